@@ -1,0 +1,56 @@
+//! The headless commands. Each is thin: it parses arguments, calls the layers below, and
+//! prints. Errors come back as one line for stderr.
+
+mod query;
+
+use std::io::Write;
+
+use clap::{Parser, Subcommand};
+use color_eyre::eyre::{Result, bail};
+
+use crate::config::Settings;
+use crate::notion::NotionClient;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hsn",
+    version,
+    about = "The operations console of the HigherSelf Network, over its Notion workspace",
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Query a Notion data source and print its pages, one JSON object per line.
+    Query(query::QueryArgs),
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
+    match cli.command {
+        Command::Query(args) => query::run(args, &notion_client(&settings)?).await,
+    }
+}
+
+fn notion_client(settings: &Settings) -> Result<NotionClient> {
+    let Some(config) = settings.notion()? else {
+        bail!(
+            "NOTION_API_TOKEN is not set: put your integration's token in the environment or in .env"
+        );
+    };
+    Ok(NotionClient::new(config)?)
+}
+
+/// Writes one line to stdout. A closed pipe (`hsn query … | head`) ends the command quietly
+/// instead of panicking.
+pub(crate) fn print_line(out: &mut impl Write, line: &str) -> Result<bool> {
+    match writeln!(out, "{line}") {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}

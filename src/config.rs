@@ -1,0 +1,101 @@
+//! Where hsn's settings come from: the process environment, then `.env`, then `.env.notion`
+//! in the working directory. The environment wins; between the files, the first wins.
+//! Files are read without touching the process environment.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use crate::notion::ClientConfig;
+
+/// The files read after the environment, in order of precedence.
+pub const ENV_FILES: [&str; 2] = [".env", ".env.notion"];
+
+#[derive(Debug, Default, Clone)]
+pub struct Settings {
+    /// Values from the files, already overridden by nothing: the environment is read live.
+    from_files: HashMap<String, String>,
+}
+
+impl Settings {
+    /// Reads `.env` and `.env.notion` from `dir` if they exist. A line that cannot be read
+    /// is an error naming the file and line, and nothing is half-loaded.
+    pub fn load(dir: &Path) -> Result<Settings> {
+        let mut from_files = HashMap::new();
+        for name in ENV_FILES {
+            let path = dir.join(name);
+            if !path.exists() {
+                continue;
+            }
+            for (key, value) in read_env_file(&path)? {
+                from_files.entry(key).or_insert(value);
+            }
+        }
+        Ok(Settings { from_files })
+    }
+
+    /// A setting: the environment first, then the files.
+    pub fn get(&self, key: &str) -> Option<String> {
+        std::env::var(key)
+            .ok()
+            .or_else(|| self.from_files.get(key).cloned())
+    }
+
+    /// The Notion client's settings, or `None` when no token is configured.
+    pub fn notion(&self) -> Result<Option<ClientConfig>> {
+        ClientConfig::from_lookup(|key| self.get(key)).map_err(|e| eyre!(e))
+    }
+}
+
+fn read_env_file(path: &PathBuf) -> Result<Vec<(String, String)>> {
+    let entries = dotenvy::from_path_iter(path)
+        .wrap_err_with(|| format!("cannot read {}", path.display()))?;
+    entries
+        .map(|entry| {
+            entry.map_err(|e| match e {
+                dotenvy::Error::LineParse(line, index) => eyre!(
+                    "{} has a line hsn cannot read at character {index}: {:?}",
+                    path.display(),
+                    // Show the key only: the value may be the token.
+                    line.split('=').next().unwrap_or_default()
+                ),
+                other => eyre!("cannot read {}: {other}", path.display()),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_file_wins_and_missing_files_are_fine() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".env"), "HSN_TEST_A=from-env-file\n").unwrap();
+        std::fs::write(
+            dir.path().join(".env.notion"),
+            "HSN_TEST_A=from-notion-file\nHSN_TEST_B=b\n",
+        )
+        .unwrap();
+        let settings = Settings::load(dir.path()).unwrap();
+        assert_eq!(settings.get("HSN_TEST_A").as_deref(), Some("from-env-file"));
+        assert_eq!(settings.get("HSN_TEST_B").as_deref(), Some("b"));
+        let empty = tempfile::tempdir().unwrap();
+        assert!(Settings::load(empty.path()).unwrap().get("HSN_TEST_B").is_none());
+    }
+
+    #[test]
+    fn a_bad_line_names_the_file_but_not_the_value() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".env"),
+            "GOOD=1\nNOTION_API_TOKEN='ntn_secretvalue\n",
+        )
+        .unwrap();
+        let err = Settings::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains(".env"), "{err}");
+        assert!(!err.contains("ntn_secretvalue"), "{err}");
+    }
+}

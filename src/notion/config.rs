@@ -1,0 +1,168 @@
+//! What the client needs to know to talk to Notion, and where it reads it from.
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use super::rate::RateLimit;
+
+/// The Notion-Version sent by default: the latest version of the public API.
+pub const DEFAULT_VERSION: &str = "2026-03-11";
+/// Notion's API host; the client appends `/v1/...`.
+pub const DEFAULT_BASE_URL: &str = "https://api.notion.com";
+
+/// Settings of a [`super::NotionClient`]. `Debug` shows `[REDACTED]` for the token.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub token: SecretString,
+    pub base_url: String,
+    pub version: String,
+    /// How long one HTTP request may take before it counts as timed out.
+    pub timeout: Duration,
+    pub rate: RateLimit,
+    /// Retries after the first attempt, for errors that may be retried.
+    pub max_retries: usize,
+}
+
+/// A setting that is present but unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name} is set to {value:?}, which is not {expected}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+impl ClientConfig {
+    pub fn new(token: SecretString) -> Self {
+        ClientConfig {
+            token,
+            base_url: DEFAULT_BASE_URL.to_string(),
+            version: DEFAULT_VERSION.to_string(),
+            timeout: Duration::from_secs(30),
+            rate: RateLimit::default(),
+            max_retries: 6,
+        }
+    }
+
+    /// Reads the client's settings through `lookup` (the caller decides whether that is the
+    /// process environment, a `.env` file, or both): `NOTION_API_TOKEN` (required),
+    /// `NOTION_API_BASE`, `NOTION_VERSION`, `NOTION_TIMEOUT_SECS`. Returns `Ok(None)` when no
+    /// token is set.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<ClientConfig>, ConfigError> {
+        let Some(token) = lookup("NOTION_API_TOKEN").filter(|t| !t.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let mut config = ClientConfig::new(SecretString::from(token.trim().to_string()));
+        if let Some(base) = lookup("NOTION_API_BASE").filter(|b| !b.is_empty()) {
+            let base = base.trim().trim_end_matches('/').trim_end_matches("/v1");
+            if !(base.starts_with("http://") || base.starts_with("https://")) {
+                return Err(ConfigError {
+                    name: "NOTION_API_BASE",
+                    value: base.to_string(),
+                    expected: "an http:// or https:// address",
+                });
+            }
+            config.base_url = base.to_string();
+        }
+        if let Some(version) = lookup("NOTION_VERSION").filter(|v| !v.is_empty()) {
+            let version = version.trim();
+            let looks_like_date = version.len() == 10
+                && chrono::NaiveDate::parse_from_str(version, "%Y-%m-%d").is_ok();
+            if !looks_like_date {
+                return Err(ConfigError {
+                    name: "NOTION_VERSION",
+                    value: version.to_string(),
+                    expected: "a Notion API version such as 2026-03-11",
+                });
+            }
+            config.version = version.to_string();
+        }
+        if let Some(secs) = lookup("NOTION_TIMEOUT_SECS").filter(|s| !s.is_empty()) {
+            config.timeout = secs
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s > 0.0)
+                .map(Duration::from_secs_f64)
+                .ok_or(ConfigError {
+                    name: "NOTION_TIMEOUT_SECS",
+                    value: secs.clone(),
+                    expected: "a positive number of seconds",
+                })?;
+        }
+        Ok(Some(config))
+    }
+
+    /// Whether the configured version uses 2026-03-11's request shapes (`in_trash`,
+    /// block `position`) rather than the older `archived` and `after`.
+    pub fn uses_2026_shapes(&self) -> bool {
+        self.version.as_str() >= "2026-03-11"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |key| map.get(key).cloned()
+    }
+
+    #[test]
+    fn no_token_means_no_client() {
+        assert!(ClientConfig::from_lookup(lookup(&[])).unwrap().is_none());
+    }
+
+    #[test]
+    fn reads_overrides_and_hides_the_token() {
+        let config = ClientConfig::from_lookup(lookup(&[
+            ("NOTION_API_TOKEN", "ntn_supersecretvalue"),
+            ("NOTION_API_BASE", "http://127.0.0.1:9000/v1/"),
+            ("NOTION_VERSION", "2025-09-03"),
+            ("NOTION_TIMEOUT_SECS", "2.5"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(config.base_url, "http://127.0.0.1:9000");
+        assert_eq!(config.version, "2025-09-03");
+        assert!(!config.uses_2026_shapes());
+        assert_eq!(config.timeout, Duration::from_millis(2500));
+        assert_eq!(config.token.expose_secret(), "ntn_supersecretvalue");
+        assert!(!format!("{config:?}").contains("supersecret"));
+    }
+
+    #[test]
+    fn defaults_to_the_latest_version() {
+        let config = ClientConfig::from_lookup(lookup(&[("NOTION_API_TOKEN", "t")]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(config.version, "2026-03-11");
+        assert!(config.uses_2026_shapes());
+        assert_eq!(config.base_url, "https://api.notion.com");
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let err = ClientConfig::from_lookup(lookup(&[
+            ("NOTION_API_TOKEN", "t"),
+            ("NOTION_VERSION", "latest"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("NOTION_VERSION"));
+        let err = ClientConfig::from_lookup(lookup(&[
+            ("NOTION_API_TOKEN", "t"),
+            ("NOTION_API_BASE", "api.notion.com"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("NOTION_API_BASE"));
+    }
+}

@@ -1,0 +1,290 @@
+//! One error type for everything the Notion client can meet.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Notion's machine-readable error `code`. New codes appear over time, so unknown ones are
+/// kept as text rather than failing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorCode {
+    InvalidJson,
+    InvalidRequestUrl,
+    InvalidRequest,
+    InvalidGrant,
+    ValidationError,
+    MissingVersion,
+    InvalidBeta,
+    Unauthorized,
+    RestrictedResource,
+    ObjectNotFound,
+    ConflictError,
+    RateLimited,
+    InternalServerError,
+    BadGateway,
+    ServiceUnavailable,
+    DatabaseConnectionUnavailable,
+    GatewayTimeout,
+    ServiceOverload,
+    Unknown(String),
+}
+
+const KNOWN_CODES: [(ErrorCode, &str); 18] = [
+    (ErrorCode::InvalidJson, "invalid_json"),
+    (ErrorCode::InvalidRequestUrl, "invalid_request_url"),
+    (ErrorCode::InvalidRequest, "invalid_request"),
+    (ErrorCode::InvalidGrant, "invalid_grant"),
+    (ErrorCode::ValidationError, "validation_error"),
+    (ErrorCode::MissingVersion, "missing_version"),
+    (ErrorCode::InvalidBeta, "invalid_beta"),
+    (ErrorCode::Unauthorized, "unauthorized"),
+    (ErrorCode::RestrictedResource, "restricted_resource"),
+    (ErrorCode::ObjectNotFound, "object_not_found"),
+    (ErrorCode::ConflictError, "conflict_error"),
+    (ErrorCode::RateLimited, "rate_limited"),
+    (ErrorCode::InternalServerError, "internal_server_error"),
+    (ErrorCode::BadGateway, "bad_gateway"),
+    (ErrorCode::ServiceUnavailable, "service_unavailable"),
+    (ErrorCode::DatabaseConnectionUnavailable, "database_connection_unavailable"),
+    (ErrorCode::GatewayTimeout, "gateway_timeout"),
+    (ErrorCode::ServiceOverload, "service_overload"),
+];
+
+impl ErrorCode {
+    pub fn parse(code: &str) -> Self {
+        KNOWN_CODES
+            .iter()
+            .find(|(_, text)| *text == code)
+            .map(|(known, _)| known.clone())
+            .unwrap_or_else(|| ErrorCode::Unknown(code.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            ErrorCode::Unknown(text) => text,
+            known => {
+                KNOWN_CODES
+                    .iter()
+                    .find(|(code, _)| code == known)
+                    .map(|(_, text)| *text)
+                    .unwrap_or_default()
+            }
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything that can go wrong talking to Notion. No variant ever holds the token.
+#[derive(Debug, thiserror::Error)]
+pub enum NotionError {
+    /// Notion answered with its JSON error body.
+    #[error("Notion answered {status} {code}: {message}{}", request_suffix(request_id))]
+    Api {
+        status: u16,
+        code: ErrorCode,
+        message: String,
+        request_id: Option<String>,
+        retry_after: Option<Duration>,
+        additional_data: Option<serde_json::Value>,
+    },
+    /// A failure body that is not Notion's JSON, typically an HTML page from the edge.
+    #[error("Notion answered {status} with a body that is not JSON: {snippet:?}{}", request_suffix(request_id))]
+    NotJson {
+        status: u16,
+        snippet: String,
+        request_id: Option<String>,
+        retry_after: Option<Duration>,
+    },
+    /// No answer within the request timeout. The request may or may not have reached Notion.
+    #[error("Notion did not answer within {0:?}")]
+    Timeout(Duration),
+    /// The connection could not be made: the request never reached Notion.
+    #[error("could not connect to Notion: {0}")]
+    Connect(String),
+    /// The connection broke while sending or receiving.
+    #[error("the connection to Notion failed: {0}")]
+    Network(String),
+    /// A success answer whose body does not have the shape we expect.
+    #[error("could not read Notion's answer to {request}: {reason}")]
+    Decode { request: String, reason: String },
+    /// The request cannot be expressed in the configured Notion-Version; nothing was sent.
+    #[error("{0}")]
+    Unsupported(String),
+    /// An id given to the client is not a Notion id; nothing was sent.
+    #[error(transparent)]
+    InvalidId(#[from] super::ids::InvalidId),
+    /// A query kept hitting Notion's row cap inside one `created_time` minute, so it cannot
+    /// be windowed further; handing back what we have would silently drop rows.
+    #[error(
+        "data source {data_source} has more than {rows} rows created in the same minute ({minute}); Notion cannot return them all in one query"
+    )]
+    QueryWindowExhausted {
+        data_source: String,
+        rows: usize,
+        minute: String,
+    },
+}
+
+fn request_suffix(request_id: &Option<String>) -> String {
+    request_id
+        .as_deref()
+        .map(|id| format!(" (request id {id})"))
+        .unwrap_or_default()
+}
+
+impl NotionError {
+    /// The HTTP status of an answered request.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            NotionError::Api { status, .. } | NotionError::NotJson { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub fn code(&self) -> Option<&ErrorCode> {
+        match self {
+            NotionError::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            NotionError::Api { retry_after, .. } | NotionError::NotJson { retry_after, .. } => {
+                *retry_after
+            }
+            _ => None,
+        }
+    }
+
+    /// 429 and 529: Notion asks us to slow down. Always safe to retry, whatever the method.
+    pub fn is_rate_limit(&self) -> bool {
+        matches!(self.status(), Some(429 | 529))
+    }
+
+    /// Whether retrying could help. `idempotent` says whether the request may be repeated
+    /// without effect (GET, query, search): server errors and broken connections are retried
+    /// only then, because a create or an update may already have landed.
+    pub fn is_retryable(&self, idempotent: bool) -> bool {
+        match self {
+            _ if self.is_rate_limit() => true,
+            // The request never left: repeating it cannot duplicate anything.
+            NotionError::Connect(_) => true,
+            NotionError::Api { status, .. } | NotionError::NotJson { status, .. } => {
+                idempotent && matches!(status, 500 | 502 | 503 | 504)
+            }
+            NotionError::Timeout(_) | NotionError::Network(_) => idempotent,
+            NotionError::Decode { .. }
+            | NotionError::InvalidId(_)
+            | NotionError::Unsupported(_)
+            | NotionError::QueryWindowExhausted { .. } => false,
+        }
+    }
+}
+
+impl NotionError {
+    /// One line for a person: what failed, about `subject` ("data source 1a2b3c4d…"), and
+    /// Notion's own status and code so it can be looked up.
+    pub fn explain(&self, subject: &str) -> String {
+        match self {
+            NotionError::Api { status: 401, code, .. } => {
+                format!("Notion rejected the token ({} {code})", 401)
+            }
+            NotionError::Api { status: 404, code, .. } if *code == ErrorCode::ObjectNotFound => {
+                format!("{subject} not found or not shared with the integration (404)")
+            }
+            NotionError::Api { status: 403, code, message, .. } => {
+                format!("the integration may not access {subject}: {message} (403 {code})")
+            }
+            NotionError::Api { status, code, message, .. } if self.is_rate_limit() => {
+                format!("Notion kept rate-limiting requests for {subject}: {message} ({status} {code})")
+            }
+            NotionError::Api { status, code, message, .. } => {
+                format!("Notion refused the request for {subject}: {message} ({status} {code})")
+            }
+            NotionError::NotJson { status, snippet, .. } => {
+                format!("Notion answered {status} for {subject} with a page that is not its API's JSON: {snippet:?}")
+            }
+            NotionError::Timeout(after) => {
+                format!("Notion did not answer about {subject} within {after:?}")
+            }
+            NotionError::Connect(reason) => format!("could not reach Notion: {reason}"),
+            other => other.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_unknown_is_kept() {
+        for (code, text) in KNOWN_CODES.iter() {
+            assert_eq!(&ErrorCode::parse(text), code);
+            assert_eq!(code.as_str(), *text);
+        }
+        let new = ErrorCode::parse("brand_new_code");
+        assert_eq!(new, ErrorCode::Unknown("brand_new_code".into()));
+        assert_eq!(new.as_str(), "brand_new_code");
+    }
+
+    fn api(status: u16) -> NotionError {
+        NotionError::Api {
+            status,
+            code: ErrorCode::InternalServerError,
+            message: "x".into(),
+            request_id: Some("req-1".into()),
+            retry_after: None,
+            additional_data: None,
+        }
+    }
+
+    #[test]
+    fn retry_rules_follow_idempotence() {
+        assert!(api(429).is_retryable(false));
+        assert!(api(529).is_retryable(false));
+        assert!(api(500).is_retryable(true));
+        assert!(!api(500).is_retryable(false));
+        assert!(!api(400).is_retryable(true));
+        assert!(!api(409).is_retryable(true));
+        assert!(NotionError::Connect("refused".into()).is_retryable(false));
+        assert!(!NotionError::Timeout(Duration::from_secs(1)).is_retryable(false));
+        assert!(NotionError::Timeout(Duration::from_secs(1)).is_retryable(true));
+    }
+
+    #[test]
+    fn explanations_name_the_subject() {
+        let not_found = NotionError::Api {
+            status: 404,
+            code: ErrorCode::ObjectNotFound,
+            message: "Could not find".into(),
+            request_id: None,
+            retry_after: None,
+            additional_data: None,
+        };
+        assert_eq!(
+            not_found.explain("data source 1234abcd…"),
+            "data source 1234abcd… not found or not shared with the integration (404)"
+        );
+        let unauthorized = NotionError::Api {
+            status: 401,
+            code: ErrorCode::Unauthorized,
+            message: "API token is invalid.".into(),
+            request_id: None,
+            retry_after: None,
+            additional_data: None,
+        };
+        assert_eq!(unauthorized.explain("x"), "Notion rejected the token (401 unauthorized)");
+    }
+
+    #[test]
+    fn message_names_status_code_and_request() {
+        let text = api(500).to_string();
+        assert_eq!(text, "Notion answered 500 internal_server_error: x (request id req-1)");
+    }
+}

@@ -1,0 +1,304 @@
+//! Sending one request to Notion: headers, the rate gate, retries, and turning any answer
+//! into JSON or a [`NotionError`].
+
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use secrecy::ExposeSecret;
+use serde_json::Value;
+
+use super::config::ClientConfig;
+use super::error::{ErrorCode, NotionError};
+use super::rate::RateGate;
+
+/// How long to hold the gate after a 429 or 529 that gave no `Retry-After`.
+const DEFAULT_RATE_LIMIT_PAUSE: Duration = Duration::from_secs(1);
+/// How much of a non-JSON body an error keeps: enough to recognise an edge error page.
+const SNIPPET_BYTES: usize = 200;
+
+/// One request, described before it is sent so it can be sent again.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    pub method: Method,
+    /// Path under `/v1`, starting with `/`. Ids in it are used as given (property ids arrive
+    /// URL-encoded from Notion and must not be encoded twice).
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub body: Option<Value>,
+    /// Whether repeating the request has no further effect (reads, queries, search).
+    pub idempotent: bool,
+}
+
+impl Request {
+    pub fn get(path: impl Into<String>) -> Self {
+        Request {
+            method: Method::GET,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            idempotent: true,
+        }
+    }
+
+    /// A POST that only reads (query, search): safe to repeat.
+    pub fn read_post(path: impl Into<String>, body: Value) -> Self {
+        Request {
+            method: Method::POST,
+            path: path.into(),
+            query: Vec::new(),
+            body: Some(body),
+            idempotent: true,
+        }
+    }
+
+    /// A request that changes something: never repeated after it may have landed.
+    pub fn write(method: Method, path: impl Into<String>, body: Value) -> Self {
+        Request {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: Some(body),
+            idempotent: false,
+        }
+    }
+
+    pub fn with_query(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.query.push((key.to_string(), value.into()));
+        self
+    }
+
+    fn describe(&self) -> String {
+        format!("{} /v1{}", self.method, self.path)
+    }
+}
+
+/// The HTTP side of the client, shared by every clone of it.
+#[derive(Debug)]
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    config: ClientConfig,
+    gate: RateGate,
+    headers: HeaderMap,
+}
+
+impl Transport {
+    pub fn new(config: ClientConfig) -> Result<Self, NotionError> {
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.token.expose_secret()))
+            .map_err(|_| {
+                NotionError::Connect("the Notion token contains characters that cannot be sent".into())
+            })?;
+        // Keeps the token out of any Debug output of the headers.
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, auth);
+        headers.insert(
+            "Notion-Version",
+            HeaderValue::from_str(&config.version).map_err(|_| {
+                NotionError::Connect(format!("invalid Notion-Version {:?}", config.version))
+            })?,
+        );
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("hsn/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| NotionError::Connect(error_chain(&e)))?;
+        Ok(Transport {
+            http,
+            gate: RateGate::new(config.rate),
+            config,
+            headers,
+        })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    pub fn gate(&self) -> &RateGate {
+        &self.gate
+    }
+
+    /// Sends `request`, retrying what may be retried, and returns the JSON body.
+    pub async fn send(&self, request: &Request) -> Result<Value, NotionError> {
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(500))
+            .with_max_delay(Duration::from_secs(30))
+            .with_max_times(self.config.max_retries)
+            .with_jitter();
+        (|| self.attempt(request))
+            .retry(backoff)
+            .sleep(tokio::time::sleep)
+            .when(|e: &NotionError| e.is_retryable(request.idempotent))
+            // A rate limit has already closed the gate for its Retry-After; waiting on top
+            // of that would only add delay.
+            .adjust(|e: &NotionError, backoff| {
+                if e.is_rate_limit() {
+                    backoff.map(|_| Duration::ZERO)
+                } else {
+                    backoff
+                }
+            })
+            .notify(|e: &NotionError, wait| {
+                tracing::warn!(request = %request.describe(), error = %e, ?wait, "retrying Notion request");
+            })
+            .await
+    }
+
+    async fn attempt(&self, request: &Request) -> Result<Value, NotionError> {
+        self.gate.acquire().await;
+        let url = format!("{}/v1{}", self.config.base_url, request.path);
+        let mut builder = self
+            .http
+            .request(request.method.clone(), &url)
+            .headers(self.headers.clone())
+            .timeout(self.config.timeout);
+        if !request.query.is_empty() {
+            builder = builder.query(&request.query);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.json(body);
+        }
+        let response = builder.send().await.map_err(|e| self.transport_error(&e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.map_err(|e| self.transport_error(&e))?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|e| NotionError::Decode {
+                request: request.describe(),
+                reason: e.to_string(),
+            });
+        }
+        let error = failure(status, &headers, &bytes);
+        if error.is_rate_limit() {
+            let pause = error.retry_after().unwrap_or(DEFAULT_RATE_LIMIT_PAUSE);
+            tracing::info!(?pause, status = status.as_u16(), "Notion asked us to slow down");
+            self.gate.close_for(pause);
+        }
+        Err(error)
+    }
+
+    fn transport_error(&self, error: &reqwest::Error) -> NotionError {
+        if error.is_timeout() {
+            NotionError::Timeout(self.config.timeout)
+        } else if error.is_connect() {
+            NotionError::Connect(error_chain(error))
+        } else {
+            NotionError::Network(error_chain(error))
+        }
+    }
+}
+
+/// A reqwest error with its causes, which say what actually happened ("connection reset").
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Turns a failure answer into an error: Notion's JSON error body when there is one.
+fn failure(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> NotionError {
+    let retry_after = headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let header_request_id = headers
+        .get("x-notion-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let json: Option<Value> = serde_json::from_slice(body).ok();
+    match json.filter(|v| v.get("object").and_then(Value::as_str) == Some("error")) {
+        Some(error) => {
+            let text = |key: &str| error.get(key).and_then(Value::as_str).map(str::to_string);
+            NotionError::Api {
+                status: status.as_u16(),
+                code: ErrorCode::parse(&text("code").unwrap_or_default()),
+                message: text("message").unwrap_or_default(),
+                request_id: text("request_id").or(header_request_id),
+                retry_after,
+                additional_data: error.get("additional_data").cloned(),
+            }
+        }
+        None => {
+            let cut = body.len().min(SNIPPET_BYTES);
+            let snippet = String::from_utf8_lossy(&body[..cut]);
+            NotionError::NotJson {
+                status: status.as_u16(),
+                snippet: snippet.split_whitespace().collect::<Vec<_>>().join(" "),
+                request_id: header_request_id,
+                retry_after,
+            }
+        }
+    }
+}
+
+/// `Retry-After` is delta-seconds (Notion's form) or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("2"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after(" 90 "), Some(Duration::from_secs(90)));
+        assert_eq!(parse_retry_after("1.5"), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn html_body_becomes_not_json_with_a_snippet() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-notion-request-id", HeaderValue::from_static("abc"));
+        let body = b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body>cloudflare</body></html>";
+        let error = failure(StatusCode::BAD_GATEWAY, &headers, body);
+        match &error {
+            NotionError::NotJson {
+                status,
+                snippet,
+                request_id,
+                ..
+            } => {
+                assert_eq!(*status, 502);
+                assert!(snippet.starts_with("<html> <head><title>502 Bad Gateway"));
+                assert_eq!(request_id.as_deref(), Some("abc"));
+            }
+            other => panic!("expected NotJson, got {other:?}"),
+        }
+        assert!(error.is_retryable(true));
+        assert!(!error.is_retryable(false));
+    }
+
+    #[test]
+    fn json_error_body_is_read() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        let body = br#"{"object":"error","status":429,"code":"rate_limited","message":"slow down","request_id":"r1"}"#;
+        let error = failure(StatusCode::TOO_MANY_REQUESTS, &headers, body);
+        assert_eq!(error.code(), Some(&ErrorCode::RateLimited));
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
+        assert!(error.is_rate_limit());
+    }
+}

@@ -1,0 +1,31 @@
+//! A general client for Notion's public REST API.
+//!
+//! It knows nothing of HigherSelf: it speaks Notion's objects (pages, data sources,
+//! databases, blocks, users) and handles what every Notion caller needs: the version
+//! header, a shared rate gate, retries that respect `Retry-After`, cursor pagination,
+//! relations past 25 ids, the 10,000-row query cap, and property values that never fail
+//! on a type Notion adds later. The token is held as a secret and never printed.
+
+mod client;
+mod config;
+mod error;
+mod http;
+mod ids;
+mod object;
+mod property;
+mod query;
+mod rate;
+
+pub use client::{AppendPosition, NotionClient, PageParent, SearchObject};
+pub use config::{ClientConfig, ConfigError, DEFAULT_BASE_URL, DEFAULT_VERSION};
+pub use error::{ErrorCode, NotionError};
+pub use ids::{InvalidId, NotionId};
+pub use object::{
+    Block, DataSource, DataSourceRef, Database, ListPage, Page, Parent, Person, PropertySchema,
+    RequestStatus, RichText, SearchResult, User, plain_text,
+};
+pub use property::{
+    DateValue, FileRef, FormulaValue, Property, PropertyValue, RollupValue, SelectOption,
+};
+pub use query::DataSourceQuery;
+pub use rate::{RateGate, RateLimit};

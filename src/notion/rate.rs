@@ -1,0 +1,145 @@
+//! The rate gate every request of the process passes through.
+//!
+//! Notion allows an average of three requests per second per integration, with some burst.
+//! A token bucket keeps us under that; a 429 or 529 closes the gate for the `Retry-After`
+//! Notion asked for, for every request, not just the one that was refused. It runs on
+//! `tokio::time`, so tests on tokio's paused clock see the waits without sleeping.
+
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How fast requests may go.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    pub requests_per_second: f64,
+    /// Requests that may go back to back after a quiet spell.
+    pub burst: u32,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit {
+            requests_per_second: 3.0,
+            burst: 3,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RateGate {
+    limit: RateLimit,
+    state: Mutex<GateState>,
+}
+
+#[derive(Debug)]
+struct GateState {
+    tokens: f64,
+    refilled_at: Instant,
+    closed_until: Option<Instant>,
+    /// Total time requests spent waiting at the gate, for reporting.
+    waited: Duration,
+}
+
+impl RateGate {
+    pub fn new(limit: RateLimit) -> Self {
+        RateGate {
+            limit,
+            state: Mutex::new(GateState {
+                tokens: f64::from(limit.burst.max(1)),
+                refilled_at: Instant::now(),
+                closed_until: None,
+                waited: Duration::ZERO,
+            }),
+        }
+    }
+
+    /// Waits until one more request may go.
+    pub async fn acquire(&self) {
+        loop {
+            let wait = self.try_take();
+            match wait {
+                None => return,
+                Some(wait) => {
+                    self.lock().waited += wait;
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// Takes a token if one is there; otherwise says how long to wait before trying again.
+    fn try_take(&self) -> Option<Duration> {
+        let mut state = self.lock();
+        let now = Instant::now();
+        if let Some(until) = state.closed_until {
+            if until > now {
+                return Some(until - now);
+            }
+            state.closed_until = None;
+        }
+        let rate = self.limit.requests_per_second.max(f64::MIN_POSITIVE);
+        let elapsed = now.duration_since(state.refilled_at).as_secs_f64();
+        state.tokens = (state.tokens + elapsed * rate).min(f64::from(self.limit.burst.max(1)));
+        state.refilled_at = now;
+        if state.tokens >= 1.0 {
+            state.tokens -= 1.0;
+            None
+        } else {
+            Some(Duration::from_secs_f64((1.0 - state.tokens) / rate))
+        }
+    }
+
+    /// Closes the gate for `wait`, as a 429 or 529 asks. Never shortens an existing closure.
+    pub fn close_for(&self, wait: Duration) {
+        let mut state = self.lock();
+        let until = Instant::now() + wait;
+        state.closed_until = Some(state.closed_until.map_or(until, |old| old.max(until)));
+        // No burst right after Notion said stop.
+        state.tokens = state.tokens.min(1.0);
+    }
+
+    /// Time requests have spent waiting at the gate so far.
+    pub fn total_wait(&self) -> Duration {
+        self.lock().waited
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
+        // The state stays consistent even if a holder panicked: every update is one assignment.
+        self.state.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn averages_the_limit_after_the_burst() {
+        let gate = RateGate::new(RateLimit {
+            requests_per_second: 3.0,
+            burst: 3,
+        });
+        let start = Instant::now();
+        for _ in 0..3 {
+            gate.acquire().await;
+        }
+        assert!(start.elapsed() < Duration::from_millis(1), "burst is immediate");
+        for _ in 0..30 {
+            gate.acquire().await;
+        }
+        let elapsed = start.elapsed().as_secs_f64();
+        assert!((9.9..=10.1).contains(&elapsed), "30 more requests at 3/s took {elapsed}s");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_closure_holds_every_request() {
+        let gate = RateGate::new(RateLimit::default());
+        gate.close_for(Duration::from_secs(90));
+        gate.close_for(Duration::from_secs(2));
+        let start = Instant::now();
+        gate.acquire().await;
+        assert_eq!(start.elapsed().as_secs(), 90, "a shorter closure never shortens a longer one");
+        assert!(gate.total_wait() >= Duration::from_secs(90));
+    }
+}
