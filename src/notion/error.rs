@@ -136,7 +136,44 @@ fn request_suffix(request_id: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+/// How much of a non-JSON body an error keeps: enough to recognise an edge error page.
+const SNIPPET_BYTES: usize = 200;
+
 impl NotionError {
+    /// The error for a failure answer: Notion's JSON error body when there is one, else
+    /// [`NotionError::NotJson`] with the start of whatever came back.
+    pub fn from_response(
+        status: u16,
+        retry_after: Option<Duration>,
+        header_request_id: Option<&str>,
+        body: &[u8],
+    ) -> NotionError {
+        let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+        let header_request_id = header_request_id.map(str::to_string);
+        match json.filter(|v| v.get("object").and_then(|o| o.as_str()) == Some("error")) {
+            Some(error) => {
+                let text = |key: &str| error.get(key).and_then(|v| v.as_str()).map(str::to_string);
+                NotionError::Api {
+                    status,
+                    code: ErrorCode::parse(&text("code").unwrap_or_default()),
+                    message: text("message").unwrap_or_default(),
+                    request_id: text("request_id").or(header_request_id),
+                    retry_after,
+                    additional_data: error.get("additional_data").cloned(),
+                }
+            }
+            None => {
+                let snippet = String::from_utf8_lossy(&body[..body.len().min(SNIPPET_BYTES)]);
+                NotionError::NotJson {
+                    status,
+                    snippet: snippet.split_whitespace().collect::<Vec<_>>().join(" "),
+                    request_id: header_request_id,
+                    retry_after,
+                }
+            }
+        }
+    }
+
     /// The HTTP status of an answered request.
     pub fn status(&self) -> Option<u16> {
         match self {

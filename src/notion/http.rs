@@ -10,13 +10,11 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use super::config::ClientConfig;
-use super::error::{ErrorCode, NotionError};
+use super::error::NotionError;
 use super::rate::RateGate;
 
 /// How long to hold the gate after a 429 or 529 that gave no `Retry-After`.
 const DEFAULT_RATE_LIMIT_PAUSE: Duration = Duration::from_secs(1);
-/// How much of a non-JSON body an error keeps: enough to recognise an edge error page.
-const SNIPPET_BYTES: usize = 200;
 
 /// One request, described before it is sent so it can be sent again.
 #[derive(Debug, Clone)]
@@ -202,40 +200,15 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// Turns a failure answer into an error: Notion's JSON error body when there is one.
+/// Turns a failure answer into an error, reading the headers that matter.
 fn failure(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> NotionError {
-    let retry_after = headers
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_retry_after);
-    let header_request_id = headers
-        .get("x-notion-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let json: Option<Value> = serde_json::from_slice(body).ok();
-    match json.filter(|v| v.get("object").and_then(Value::as_str) == Some("error")) {
-        Some(error) => {
-            let text = |key: &str| error.get(key).and_then(Value::as_str).map(str::to_string);
-            NotionError::Api {
-                status: status.as_u16(),
-                code: ErrorCode::parse(&text("code").unwrap_or_default()),
-                message: text("message").unwrap_or_default(),
-                request_id: text("request_id").or(header_request_id),
-                retry_after,
-                additional_data: error.get("additional_data").cloned(),
-            }
-        }
-        None => {
-            let cut = body.len().min(SNIPPET_BYTES);
-            let snippet = String::from_utf8_lossy(&body[..cut]);
-            NotionError::NotJson {
-                status: status.as_u16(),
-                snippet: snippet.split_whitespace().collect::<Vec<_>>().join(" "),
-                request_id: header_request_id,
-                retry_after,
-            }
-        }
-    }
+    let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    NotionError::from_response(
+        status.as_u16(),
+        header(RETRY_AFTER.as_str()).and_then(parse_retry_after),
+        header("x-notion-request-id"),
+        body,
+    )
 }
 
 /// `Retry-After` is delta-seconds (Notion's form) or an HTTP date.
@@ -297,7 +270,7 @@ mod tests {
         headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
         let body = br#"{"object":"error","status":429,"code":"rate_limited","message":"slow down","request_id":"r1"}"#;
         let error = failure(StatusCode::TOO_MANY_REQUESTS, &headers, body);
-        assert_eq!(error.code(), Some(&ErrorCode::RateLimited));
+        assert_eq!(error.code(), Some(&super::super::ErrorCode::RateLimited));
         assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
         assert!(error.is_rate_limit());
     }
