@@ -83,7 +83,12 @@ mod tests {
         assert_eq!(settings.get("HSN_TEST_A").as_deref(), Some("from-env-file"));
         assert_eq!(settings.get("HSN_TEST_B").as_deref(), Some("b"));
         let empty = tempfile::tempdir().unwrap();
-        assert!(Settings::load(empty.path()).unwrap().get("HSN_TEST_B").is_none());
+        assert!(
+            Settings::load(empty.path())
+                .unwrap()
+                .get("HSN_TEST_B")
+                .is_none()
+        );
     }
 
     #[test]

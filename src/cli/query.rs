@@ -31,7 +31,12 @@ pub async fn run(args: QueryArgs, client: &NotionClient) -> Result<()> {
         .as_deref()
         .map(|text| parse_json("--filter", text))
         .transpose()?;
-    let sorts = match args.sort.as_deref().map(|text| parse_json("--sort", text)).transpose()? {
+    let sorts = match args
+        .sort
+        .as_deref()
+        .map(|text| parse_json("--sort", text))
+        .transpose()?
+    {
         None => Vec::new(),
         Some(Value::Array(sorts)) => sorts,
         Some(sort) => vec![sort],
@@ -39,9 +44,7 @@ pub async fn run(args: QueryArgs, client: &NotionClient) -> Result<()> {
     let data_source = resolve_data_source(client, &id).await?;
     let subject = format!("data source {}", id.short());
 
-    let mut query = client
-        .query_data_source(&data_source)?
-        .sorts(sorts);
+    let mut query = client.query_data_source(&data_source)?.sorts(sorts);
     if let Some(filter) = filter {
         query = query.filter(filter);
     }
@@ -50,7 +53,11 @@ pub async fn run(args: QueryArgs, client: &NotionClient) -> Result<()> {
     }
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut pages = std::pin::pin!(query.into_stream());
-    while let Some(page) = pages.try_next().await.map_err(|e| eyre!(e.explain(&subject)))? {
+    while let Some(page) = pages
+        .try_next()
+        .await
+        .map_err(|e| eyre!(e.explain(&subject)))?
+    {
         if !super::print_line(&mut out, &page_line(&page).to_string())? {
             return Ok(());
         }
@@ -72,7 +79,12 @@ async fn resolve_data_source(client: &NotionClient, id: &NotionId) -> Result<Str
     let subject = format!("data source {}", id.short());
     let not_found = match client.retrieve_data_source(id.as_str()).await {
         Ok(source) => return Ok(source.id),
-        Err(e @ NotionError::Api { code: ErrorCode::ObjectNotFound, .. }) => e,
+        Err(
+            e @ NotionError::Api {
+                code: ErrorCode::ObjectNotFound,
+                ..
+            },
+        ) => e,
         Err(e) => return Err(eyre!(e.explain(&subject))),
     };
     match client.retrieve_database(id.as_str()).await {

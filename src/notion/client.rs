@@ -140,7 +140,9 @@ impl NotionClient {
         results
             .into_iter()
             .map(|raw| match raw.get("object").and_then(Value::as_str) {
-                Some("page") => decode(&request, raw, Page::from_json).map(|p| SearchResult::Page(Box::new(p))),
+                Some("page") => {
+                    decode(&request, raw, Page::from_json).map(|p| SearchResult::Page(Box::new(p)))
+                }
                 Some("data_source") => decode(&request, raw, DataSource::from_json)
                     .map(|d| SearchResult::DataSource(Box::new(d))),
                 _ => Ok(SearchResult::Other(raw)),
@@ -176,7 +178,10 @@ impl NotionClient {
         decode(&request, value, Database::from_json)
     }
 
-    pub async fn retrieve_data_source(&self, data_source_id: &str) -> Result<DataSource, NotionError> {
+    pub async fn retrieve_data_source(
+        &self,
+        data_source_id: &str,
+    ) -> Result<DataSource, NotionError> {
         let id = NotionId::parse(data_source_id)?;
         let request = Request::get(format!("/data_sources/{id}"));
         let value = self.send(&request).await?;
@@ -198,15 +203,24 @@ impl NotionClient {
 
     /// Starts a query of a data source; see [`DataSourceQuery`] for filters and paging.
     pub fn query_data_source(&self, data_source_id: &str) -> Result<DataSourceQuery, NotionError> {
-        Ok(DataSourceQuery::new(self.clone(), NotionId::parse(data_source_id)?))
+        Ok(DataSourceQuery::new(
+            self.clone(),
+            NotionId::parse(data_source_id)?,
+        ))
     }
 
-    pub async fn create_page(&self, parent: PageParent, properties: Value) -> Result<Page, NotionError> {
+    pub async fn create_page(
+        &self,
+        parent: PageParent,
+        properties: Value,
+    ) -> Result<Page, NotionError> {
         let parent = match parent {
             PageParent::DataSource(id) => {
                 json!({"type": "data_source_id", "data_source_id": NotionId::parse(&id)?.as_str()})
             }
-            PageParent::Page(id) => json!({"type": "page_id", "page_id": NotionId::parse(&id)?.as_str()}),
+            PageParent::Page(id) => {
+                json!({"type": "page_id", "page_id": NotionId::parse(&id)?.as_str()})
+            }
         };
         let request = Request::write(
             Method::POST,
@@ -234,10 +248,22 @@ impl NotionClient {
     }
 
     /// Moves a page to the trash or back, in the configured version's words.
-    pub async fn set_page_trashed(&self, page_id: &str, trashed: bool) -> Result<Page, NotionError> {
+    pub async fn set_page_trashed(
+        &self,
+        page_id: &str,
+        trashed: bool,
+    ) -> Result<Page, NotionError> {
         let id = NotionId::parse(page_id)?;
-        let field = if self.config().uses_2026_shapes() { "in_trash" } else { "archived" };
-        let request = Request::write(Method::PATCH, format!("/pages/{id}"), json!({ field: trashed }));
+        let field = if self.config().uses_2026_shapes() {
+            "in_trash"
+        } else {
+            "archived"
+        };
+        let request = Request::write(
+            Method::PATCH,
+            format!("/pages/{id}"),
+            json!({ field: trashed }),
+        );
         self.page_from(&request).await
     }
 
@@ -260,10 +286,18 @@ impl NotionClient {
             let items = self.page_property_items(&page.id, &property_id).await?;
             let ids = items
                 .iter()
-                .filter_map(|item| item.get("relation")?.get("id")?.as_str().map(str::to_string))
+                .filter_map(|item| {
+                    item.get("relation")?
+                        .get("id")?
+                        .as_str()
+                        .map(str::to_string)
+                })
                 .collect();
             if let Some(property) = page.property_mut(&name) {
-                property.value = PropertyValue::Relation { ids, has_more: false };
+                property.value = PropertyValue::Relation {
+                    ids,
+                    has_more: false,
+                };
             }
         }
         Ok(())

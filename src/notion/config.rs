@@ -17,8 +17,9 @@ pub struct ClientConfig {
     pub token: SecretString,
     pub base_url: String,
     pub version: String,
-    /// How long one HTTP request may take before it counts as timed out.
-    pub timeout: Duration,
+    /// How long one HTTP request may take before it counts as timed out (`None`: no limit,
+    /// for tests on tokio's paused clock, where any pending timer fires while waiting).
+    pub timeout: Option<Duration>,
     pub rate: RateLimit,
     /// Retries after the first attempt, for errors that may be retried.
     pub max_retries: usize,
@@ -39,7 +40,7 @@ impl ClientConfig {
             token,
             base_url: DEFAULT_BASE_URL.to_string(),
             version: DEFAULT_VERSION.to_string(),
-            timeout: Duration::from_secs(30),
+            timeout: Some(Duration::from_secs(30)),
             rate: RateLimit::default(),
             max_retries: 6,
         }
@@ -87,6 +88,7 @@ impl ClientConfig {
                 .ok()
                 .filter(|s| s.is_finite() && *s > 0.0)
                 .map(Duration::from_secs_f64)
+                .map(Some)
                 .ok_or(ConfigError {
                     name: "NOTION_TIMEOUT_SECS",
                     value: secs.clone(),
@@ -135,7 +137,7 @@ mod tests {
         assert_eq!(config.base_url, "http://127.0.0.1:9000");
         assert_eq!(config.version, "2025-09-03");
         assert!(!config.uses_2026_shapes());
-        assert_eq!(config.timeout, Duration::from_millis(2500));
+        assert_eq!(config.timeout, Some(Duration::from_millis(2500)));
         assert_eq!(config.token.expose_secret(), "ntn_supersecretvalue");
         assert!(!format!("{config:?}").contains("supersecret"));
     }

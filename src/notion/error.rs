@@ -44,7 +44,10 @@ const KNOWN_CODES: [(ErrorCode, &str); 18] = [
     (ErrorCode::InternalServerError, "internal_server_error"),
     (ErrorCode::BadGateway, "bad_gateway"),
     (ErrorCode::ServiceUnavailable, "service_unavailable"),
-    (ErrorCode::DatabaseConnectionUnavailable, "database_connection_unavailable"),
+    (
+        ErrorCode::DatabaseConnectionUnavailable,
+        "database_connection_unavailable",
+    ),
     (ErrorCode::GatewayTimeout, "gateway_timeout"),
     (ErrorCode::ServiceOverload, "service_overload"),
 ];
@@ -61,13 +64,11 @@ impl ErrorCode {
     pub fn as_str(&self) -> &str {
         match self {
             ErrorCode::Unknown(text) => text,
-            known => {
-                KNOWN_CODES
-                    .iter()
-                    .find(|(code, _)| code == known)
-                    .map(|(_, text)| *text)
-                    .unwrap_or_default()
-            }
+            known => KNOWN_CODES
+                .iter()
+                .find(|(code, _)| code == known)
+                .map(|(_, text)| *text)
+                .unwrap_or_default(),
         }
     }
 }
@@ -82,17 +83,23 @@ impl fmt::Display for ErrorCode {
 #[derive(Debug, thiserror::Error)]
 pub enum NotionError {
     /// Notion answered with its JSON error body.
-    #[error("Notion answered {status} {code}: {message}{}", request_suffix(request_id))]
+    #[error(
+        "Notion answered {status} {code}: {message}{}",
+        request_suffix(request_id)
+    )]
     Api {
         status: u16,
         code: ErrorCode,
         message: String,
         request_id: Option<String>,
         retry_after: Option<Duration>,
-        additional_data: Option<serde_json::Value>,
+        additional_data: Option<Box<serde_json::Value>>,
     },
     /// A failure body that is not Notion's JSON, typically an HTML page from the edge.
-    #[error("Notion answered {status} with a body that is not JSON: {snippet:?}{}", request_suffix(request_id))]
+    #[error(
+        "Notion answered {status} with a body that is not JSON: {snippet:?}{}",
+        request_suffix(request_id)
+    )]
     NotJson {
         status: u16,
         snippet: String,
@@ -159,7 +166,7 @@ impl NotionError {
                     message: text("message").unwrap_or_default(),
                     request_id: text("request_id").or(header_request_id),
                     retry_after,
-                    additional_data: error.get("additional_data").cloned(),
+                    additional_data: error.get("additional_data").cloned().map(Box::new),
                 }
             }
             None => {
@@ -228,23 +235,48 @@ impl NotionError {
     /// Notion's own status and code so it can be looked up.
     pub fn explain(&self, subject: &str) -> String {
         match self {
-            NotionError::Api { status: 401, code, .. } => {
+            NotionError::Api {
+                status: 401, code, ..
+            } => {
                 format!("Notion rejected the token ({} {code})", 401)
             }
-            NotionError::Api { status: 404, code, .. } if *code == ErrorCode::ObjectNotFound => {
+            NotionError::Api {
+                status: 404, code, ..
+            } if *code == ErrorCode::ObjectNotFound => {
                 format!("{subject} not found or not shared with the integration (404)")
             }
-            NotionError::Api { status: 403, code, message, .. } => {
+            NotionError::Api {
+                status: 403,
+                code,
+                message,
+                ..
+            } => {
                 format!("the integration may not access {subject}: {message} (403 {code})")
             }
-            NotionError::Api { status, code, message, .. } if self.is_rate_limit() => {
-                format!("Notion kept rate-limiting requests for {subject}: {message} ({status} {code})")
+            NotionError::Api {
+                status,
+                code,
+                message,
+                ..
+            } if self.is_rate_limit() => {
+                format!(
+                    "Notion kept rate-limiting requests for {subject}: {message} ({status} {code})"
+                )
             }
-            NotionError::Api { status, code, message, .. } => {
+            NotionError::Api {
+                status,
+                code,
+                message,
+                ..
+            } => {
                 format!("Notion refused the request for {subject}: {message} ({status} {code})")
             }
-            NotionError::NotJson { status, snippet, .. } => {
-                format!("Notion answered {status} for {subject} with a page that is not its API's JSON: {snippet:?}")
+            NotionError::NotJson {
+                status, snippet, ..
+            } => {
+                format!(
+                    "Notion answered {status} for {subject} with a page that is not its API's JSON: {snippet:?}"
+                )
             }
             NotionError::Timeout(after) => {
                 format!("Notion did not answer about {subject} within {after:?}")
@@ -316,12 +348,18 @@ mod tests {
             retry_after: None,
             additional_data: None,
         };
-        assert_eq!(unauthorized.explain("x"), "Notion rejected the token (401 unauthorized)");
+        assert_eq!(
+            unauthorized.explain("x"),
+            "Notion rejected the token (401 unauthorized)"
+        );
     }
 
     #[test]
     fn message_names_status_code_and_request() {
         let text = api(500).to_string();
-        assert_eq!(text, "Notion answered 500 internal_server_error: x (request id req-1)");
+        assert_eq!(
+            text,
+            "Notion answered 500 internal_server_error: x (request id req-1)"
+        );
     }
 }

@@ -85,8 +85,8 @@ impl Transport {
     pub fn new(config: ClientConfig) -> Result<Self, NotionError> {
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.token.expose_secret()))
             .map_err(|_| {
-                NotionError::Connect("the Notion token contains characters that cannot be sent".into())
-            })?;
+            NotionError::Connect("the Notion token contains characters that cannot be sent".into())
+        })?;
         // Keeps the token out of any Debug output of the headers.
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
@@ -97,9 +97,12 @@ impl Transport {
                 NotionError::Connect(format!("invalid Notion-Version {:?}", config.version))
             })?,
         );
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("hsn/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+        let mut http =
+            reqwest::Client::builder().user_agent(concat!("hsn/", env!("CARGO_PKG_VERSION")));
+        if let Some(timeout) = config.timeout {
+            http = http.connect_timeout(timeout.min(Duration::from_secs(10)));
+        }
+        let http = http
             .build()
             .map_err(|e| NotionError::Connect(error_chain(&e)))?;
         Ok(Transport {
@@ -150,8 +153,10 @@ impl Transport {
         let mut builder = self
             .http
             .request(request.method.clone(), &url)
-            .headers(self.headers.clone())
-            .timeout(self.config.timeout);
+            .headers(self.headers.clone());
+        if let Some(timeout) = self.config.timeout {
+            builder = builder.timeout(timeout);
+        }
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
         }
@@ -161,7 +166,10 @@ impl Transport {
         let response = builder.send().await.map_err(|e| self.transport_error(&e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(|e| self.transport_error(&e))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|e| NotionError::Decode {
                 request: request.describe(),
@@ -171,7 +179,11 @@ impl Transport {
         let error = failure(status, &headers, &bytes);
         if error.is_rate_limit() {
             let pause = error.retry_after().unwrap_or(DEFAULT_RATE_LIMIT_PAUSE);
-            tracing::info!(?pause, status = status.as_u16(), "Notion asked us to slow down");
+            tracing::info!(
+                ?pause,
+                status = status.as_u16(),
+                "Notion asked us to slow down"
+            );
             self.gate.close_for(pause);
         }
         Err(error)
@@ -179,7 +191,7 @@ impl Transport {
 
     fn transport_error(&self, error: &reqwest::Error) -> NotionError {
         if error.is_timeout() {
-            NotionError::Timeout(self.config.timeout)
+            NotionError::Timeout(self.config.timeout.unwrap_or_default())
         } else if error.is_connect() {
             NotionError::Connect(error_chain(error))
         } else {
@@ -202,7 +214,11 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 
 /// Turns a failure answer into an error, reading the headers that matter.
 fn failure(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> NotionError {
-    let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     NotionError::from_response(
         status.as_u16(),
         header(RETRY_AFTER.as_str()).and_then(parse_retry_after),
@@ -245,7 +261,8 @@ mod tests {
     fn html_body_becomes_not_json_with_a_snippet() {
         let mut headers = HeaderMap::new();
         headers.insert("x-notion-request-id", HeaderValue::from_static("abc"));
-        let body = b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body>cloudflare</body></html>";
+        let body =
+            b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body>cloudflare</body></html>";
         let error = failure(StatusCode::BAD_GATEWAY, &headers, body);
         match &error {
             NotionError::NotJson {

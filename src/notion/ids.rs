@@ -30,7 +30,10 @@ impl NotionId {
         } else {
             // A slug such as `Tasks-0123…`: the id is the last 32 characters.
             let tail_start = last_segment.len().saturating_sub(32);
-            last_segment.get(tail_start..).unwrap_or_default().to_string()
+            last_segment
+                .get(tail_start..)
+                .unwrap_or_default()
+                .to_string()
         };
         let dashes_ok = last_segment.len() != 36 || is_dashed_uuid(last_segment);
         if hex.len() != 32 || !dashes_ok || !hex.chars().all(|c| c.is_ascii_hexdigit()) {

@@ -103,7 +103,10 @@ pub enum RollupValue {
     Date(Option<DateValue>),
     /// Items are property values without ids (`{"type":"title","title":[…]}`).
     Array(Vec<PropertyValue>),
-    Other { kind: String, raw: Value },
+    Other {
+        kind: String,
+        raw: Value,
+    },
 }
 
 impl Property {
@@ -338,7 +341,9 @@ impl RollupValue {
         match self {
             RollupValue::Number(n) => number_json(*n),
             RollupValue::Date(d) => d.as_ref().map_or(Value::Null, DateValue::plain),
-            RollupValue::Array(items) => Value::Array(items.iter().map(PropertyValue::plain).collect()),
+            RollupValue::Array(items) => {
+                Value::Array(items.iter().map(PropertyValue::plain).collect())
+            }
             RollupValue::Other { raw, .. } => raw.clone(),
         }
     }
@@ -356,7 +361,13 @@ mod tests {
     fn unknown_type_keeps_raw_json() {
         let raw = json!({"id": "x", "type": "place", "place": {"lat": 1.5}});
         let parsed = value(raw.clone());
-        assert_eq!(parsed, PropertyValue::Unknown { kind: "place".into(), raw: raw.clone() });
+        assert_eq!(
+            parsed,
+            PropertyValue::Unknown {
+                kind: "place".into(),
+                raw: raw.clone()
+            }
+        );
         assert_eq!(parsed.plain(), raw);
     }
 
@@ -368,9 +379,13 @@ mod tests {
 
     #[test]
     fn plain_values_follow_the_contract() {
-        assert_eq!(value(json!({"type": "number", "number": null})).plain(), Value::Null);
         assert_eq!(
-            value(json!({"type": "unique_id", "unique_id": {"prefix": "TASK", "number": 7}})).plain(),
+            value(json!({"type": "number", "number": null})).plain(),
+            Value::Null
+        );
+        assert_eq!(
+            value(json!({"type": "unique_id", "unique_id": {"prefix": "TASK", "number": 7}}))
+                .plain(),
             json!("TASK-7")
         );
         assert_eq!(
@@ -391,15 +406,22 @@ mod tests {
             {"name": "a.pdf", "type": "file", "file": {"url": "https://files/a.pdf", "expiry_time": "2026-01-01T00:00:00.000Z"}},
             {"name": "b", "type": "external", "external": {"url": "https://example.com/b"}}
         ]});
-        assert_eq!(value(files).plain(), json!(["https://files/a.pdf", "https://example.com/b"]));
+        assert_eq!(
+            value(files).plain(),
+            json!(["https://files/a.pdf", "https://example.com/b"])
+        );
     }
 
     #[test]
     fn relation_reads_has_more_from_the_envelope() {
-        let raw = json!({"id": "r", "type": "relation", "relation": [{"id": "p1"}], "has_more": true});
+        let raw =
+            json!({"id": "r", "type": "relation", "relation": [{"id": "p1"}], "has_more": true});
         assert_eq!(
             value(raw),
-            PropertyValue::Relation { ids: vec!["p1".into()], has_more: true }
+            PropertyValue::Relation {
+                ids: vec!["p1".into()],
+                has_more: true
+            }
         );
     }
 }

@@ -143,13 +143,15 @@ impl DataSourceQuery {
             (Some(filter), None) => Some(filter),
             (None, Some(window)) => Some(window),
             // Extend a top-level `and` rather than nest it: Notion limits filter depth.
-            (Some(mut filter), Some(window)) => match filter.get_mut("and").and_then(Value::as_array_mut) {
-                Some(all) => {
-                    all.push(window);
-                    Some(filter)
+            (Some(mut filter), Some(window)) => {
+                match filter.get_mut("and").and_then(Value::as_array_mut) {
+                    Some(all) => {
+                        all.push(window);
+                        Some(filter)
+                    }
+                    None => Some(json!({"and": [filter, window]})),
                 }
-                None => Some(json!({"and": [filter, window]})),
-            },
+            }
         };
         if let Some(filter) = filter {
             body["filter"] = filter;
@@ -165,7 +167,8 @@ impl DataSourceQuery {
         if let Some(cursor) = &self.cursor {
             body["start_cursor"] = json!(cursor);
         }
-        let mut request = Request::read_post(format!("/data_sources/{}/query", self.data_source), body);
+        let mut request =
+            Request::read_post(format!("/data_sources/{}/query", self.data_source), body);
         for property in &self.filter_properties {
             request = request.with_query("filter_properties[]", property.clone());
         }

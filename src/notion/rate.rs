@@ -106,7 +106,9 @@ impl RateGate {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
         // The state stays consistent even if a holder panicked: every update is one assignment.
-        self.state.lock().unwrap_or_else(|poison| poison.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 }
 
@@ -124,12 +126,18 @@ mod tests {
         for _ in 0..3 {
             gate.acquire().await;
         }
-        assert!(start.elapsed() < Duration::from_millis(1), "burst is immediate");
+        assert!(
+            start.elapsed() < Duration::from_millis(1),
+            "burst is immediate"
+        );
         for _ in 0..30 {
             gate.acquire().await;
         }
         let elapsed = start.elapsed().as_secs_f64();
-        assert!((9.9..=10.1).contains(&elapsed), "30 more requests at 3/s took {elapsed}s");
+        assert!(
+            (9.9..=10.1).contains(&elapsed),
+            "30 more requests at 3/s took {elapsed}s"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -139,7 +147,11 @@ mod tests {
         gate.close_for(Duration::from_secs(2));
         let start = Instant::now();
         gate.acquire().await;
-        assert_eq!(start.elapsed().as_secs(), 90, "a shorter closure never shortens a longer one");
+        assert_eq!(
+            start.elapsed().as_secs(),
+            90,
+            "a shorter closure never shortens a longer one"
+        );
         assert!(gate.total_wait() >= Duration::from_secs(90));
     }
 }

@@ -1,0 +1,197 @@
+//! Injected faults and the server-side rate limit.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+
+/// A failure the next matching request meets instead of (or before) normal handling.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// 429 `rate_limited` with `Retry-After`.
+    RateLimited { retry_after_secs: u64 },
+    /// 529 `service_overload` with `Retry-After`.
+    Overloaded { retry_after_secs: u64 },
+    /// A JSON error with Notion's code for that status (500, 503, 504, 409, ...).
+    Status(u16),
+    /// Sleep (`tokio::time::sleep`), then handle the request normally.
+    Delay(Duration),
+    /// 200 headers, then a body that breaks off: the client sees a network error.
+    DropConnection,
+    /// 502 with an HTML body from "the edge", no JSON.
+    HtmlBadGateway,
+}
+
+#[derive(Clone, Debug)]
+pub struct FaultEntry {
+    /// `None` or `"*"` matches any method.
+    pub method: Option<String>,
+    pub path_prefix: Option<String>,
+    pub fault: Fault,
+}
+
+impl FaultEntry {
+    fn matches(&self, method: &str, path: &str) -> bool {
+        let method_ok = match self.method.as_deref() {
+            None | Some("*") => true,
+            Some(m) => m.eq_ignore_ascii_case(method),
+        };
+        method_ok
+            && self
+                .path_prefix
+                .as_deref()
+                .is_none_or(|p| path.starts_with(p))
+    }
+}
+
+/// Removes and returns the first queued fault that matches this request.
+pub fn take_fault(queue: &mut VecDeque<FaultEntry>, method: &str, path: &str) -> Option<Fault> {
+    let i = queue.iter().position(|f| f.matches(method, path))?;
+    queue.remove(i).map(|f| f.fault)
+}
+
+/// The response a fault produces; `None` for a delay, which only postpones normal handling.
+pub fn fault_response(fault: &Fault, request_id: &str) -> Option<Response> {
+    let response = match fault {
+        Fault::Delay(_) => return None,
+        Fault::RateLimited { retry_after_secs } => with_retry_after(
+            error_response(&ApiError::for_status(429), request_id),
+            *retry_after_secs,
+        ),
+        Fault::Overloaded { retry_after_secs } => with_retry_after(
+            error_response(&ApiError::for_status(529), request_id),
+            *retry_after_secs,
+        ),
+        Fault::Status(status) => error_response(&ApiError::for_status(*status), request_id),
+        Fault::DropConnection => {
+            // The headers go out, then the body stream fails: hyper aborts the connection
+            // mid-body, which the client sees as a transport error.
+            let chunks: Vec<Result<&'static str, std::io::Error>> = vec![
+                Ok("{\"object\":\"list\",\"results\":["),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "fake-notion: injected connection drop",
+                )),
+            ];
+            let mut r = Response::new(Body::from_stream(futures::stream::iter(chunks)));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            r
+        }
+        Fault::HtmlBadGateway => {
+            let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n";
+            let mut r = (StatusCode::BAD_GATEWAY, html).into_response();
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            r.headers_mut()
+                .insert("cf-ray", HeaderValue::from_static("8f0fa4e3cafe0000-AMS"));
+            return Some(r);
+        }
+    };
+    Some(response)
+}
+
+/// A Notion JSON error response with its request id in the body and header.
+pub fn error_response(err: &ApiError, request_id: &str) -> Response {
+    let status = StatusCode::from_u16(err.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut r = (status, axum::Json(err.body(request_id))).into_response();
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        r.headers_mut().insert("x-notion-request-id", v);
+    }
+    r
+}
+
+pub fn with_retry_after(mut r: Response, secs: u64) -> Response {
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    r
+}
+
+/// A token bucket holding one second of requests (at least one), refilled continuously.
+/// It runs on the real clock so it means the same thing whichever runtime serves.
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    rps: Option<f64>,
+    tokens: f64,
+    refilled: Option<Instant>,
+}
+
+impl RateLimiter {
+    pub fn set(&mut self, rps: Option<f64>) {
+        self.rps = rps.filter(|r| *r > 0.0);
+        self.tokens = self.capacity();
+        self.refilled = Some(Instant::now());
+    }
+
+    fn capacity(&self) -> f64 {
+        self.rps.map_or(0.0, |r| r.max(1.0))
+    }
+
+    /// Takes a token, or says how many whole seconds (at least 1) to wait.
+    pub fn check(&mut self) -> Result<(), u64> {
+        let Some(rps) = self.rps else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        let elapsed = self
+            .refilled
+            .map_or(0.0, |t| now.duration_since(t).as_secs_f64());
+        self.tokens = (self.tokens + elapsed * rps).min(self.capacity());
+        self.refilled = Some(now);
+        // A little slack so a client pacing itself at exactly the limit is not refused
+        // because its clock ran a hair ahead of ours.
+        if self.tokens >= 0.99 {
+            self.tokens = (self.tokens - 1.0).max(0.0);
+            Ok(())
+        } else {
+            let wait = (1.0 - self.tokens) / rps;
+            Err((wait.ceil() as u64).max(1))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_match_in_order() {
+        let mut q = VecDeque::new();
+        q.push_back(FaultEntry {
+            method: Some("POST".into()),
+            path_prefix: Some("/v1/data_sources/".into()),
+            fault: Fault::Status(500),
+        });
+        q.push_back(FaultEntry {
+            method: None,
+            path_prefix: None,
+            fault: Fault::Status(503),
+        });
+        assert!(matches!(
+            take_fault(&mut q, "GET", "/v1/users/me"),
+            Some(Fault::Status(503))
+        ));
+        assert!(take_fault(&mut q, "GET", "/v1/data_sources/x").is_none());
+        assert!(matches!(
+            take_fault(&mut q, "POST", "/v1/data_sources/x/query"),
+            Some(Fault::Status(500))
+        ));
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn bucket_refuses_past_burst() {
+        let mut r = RateLimiter::default();
+        assert!(r.check().is_ok());
+        r.set(Some(2.0));
+        assert!(r.check().is_ok());
+        assert!(r.check().is_ok());
+        assert_eq!(r.check(), Err(1));
+    }
+}

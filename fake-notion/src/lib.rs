@@ -1,0 +1,187 @@
+//! `fake-notion`: a stateful, in-memory fake of the Notion REST API (Notion-Version
+//! 2026-03-11 and 2025-09-03) for hsn's tests, benchmarks and end-to-end runs.
+//!
+//! Start it in-process with [`FakeNotion::start`] (or [`FakeNotion::start_on_thread`] for
+//! tests on tokio's paused clock), seed it directly with [`FakeNotion::create_data_source`]
+//! and friends, point a client at the returned base url, then inspect what happened with
+//! [`FakeNotion::requests`] and [`FakeNotion::page`].
+
+mod error;
+mod faults;
+mod filter;
+mod ids;
+mod ops;
+mod render;
+mod routes;
+mod schema;
+mod seed;
+mod state;
+mod time;
+mod values;
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+pub use faults::Fault;
+
+use faults::FaultEntry;
+use render::{PageView, render_page};
+use routes::{Shared, lock};
+use state::{State, Version};
+
+/// One HTTP request the fake received, with the status it answered (0 for a dropped connection).
+#[derive(Clone, Debug)]
+pub struct RequestRecord {
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub status: u16,
+    pub notion_version: Option<String>,
+    pub body: Option<Value>,
+}
+
+/// A handle on one fake workspace. Clones share the same state.
+#[derive(Clone)]
+pub struct FakeNotion {
+    shared: Shared,
+}
+
+impl FakeNotion {
+    /// A fresh, empty workspace that accepts only `Authorization: Bearer <token>`.
+    pub fn new(token: &str) -> Self {
+        FakeNotion {
+            shared: Arc::new(Mutex::new(State::new(token))),
+        }
+    }
+
+    /// Serves on 127.0.0.1:0 in the current tokio runtime; returns the base url
+    /// (`http://127.0.0.1:PORT`, no trailing slash, no `/v1`).
+    pub async fn start(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local address");
+        let me = self.clone();
+        tokio::spawn(async move { me.serve(listener).await });
+        format!("http://{addr}")
+    }
+
+    /// Serves on 127.0.0.1:0 from a dedicated thread with its own real-clock runtime, so a
+    /// test whose runtime pauses tokio's clock still gets real network timing. Returns the base url.
+    pub fn start_on_thread(&self) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let addr = listener.local_addr().expect("local address");
+        let me = self.clone();
+        std::thread::Builder::new()
+            .name("fake-notion".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("tokio runtime");
+                runtime.block_on(async move {
+                    let listener =
+                        tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+                    let _ = me.serve(listener).await;
+                });
+            })
+            .expect("spawn fake-notion thread");
+        format!("http://{addr}")
+    }
+
+    /// Serves on a given listener until the future is dropped or the listener fails.
+    pub async fn serve(&self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        axum::serve(listener, routes::router(self.shared.clone())).await
+    }
+
+    /// Creates a database with one data source from a request-shape schema (as in
+    /// `initial_data_source.properties`). Returns `(database_id, data_source_id)`.
+    /// Unknown property types are accepted here, as future types seen in the wild.
+    pub fn create_data_source(&self, title: &str, properties: Value) -> (String, String) {
+        let mut st = lock(&self.shared);
+        seed::create_data_source(&mut st, title, &properties)
+    }
+
+    /// Inserts a page from request-shape values, validated and converted as `POST /v1/pages`
+    /// does. Panics on invalid input.
+    pub fn insert_page(&self, data_source_id: &str, properties: Value) -> String {
+        let mut st = lock(&self.shared);
+        seed::insert_page(&mut st, data_source_id, &properties)
+    }
+
+    /// Inserts a page whose values are already in response shape, stored as given (for
+    /// read-only and unknown types: formula, rollup, unique_id, verification, ...).
+    pub fn insert_page_raw(&self, data_source_id: &str, properties: Value) -> String {
+        let mut st = lock(&self.shared);
+        seed::insert_page_raw(&mut st, data_source_id, &properties)
+    }
+
+    /// Seeds the "Every Type" data source and one page holding a value of every type,
+    /// including a relation of 30 pages. Returns `(data_source_id, page_id)`.
+    pub fn seed_every_type(&self) -> (String, String) {
+        let mut st = lock(&self.shared);
+        seed::every_type(&mut st)
+    }
+
+    /// The stored page in response shape (2025-09-03 style, so with `archived` too), with
+    /// complete relations and `database_id` in a data source parent.
+    pub fn page(&self, page_id: &str) -> Option<Value> {
+        let st = lock(&self.shared);
+        let id = ids::normalize(page_id)?;
+        let page = st.page(&id)?;
+        let view = PageView {
+            version: Version::V2025_09_03,
+            relation_limit: None,
+            parent_database: true,
+            only: None,
+        };
+        Some(render_page(&st, page, view))
+    }
+
+    /// The most rows one query (a chain of cursors) returns; 10,000 by default.
+    pub fn set_row_cap(&self, rows: usize) {
+        lock(&self.shared).row_cap = rows;
+    }
+
+    /// A fixed clock for created and edited times; `None` returns to the real clock.
+    pub fn set_now(&self, now: Option<DateTime<Utc>>) {
+        lock(&self.shared).fixed_now = now;
+    }
+
+    /// A server-side limit: requests beyond it get 429 `rate_limited` with `Retry-After`.
+    /// The bucket holds one second's worth of requests (at least one).
+    pub fn set_rate_limit(&self, requests_per_second: Option<f64>) {
+        lock(&self.shared).rate.set(requests_per_second);
+    }
+
+    /// A fault for the next request, whatever it is.
+    pub fn push_fault(&self, fault: Fault) {
+        lock(&self.shared).faults.push_back(FaultEntry {
+            method: None,
+            path_prefix: None,
+            fault,
+        });
+    }
+
+    /// A fault for the next request with this method (`"*"` for any) whose path starts with
+    /// `path_prefix` (e.g. `"/v1/data_sources/"`).
+    pub fn push_fault_for(&self, method: &str, path_prefix: &str, fault: Fault) {
+        lock(&self.shared).faults.push_back(FaultEntry {
+            method: Some(method.to_string()),
+            path_prefix: Some(path_prefix.to_string()),
+            fault,
+        });
+    }
+
+    /// Every HTTP request received so far, in order of arrival. A request still being
+    /// handled shows status 0 until it is answered.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        lock(&self.shared).requests.clone()
+    }
+}
