@@ -122,6 +122,19 @@ impl FakeNotion {
         seed::insert_page_raw(&mut st, data_source_id, &properties)
     }
 
+    /// A page at the top of the workspace, titled `title`; returns its id.
+    pub fn create_workspace_page(&self, title: &str) -> String {
+        let mut st = lock(&self.shared);
+        seed::workspace_page(&mut st, title)
+    }
+
+    /// Makes a database and its data sources answer 404, as when it is no longer shared
+    /// with the integration.
+    pub fn unshare_database(&self, database_id: &str) {
+        let mut st = lock(&self.shared);
+        seed::unshare_database(&mut st, database_id)
+    }
+
     /// Seeds the "Every Type" data source and one page holding a value of every type,
     /// including a relation of 30 pages. Returns `(data_source_id, page_id)`.
     pub fn seed_every_type(&self) -> (String, String) {

@@ -32,6 +32,11 @@ async fn main() -> std::io::Result<()> {
     fake.set_rate_limit(args.rate_limit);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
     println!("listening on http://{}", listener.local_addr()?);
+    // A page to build under, as every real workspace has (`hsn setup --parent`).
+    println!(
+        "workspace page: {}",
+        fake.create_workspace_page("HigherSelf Network")
+    );
     if args.seed_every_type {
         let (ds, page) = fake.seed_every_type();
         println!("every-type data source: {ds}");

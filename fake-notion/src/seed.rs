@@ -123,3 +123,39 @@ pub fn every_type(st: &mut State) -> (String, String) {
     p.props.extend(raw_ids);
     (ds, page)
 }
+
+/// A page at the top of the workspace (the kind of page `hsn setup` builds under).
+pub fn workspace_page(st: &mut State, title: &str) -> String {
+    let now = st.now_minute();
+    let seq = st.next_seq();
+    let id = crate::ids::new_id();
+    st.push_page(crate::state::Page {
+        id: id.clone(),
+        seq,
+        parent: crate::state::PageParent::Workspace,
+        props: [("title".to_string(), rich_text_of(title))]
+            .into_iter()
+            .collect(),
+        extra: Vec::new(),
+        created: now,
+        edited: now,
+        in_trash: false,
+        is_archived: false,
+        is_locked: false,
+        icon: Value::Null,
+        cover: Value::Null,
+        unique_number: 0,
+    });
+    id
+}
+
+/// Makes a database and its data sources unreachable, as when a user stops sharing it
+/// with the integration: Notion then answers 404 for both.
+pub fn unshare_database(st: &mut State, database_id: &str) {
+    let id = crate::ids::normalize(database_id).unwrap_or_else(|| database_id.to_string());
+    if let Some(db) = st.databases.remove(&id) {
+        for ds in db.data_sources {
+            st.data_sources.remove(&ds);
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! prints. Errors come back as one line for stderr.
 
 mod query;
+mod workspace;
 
 use std::io::Write;
 
@@ -27,12 +28,18 @@ pub struct Cli {
 pub enum Command {
     /// Query a Notion data source and print its pages, one JSON object per line.
     Query(query::QueryArgs),
+    /// Create the 16 HigherSelf databases under a page, or complete them; writes .env.notion.
+    Setup(workspace::SetupArgs),
+    /// Check the token, the 16 databases and their schemas, and say what fixes each problem.
+    Doctor,
 }
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
     match cli.command {
         Command::Query(args) => query::run(args, &notion_client(&settings)?).await,
+        Command::Setup(args) => workspace::run_setup(args, &settings).await,
+        Command::Doctor => workspace::run_doctor(&settings).await,
     }
 }
 

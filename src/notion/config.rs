@@ -17,8 +17,9 @@ pub struct ClientConfig {
     pub token: SecretString,
     pub base_url: String,
     pub version: String,
-    /// How long one HTTP request may take before it counts as timed out (`None`: no limit,
-    /// for tests on tokio's paused clock, where any pending timer fires while waiting).
+    /// How long one HTTP request may take before it counts as timed out. `None` sets no
+    /// limit and no timer in the HTTP layer at all: for tests on tokio's paused clock,
+    /// where any pending timer fires at once while a request waits on the network.
     pub timeout: Option<Duration>,
     pub rate: RateLimit,
     /// Retries after the first attempt, for errors that may be retried.

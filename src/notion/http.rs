@@ -99,8 +99,11 @@ impl Transport {
         );
         let mut http =
             reqwest::Client::builder().user_agent(concat!("hsn/", env!("CARGO_PKG_VERSION")));
-        if let Some(timeout) = config.timeout {
-            http = http.connect_timeout(timeout.min(Duration::from_secs(10)));
+        match config.timeout {
+            Some(timeout) => http = http.connect_timeout(timeout.min(Duration::from_secs(10))),
+            // No timers at all: on tokio's paused clock even the pool's idle sweep would
+            // jump the clock forward while a request waits on the network.
+            None => http = http.pool_idle_timeout(None),
         }
         let http = http
             .build()

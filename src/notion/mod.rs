@@ -15,6 +15,7 @@ mod object;
 mod property;
 mod query;
 mod rate;
+mod write;
 
 pub use client::{AppendPosition, NotionClient, PageParent, SearchObject};
 pub use config::{ClientConfig, ConfigError, DEFAULT_BASE_URL, DEFAULT_VERSION};
@@ -29,3 +30,8 @@ pub use property::{
 };
 pub use query::DataSourceQuery;
 pub use rate::{RateGate, RateLimit};
+pub use write::{
+    RICH_TEXT_MAX_CHARS, RICH_TEXT_MAX_OBJECTS, TEXT_OBJECT_MAX, TextTooLong, checkbox_value,
+    date_value, email_value, multi_select_value, number_value, phone_number_value, relation_value,
+    rich_text_value, select_value, status_value, text_chunks, title_value, url_value,
+};

@@ -95,7 +95,31 @@ pub fn create_database_with(
             data_sources: Vec::new(),
         },
     );
-    let ds = insert_data_source(st, &id, title, props, duals)?;
+    let ds = insert_data_source(st, &id, title.clone(), props, duals)?;
+    // As in Notion, a database made under a page shows in the page's children as a
+    // `child_database` block with the database's own id (how setup finds it again).
+    if let Some(page_id) = st.databases[&id]
+        .parent
+        .get("page_id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    {
+        let now = st.now_minute();
+        let plain = values::plain_text(&title);
+        st.blocks.insert(
+            id.clone(),
+            crate::state::Block {
+                id: id.clone(),
+                parent: ("page_id", page_id.clone()),
+                kind: "child_database".into(),
+                content: json!({"title": plain}),
+                created: now,
+                edited: now,
+                in_trash: false,
+            },
+        );
+        st.children.entry(page_id).or_default().push(id.clone());
+    }
     Ok((id, ds))
 }
 
