@@ -7,3 +7,4 @@ pub mod doctor;
 pub mod env_file;
 pub mod locate;
 pub mod setup;
+pub mod sources;

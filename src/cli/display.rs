@@ -1,0 +1,178 @@
+//! Showing record values to people: text for tables, plain JSON for scripts, related
+//! pages by their titles.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::domain::record::{FieldValue, Link, Record};
+use crate::domain::schema::{ColumnKind, DatabaseKey, database};
+use crate::notion::{DateValue, NotionClient};
+use crate::workspace::sources::DataSources;
+
+/// Titles of related pages, by page id.
+#[derive(Debug, Default)]
+pub struct Titles(HashMap<String, String>);
+
+impl Titles {
+    /// Loads the titles of every page of the databases that `columns` of `key` link to.
+    /// One query per target; a target that is not configured is skipped (its links then
+    /// show as ids).
+    pub async fn for_columns(
+        client: &NotionClient,
+        sources: &DataSources,
+        key: DatabaseKey,
+        columns: &[&str],
+    ) -> color_eyre::Result<Titles> {
+        let mut titles = Titles::default();
+        let definition = database(key);
+        let mut targets: Vec<DatabaseKey> = columns
+            .iter()
+            .filter_map(|name| match definition.column(name)?.kind {
+                ColumnKind::Relation { target, .. } => Some(target),
+                _ => None,
+            })
+            .collect();
+        targets.sort();
+        targets.dedup();
+        for target in targets {
+            let Ok(source) = sources.get(target) else {
+                continue;
+            };
+            let title_column = database(target).title_column().name;
+            let pages = client
+                .query_data_source(source)?
+                .filter_properties(vec![title_column.to_string()])
+                .collect_all()
+                .await
+                .map_err(|e| {
+                    color_eyre::eyre::eyre!(
+                        e.explain(&format!("the database {}", database(target).title))
+                    )
+                })?;
+            for page in pages {
+                titles.0.insert(page.id.clone(), page.title());
+            }
+        }
+        Ok(titles)
+    }
+
+    pub fn insert(&mut self, id: String, title: String) {
+        self.0.insert(id, title);
+    }
+
+    fn title<'a>(&'a self, id: &'a str) -> &'a str {
+        self.0.get(id).map(String::as_str).unwrap_or(id)
+    }
+}
+
+/// A date as people read it: the day, and the minute when there is a time (in UTC).
+pub fn date_text(date: &DateValue) -> String {
+    let show = |text: &str| match DateTime::parse_from_rfc3339(text) {
+        Ok(at) => at.with_timezone(&Utc).format("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => text.to_string(),
+    };
+    match &date.end {
+        Some(end) => format!("{} → {}", show(&date.start), show(end)),
+        None => show(&date.start),
+    }
+}
+
+/// One cell of a table.
+pub fn cell(value: Option<&FieldValue>, titles: &Titles) -> String {
+    match value {
+        None => String::new(),
+        Some(FieldValue::Text(text)) => text.clone(),
+        Some(FieldValue::OptText(text)) => text.clone().unwrap_or_default(),
+        Some(FieldValue::Names(names)) => names.join(", "),
+        Some(FieldValue::Number(n)) => n.map(|n| n.to_string()).unwrap_or_default(),
+        Some(FieldValue::Date(d)) => d.as_ref().map(date_text).unwrap_or_default(),
+        Some(FieldValue::Link(Link::Pages(ids))) => ids
+            .iter()
+            .map(|id| titles.title(id))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(FieldValue::Link(Link::Text(text))) => text.clone(),
+    }
+}
+
+/// One value for JSON output: links as `[{"id", "title"}]` (relations) or their text.
+pub fn plain(value: Option<&FieldValue>, titles: &Titles) -> Value {
+    match value {
+        None => Value::Null,
+        Some(FieldValue::Text(text)) => json!(text),
+        Some(FieldValue::OptText(text)) => json!(text),
+        Some(FieldValue::Names(names)) => json!(names),
+        Some(FieldValue::Number(n)) => json!(n),
+        Some(FieldValue::Date(d)) => d.as_ref().map_or(
+            Value::Null,
+            |d| json!({"start": d.start, "end": d.end, "time_zone": d.time_zone}),
+        ),
+        Some(FieldValue::Link(Link::Pages(ids))) => {
+            json!(
+                ids.iter()
+                    .map(|id| json!({"id": id, "title": titles.title(id)}))
+                    .collect::<Vec<_>>()
+            )
+        }
+        Some(FieldValue::Link(Link::Text(text))) => json!(text),
+    }
+}
+
+/// A record as one JSON object: its page id, its database alias, and every column read.
+pub fn record_json(record: &Record, columns: &[&str], titles: &Titles) -> Value {
+    let mut properties = serde_json::Map::new();
+    for column in columns {
+        properties.insert(column.to_string(), plain(record.value(column), titles));
+    }
+    json!({
+        "id": record.page_id,
+        "database": record.schema().alias,
+        "properties": properties,
+    })
+}
+
+/// A duration as people say it: `3d 4h`, `5h 12m`, `42m`, `10s`.
+pub fn duration_text(duration: chrono::Duration) -> String {
+    let secs = duration.num_seconds().max(0);
+    let (days, hours, minutes) = (secs / 86_400, secs % 86_400 / 3_600, secs % 3_600 / 60);
+    match (days, hours, minutes) {
+        (0, 0, 0) => format!("{secs}s"),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_text(chrono::Duration::seconds(10)), "10s");
+        assert_eq!(duration_text(chrono::Duration::minutes(42)), "42m");
+        assert_eq!(
+            duration_text(chrono::Duration::minutes(5 * 60 + 12)),
+            "5h 12m"
+        );
+        assert_eq!(duration_text(chrono::Duration::hours(76)), "3d 4h");
+    }
+
+    #[test]
+    fn dates_show_the_minute_in_utc() {
+        let date = DateValue {
+            start: "2026-11-20T14:03:00.000+01:00".into(),
+            end: None,
+            time_zone: None,
+        };
+        assert_eq!(date_text(&date), "2026-11-20 13:03");
+        let day = DateValue {
+            start: "2026-11-20".into(),
+            end: None,
+            time_zone: None,
+        };
+        assert_eq!(date_text(&day), "2026-11-20");
+    }
+}

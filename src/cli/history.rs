@@ -1,0 +1,102 @@
+//! `hsn history INSTANCE`: an instance's audit trail, oldest first.
+
+use clap::Args;
+use color_eyre::eyre::Result;
+use serde_json::json;
+
+use super::display::duration_text;
+use super::table::{render, wants_json};
+use crate::domain::history::{HistoryLog, LogEntry};
+use crate::domain::models::WorkflowInstance;
+use crate::domain::schema::DatabaseKey;
+use crate::notion::NotionClient;
+use crate::operations::find_page;
+use crate::workspace::sources::DataSources;
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The instance: INST-… or its page id.
+    pub instance: String,
+    /// The entries as JSON lines (the default when stdout is not a terminal).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(args: HistoryArgs, client: &NotionClient, sources: &DataSources) -> Result<()> {
+    let page = find_page(
+        client,
+        sources,
+        DatabaseKey::ActiveWorkflowInstances,
+        &args.instance,
+    )
+    .await?;
+    let instance = WorkflowInstance::from_page(&page);
+    let log = HistoryLog::decode(&instance.history_log);
+    let mut out = std::io::stdout().lock();
+    if wants_json(args.json) {
+        for item in log.entries() {
+            let line = match item {
+                LogEntry::Entry(e) => json!({
+                    "timestamp": e.timestamp().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    "actor": e.actor(),
+                    "action": e.summary(),
+                    "from": e.transition_states().map(|(from, _)| from),
+                    "to": e.transition_states().map(|(_, to)| to),
+                    "note": e.note(),
+                    "details": e.details(),
+                }),
+                LogEntry::Raw(text) => json!({"raw": text}),
+            };
+            if !super::print_line(&mut out, &line.to_string())? {
+                break;
+            }
+        }
+        return Ok(());
+    }
+    let headers: Vec<String> = ["Time (UTC)", "Elapsed", "Actor", "Action", "Note"]
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    let mut previous = None;
+    let rows: Vec<Vec<String>> = log
+        .entries()
+        .iter()
+        .map(|item| match item {
+            LogEntry::Entry(e) => {
+                let elapsed = previous
+                    .map(|p| format!("+{}", duration_text(e.timestamp() - p)))
+                    .unwrap_or_default();
+                previous = Some(e.timestamp());
+                vec![
+                    e.timestamp().format("%Y-%m-%d %H:%M").to_string(),
+                    elapsed,
+                    e.actor().unwrap_or("").to_string(),
+                    e.summary().to_string(),
+                    e.note().unwrap_or("").to_string(),
+                ]
+            }
+            LogEntry::Raw(text) => vec![
+                String::new(),
+                String::new(),
+                String::new(),
+                format!("(unreadable) {text}"),
+                String::new(),
+            ],
+        })
+        .collect();
+    super::print_line(
+        &mut out,
+        &format!(
+            "{} — {} in \"{}\"",
+            instance.instance_id,
+            instance.status.as_deref().unwrap_or("no status"),
+            instance.current_state
+        ),
+    )?;
+    if rows.is_empty() {
+        super::print_line(&mut out, "no history yet")?;
+    } else {
+        super::print_line(&mut out, &render(&headers, &rows))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,376 @@
+//! The codec of an instance's `History Log`: one JSON array of entries in the original
+//! server's envelope `{"timestamp", "action", "details"}`, split across text objects.
+//!
+//! The log is shared with the original agents, which rewrite it blindly, so reading never
+//! fails and never drops anything: an item that is not a readable entry is kept as raw
+//! text and written back as it was, and entries are re-encoded from the JSON object they
+//! were read from (DESIGN.md §4).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+
+use crate::notion::{TextTooLong, rich_text_value};
+
+/// One readable entry of the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    timestamp: DateTime<Utc>,
+    action: String,
+    details: Map<String, Value>,
+    /// The object as read (or as hsn built it): what is written back.
+    json: Map<String, Value>,
+}
+
+impl HistoryEntry {
+    /// A state change by `actor`: action `"[ACTOR] Transitioned from X to Y"`, with
+    /// `actor`, `from`, `to` and `note` (when given) in `details`.
+    pub fn transition(
+        actor: &str,
+        from: &str,
+        to: &str,
+        note: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Self {
+        let mut details = Map::new();
+        // First, so the stored object reads actor, from, to, note.
+        details.insert("actor".into(), json!(actor));
+        details.insert("from".into(), json!(from));
+        details.insert("to".into(), json!(to));
+        if let Some(note) = note {
+            details.insert("note".into(), json!(note));
+        }
+        Self::event(
+            actor,
+            &format!("Transitioned from {from} to {to}"),
+            details,
+            at,
+        )
+    }
+
+    /// Any other entry: the action gets the `"[actor] "` prefix the original agents used,
+    /// and `details.actor` is set to `actor`.
+    pub fn event(
+        actor: &str,
+        action: &str,
+        mut details: Map<String, Value>,
+        at: DateTime<Utc>,
+    ) -> Self {
+        details.insert("actor".into(), json!(actor));
+        let action = format!("[{actor}] {action}");
+        let mut json = Map::new();
+        // Every digit of the instant, so reading it back gives the same entry.
+        json.insert(
+            "timestamp".into(),
+            json!(at.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+        );
+        json.insert("action".into(), json!(action));
+        json.insert("details".into(), Value::Object(details.clone()));
+        HistoryEntry {
+            timestamp: at,
+            action,
+            details,
+            json,
+        }
+    }
+
+    /// Reads one item of the array; `None` when it is not an entry (no readable
+    /// timestamp, no action text, or details that are not an object).
+    pub fn from_json(item: &Value) -> Option<Self> {
+        let json = item.as_object()?;
+        let timestamp = parse_timestamp(json.get("timestamp")?.as_str()?)?;
+        let action = json.get("action")?.as_str()?.to_string();
+        let details = match json.get("details") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(details)) => details.clone(),
+            Some(_) => return None,
+        };
+        Some(HistoryEntry {
+            timestamp,
+            action,
+            details,
+            json: json.clone(),
+        })
+    }
+
+    /// The JSON object written to the log.
+    pub fn to_json(&self) -> &Map<String, Value> {
+        &self.json
+    }
+
+    pub fn timestamp(&self) -> DateTime<Utc> {
+        self.timestamp
+    }
+
+    /// The action as stored, with its `[Actor] ` prefix if it has one.
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// The action without its `[Actor] ` prefix.
+    pub fn summary(&self) -> &str {
+        // The exact prefix of details.actor first: an actor may itself contain "] ".
+        if let Some(rest) = self
+            .detail("actor")
+            .and_then(|actor| self.action.strip_prefix(&format!("[{actor}] ")))
+        {
+            return rest;
+        }
+        split_prefix(&self.action).map_or(&self.action, |(_, rest)| rest)
+    }
+
+    /// `details.actor`, else the `[prefix]` of the action.
+    pub fn actor(&self) -> Option<&str> {
+        self.detail("actor").or_else(|| {
+            split_prefix(&self.action)
+                .map(|(actor, _)| actor)
+                .filter(|a| !a.is_empty())
+        })
+    }
+
+    /// The states of a transition: `details.from`/`to`, else read from a
+    /// `"Transitioned from X to Y"` action (with or without the original `" via NAME"`).
+    pub fn transition_states(&self) -> Option<(&str, &str)> {
+        if let (Some(from), Some(to)) = (self.detail("from"), self.detail("to")) {
+            return Some((from, to));
+        }
+        let (from, to) = self
+            .summary()
+            .strip_prefix("Transitioned from ")?
+            .split_once(" to ")?;
+        let to = to.split_once(" via ").map_or(to, |(to, _)| to);
+        Some((from, to))
+    }
+
+    pub fn note(&self) -> Option<&str> {
+        self.detail("note")
+    }
+
+    pub fn details(&self) -> &Map<String, Value> {
+        &self.details
+    }
+
+    /// Identity: the same instant, actor, action and details, however the timestamp was
+    /// spelled (`…33.5` and `…33.500+00:00` are one entry).
+    pub fn same_as(&self, other: &HistoryEntry) -> bool {
+        self.timestamp == other.timestamp
+            && self.action == other.action
+            && self.actor() == other.actor()
+            && self.details == other.details
+    }
+
+    fn detail(&self, key: &str) -> Option<&str> {
+        self.details
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+    }
+}
+
+fn split_prefix(action: &str) -> Option<(&str, &str)> {
+    action.strip_prefix('[')?.split_once("] ")
+}
+
+/// Reads a timestamp as the original server or hsn wrote it: RFC 3339, or Python's naive
+/// `isoformat()` (read as UTC), with `T` or a space; a bare date is midnight UTC.
+pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Some(time.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"] {
+        if let Ok(time) = DateTime::parse_from_str(text, format) {
+            return Some(time.with_timezone(&Utc));
+        }
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(time) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(time.and_utc());
+        }
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+/// One item of the log.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogEntry {
+    Entry(HistoryEntry),
+    /// An item that is not a readable entry, as its JSON text; or the whole log text when
+    /// it was not a JSON array at all.
+    Raw(String),
+}
+
+impl LogEntry {
+    fn same_as(&self, other: &LogEntry) -> bool {
+        match (self, other) {
+            (LogEntry::Entry(a), LogEntry::Entry(b)) => a.same_as(b),
+            // By the item written, so a non-JSON text and the string item it became
+            // after one write are the same item.
+            (LogEntry::Raw(a), LogEntry::Raw(b)) => a == b || raw_item(a) == raw_item(b),
+            _ => false,
+        }
+    }
+}
+
+/// The array item a raw text is written as: its JSON if it is JSON, else a string.
+fn raw_item(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+}
+
+/// The log does not fit in one Notion property; it is refused, never cut.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the history log has {} characters in {entries} entries, but one Notion property holds at \
+     most {}",
+    grouped(*.chars),
+    grouped(*.limit)
+)]
+pub struct HistoryTooLong {
+    pub chars: usize,
+    pub limit: usize,
+    pub entries: usize,
+}
+
+/// `200000` as `200,000`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HistoryLog {
+    entries: Vec<LogEntry>,
+}
+
+impl HistoryLog {
+    /// Reads the property's text (its text objects joined). Never fails: `""` is an empty
+    /// log, text that is not a JSON array is one raw item, and array items that are not
+    /// entries are raw items.
+    pub fn decode(text: &str) -> HistoryLog {
+        if text.trim().is_empty() {
+            return HistoryLog::default();
+        }
+        let entries = match serde_json::from_str(text) {
+            Ok(Value::Array(items)) => items
+                .iter()
+                .map(|item| {
+                    HistoryEntry::from_json(item)
+                        .map_or_else(|| LogEntry::Raw(item.to_string()), LogEntry::Entry)
+                })
+                .collect(),
+            _ => vec![LogEntry::Raw(text.to_string())],
+        };
+        HistoryLog { entries }
+    }
+
+    /// The items in log order.
+    pub fn entries(&self) -> &[LogEntry] {
+        &self.entries
+    }
+
+    /// The readable entries in log order.
+    pub fn history_entries(&self) -> impl Iterator<Item = &HistoryEntry> {
+        self.entries.iter().filter_map(|e| match e {
+            LogEntry::Entry(entry) => Some(entry),
+            LogEntry::Raw(_) => None,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn push(&mut self, entry: HistoryEntry) {
+        self.entries.push(LogEntry::Entry(entry));
+    }
+
+    /// The log as compact JSON array text.
+    pub fn encode_text(&self) -> String {
+        #[derive(serde::Serialize)]
+        #[serde(untagged)]
+        enum Item<'a> {
+            Entry(&'a Map<String, Value>),
+            Raw(Value),
+        }
+        let items: Vec<Item<'_>> = self
+            .entries
+            .iter()
+            .map(|e| match e {
+                LogEntry::Entry(entry) => Item::Entry(&entry.json),
+                LogEntry::Raw(text) => Item::Raw(raw_item(text)),
+            })
+            .collect();
+        serde_json::to_string(&items).expect("JSON values always serialise")
+    }
+
+    /// The request value of the `History Log` property, split into text objects.
+    pub fn encode(&self) -> Result<Value, HistoryTooLong> {
+        rich_text_value(&self.encode_text()).map_err(|TextTooLong { chars, limit }| {
+            HistoryTooLong {
+                chars,
+                limit,
+                entries: self.entries.len(),
+            }
+        })
+    }
+
+    /// Adds the items of `other` this log lacks (by identity), then orders everything by
+    /// time, stably. A raw item has no time: it keeps its place after the entry it
+    /// followed in its own log.
+    pub fn merge(&mut self, other: &HistoryLog) {
+        let mut keyed = timed(&self.entries);
+        for (time, item) in timed(&other.entries) {
+            if !keyed.iter().any(|(_, have)| have.same_as(&item)) {
+                keyed.push((time, item));
+            }
+        }
+        keyed.sort_by_key(|(time, _)| *time);
+        self.entries = keyed.into_iter().map(|(_, item)| item).collect();
+    }
+
+    pub fn contains(&self, entry: &HistoryEntry) -> bool {
+        self.history_entries().any(|e| e.same_as(entry))
+    }
+
+    /// The latest transition entry (the later in the log on a tie).
+    pub fn last_transition(&self) -> Option<&HistoryEntry> {
+        self.history_entries()
+            .filter(|e| e.transition_states().is_some())
+            .fold(None, |last: Option<&HistoryEntry>, e| match last {
+                Some(last) if last.timestamp > e.timestamp => Some(last),
+                _ => Some(e),
+            })
+    }
+}
+
+/// Each item with its sort time: an entry's own, a raw item's predecessor's.
+fn timed(entries: &[LogEntry]) -> Vec<(Option<DateTime<Utc>>, LogEntry)> {
+    let mut last = None;
+    entries
+        .iter()
+        .map(|item| {
+            if let LogEntry::Entry(entry) = item {
+                last = Some(entry.timestamp);
+            }
+            (last, item.clone())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,130 @@
+//! Moving a workflow instance to its next state.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use super::Operator;
+use super::error::OperationError;
+use super::find::{find_page, workflow_of};
+use super::history_write::write_with_history;
+use crate::domain::history::{HistoryEntry, HistoryLog};
+use crate::domain::models::WorkflowInstance;
+use crate::domain::record::Record;
+use crate::domain::schema::DatabaseKey;
+use crate::domain::workflow::StateMachine;
+use crate::notion::{DateValue, NotionClient};
+use crate::workspace::sources::DataSources;
+
+/// What the operator asked for.
+#[derive(Debug, Clone)]
+pub struct Advance {
+    /// `INST-…` or the page id.
+    pub instance: String,
+    pub to: String,
+    pub note: Option<String>,
+    /// The state the operator saw; the move is refused if the instance has left it since.
+    /// `None`: the state read now.
+    pub expected_from: Option<String>,
+}
+
+/// What happened.
+#[derive(Debug, Clone)]
+pub struct Advanced {
+    pub instance_id: String,
+    pub page_id: String,
+    pub from: String,
+    pub to: String,
+    /// The target state is terminal, so the instance is now Completed.
+    pub completed: bool,
+    pub entry: HistoryEntry,
+}
+
+/// An instance, its workflow's state machine, and the states it may move to now.
+pub async fn legal_moves(
+    client: &NotionClient,
+    sources: &DataSources,
+    instance: &str,
+) -> Result<(WorkflowInstance, StateMachine, Vec<String>), OperationError> {
+    let page = find_page(
+        client,
+        sources,
+        DatabaseKey::ActiveWorkflowInstances,
+        instance,
+    )
+    .await?;
+    let instance = WorkflowInstance::from_page(&page);
+    let machine = StateMachine::from_workflow(&workflow_of(client, sources, &instance).await?)?;
+    let moves = machine
+        .next_states(&instance.current_state)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    Ok((instance, machine, moves))
+}
+
+/// Moves an instance: a legal move only, refused with a conflict if the instance left the
+/// state the operator saw; Current State, Last Transition Date, Status (Completed on a
+/// terminal state) and the history entry go in one page update.
+pub async fn advance(
+    client: &NotionClient,
+    sources: &DataSources,
+    operator: &Operator,
+    request: &Advance,
+    now: DateTime<Utc>,
+) -> Result<Advanced, OperationError> {
+    let (instance, machine, _) = legal_moves(client, sources, &request.instance).await?;
+    let from = request
+        .expected_from
+        .clone()
+        .unwrap_or_else(|| instance.current_state.clone());
+    machine.check_move(&from, &request.to)?;
+    let completed = machine.is_terminal(&request.to);
+    let page_id = instance.page_id.clone().unwrap_or_default();
+    let label = instance.instance_id.clone();
+
+    let mut changes = Record::new(DatabaseKey::ActiveWorkflowInstances);
+    changes.set("Current State", request.to.clone());
+    changes.set(
+        "Last Transition Date",
+        Some(DateValue {
+            start: now.to_rfc3339_opts(SecondsFormat::Millis, true),
+            end: None,
+            time_zone: None,
+        }),
+    );
+    if completed {
+        changes.set("Status", Some("Completed".to_string()));
+    }
+    let entry = HistoryEntry::transition(
+        operator.name(),
+        &from,
+        &request.to,
+        request.note.as_deref(),
+        now,
+    );
+    write_with_history(client, &page_id, &label, changes, &entry, |fresh| {
+        if fresh.current_state == from {
+            return Ok(());
+        }
+        let log = HistoryLog::decode(&fresh.history_log);
+        let by = log
+            .last_transition()
+            .and_then(|t| t.actor())
+            .map(|actor| format!(" (moved by {actor})"))
+            .unwrap_or_default();
+        Err(OperationError::Conflict {
+            instance: label.clone(),
+            expected: from.clone(),
+            found: fresh.current_state.clone(),
+            by,
+        })
+    })
+    .await?;
+    Ok(Advanced {
+        instance_id: label,
+        page_id,
+        from,
+        to: request.to.clone(),
+        completed,
+        entry,
+    })
+}

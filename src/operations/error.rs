@@ -1,0 +1,59 @@
+//! What can stop an operation, each with a message an operator can act on.
+
+use crate::domain::record::RecordError;
+use crate::domain::workflow::WorkflowError;
+use crate::notion::NotionError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OperationError {
+    #[error("no {what} \"{reference}\" in {database}")]
+    NotFound {
+        what: &'static str,
+        reference: String,
+        database: &'static str,
+    },
+    #[error("{count} pages of {database} are titled \"{reference}\"; use the page id instead")]
+    Ambiguous {
+        reference: String,
+        database: &'static str,
+        count: usize,
+    },
+    /// Someone else moved the instance since the operator read it. Nothing was written.
+    #[error(
+        "{instance} is now in \"{found}\", not \"{expected}\" as when you read it{by}; nothing was changed"
+    )]
+    Conflict {
+        instance: String,
+        expected: String,
+        found: String,
+        /// ` (moved by NAME)` when the history says who.
+        by: String,
+    },
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    /// A value the operator gave that the schema refuses (an unknown status, a bad date).
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{}", source.explain(subject))]
+    Notion {
+        subject: String,
+        #[source]
+        source: Box<NotionError>,
+    },
+    /// The history kept changing under us (another writer on every attempt).
+    #[error("the history of {0} kept changing while hsn wrote to it; try again")]
+    Unsettled(String),
+}
+
+impl OperationError {
+    /// Wraps a Notion failure with what it was about ("instance INST-1a2b3c4d").
+    pub fn notion(subject: impl Into<String>) -> impl FnOnce(NotionError) -> OperationError {
+        let subject = subject.into();
+        move |source| OperationError::Notion {
+            subject,
+            source: Box::new(source),
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! The operations an operator performs: advance an instance, create a task from it, edit a
+//! task. The command line calls them today; the dashboard and the sync engine's outbox
+//! will call the same functions, so a change made from a script and one made from the
+//! dashboard are the same operation.
+
+mod advance;
+mod error;
+mod find;
+mod history_write;
+mod task;
+
+pub use advance::{Advance, Advanced, advance, legal_moves};
+pub use error::OperationError;
+pub use find::{find_page, find_record, workflow_of};
+pub use task::{NewTask, TaskEdit, create_task, edit_task, new_task_id};
+
+/// Who is acting: `HSN_OPERATOR`, else the login name. Recorded in history entries and as
+/// a task's `Created By`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operator(pub String);
+
+impl Operator {
+    pub fn from_settings(setting: impl Fn(&str) -> Option<String>) -> Operator {
+        let name = ["HSN_OPERATOR", "USER", "LOGNAME", "USERNAME"]
+            .into_iter()
+            .find_map(|key| setting(key).filter(|v| !v.trim().is_empty()))
+            .unwrap_or_else(|| "operator".to_string());
+        Operator(name.trim().to_string())
+    }
+
+    pub fn name(&self) -> &str {
+        &self.0
+    }
+}

@@ -1,0 +1,263 @@
+//! Tasks: created from a workflow instance, and triaged.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Map, Value, json};
+
+use super::Operator;
+use super::error::OperationError;
+use super::find::find_page;
+use super::history_write::write_with_history;
+use crate::domain::history::HistoryEntry;
+use crate::domain::models::{Task, WorkflowInstance};
+use crate::domain::record::{Link, Record};
+use crate::domain::schema::{DatabaseKey, TASK_INSTANCE_COLUMN, database};
+use crate::notion::{DataSource, DateValue, NotionClient, PageParent};
+use crate::workspace::sources::DataSources;
+
+/// A new Task ID: `TASK-` and 8 hex digits, made before the create call so that an
+/// uncertain create can be looked up by it instead of being sent twice.
+pub fn new_task_id() -> String {
+    format!("TASK-{:08x}", fastrand::u32(..))
+}
+
+/// A task to create from an instance.
+#[derive(Debug, Clone, Default)]
+pub struct NewTask {
+    /// `INST-…` or the instance's page id.
+    pub instance: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub priority: Option<String>,
+    pub due: Option<NaiveDate>,
+    pub assignee: Option<String>,
+}
+
+/// Changes to a task; `None` leaves a column as it is.
+#[derive(Debug, Clone, Default)]
+pub struct TaskEdit {
+    /// `TASK-…` or the task's page id.
+    pub task: String,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub assignee: Option<String>,
+    pub due: Option<NaiveDate>,
+}
+
+/// The option of a select column that `value` names, in the schema's spelling, or an error
+/// listing the options. Case does not matter: `done` is `Done`.
+fn choice(key: DatabaseKey, column: &str, value: &str) -> Result<String, OperationError> {
+    let definition = database(key);
+    let choices = definition
+        .column(column)
+        .map(|c| c.kind.choices())
+        .unwrap_or_default();
+    choices
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(value.trim()))
+        .map(|c| c.name.to_string())
+        .ok_or_else(|| {
+            let names: Vec<&str> = choices.iter().map(|c| c.name).collect();
+            OperationError::Invalid(format!(
+                "\"{value}\" is not a {column} of {}: use one of {}",
+                definition.title,
+                names.join(", ")
+            ))
+        })
+}
+
+fn date(day: NaiveDate) -> Option<DateValue> {
+    Some(DateValue {
+        start: day.format("%Y-%m-%d").to_string(),
+        end: None,
+        time_zone: None,
+    })
+}
+
+/// Whether the live Tasks schema holds `column` as a relation (made by hsn setup) rather
+/// than as text (made by the original tool).
+fn is_relation(schema: &DataSource, column: &str) -> bool {
+    schema
+        .property(column)
+        .is_some_and(|p| p.kind == "relation")
+}
+
+/// The business entity link for the task, in the form the Tasks column takes.
+async fn entity_link(
+    client: &NotionClient,
+    sources: &DataSources,
+    instance: &WorkflowInstance,
+    as_relation: bool,
+) -> Result<Link, OperationError> {
+    Ok(match (&instance.business_entity, as_relation) {
+        (Link::Pages(ids), true) => Link::Pages(ids.clone()),
+        (Link::Text(text), false) => Link::Text(text.clone()),
+        // Text to relation: look the entities up by name; one not found is left out.
+        (text @ Link::Text(_), true) => {
+            let mut ids = Vec::new();
+            for name in text.ids() {
+                match find_page(client, sources, DatabaseKey::BusinessEntities, &name).await {
+                    Ok(page) => ids.push(page.id),
+                    Err(OperationError::NotFound { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Link::Pages(ids)
+        }
+        // Relation to text: the entities' names.
+        (Link::Pages(ids), false) => {
+            let mut names = Vec::new();
+            for id in ids {
+                let page = client
+                    .retrieve_page(id)
+                    .await
+                    .map_err(OperationError::notion("the instance's business entity"))?;
+                names.push(page.title());
+            }
+            Link::Text(names.join(", "))
+        }
+    })
+}
+
+/// Creates a Master Tasks page for an instance (status To Do, linked to the instance and
+/// its business entity, created by the operator), then records `Created task: NAME` in the
+/// instance's history.
+pub async fn create_task(
+    client: &NotionClient,
+    sources: &DataSources,
+    operator: &Operator,
+    request: &NewTask,
+    task_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Task, OperationError> {
+    if request.name.trim().is_empty() {
+        return Err(OperationError::Invalid(
+            "a task needs a name (--name)".into(),
+        ));
+    }
+    let priority = choice(
+        DatabaseKey::Tasks,
+        "Priority",
+        request.priority.as_deref().unwrap_or("Medium"),
+    )?;
+    let instance_page = find_page(
+        client,
+        sources,
+        DatabaseKey::ActiveWorkflowInstances,
+        &request.instance,
+    )
+    .await?;
+    let instance = WorkflowInstance::from_page(&instance_page);
+    let tasks_source = sources
+        .get(DatabaseKey::Tasks)
+        .map_err(|e| OperationError::Invalid(e.to_string()))?;
+    let schema = client
+        .retrieve_data_source(tasks_source)
+        .await
+        .map_err(OperationError::notion("the Master Tasks Database"))?;
+
+    let mut task = Record::new(DatabaseKey::Tasks);
+    task.set("Task ID", task_id.to_string());
+    task.set("Task Name", request.name.trim().to_string());
+    task.set("Status", Some("To Do".to_string()));
+    task.set("Priority", Some(priority));
+    task.set("Created By", operator.name().to_string());
+    task.set("Created Date", date(now.date_naive()));
+    if let Some(description) = &request.description {
+        task.set("Description", description.clone());
+    }
+    if let Some(assignee) = &request.assignee {
+        task.set("Assigned To", assignee.clone());
+    }
+    if let Some(due) = request.due {
+        task.set("Due Date", date(due));
+    }
+    task.set(
+        TASK_INSTANCE_COLUMN,
+        if is_relation(&schema, TASK_INSTANCE_COLUMN) {
+            Link::Pages(vec![instance_page.id.clone()])
+        } else {
+            Link::Text(instance.instance_id.clone())
+        },
+    );
+    let entity = entity_link(
+        client,
+        sources,
+        &instance,
+        is_relation(&schema, "Related Business Entity"),
+    )
+    .await?;
+    task.set("Related Business Entity", entity);
+
+    let created = client
+        .create_page(
+            PageParent::DataSource(tasks_source.to_string()),
+            task.to_properties()?,
+        )
+        .await
+        .map_err(OperationError::notion(format!("the new task {task_id}")))?;
+
+    let mut details = Map::new();
+    details.insert("task_id".into(), json!(task_id));
+    details.insert("assigned_to".into(), json!(request.assignee));
+    details.insert(
+        "due_date".into(),
+        request.due.map_or(Value::Null, |d| json!(d.to_string())),
+    );
+    let entry = HistoryEntry::event(
+        operator.name(),
+        &format!("Created task: {}", request.name.trim()),
+        details,
+        now,
+    );
+    let history_only = Record::new(DatabaseKey::ActiveWorkflowInstances);
+    write_with_history(
+        client,
+        &instance_page.id,
+        &instance.instance_id,
+        history_only,
+        &entry,
+        |_| Ok(()),
+    )
+    .await?;
+    Ok(Task::from_page(&created))
+}
+
+/// Changes a task's status, priority, assignee or due date; the other columns stay.
+pub async fn edit_task(
+    client: &NotionClient,
+    sources: &DataSources,
+    edit: &TaskEdit,
+    now: DateTime<Utc>,
+) -> Result<Task, OperationError> {
+    let mut changes = Record::new(DatabaseKey::Tasks);
+    if let Some(status) = &edit.status {
+        changes.set(
+            "Status",
+            Some(choice(DatabaseKey::Tasks, "Status", status)?),
+        );
+    }
+    if let Some(priority) = &edit.priority {
+        changes.set(
+            "Priority",
+            Some(choice(DatabaseKey::Tasks, "Priority", priority)?),
+        );
+    }
+    if let Some(assignee) = &edit.assignee {
+        changes.set("Assigned To", assignee.trim().to_string());
+    }
+    if let Some(due) = edit.due {
+        changes.set("Due Date", date(due));
+    }
+    if changes.values.is_empty() {
+        return Err(OperationError::Invalid(
+            "nothing to change: give --status, --priority, --assignee or --due".into(),
+        ));
+    }
+    changes.set("Last Edited Date", date(now.date_naive()));
+    let page = find_page(client, sources, DatabaseKey::Tasks, &edit.task).await?;
+    let updated = client
+        .update_page(&page.id, changes.to_properties()?)
+        .await
+        .map_err(OperationError::notion(format!("task {}", edit.task)))?;
+    Ok(Task::from_page(&updated))
+}

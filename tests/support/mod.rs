@@ -1,0 +1,145 @@
+//! A HigherSelf workspace on the fake Notion server, made by `hsn setup`, with a few records:
+//! shared by the tests of the operations and of the commands over them.
+#![allow(dead_code)] // each test file uses its own part
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fake_notion::FakeNotion;
+use hsn::domain::schema::DatabaseKey;
+use hsn::notion::{ClientConfig, NotionClient, PageParent, RateLimit};
+use hsn::workspace::setup::setup;
+use hsn::workspace::sources::DataSources;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+pub const TOKEN: &str = "ntn_workspace_test_token_0123456789";
+
+pub fn client_for(base: &str) -> NotionClient {
+    let mut config = ClientConfig::new(SecretString::from(TOKEN));
+    config.base_url = base.to_string();
+    config.rate = RateLimit {
+        requests_per_second: 100_000.0,
+        burst: 1_000,
+    };
+    config.timeout = Some(Duration::from_secs(20));
+    NotionClient::new(config).unwrap()
+}
+
+pub struct Workspace {
+    pub fake: FakeNotion,
+    pub base: String,
+    pub client: NotionClient,
+    pub sources: DataSources,
+    pub settings: HashMap<String, String>,
+    pub dir: tempfile::TempDir,
+    pub entity: String,
+    pub workflow: String,
+    /// `INST-0001` in `inquiry`, of WF-WELL-BOOK and The 7 Space.
+    pub instance: String,
+}
+
+fn text(content: &str) -> Value {
+    json!([{"text": {"content": content}}])
+}
+
+impl Workspace {
+    pub fn env_path(&self) -> PathBuf {
+        self.dir.path().join(".env.notion")
+    }
+
+    pub fn source(&self, key: DatabaseKey) -> String {
+        self.sources.get(key).unwrap().to_string()
+    }
+
+    /// Adds an instance of WF-WELL-BOOK in `state`; returns its page id.
+    pub async fn add_instance(&self, instance_id: &str, state: &str, history: &str) -> String {
+        self.client
+            .create_page(
+                PageParent::DataSource(self.source(DatabaseKey::ActiveWorkflowInstances)),
+                json!({
+                    "Instance ID": {"title": text(instance_id)},
+                    "Workflow": {"relation": [{"id": self.workflow}]},
+                    "Business Entity": {"relation": [{"id": self.entity}]},
+                    "Current State": {"rich_text": text(state)},
+                    "Status": {"status": {"name": "Active"}},
+                    "Client/Lead Name": {"rich_text": text("Jane Smith")},
+                    "Start Date": {"date": {"start": "2026-11-01T09:00:00.000Z"}},
+                    "History Log": {"rich_text": text(history)},
+                }),
+            )
+            .await
+            .unwrap()
+            .id
+    }
+}
+
+/// The wellness booking workflow of the original `.windsurf/workflows.json`: a states list
+/// without transitions, so moves go to the next state or to a terminal one.
+pub const WELL_BOOK_STATES: &str = r#"["inquiry","consultation","quote_provided","payment_pending","payment_confirmed","booking_confirmed","preparation","service_delivery","follow_up","feedback_collection","completed","canceled"]"#;
+
+pub async fn workspace() -> Workspace {
+    let fake = FakeNotion::new(TOKEN);
+    let base = fake.start().await;
+    let client = client_for(&base);
+    let parent = fake.create_workspace_page("HigherSelf Network");
+    let dir = tempfile::tempdir().unwrap();
+    let env_path = dir.path().join(".env.notion");
+    setup(
+        &client,
+        &|_: &str| None,
+        Some(&parent),
+        &env_path,
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    let settings: HashMap<String, String> = dotenvy::from_path_iter(&env_path)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let sources = DataSources::from_settings(&client, &|k: &str| settings.get(k).cloned())
+        .await
+        .unwrap();
+    let source = |key| sources.get(key).unwrap().to_string();
+
+    let entity = client
+        .create_page(
+            PageParent::DataSource(source(DatabaseKey::BusinessEntities)),
+            json!({
+                "Name": {"title": text("The 7 Space")},
+                "Entity Type": {"select": {"name": "WELLNESS_CENTER"}},
+            }),
+        )
+        .await
+        .unwrap()
+        .id;
+    let workflow = client
+        .create_page(
+            PageParent::DataSource(source(DatabaseKey::WorkflowsLibrary)),
+            json!({
+                "Workflow ID": {"title": text("WF-WELL-BOOK")},
+                "Name": {"rich_text": text("Wellness Service Booking")},
+                "Initial State": {"rich_text": text("inquiry")},
+                "States": {"rich_text": text(WELL_BOOK_STATES)},
+                "Status": {"select": {"name": "Active"}},
+            }),
+        )
+        .await
+        .unwrap()
+        .id;
+    let mut ws = Workspace {
+        fake,
+        base,
+        client,
+        sources,
+        settings,
+        dir,
+        entity,
+        workflow,
+        instance: String::new(),
+    };
+    ws.instance = ws.add_instance("INST-0001", "inquiry", "").await;
+    ws
+}
