@@ -11,4 +11,6 @@ pub mod config;
 pub mod domain;
 pub mod notion;
 pub mod operations;
+pub mod store;
+pub mod sync;
 pub mod workspace;

@@ -211,9 +211,11 @@ async fn a_task_from_an_instance_links_both_ways_and_enters_the_history() {
         &request,
         "TASK-1a2b3c4d",
         at(20, 10),
+        false,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .task;
     assert_eq!(task.task_id, "TASK-1a2b3c4d");
     assert_eq!(task.status.as_deref(), Some("To Do"));
     assert_eq!(task.priority.as_deref(), Some("High"));
@@ -254,9 +256,11 @@ async fn a_task_from_an_instance_links_both_ways_and_enters_the_history() {
         assignee: Some("Ruvo".into()),
         ..Default::default()
     };
-    let edited: Task = edit_task(&ws.client, &ws.sources, &edit, at(21, 9))
-        .await
-        .unwrap();
+    let edited = Task::from_page(
+        &edit_task(&ws.client, &ws.sources, &edit, at(21, 9))
+            .await
+            .unwrap(),
+    );
     assert_eq!(edited.status.as_deref(), Some("In Progress"));
     assert_eq!(edited.assigned_to, "Ruvo");
     assert_eq!(edited.priority.as_deref(), Some("High"));

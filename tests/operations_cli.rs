@@ -15,6 +15,7 @@ async fn hsn(ws: &support::Workspace, args: &[&str]) -> Output {
         .env("NOTION_API_BASE", &ws.base)
         .env("NOTION_API_TOKEN", support::TOKEN)
         .env("HSN_OPERATOR", "grace")
+        .env("HSN_DATA_DIR", ws.dir.path().join("data"))
         .output()
         .await
         .unwrap()

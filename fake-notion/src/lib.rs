@@ -122,6 +122,12 @@ impl FakeNotion {
         seed::insert_page_raw(&mut st, data_source_id, &properties)
     }
 
+    /// While `down`, every request's connection is dropped before an answer, as when the
+    /// network is gone; state is kept for when it comes back.
+    pub fn set_down(&self, down: bool) {
+        lock(&self.shared).down = down;
+    }
+
     /// A page at the top of the workspace, titled `title`; returns its id.
     pub fn create_workspace_page(&self, title: &str) -> String {
         let mut st = lock(&self.shared);

@@ -118,7 +118,13 @@ async fn gate(AxState(shared): AxState<Shared>, req: Request, next: Next) -> Res
             body: body_value.clone(),
         });
         let index = st.requests.len() - 1;
-        (index, take_fault(&mut st.faults, &method, &path))
+        // While "down", every connection dies, as when the network is gone.
+        let fault = if st.down {
+            Some(Fault::DropConnection)
+        } else {
+            take_fault(&mut st.faults, &method, &path)
+        };
+        (index, fault)
     };
     let record = |status: u16| lock(&shared).requests[index].status = status;
 

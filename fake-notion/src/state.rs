@@ -174,6 +174,8 @@ pub struct State {
     pub rate: RateLimiter,
     pub faults: VecDeque<FaultEntry>,
     pub requests: Vec<RequestRecord>,
+    /// Every request fails with a dropped connection (`FakeNotion::set_down`).
+    pub down: bool,
 }
 
 impl State {
@@ -196,6 +198,7 @@ impl State {
             rate: RateLimiter::default(),
             faults: VecDeque::new(),
             requests: Vec::new(),
+            down: false,
         }
     }
 

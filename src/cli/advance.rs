@@ -1,11 +1,14 @@
 //! `hsn advance INSTANCE [STATE]`: move an instance, or list where it can go.
 
 use clap::Args;
-use color_eyre::eyre::{Result, bail};
+use color_eyre::eyre::{Result, eyre};
 
-use crate::notion::NotionClient;
-use crate::operations::{Advance, OperationError, Operator, advance, legal_moves};
-use crate::workspace::sources::DataSources;
+use super::session::Session;
+use crate::domain::models::{Workflow, WorkflowInstance};
+use crate::domain::record::{Link, Record};
+use crate::domain::schema::DatabaseKey;
+use crate::domain::workflow::StateMachine;
+use crate::domain::write::plan_advance;
 
 #[derive(Debug, Args)]
 pub struct AdvanceArgs {
@@ -21,14 +24,36 @@ pub struct AdvanceArgs {
     pub from: Option<String>,
 }
 
-pub async fn run(
-    args: AdvanceArgs,
-    client: &NotionClient,
-    sources: &DataSources,
-    operator: &Operator,
-) -> Result<()> {
+/// The instance's workflow from the store: a relation to its page, or (databases made by
+/// the original tool) its Workflow ID as text.
+pub fn workflow_of(session: &Session, instance: &Record) -> Result<StateMachine> {
+    let current = WorkflowInstance::from_record(instance);
+    let reference = match instance.get::<Link>("Workflow") {
+        Link::Pages(ids) => ids.first().cloned(),
+        text => text.ids().first().cloned(),
+    }
+    .ok_or_else(|| {
+        eyre!(
+            "{} has no workflow, so it has no states to move through",
+            current.instance_id
+        )
+    })?;
+    let workflow = Workflow::from_record(&session.find(DatabaseKey::WorkflowsLibrary, &reference)?);
+    Ok(StateMachine::from_workflow(&workflow)?)
+}
+
+pub async fn run(args: AdvanceArgs, session: &Session) -> Result<()> {
+    session
+        .refresh(&[
+            DatabaseKey::ActiveWorkflowInstances,
+            DatabaseKey::WorkflowsLibrary,
+        ])
+        .await;
+    let record = session.find(DatabaseKey::ActiveWorkflowInstances, &args.instance)?;
+    let instance = WorkflowInstance::from_record(&record);
+    let machine = workflow_of(session, &record)?;
     let Some(to) = args.state else {
-        let (instance, machine, moves) = legal_moves(client, sources, &args.instance).await?;
+        let moves = machine.next_states(&instance.current_state);
         if moves.is_empty() {
             println!(
                 "{} is in \"{}\" ({}), a terminal state: no moves",
@@ -47,28 +72,22 @@ pub async fn run(
         }
         return Ok(());
     };
-    let request = Advance {
-        instance: args.instance,
-        to,
-        note: args.note,
-        expected_from: args.from,
+    let (write, after) = plan_advance(
+        &record,
+        &machine,
+        args.from.as_deref(),
+        &to,
+        args.note.as_deref(),
+        session.operator.name(),
+        chrono::Utc::now(),
+    )?;
+    let seq = session.engine.submit(&write, vec![after])?;
+    session.settle(seq).await?;
+    let completed = if machine.is_terminal(&to) {
+        "; the instance is Completed"
+    } else {
+        ""
     };
-    match advance(client, sources, operator, &request, chrono::Utc::now()).await {
-        Ok(done) => {
-            let completed = if done.completed {
-                "; the instance is Completed"
-            } else {
-                ""
-            };
-            println!(
-                "{}: {} → {}{completed}",
-                done.instance_id, done.from, done.to
-            );
-            Ok(())
-        }
-        Err(e @ OperationError::Conflict { .. }) => {
-            bail!("{e}; read it again with `hsn advance {}`", request.instance)
-        }
-        Err(e) => Err(e.into()),
-    }
+    println!("{}{completed}", write.summary());
+    Ok(())
 }

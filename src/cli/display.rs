@@ -7,59 +7,32 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::domain::record::{FieldValue, Link, Record};
-use crate::domain::schema::{ColumnKind, DatabaseKey, database};
-use crate::notion::{DateValue, NotionClient};
-use crate::workspace::sources::DataSources;
+use crate::notion::DateValue;
+use crate::store::Store;
 
-/// Titles of related pages, by page id.
+/// Titles of related pages, by page id, from the store.
 #[derive(Debug, Default)]
 pub struct Titles(HashMap<String, String>);
 
 impl Titles {
-    /// Loads the titles of every page of the databases that `columns` of `key` link to.
-    /// One query per target; a target that is not configured is skipped (its links then
-    /// show as ids).
-    pub async fn for_columns(
-        client: &NotionClient,
-        sources: &DataSources,
-        key: DatabaseKey,
+    /// The titles of every page that `columns` of `records` link to (those the store holds;
+    /// the others show as ids).
+    pub fn for_records(
+        store: &Store,
+        records: &[&Record],
         columns: &[&str],
     ) -> color_eyre::Result<Titles> {
-        let mut titles = Titles::default();
-        let definition = database(key);
-        let mut targets: Vec<DatabaseKey> = columns
-            .iter()
-            .filter_map(|name| match definition.column(name)?.kind {
-                ColumnKind::Relation { target, .. } => Some(target),
-                _ => None,
-            })
-            .collect();
-        targets.sort();
-        targets.dedup();
-        for target in targets {
-            let Ok(source) = sources.get(target) else {
-                continue;
-            };
-            let title_column = database(target).title_column().name;
-            let pages = client
-                .query_data_source(source)?
-                .filter_properties(vec![title_column.to_string()])
-                .collect_all()
-                .await
-                .map_err(|e| {
-                    color_eyre::eyre::eyre!(
-                        e.explain(&format!("the database {}", database(target).title))
-                    )
-                })?;
-            for page in pages {
-                titles.0.insert(page.id.clone(), page.title());
+        let mut ids = Vec::new();
+        for record in records {
+            for column in columns {
+                if let Some(FieldValue::Link(Link::Pages(pages))) = record.value(column) {
+                    ids.extend(pages.iter().cloned());
+                }
             }
         }
-        Ok(titles)
-    }
-
-    pub fn insert(&mut self, id: String, title: String) {
-        self.0.insert(id, title);
+        ids.sort();
+        ids.dedup();
+        Ok(Titles(store.titles(&ids)?))
     }
 
     fn title<'a>(&'a self, id: &'a str) -> &'a str {
@@ -120,8 +93,9 @@ pub fn plain(value: Option<&FieldValue>, titles: &Titles) -> Value {
     }
 }
 
-/// A record as one JSON object: its page id, its database alias, and every column read.
-pub fn record_json(record: &Record, columns: &[&str], titles: &Titles) -> Value {
+/// A record as one JSON object: its page id, its database alias, whether writes to it are
+/// still pending, and the columns asked for.
+pub fn record_json(record: &Record, columns: &[&str], titles: &Titles, pending: bool) -> Value {
     let mut properties = serde_json::Map::new();
     for column in columns {
         properties.insert(column.to_string(), plain(record.value(column), titles));
@@ -129,6 +103,7 @@ pub fn record_json(record: &Record, columns: &[&str], titles: &Titles) -> Value 
     json!({
         "id": record.page_id,
         "database": record.schema().alias,
+        "pending": pending,
         "properties": properties,
     })
 }

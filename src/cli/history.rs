@@ -5,13 +5,11 @@ use color_eyre::eyre::Result;
 use serde_json::json;
 
 use super::display::duration_text;
+use super::session::Session;
 use super::table::{render, wants_json};
 use crate::domain::history::{HistoryLog, LogEntry};
 use crate::domain::models::WorkflowInstance;
 use crate::domain::schema::DatabaseKey;
-use crate::notion::NotionClient;
-use crate::operations::find_page;
-use crate::workspace::sources::DataSources;
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -22,15 +20,12 @@ pub struct HistoryArgs {
     pub json: bool,
 }
 
-pub async fn run(args: HistoryArgs, client: &NotionClient, sources: &DataSources) -> Result<()> {
-    let page = find_page(
-        client,
-        sources,
-        DatabaseKey::ActiveWorkflowInstances,
-        &args.instance,
-    )
-    .await?;
-    let instance = WorkflowInstance::from_page(&page);
+pub async fn run(args: HistoryArgs, session: &Session) -> Result<()> {
+    session
+        .refresh(&[DatabaseKey::ActiveWorkflowInstances])
+        .await;
+    let record = session.find(DatabaseKey::ActiveWorkflowInstances, &args.instance)?;
+    let instance = WorkflowInstance::from_record(&record);
     let log = HistoryLog::decode(&instance.history_log);
     let mut out = std::io::stdout().lock();
     if wants_json(args.json) {

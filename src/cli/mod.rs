@@ -6,6 +6,8 @@ mod display;
 mod history;
 mod query;
 mod records;
+pub mod session;
+mod sync;
 mod table;
 mod task;
 mod workspace;
@@ -17,19 +19,28 @@ use color_eyre::eyre::{Result, bail};
 
 use crate::config::Settings;
 use crate::notion::NotionClient;
-use crate::operations::Operator;
-use crate::workspace::sources::DataSources;
+use session::Session;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "hsn",
     version,
     about = "The operations console of the HigherSelf Network, over its Notion workspace",
-    arg_required_else_help = true
+    after_help = "Without a command, hsn shows the workflow instances of the workspace (the demo one when no NOTION_API_TOKEN is set)."
 )]
 pub struct Cli {
+    /// Use the demo workspace even when a Notion token is configured.
+    #[arg(long, global = true)]
+    pub demo: bool,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Forget every change made in the demo and load its seed again.
+    #[arg(long)]
+    pub reset: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,6 +58,10 @@ pub enum Command {
     /// Create a task from an instance, or triage one.
     #[command(subcommand)]
     Task(task::TaskCommand),
+    /// Send queued writes and refresh every database from Notion (for cron and benchmarks).
+    Sync(sync::SyncArgs),
+    /// The demo workspace: `--reset` restores its seed.
+    Demo(DemoArgs),
     /// Create the 16 HigherSelf databases under a page, or complete them; writes .env.notion.
     Setup(workspace::SetupArgs),
     /// Check the token, the 16 databases and their schemas, and say what fixes each problem.
@@ -55,42 +70,57 @@ pub enum Command {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
-    match cli.command {
+    // Until the dashboard lands, the first thing an operator wants: the running instances.
+    let command = cli.command.unwrap_or_else(|| {
+        Command::List(records::ListArgs {
+            database: "instances".into(),
+            state: None,
+            status: None,
+            workflow: None,
+            assignee: None,
+            limit: None,
+            json: false,
+        })
+    });
+    match command {
         Command::Query(args) => query::run(args, &notion_client(&settings)?).await,
         Command::Setup(args) => workspace::run_setup(args, &settings).await,
         Command::List(args) => {
-            let (client, sources) = connect(&settings).await?;
-            records::run_list(args, &client, &sources).await
+            records::run_list(args, &Session::open(&settings, cli.demo).await?).await
         }
         Command::Show(args) => {
-            let (client, sources) = connect(&settings).await?;
-            records::run_show(args, &client, &sources).await
+            records::run_show(args, &Session::open(&settings, cli.demo).await?).await
         }
         Command::History(args) => {
-            let (client, sources) = connect(&settings).await?;
-            history::run(args, &client, &sources).await
+            history::run(args, &Session::open(&settings, cli.demo).await?).await
         }
         Command::Advance(args) => {
-            let (client, sources) = connect(&settings).await?;
-            advance::run(args, &client, &sources, &operator(&settings)).await
+            advance::run(args, &Session::open(&settings, cli.demo).await?).await
         }
         Command::Task(command) => {
-            let (client, sources) = connect(&settings).await?;
-            task::run(command, &client, &sources, &operator(&settings)).await
+            task::run(command, &Session::open(&settings, cli.demo).await?).await
+        }
+        Command::Sync(args) => sync::run(args, &Session::open(&settings, cli.demo).await?).await,
+        Command::Demo(args) => {
+            let session = Session::open(&settings, true).await?;
+            if args.reset {
+                let mut store = session.engine.store();
+                store.clear()?;
+                session::seed_demo(&mut store)?;
+                println!(
+                    "the demo workspace is back to its seed ({})",
+                    store.path().display()
+                );
+            } else {
+                println!(
+                    "the demo workspace lives in {}; `hsn demo --reset` restores its seed",
+                    session.engine.store().path().display()
+                );
+            }
+            Ok(())
         }
         Command::Doctor => workspace::run_doctor(&settings).await,
     }
-}
-
-/// The client and the configured data sources, for the commands that work on records.
-async fn connect(settings: &Settings) -> Result<(NotionClient, DataSources)> {
-    let client = notion_client(settings)?;
-    let sources = DataSources::from_settings(&client, &|key: &str| settings.get(key)).await?;
-    Ok((client, sources))
-}
-
-fn operator(settings: &Settings) -> Operator {
-    Operator::from_settings(|key| settings.get(key))
 }
 
 fn notion_client(settings: &Settings) -> Result<NotionClient> {

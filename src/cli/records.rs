@@ -1,16 +1,16 @@
-//! `hsn list` and `hsn show`: records of the 16 databases, read from Notion.
+//! `hsn list` and `hsn show`: records of the 16 databases, from the local store brought up
+//! to date first.
 
 use clap::Args;
 use color_eyre::eyre::{Result, bail, eyre};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::display::{Titles, cell, record_json};
+use super::session::Session;
 use super::table::{render, wants_json};
-use crate::domain::record::Record;
+use crate::domain::record::{Link, Record};
 use crate::domain::schema::{DATABASES, DatabaseKey, DatabaseSchema, database, find_database};
-use crate::notion::{NotionClient, NotionId};
-use crate::operations::{OperationError, find_page};
-use crate::workspace::sources::DataSources;
+use crate::store::{RecordFilter, StoredRecord};
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -47,102 +47,90 @@ fn database_named(name: &str) -> Result<&'static DatabaseSchema> {
     })
 }
 
-/// The Notion filter for the options given, checked against the database's columns.
-async fn filter_for(
-    client: &NotionClient,
-    sources: &DataSources,
-    definition: &DatabaseSchema,
-    args: &ListArgs,
-) -> Result<Option<Value>> {
-    let column_for = |flag: &str, column: &'static str| -> Result<&'static str> {
-        definition.column(column).map(|c| c.name).ok_or_else(|| {
-            eyre!(
+/// The store filter for the options given, checked against the database's columns.
+fn filter_for(definition: &DatabaseSchema, args: &ListArgs) -> Result<RecordFilter> {
+    let needs = |flag: &str, column: &str| -> Result<()> {
+        match definition.column(column) {
+            Some(_) => Ok(()),
+            None => bail!(
                 "--{flag} does not apply to {}: it has no \"{column}\" column",
                 definition.title
-            )
-        })
+            ),
+        }
     };
-    let mut all = Vec::new();
+    let mut filter = RecordFilter {
+        limit: args.limit,
+        ..RecordFilter::default()
+    };
     if let Some(state) = &args.state {
-        let column = column_for("state", "Current State")?;
-        all.push(json!({"property": column, "rich_text": {"equals": state}}));
+        needs("state", "Current State")?;
+        filter.current_state = Some(state.clone());
     }
     if let Some(status) = &args.status {
-        let column = definition
-            .column(column_for("status", "Status")?)
-            .expect("checked");
-        let name = column
-            .kind
-            .choices()
-            .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(status))
-            .map(|c| c.name)
-            .ok_or_else(|| {
-                let names: Vec<&str> = column.kind.choices().iter().map(|c| c.name).collect();
-                eyre!(
-                    "\"{status}\" is not a Status of {}: use one of {}",
-                    definition.title,
-                    names.join(", ")
-                )
-            })?;
-        all.push(json!({"property": "Status", column.kind.notion_type(): {"equals": name}}));
+        needs("status", "Status")?;
+        filter.status = Some(crate::domain::write::choice(
+            definition.key,
+            "Status",
+            status,
+        )?);
     }
     if let Some(assignee) = &args.assignee {
-        let column = column_for("assignee", "Assigned To")?;
-        all.push(json!({"property": column, "rich_text": {"contains": assignee}}));
+        needs("assignee", "Assigned To")?;
+        filter.assigned_to = Some(assignee.clone());
     }
-    if let Some(workflow) = &args.workflow {
-        let column = column_for("workflow", "Workflow")?;
-        // The column is a relation in workspaces made by hsn, text in the original's.
-        let live = client
-            .retrieve_data_source(sources.get(definition.key)?)
-            .await
-            .map_err(|e| eyre!(e.explain(&format!("the database {}", definition.title))))?;
-        if live.property(column).is_some_and(|p| p.kind == "relation") {
-            let page = find_page(client, sources, DatabaseKey::WorkflowsLibrary, workflow).await?;
-            all.push(json!({"property": column, "relation": {"contains": page.id}}));
-        } else {
-            all.push(json!({"property": column, "rich_text": {"equals": workflow}}));
-        }
+    if args.workflow.is_some() {
+        needs("workflow", "Workflow")?;
+        // Applied after loading: the link is a relation or text.
+        filter.limit = None;
     }
-    Ok(match all.len() {
-        0 => None,
-        1 => all.pop(),
-        _ => Some(json!({"and": all})),
-    })
+    Ok(filter)
 }
 
-pub async fn run_list(args: ListArgs, client: &NotionClient, sources: &DataSources) -> Result<()> {
+/// The databases a table of `definition` shows titles from: its own and its links' targets.
+fn shown_databases(definition: &DatabaseSchema, columns: &[&str]) -> Vec<DatabaseKey> {
+    let mut keys = vec![definition.key];
+    keys.extend(
+        columns
+            .iter()
+            .filter_map(|c| definition.column(c)?.relation_target()),
+    );
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+pub async fn run_list(args: ListArgs, session: &Session) -> Result<()> {
     let definition = database_named(&args.database)?;
-    let filter = filter_for(client, sources, definition, &args).await?;
-    let title = definition.title_column().name;
-    let mut query = client
-        .query_data_source(sources.get(definition.key)?)?
-        .sorts(vec![json!({"property": title, "direction": "ascending"})]);
-    if let Some(filter) = filter {
-        query = query.filter(filter);
-    }
-    if let Some(limit) = args.limit {
-        query = query.limit(limit);
-    }
-    let pages = query
-        .collect_all()
-        .await
-        .map_err(|e| eyre!(e.explain(&format!("the database {}", definition.title))))?;
-    let records: Vec<Record> = pages
-        .iter()
-        .map(|p| Record::from_page(definition.key, p))
-        .collect();
-    let mut columns = vec![title];
+    let filter = filter_for(definition, &args)?;
+    let mut columns = vec![definition.title_column().name];
     columns.extend(definition.summary.iter().copied());
-    let titles = Titles::for_columns(client, sources, definition.key, &columns).await?;
+    let mut refresh = shown_databases(definition, &columns);
+    if args.workflow.is_some() {
+        refresh.push(DatabaseKey::WorkflowsLibrary);
+    }
+    session.refresh(&refresh).await;
+
+    let mut records: Vec<StoredRecord> = session.engine.store().records(definition.key, &filter)?;
+    if let Some(workflow) = &args.workflow {
+        let page = session
+            .find(DatabaseKey::WorkflowsLibrary, workflow)
+            .ok()
+            .and_then(|r| r.page_id);
+        records.retain(|r| match r.record.get::<Link>("Workflow") {
+            Link::Pages(ids) => page.as_ref().is_some_and(|p| ids.contains(p)),
+            text @ Link::Text(_) => text.ids().iter().any(|id| id == workflow),
+        });
+        if let Some(limit) = args.limit {
+            records.truncate(limit);
+        }
+    }
+    let refs: Vec<&Record> = records.iter().map(|r| &r.record).collect();
+    let titles = Titles::for_records(&session.engine.store(), &refs, &columns)?;
     let mut out = std::io::stdout().lock();
     if wants_json(args.json) {
-        for record in &records {
-            if !super::print_line(
-                &mut out,
-                &record_json(record, &columns, &titles).to_string(),
-            )? {
+        for stored in &records {
+            let line = record_json(&stored.record, &columns, &titles, stored.pending > 0);
+            if !super::print_line(&mut out, &line.to_string())? {
                 break;
             }
         }
@@ -151,7 +139,16 @@ pub async fn run_list(args: ListArgs, client: &NotionClient, sources: &DataSourc
     let headers: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
     let rows: Vec<Vec<String>> = records
         .iter()
-        .map(|r| columns.iter().map(|c| cell(r.value(c), &titles)).collect())
+        .map(|r| {
+            let mut row: Vec<String> = columns
+                .iter()
+                .map(|c| cell(r.record.value(c), &titles))
+                .collect();
+            if r.pending > 0 {
+                row[0].push_str(" (pending)");
+            }
+            row
+        })
         .collect();
     super::print_line(&mut out, &render(&headers, &rows))?;
     super::print_line(&mut out, &format!("{} {}", records.len(), definition.alias))?;
@@ -184,63 +181,42 @@ fn likely_databases(reference: &str) -> Vec<DatabaseKey> {
     }
 }
 
-async fn find_anywhere(
-    client: &NotionClient,
-    sources: &DataSources,
-    reference: &str,
-) -> Result<Record> {
-    if let Ok(id) = NotionId::parse(reference) {
-        let page = client
-            .retrieve_page(id.as_str())
-            .await
-            .map_err(|e| eyre!(e.explain(&format!("page {}", id.short()))))?;
-        let key = page
-            .parent
-            .data_source_id
-            .as_deref()
-            .and_then(|ds| sources.key_of(ds))
-            .ok_or_else(|| {
-                eyre!(
-                    "page {} is not in one of the 16 configured databases",
-                    id.short()
-                )
-            })?;
-        return Ok(Record::from_page(key, &page));
+/// Finds the record in the store, looking first where its name suggests.
+fn find_anywhere(session: &Session, reference: &str) -> Option<Record> {
+    if let Ok(id) = crate::notion::NotionId::parse(reference)
+        && let Ok(Some(found)) = session.engine.store().record(id.as_str())
+    {
+        return Some(found.record);
     }
-    for key in likely_databases(reference) {
-        if sources.get(key).is_err() {
-            continue;
-        }
-        match find_page(client, sources, key, reference).await {
-            Ok(page) => return Ok(Record::from_page(key, &page)),
-            Err(OperationError::NotFound { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    bail!("nothing titled \"{reference}\" in the configured databases")
+    likely_databases(reference)
+        .into_iter()
+        .find_map(|key| session.find(key, reference).ok())
 }
 
-pub async fn run_show(args: ShowArgs, client: &NotionClient, sources: &DataSources) -> Result<()> {
-    let record = find_anywhere(client, sources, &args.id).await?;
-    let definition = database(record.database);
-    let columns: Vec<&str> = definition.columns.iter().map(|c| c.name).collect();
-    // Titles of exactly the pages this record links to.
-    let mut titles = Titles::default();
-    for column in &columns {
-        if let Some(crate::domain::record::FieldValue::Link(crate::domain::record::Link::Pages(
-            ids,
-        ))) = record.value(column)
-        {
-            for id in ids {
-                if let Ok(page) = client.retrieve_page(id).await {
-                    titles.insert(id.clone(), page.title());
-                }
-            }
+pub async fn run_show(args: ShowArgs, session: &Session) -> Result<()> {
+    // Cached already? Refresh its database only; else the likely ones, then look again.
+    let record = match find_anywhere(session, &args.id) {
+        Some(record) => {
+            session.refresh(&[record.database]).await;
+            find_anywhere(session, &args.id)
+        }
+        None => {
+            session.refresh(&likely_databases(&args.id)).await;
+            find_anywhere(session, &args.id)
         }
     }
+    .ok_or_else(|| eyre!("nothing titled \"{}\" in the configured databases", args.id))?;
+    let definition = database(record.database);
+    let columns: Vec<&str> = definition.columns.iter().map(|c| c.name).collect();
+    let titles = Titles::for_records(&session.engine.store(), &[&record], &columns)?;
+    let pending = session
+        .engine
+        .store()
+        .record(record.page_id.as_deref().unwrap_or_default())?
+        .is_some_and(|r| r.pending > 0);
     let mut out = std::io::stdout().lock();
     if args.json {
-        let mut value = record_json(&record, &columns, &titles);
+        let mut value = record_json(&record, &columns, &titles, pending);
         value["drift"] = json!(
             record
                 .drift
@@ -252,16 +228,13 @@ pub async fn run_show(args: ShowArgs, client: &NotionClient, sources: &DataSourc
         return Ok(());
     }
     let width = columns.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+    let marker = if pending { " (changes pending)" } else { "" };
     super::print_line(
         &mut out,
-        &format!("{} — {}", record.title(), definition.title),
+        &format!("{} — {}{marker}", record.title(), definition.title),
     )?;
     for column in &columns {
-        let drift = record.drift.iter().find(|d| d.column == *column);
-        let text = match drift {
-            Some(drift) => format!("(not readable: {drift})"),
-            None => cell(record.value(column), &titles),
-        };
+        let text = cell(record.value(column), &titles);
         // The history log is long JSON: `hsn history` shows it properly.
         let text = if *column == "History Log" && !text.is_empty() {
             format!(

@@ -4,9 +4,11 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use color_eyre::eyre::Result;
 
-use crate::notion::NotionClient;
-use crate::operations::{NewTask, Operator, TaskEdit, create_task, edit_task, new_task_id};
-use crate::workspace::sources::DataSources;
+use super::session::Session;
+use crate::domain::models::Task;
+use crate::domain::schema::DatabaseKey;
+use crate::domain::write::{TaskRequest, plan_new_task, plan_task_edit};
+use crate::operations::new_task_id;
 
 #[derive(Debug, Subcommand)]
 pub enum TaskCommand {
@@ -51,41 +53,71 @@ pub struct SetArgs {
     pub due: Option<NaiveDate>,
 }
 
+/// A page id for a record that only ever lives in the local store.
+fn random_page_id() -> String {
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        fastrand::u32(..),
+        fastrand::u16(..),
+        fastrand::u16(..0x1000),
+        fastrand::u16(..0x1000),
+        fastrand::u64(..1 << 48)
+    )
+}
+
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| format!("\"{text}\" is not a date like 2026-12-01"))
 }
 
-pub async fn run(
-    command: TaskCommand,
-    client: &NotionClient,
-    sources: &DataSources,
-    operator: &Operator,
-) -> Result<()> {
+pub async fn run(command: TaskCommand, session: &Session) -> Result<()> {
     let now = chrono::Utc::now();
     match command {
         TaskCommand::New(args) => {
-            let request = NewTask {
-                instance: args.instance,
+            session
+                .refresh(&[DatabaseKey::ActiveWorkflowInstances])
+                .await;
+            let instance = session.find(DatabaseKey::ActiveWorkflowInstances, &args.instance)?;
+            let request = TaskRequest {
                 name: args.name,
                 description: args.description,
                 priority: args.priority,
                 due: args.due,
                 assignee: args.assignee,
             };
-            let task =
-                create_task(client, sources, operator, &request, &new_task_id(), now).await?;
-            println!("{}", task.task_id);
+            let task_id = new_task_id();
+            // Locally (the demo) the placeholder is the page: give it a page id's shape.
+            let local_page = if session.engine.is_local() {
+                random_page_id()
+            } else {
+                format!("local:{task_id}")
+            };
+            let (write, task, after) = plan_new_task(
+                &instance,
+                &request,
+                &task_id,
+                &local_page,
+                session.operator.name(),
+                now,
+            )?;
+            let seq = session.engine.submit(&write, vec![task, after])?;
+            session.settle(seq).await?;
+            println!("{task_id}");
         }
         TaskCommand::Set(args) => {
-            let edit = TaskEdit {
-                task: args.task,
-                status: args.status,
-                priority: args.priority,
-                assignee: args.assignee,
-                due: args.due,
-            };
-            let task = edit_task(client, sources, &edit, now).await?;
+            session.refresh(&[DatabaseKey::Tasks]).await;
+            let task = session.find(DatabaseKey::Tasks, &args.task)?;
+            let (write, after) = plan_task_edit(
+                &task,
+                args.status.as_deref(),
+                args.priority.as_deref(),
+                args.assignee.as_deref(),
+                args.due,
+                now,
+            )?;
+            let seq = session.engine.submit(&write, vec![after.clone()])?;
+            session.settle(seq).await?;
+            let task = Task::from_record(&after);
             println!(
                 "{}: {} · {} · {}{}",
                 task.task_id,

@@ -1,9 +1,11 @@
 //! The HigherSelf domain: the 16 databases, their typed models, and (as they land) the
 //! workflow engine and history codec. Pure: no network, no disk, no terminal.
 
+pub mod demo;
 pub mod history;
 pub mod models;
 pub mod record;
 pub mod schema;
 pub mod timeline;
 pub mod workflow;
+pub mod write;

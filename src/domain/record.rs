@@ -179,6 +179,34 @@ impl Record {
         self.values.insert(name, value.into_field());
     }
 
+    /// The values as JSON, keyed by column: how the local store keeps a record.
+    pub fn values_json(&self) -> Value {
+        serde_json::to_value(&self.values).unwrap_or(Value::Null)
+    }
+
+    /// A record from [`Record::values_json`]. Columns the schema no longer has, or values
+    /// that no longer fit their column, are left out (the page is re-read on the next sync).
+    pub fn from_values_json(
+        database_key: DatabaseKey,
+        page_id: Option<String>,
+        json: &Value,
+    ) -> Record {
+        let mut record = Record::new(database_key);
+        record.page_id = page_id;
+        let schema = database(database_key);
+        for (name, value) in json.as_object().into_iter().flatten() {
+            let Some(column) = schema.column(name) else {
+                continue;
+            };
+            if let Ok(value) = serde_json::from_value::<FieldValue>(value.clone())
+                && value.fits(column.kind)
+            {
+                record.values.insert(column.name, value);
+            }
+        }
+        record
+    }
+
     /// The raw value of a column, if the record holds one.
     pub fn value(&self, column: &str) -> Option<&FieldValue> {
         self.values.get(column)

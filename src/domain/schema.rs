@@ -204,6 +204,14 @@ impl DatabaseSchema {
 }
 
 impl Column {
+    /// The database a relation column links to.
+    pub fn relation_target(&self) -> Option<DatabaseKey> {
+        match self.kind {
+            ColumnKind::Relation { target, .. } => Some(target),
+            _ => None,
+        }
+    }
+
     /// The column's configuration in Notion's request shape, for create or update. A
     /// relation needs its target's data source id, given by `target_data_source`.
     pub fn notion_config(

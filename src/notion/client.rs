@@ -104,6 +104,11 @@ impl NotionClient {
         self.transport.gate().total_wait()
     }
 
+    /// HTTP requests sent so far by this client and its clones, retries included.
+    pub fn requests_sent(&self) -> u64 {
+        self.transport.requests_sent()
+    }
+
     pub(crate) async fn send(&self, request: &Request) -> Result<Value, NotionError> {
         self.transport.send(request).await
     }

@@ -49,8 +49,9 @@ impl ClientConfig {
 
     /// Reads the client's settings through `lookup` (the caller decides whether that is the
     /// process environment, a `.env` file, or both): `NOTION_API_TOKEN` (required),
-    /// `NOTION_API_BASE`, `NOTION_VERSION`, `NOTION_TIMEOUT_SECS`. Returns `Ok(None)` when no
-    /// token is set.
+    /// `NOTION_API_BASE`, `NOTION_VERSION`, `NOTION_TIMEOUT_SECS`, `NOTION_RATE_LIMIT`
+    /// (requests per second, for plans with another limit). Returns `Ok(None)` when no token
+    /// is set.
     pub fn from_lookup(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Option<ClientConfig>, ConfigError> {
@@ -81,6 +82,22 @@ impl ClientConfig {
                 });
             }
             config.version = version.to_string();
+        }
+        if let Some(rate) = lookup("NOTION_RATE_LIMIT").filter(|s| !s.is_empty()) {
+            let per_second = rate
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|r| r.is_finite() && *r > 0.0)
+                .ok_or(ConfigError {
+                    name: "NOTION_RATE_LIMIT",
+                    value: rate.clone(),
+                    expected: "a positive number of requests per second",
+                })?;
+            config.rate = RateLimit {
+                requests_per_second: per_second,
+                burst: (per_second.ceil() as u32).max(1),
+            };
         }
         if let Some(secs) = lookup("NOTION_TIMEOUT_SECS").filter(|s| !s.is_empty()) {
             config.timeout = secs

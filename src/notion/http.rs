@@ -79,6 +79,8 @@ pub(crate) struct Transport {
     config: ClientConfig,
     gate: RateGate,
     headers: HeaderMap,
+    /// Every attempt made, retries included: what sync reports and benchmarks count.
+    sent: std::sync::atomic::AtomicU64,
 }
 
 impl Transport {
@@ -113,6 +115,7 @@ impl Transport {
             gate: RateGate::new(config.rate),
             config,
             headers,
+            sent: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -122,6 +125,10 @@ impl Transport {
 
     pub fn gate(&self) -> &RateGate {
         &self.gate
+    }
+
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Sends `request`, retrying what may be retried, and returns the JSON body.
@@ -152,6 +159,7 @@ impl Transport {
 
     async fn attempt(&self, request: &Request) -> Result<Value, NotionError> {
         self.gate.acquire().await;
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let url = format!("{}/v1{}", self.config.base_url, request.path);
         let mut builder = self
             .http

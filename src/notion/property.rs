@@ -66,7 +66,7 @@ pub struct SelectOption {
 
 /// A Notion date: `start` is a date (`2026-03-14`) or a datetime with offset; kept as text
 /// because Notion's distinction between the two matters when writing it back.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct DateValue {
     pub start: String,
     #[serde(default)]

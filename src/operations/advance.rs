@@ -11,7 +11,7 @@ use crate::domain::models::WorkflowInstance;
 use crate::domain::record::Record;
 use crate::domain::schema::DatabaseKey;
 use crate::domain::workflow::StateMachine;
-use crate::notion::{DateValue, NotionClient};
+use crate::notion::{DateValue, NotionClient, Page};
 use crate::workspace::sources::DataSources;
 
 /// What the operator asked for.
@@ -36,6 +36,8 @@ pub struct Advanced {
     /// The target state is terminal, so the instance is now Completed.
     pub completed: bool,
     pub entry: HistoryEntry,
+    /// The instance page as Notion now has it.
+    pub page: Page,
 }
 
 /// An instance, its workflow's state machine, and the states it may move to now.
@@ -101,7 +103,7 @@ pub async fn advance(
         request.note.as_deref(),
         now,
     );
-    write_with_history(client, &page_id, &label, changes, &entry, |fresh| {
+    let page = write_with_history(client, &page_id, &label, changes, &entry, |fresh| {
         if fresh.current_state == from {
             return Ok(());
         }
@@ -126,5 +128,6 @@ pub async fn advance(
         to: request.to.clone(),
         completed,
         entry,
+        page,
     })
 }

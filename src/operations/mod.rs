@@ -12,7 +12,7 @@ mod task;
 pub use advance::{Advance, Advanced, advance, legal_moves};
 pub use error::OperationError;
 pub use find::{find_page, find_record, workflow_of};
-pub use task::{NewTask, TaskEdit, create_task, edit_task, new_task_id};
+pub use task::{CreatedTask, NewTask, TaskEdit, create_task, edit_task, new_task_id};
 
 /// Who is acting: `HSN_OPERATOR`, else the login name. Recorded in history entries and as
 /// a task's `Created By`.

@@ -1,17 +1,16 @@
 //! Tasks: created from a workflow instance, and triaged.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::{Map, Value, json};
 
 use super::Operator;
 use super::error::OperationError;
 use super::find::find_page;
 use super::history_write::write_with_history;
-use crate::domain::history::HistoryEntry;
 use crate::domain::models::{Task, WorkflowInstance};
 use crate::domain::record::{Link, Record};
-use crate::domain::schema::{DatabaseKey, TASK_INSTANCE_COLUMN, database};
-use crate::notion::{DataSource, DateValue, NotionClient, PageParent};
+use crate::domain::schema::{DatabaseKey, TASK_INSTANCE_COLUMN};
+use crate::domain::write::task_created_entry;
+use crate::notion::{DataSource, DateValue, NotionClient, Page, PageParent};
 use crate::workspace::sources::DataSources;
 
 /// A new Task ID: `TASK-` and 8 hex digits, made before the create call so that an
@@ -43,26 +42,9 @@ pub struct TaskEdit {
     pub due: Option<NaiveDate>,
 }
 
-/// The option of a select column that `value` names, in the schema's spelling, or an error
-/// listing the options. Case does not matter: `done` is `Done`.
 fn choice(key: DatabaseKey, column: &str, value: &str) -> Result<String, OperationError> {
-    let definition = database(key);
-    let choices = definition
-        .column(column)
-        .map(|c| c.kind.choices())
-        .unwrap_or_default();
-    choices
-        .iter()
-        .find(|c| c.name.eq_ignore_ascii_case(value.trim()))
-        .map(|c| c.name.to_string())
-        .ok_or_else(|| {
-            let names: Vec<&str> = choices.iter().map(|c| c.name).collect();
-            OperationError::Invalid(format!(
-                "\"{value}\" is not a {column} of {}: use one of {}",
-                definition.title,
-                names.join(", ")
-            ))
-        })
+    crate::domain::write::choice(key, column, value)
+        .map_err(|e| OperationError::Invalid(e.to_string()))
 }
 
 fn date(day: NaiveDate) -> Option<DateValue> {
@@ -118,9 +100,18 @@ async fn entity_link(
     })
 }
 
+/// A task made, with the pages as Notion now has them.
+#[derive(Debug, Clone)]
+pub struct CreatedTask {
+    pub task: Task,
+    pub task_page: Page,
+    pub instance_page: Page,
+}
+
 /// Creates a Master Tasks page for an instance (status To Do, linked to the instance and
 /// its business entity, created by the operator), then records `Created task: NAME` in the
-/// instance's history.
+/// instance's history. With `may_exist` (a previous attempt may have landed: a timeout, a
+/// crash mid-send), the task is first looked up by its Task ID and not created twice.
 pub async fn create_task(
     client: &NotionClient,
     sources: &DataSources,
@@ -128,7 +119,8 @@ pub async fn create_task(
     request: &NewTask,
     task_id: &str,
     now: DateTime<Utc>,
-) -> Result<Task, OperationError> {
+    may_exist: bool,
+) -> Result<CreatedTask, OperationError> {
     if request.name.trim().is_empty() {
         return Err(OperationError::Invalid(
             "a task needs a name (--name)".into(),
@@ -188,29 +180,36 @@ pub async fn create_task(
     .await?;
     task.set("Related Business Entity", entity);
 
-    let created = client
-        .create_page(
-            PageParent::DataSource(tasks_source.to_string()),
-            task.to_properties()?,
-        )
-        .await
-        .map_err(OperationError::notion(format!("the new task {task_id}")))?;
+    let existing = if may_exist {
+        match find_page(client, sources, DatabaseKey::Tasks, task_id).await {
+            Ok(page) => Some(page),
+            Err(OperationError::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    let task_page = match existing {
+        Some(page) => page,
+        None => client
+            .create_page(
+                PageParent::DataSource(tasks_source.to_string()),
+                task.to_properties()?,
+            )
+            .await
+            .map_err(OperationError::notion(format!("the new task {task_id}")))?,
+    };
 
-    let mut details = Map::new();
-    details.insert("task_id".into(), json!(task_id));
-    details.insert("assigned_to".into(), json!(request.assignee));
-    details.insert(
-        "due_date".into(),
-        request.due.map_or(Value::Null, |d| json!(d.to_string())),
-    );
-    let entry = HistoryEntry::event(
+    let entry = task_created_entry(
         operator.name(),
-        &format!("Created task: {}", request.name.trim()),
-        details,
+        request.name.trim(),
+        task_id,
+        request.assignee.as_deref(),
+        request.due,
         now,
     );
     let history_only = Record::new(DatabaseKey::ActiveWorkflowInstances);
-    write_with_history(
+    let instance_page = write_with_history(
         client,
         &instance_page.id,
         &instance.instance_id,
@@ -219,16 +218,21 @@ pub async fn create_task(
         |_| Ok(()),
     )
     .await?;
-    Ok(Task::from_page(&created))
+    Ok(CreatedTask {
+        task: Task::from_page(&task_page),
+        task_page,
+        instance_page,
+    })
 }
 
 /// Changes a task's status, priority, assignee or due date; the other columns stay.
+/// Returns the page as Notion now has it.
 pub async fn edit_task(
     client: &NotionClient,
     sources: &DataSources,
     edit: &TaskEdit,
     now: DateTime<Utc>,
-) -> Result<Task, OperationError> {
+) -> Result<Page, OperationError> {
     let mut changes = Record::new(DatabaseKey::Tasks);
     if let Some(status) = &edit.status {
         changes.set(
@@ -255,9 +259,8 @@ pub async fn edit_task(
     }
     changes.set("Last Edited Date", date(now.date_naive()));
     let page = find_page(client, sources, DatabaseKey::Tasks, &edit.task).await?;
-    let updated = client
+    client
         .update_page(&page.id, changes.to_properties()?)
         .await
-        .map_err(OperationError::notion(format!("task {}", edit.task)))?;
-    Ok(Task::from_page(&updated))
+        .map_err(OperationError::notion(format!("task {}", edit.task)))
 }

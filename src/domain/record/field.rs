@@ -8,7 +8,8 @@ use crate::notion::DateValue;
 /// The value of a link column. Workspaces made by `hsn setup` hold real relations; those
 /// made by the original tool hold the target's ID as text (`WF-WELL-BOOK`, or several IDs
 /// separated by commas). Each form is written back as it was read.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "form", content = "value")]
 pub enum Link {
     /// Notion page ids of a relation.
     Pages(Vec<String>),
@@ -44,8 +45,10 @@ impl Link {
     }
 }
 
-/// A column's value, in the shape its schema kind calls for.
-#[derive(Debug, Clone, PartialEq)]
+/// A column's value, in the shape its schema kind calls for. Serialized, it is how the
+/// local store keeps a record between runs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "value")]
 pub enum FieldValue {
     /// Title and rich_text columns.
     Text(String),

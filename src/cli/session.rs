@@ -1,0 +1,152 @@
+//! What a command works with: the sync engine over the local store, connected to Notion or
+//! to the demo workspace.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use crate::config::Settings;
+use crate::domain::demo::{demo_data_source_id, demo_pages};
+use crate::domain::record::Record;
+use crate::domain::schema::{DATABASES, DatabaseKey, database};
+use crate::notion::Page;
+use crate::operations::Operator;
+use crate::store::{Store, data_dir};
+use crate::sync::{Backend, Engine};
+use crate::workspace::sources::DataSources;
+
+pub struct Session {
+    pub engine: Engine,
+    pub operator: Operator,
+}
+
+/// Loads the demo seed into an empty store.
+pub fn seed_demo(store: &mut Store) -> Result<()> {
+    for (key, pages) in demo_pages(Utc::now()).map_err(|e| eyre!("the demo seed is broken: {e}"))? {
+        let pages: Vec<Page> = pages
+            .into_iter()
+            .map(Page::from_json)
+            .collect::<Result<_, _>>()
+            .wrap_err("the demo seed is broken")?;
+        store.upsert_pages(key, &demo_data_source_id(key), &pages)?;
+    }
+    Ok(())
+}
+
+/// The store of a Notion workspace: one per workspace, named after a data source only it has.
+pub fn store_path(dir: &Path, sources: &DataSources) -> PathBuf {
+    let name = DATABASES
+        .iter()
+        .find_map(|d| sources.get(d.key).ok())
+        .map(|id| id.replace('-', "").chars().take(12).collect::<String>())
+        .unwrap_or_else(|| "unconfigured".into());
+    dir.join(format!("notion-{name}.sqlite"))
+}
+
+impl Session {
+    /// Connects to Notion when a token is configured (and `demo` is not asked for), else
+    /// opens the demo workspace, seeding it on first use.
+    pub async fn open(settings: &Settings, demo: bool) -> Result<Session> {
+        let operator = Operator::from_settings(|key| settings.get(key));
+        let dir = data_dir(|key| settings.get(key))?;
+        let notion = if demo { None } else { settings.notion()? };
+        let Some(config) = notion else {
+            let mut store = Store::open(&dir.join("demo.sqlite"))?;
+            if store.is_empty()? {
+                seed_demo(&mut store)?;
+            }
+            if std::io::stderr().is_terminal() {
+                eprintln!(
+                    "hsn: demo workspace (no NOTION_API_TOKEN): changes stay on this machine; set the token and run `hsn setup` to connect Notion"
+                );
+            }
+            return Ok(Session {
+                engine: Engine::new(store, Backend::Local),
+                operator,
+            });
+        };
+        let client = crate::notion::NotionClient::new(config)?;
+        let sources = DataSources::from_settings(&client, &|key: &str| settings.get(key)).await?;
+        let store = Store::open(&store_path(&dir, &sources))?;
+        Ok(Session {
+            engine: Engine::new(store, Backend::Notion { client, sources }),
+            operator,
+        })
+    }
+
+    /// Brings these databases up to date before a command reads them. Offline, the command
+    /// goes on with the cache and says how old it is.
+    pub async fn refresh(&self, keys: &[DatabaseKey]) {
+        for key in keys {
+            if self.engine.data_source(*key).is_none() {
+                continue;
+            }
+            if let Err(e) = self.engine.refresh(*key, false).await {
+                let source = self.engine.data_source(*key).unwrap_or_default();
+                let since = self
+                    .engine
+                    .store()
+                    .sync_state(&source)
+                    .ok()
+                    .flatten()
+                    .and_then(|s| s.last_refresh)
+                    .map(|t| format!("cache from {}", t.format("%Y-%m-%d %H:%M UTC")))
+                    .unwrap_or_else(|| "no cache yet".into());
+                eprintln!("hsn: offline ({e}); showing {since}");
+                return;
+            }
+        }
+    }
+
+    /// The record `reference` names in `key`: a page id, or its exact title.
+    pub fn find(&self, key: DatabaseKey, reference: &str) -> Result<Record> {
+        let store = self.engine.store();
+        let reference = reference.trim();
+        if let Ok(id) = crate::notion::NotionId::parse(reference)
+            && let Some(found) = store.record(id.as_str())?
+            && found.record.database == key
+        {
+            return Ok(found.record);
+        }
+        let mut found = store.find_by_title(key, reference)?;
+        let definition = database(key);
+        match found.len() {
+            0 => Err(eyre!(
+                "no {} \"{reference}\" in {}",
+                definition.title_column().name,
+                definition.title
+            )),
+            1 => Ok(found.remove(0).record),
+            n => Err(eyre!(
+                "{n} pages of {} are titled \"{reference}\"; use the page id instead",
+                definition.title
+            )),
+        }
+    }
+
+    /// Sends the write just queued (and any before it) and says how it ended: `Ok` once
+    /// Notion has it (or it is queued because Notion cannot be reached: then a note goes to
+    /// stderr), an error with Notion's reason if refused (the change is rolled back).
+    pub async fn settle(&self, seq: i64) -> Result<()> {
+        let report = self.engine.drain().await?;
+        let state = self.engine.store().write_state(seq)?;
+        match state.map(|s| (s.state, s.last_error)) {
+            Some((crate::store::OutboxState::Failed, error)) => Err(eyre!(
+                "{}",
+                error.unwrap_or_else(|| "Notion refused the change".into())
+            )),
+            Some((crate::store::OutboxState::Done, _)) => Ok(()),
+            _ => {
+                eprintln!(
+                    "hsn: queued, not sent yet ({}); `hsn sync` sends it",
+                    report
+                        .stopped_by
+                        .unwrap_or_else(|| "Notion did not answer".into())
+                );
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! `hsn sync [--full]`: send queued writes and refresh every data source, headless (for cron
+//! and benchmarks), saying what changed, how many requests it took, and how long.
+
+use std::time::Instant;
+
+use clap::Args;
+use color_eyre::eyre::{Result, bail};
+
+use super::session::Session;
+use crate::domain::schema::DATABASES;
+use crate::sync::Backend;
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Read everything, removing records Notion no longer has (trashed or deleted pages).
+    #[arg(long)]
+    pub full: bool,
+}
+
+pub async fn run(args: SyncArgs, session: &Session) -> Result<()> {
+    let Backend::Notion { client, .. } = session.engine.backend() else {
+        println!("demo workspace: nothing to sync (set NOTION_API_TOKEN to connect Notion)");
+        return Ok(());
+    };
+    let started = Instant::now();
+    let requests_before = client.requests_sent();
+    let drained = session.engine.drain().await?;
+    if drained.sent + drained.failed.len() + drained.waiting > 0 {
+        println!(
+            "writes: {} sent, {} refused, {} waiting",
+            drained.sent,
+            drained.failed.len(),
+            drained.waiting
+        );
+        for (_, what, why) in &drained.failed {
+            println!("  refused: {what}: {why}");
+        }
+    }
+    let mut failures = 0;
+    for definition in &DATABASES {
+        if session.engine.data_source(definition.key).is_none() {
+            continue;
+        }
+        match session.engine.refresh(definition.key, args.full).await {
+            Ok(done) => println!(
+                "{}: {} fetched, {} changed, {} removed, {} requests{}",
+                definition.title,
+                done.fetched,
+                done.changed,
+                done.removed,
+                done.requests,
+                if done.full { " (full)" } else { "" }
+            ),
+            Err(e) => {
+                failures += 1;
+                println!("{}: failed: {e}", definition.title);
+            }
+        }
+    }
+    println!(
+        "{} requests in {:.1} s",
+        client.requests_sent() - requests_before,
+        started.elapsed().as_secs_f64()
+    );
+    if failures > 0 {
+        bail!("{failures} data sources could not be refreshed");
+    }
+    Ok(())
+}

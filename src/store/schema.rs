@@ -1,0 +1,70 @@
+//! The store's tables, and the migrations that bring an older file up to date (so an
+//! upgrade never makes a user delete the file). `PRAGMA user_version` holds the version.
+
+use rusqlite::Connection;
+
+/// Each entry moves the file from version `index` to `index + 1`. Append; never edit.
+const MIGRATIONS: &[&str] = &[
+    // 1: records, raw pages, sync state, outbox.
+    "CREATE TABLE records (
+        page_id TEXT PRIMARY KEY,
+        database TEXT NOT NULL,
+        data_source_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        status TEXT,
+        current_state TEXT,
+        priority TEXT,
+        assigned_to TEXT,
+        due TEXT,
+        last_transition TEXT,
+        fields TEXT NOT NULL,
+        created_time TEXT NOT NULL,
+        last_edited_time TEXT NOT NULL,
+        pending INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX records_by_title ON records(database, title);
+    CREATE INDEX records_by_status ON records(database, status);
+    CREATE INDEX records_by_state ON records(database, current_state);
+    CREATE INDEX records_by_edited ON records(database, last_edited_time);
+    CREATE INDEX records_by_due ON records(database, due);
+    CREATE TABLE pages_raw (
+        page_id TEXT PRIMARY KEY REFERENCES records(page_id) ON DELETE CASCADE,
+        raw TEXT NOT NULL
+    );
+    CREATE TABLE sync_state (
+        data_source_id TEXT PRIMARY KEY,
+        database TEXT NOT NULL,
+        watermark TEXT,
+        last_refresh TEXT,
+        last_full TEXT
+    );
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        page_id TEXT,
+        op TEXT NOT NULL,
+        body TEXT NOT NULL,
+        touched TEXT NOT NULL DEFAULT '[]',
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_by_state ON outbox(state, seq);",
+];
+
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(migration)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+pub fn current_version() -> usize {
+    MIGRATIONS.len()
+}

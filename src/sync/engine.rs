@@ -1,0 +1,319 @@
+//! Refreshing data sources and draining the outbox.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use color_eyre::eyre::{Result, eyre};
+use serde_json::json;
+use tokio::sync::broadcast;
+
+use super::execute::{Outcome, execute};
+use super::runner::Event;
+use crate::domain::record::Record;
+use crate::domain::schema::{DatabaseKey, database};
+use crate::domain::write::Write;
+use crate::notion::NotionClient;
+use crate::store::Store;
+use crate::workspace::sources::DataSources;
+
+/// Where writes go and records come from.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Notion {
+        client: NotionClient,
+        sources: DataSources,
+    },
+    /// The demo workspace: writes settle locally, nothing is refreshed.
+    Local,
+}
+
+/// What one refresh of a data source did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Refreshed {
+    pub fetched: usize,
+    pub changed: usize,
+    pub removed: usize,
+    pub requests: u64,
+    pub full: bool,
+    /// Another refresh of the same data source was running: this one did nothing.
+    pub skipped: bool,
+}
+
+/// What one drain of the outbox did.
+#[derive(Debug, Clone, Default)]
+pub struct DrainReport {
+    pub sent: usize,
+    /// `(seq, what, Notion's reason)` for each write refused and rolled back.
+    pub failed: Vec<(i64, String, String)>,
+    /// Writes still queued (Notion unreachable, rate-limited, …), with why.
+    pub waiting: usize,
+    pub stopped_by: Option<String>,
+}
+
+/// The engine, shared by clones (the dashboard's task and its commands).
+#[derive(Clone)]
+pub struct Engine {
+    store: Arc<Mutex<Store>>,
+    backend: Backend,
+    events: broadcast::Sender<Event>,
+    refreshing: Arc<Mutex<HashSet<DatabaseKey>>>,
+    /// One drain at a time, so writes go out in order.
+    draining: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Clears a data source's "refreshing" mark however the refresh ends.
+struct RefreshGuard<'a> {
+    set: &'a Mutex<HashSet<DatabaseKey>>,
+    key: DatabaseKey,
+}
+
+impl Drop for RefreshGuard<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.set.lock() {
+            set.remove(&self.key);
+        }
+    }
+}
+
+impl Engine {
+    pub fn new(store: Store, backend: Backend) -> Engine {
+        let (events, _) = broadcast::channel(1024);
+        Engine {
+            store: Arc::new(Mutex::new(store)),
+            backend,
+            events,
+            refreshing: Arc::new(Mutex::new(HashSet::new())),
+            draining: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    pub(super) fn emit(&self, event: Event) {
+        // Nobody listening (a headless command) is fine.
+        let _ = self.events.send(event);
+    }
+
+    /// The store, for reads. Held briefly: the engine writes through it too.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    pub fn is_local(&self) -> bool {
+        matches!(self.backend, Backend::Local)
+    }
+
+    /// The data source a database's records live in, if it is configured.
+    pub fn data_source(&self, key: DatabaseKey) -> Option<String> {
+        match &self.backend {
+            Backend::Notion { sources, .. } => sources.get(key).ok().map(str::to_string),
+            Backend::Local => Some(crate::domain::demo::demo_data_source_id(key)),
+        }
+    }
+
+    /// Reads what changed in a data source since the last refresh (`last_edited_time` on or
+    /// after the watermark minus a minute: Notion rounds it down to the minute) into the
+    /// store; `full` reads everything and removes what Notion no longer returns (trashed or
+    /// deleted pages). A data source never refreshed gets a full read.
+    pub async fn refresh(&self, key: DatabaseKey, full: bool) -> Result<Refreshed> {
+        let Backend::Notion { client, sources } = &self.backend else {
+            return Ok(Refreshed::default());
+        };
+        let data_source = sources.get(key)?.to_string();
+        if !self
+            .refreshing
+            .lock()
+            .map_err(|_| eyre!("sync state poisoned"))?
+            .insert(key)
+        {
+            return Ok(Refreshed {
+                skipped: true,
+                ..Refreshed::default()
+            });
+        }
+        let _guard = RefreshGuard {
+            set: &self.refreshing,
+            key,
+        };
+        let title = database(key).title;
+        let requests_before = client.requests_sent();
+        let state = self.store().sync_state(&data_source)?;
+        let watermark = state.as_ref().and_then(|s| s.watermark);
+        let full = full || watermark.is_none();
+        let started = Utc::now();
+        let mut query = client.query_data_source(&data_source)?;
+        if let (false, Some(mark)) = (full, watermark) {
+            let since =
+                (mark - chrono::Duration::minutes(1)).to_rfc3339_opts(SecondsFormat::Millis, true);
+            query = query
+                .filter(json!({"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": since}}))
+                .sorts(vec![json!({"timestamp": "last_edited_time", "direction": "ascending"})]);
+        }
+        let mut done = Refreshed {
+            full,
+            ..Refreshed::default()
+        };
+        let mut seen = HashSet::new();
+        let mut newest: Option<DateTime<Utc>> = watermark;
+        loop {
+            let batch = match query.next_batch().await {
+                Ok(Some(batch)) => batch,
+                Ok(None) => break,
+                Err(e) => {
+                    let message = e.explain(&format!("the database {title}"));
+                    self.emit(Event::SyncFailed {
+                        database: key,
+                        error: message.clone(),
+                    });
+                    return Err(eyre!(message));
+                }
+            };
+            done.fetched += batch.len();
+            newest = batch.iter().map(|p| p.last_edited_time).max().max(newest);
+            seen.extend(batch.iter().map(|p| p.id.clone()));
+            let upserted = self.store().upsert_pages(key, &data_source, &batch)?;
+            done.changed += upserted.changed;
+            done.removed += upserted.removed;
+            if upserted.changed + upserted.removed > 0 {
+                self.emit(Event::RecordsChanged {
+                    database: key,
+                    ids: batch.iter().map(|p| p.id.clone()).collect(),
+                });
+            }
+            self.emit(Event::SyncProgress {
+                database: key,
+                fetched: done.fetched,
+            });
+        }
+        if full {
+            let gone = self.store().remove_missing(key, &seen)?;
+            done.removed += gone.len();
+            if !gone.is_empty() {
+                self.emit(Event::RecordsChanged {
+                    database: key,
+                    ids: gone,
+                });
+            }
+        }
+        self.store()
+            .set_refreshed(key, &data_source, newest, started, full)?;
+        done.requests = client.requests_sent() - requests_before;
+        self.emit(Event::Refreshed {
+            database: key,
+            at: started,
+        });
+        Ok(done)
+    }
+
+    /// Applies a planned write to the cache and queues it, in one transaction. `changes` are
+    /// the records as the write will leave them.
+    pub fn submit(&self, write: &Write, changes: Vec<Record>) -> Result<i64> {
+        let with_sources: Vec<(Record, String)> = changes
+            .into_iter()
+            .map(|record| {
+                let source = self.data_source(record.database).unwrap_or_default();
+                (record, source)
+            })
+            .collect();
+        let body = serde_json::to_value(write)?;
+        let seq = self
+            .store()
+            .submit(&with_sources, write.kind(), &body, Utc::now())?;
+        let pending = self.store().unsettled_writes()?.len();
+        self.emit(Event::PendingWrites(pending));
+        Ok(seq)
+    }
+
+    /// Sends queued writes in order until the outbox is empty or Notion cannot be reached.
+    /// A write Notion refuses is failed and rolled back, and the next one goes; a write
+    /// that could not be sent stops the drain (the ones after it wait, keeping their order).
+    pub async fn drain(&self) -> Result<DrainReport> {
+        let _one_at_a_time = self.draining.lock().await;
+        let mut report = DrainReport::default();
+        loop {
+            let Some(entry) = self.store().next_write()? else {
+                break;
+            };
+            let write: Write = match serde_json::from_value(entry.body.clone()) {
+                Ok(write) => write,
+                Err(e) => {
+                    let reason = format!("this write cannot be read back from the outbox: {e}");
+                    self.store().reject(entry.seq, &reason)?;
+                    report.failed.push((entry.seq, entry.op.clone(), reason));
+                    continue;
+                }
+            };
+            let Backend::Notion { client, sources } = &self.backend else {
+                // Locally the optimistic change is the change.
+                self.store().confirm(entry.seq, &[])?;
+                report.sent += 1;
+                self.emit(Event::WriteConfirmed {
+                    seq: entry.seq,
+                    summary: write.summary(),
+                });
+                continue;
+            };
+            // A write caught mid-send by a crash, or tried before, may have landed.
+            let may_have_landed = entry.attempts > 0;
+            self.store().mark_sending(entry.seq)?;
+            match execute(client, sources, &write, may_have_landed).await {
+                Outcome::Done(pages) => {
+                    let pages: Vec<_> = pages
+                        .into_iter()
+                        .map(|(key, page)| (key, self.data_source(key).unwrap_or_default(), page))
+                        .collect();
+                    let mut store = self.store();
+                    store.confirm(entry.seq, &pages)?;
+                    if let Write::CreateTask { local_page, .. } = &write
+                        && !pages.iter().any(|(_, _, page)| &page.id == local_page)
+                    {
+                        store.forget(local_page)?;
+                    }
+                    drop(store);
+                    report.sent += 1;
+                    self.emit(Event::WriteConfirmed {
+                        seq: entry.seq,
+                        summary: write.summary(),
+                    });
+                }
+                Outcome::Refused(reason) => {
+                    self.store().reject(entry.seq, &reason)?;
+                    report
+                        .failed
+                        .push((entry.seq, write.summary(), reason.clone()));
+                    self.emit(Event::WriteFailed {
+                        seq: entry.seq,
+                        summary: write.summary(),
+                        error: reason,
+                    });
+                }
+                Outcome::Later(reason) => {
+                    self.store().mark_retry(entry.seq, &reason)?;
+                    report.stopped_by = Some(reason.clone());
+                    self.emit(Event::Offline { error: reason });
+                    break;
+                }
+            }
+        }
+        report.waiting = self.store().unsettled_writes()?.len();
+        self.emit(Event::PendingWrites(report.waiting));
+        Ok(report)
+    }
+}

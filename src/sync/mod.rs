@@ -1,0 +1,14 @@
+//! The sync engine: the one place that moves data between the local store and Notion.
+//!
+//! It refreshes data sources incrementally into the store, reconciles now and then to catch
+//! pages trashed or deleted, and drains the outbox of writes in order. The headless
+//! commands call it directly; the dashboard runs it as one background task (`run`) and
+//! talks to it through [`Command`]s and [`Event`]s. Without Notion (the demo workspace) it
+//! settles writes locally.
+
+mod engine;
+mod execute;
+mod runner;
+
+pub use engine::{Backend, DrainReport, Engine, Refreshed};
+pub use runner::{Command, Event, run};
