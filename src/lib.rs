@@ -11,6 +11,7 @@ pub mod config;
 pub mod domain;
 pub mod notion;
 pub mod operations;
+pub mod present;
 pub mod store;
 pub mod sync;
 pub mod workspace;

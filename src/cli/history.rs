@@ -4,12 +4,13 @@ use clap::Args;
 use color_eyre::eyre::Result;
 use serde_json::json;
 
-use super::display::duration_text;
 use super::session::Session;
 use super::table::{render, wants_json};
 use crate::domain::history::{HistoryLog, LogEntry};
 use crate::domain::models::WorkflowInstance;
 use crate::domain::schema::DatabaseKey;
+use crate::present::duration_text;
+use crate::present::inert;
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -65,16 +66,16 @@ pub async fn run(args: HistoryArgs, session: &Session) -> Result<()> {
                 vec![
                     e.timestamp().format("%Y-%m-%d %H:%M").to_string(),
                     elapsed,
-                    e.actor().unwrap_or("").to_string(),
-                    e.summary().to_string(),
-                    e.note().unwrap_or("").to_string(),
+                    inert(e.actor().unwrap_or("")),
+                    inert(e.summary()),
+                    inert(e.note().unwrap_or("")),
                 ]
             }
             LogEntry::Raw(text) => vec![
                 String::new(),
                 String::new(),
                 String::new(),
-                format!("(unreadable) {text}"),
+                format!("(unreadable) {}", inert(text)),
                 String::new(),
             ],
         })

@@ -2,7 +2,6 @@
 //! prints. Errors come back as one line for stderr.
 
 mod advance;
-mod display;
 mod history;
 mod query;
 mod records;

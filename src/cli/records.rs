@@ -5,11 +5,11 @@ use clap::Args;
 use color_eyre::eyre::{Result, bail, eyre};
 use serde_json::json;
 
-use super::display::{Titles, cell, record_json};
 use super::session::Session;
 use super::table::{render, wants_json};
 use crate::domain::record::{Link, Record};
 use crate::domain::schema::{DATABASES, DatabaseKey, DatabaseSchema, database, find_database};
+use crate::present::{Titles, cell, record_json};
 use crate::store::{RecordFilter, StoredRecord};
 
 #[derive(Debug, Args)]

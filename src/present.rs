@@ -1,5 +1,6 @@
-//! Showing record values to people: text for tables, plain JSON for scripts, related
-//! pages by their titles.
+//! Showing record values to people, the same way on the command line and in the
+//! dashboard: text for tables, plain JSON for scripts, related pages by their titles,
+//! dates and durations as people read them, and text from Notion made safe to print.
 
 use std::collections::HashMap;
 
@@ -52,8 +53,28 @@ pub fn date_text(date: &DateValue) -> String {
     }
 }
 
-/// One cell of a table.
+/// Text from Notion made safe for a terminal: control characters (ESC starting an escape
+/// or OSC sequence, BEL, backspace, …) and bidirectional overrides are replaced by `�`, so a
+/// record cannot move the cursor, retitle the window, or reorder what is shown. Newlines
+/// and tabs become spaces.
+pub fn inert(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            // Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+/// One cell of a table, safe to print.
 pub fn cell(value: Option<&FieldValue>, titles: &Titles) -> String {
+    inert(&raw_cell(value, titles))
+}
+
+fn raw_cell(value: Option<&FieldValue>, titles: &Titles) -> String {
     match value {
         None => String::new(),
         Some(FieldValue::Text(text)) => text.clone(),
@@ -123,6 +144,18 @@ pub fn duration_text(duration: chrono::Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_sequences_and_bidi_overrides_are_inert() {
+        let hostile = "ok\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}txt.exe\nnext";
+        let safe = inert(hostile);
+        assert!(!safe.chars().any(|c| c.is_control()), "{safe:?}");
+        assert!(!safe.contains('\u{202e}'));
+        assert_eq!(
+            safe,
+            "ok\u{FFFD}]0;pwned\u{FFFD}\u{FFFD}[2J\u{FFFD}txt.exe next"
+        );
+    }
 
     #[test]
     fn durations_read_naturally() {
