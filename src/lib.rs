@@ -14,4 +14,5 @@ pub mod operations;
 pub mod present;
 pub mod store;
 pub mod sync;
+pub mod ui;
 pub mod workspace;

@@ -475,3 +475,36 @@ async fn demo_writes_settle_locally() {
         (Some("Done"), "Ruvo")
     );
 }
+
+#[tokio::test]
+async fn a_read_only_engine_refuses_writes_in_the_write_path_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("demo.sqlite")).unwrap();
+    seed_demo(&mut store).unwrap();
+    let engine = Engine::new(store, Backend::Local).read_only();
+    let task = engine
+        .store()
+        .records(DatabaseKey::Tasks, &RecordFilter::default())
+        .unwrap()
+        .remove(0);
+    let (write, after) =
+        plan_task_edit(&task.record, Some("Done"), None, None, None, Utc::now()).unwrap();
+    let err = engine.submit(&write, vec![after]).unwrap_err();
+    assert!(
+        err.to_string().starts_with("read-only mode (--readonly)"),
+        "{err}"
+    );
+    assert!(
+        engine.store().unsettled_writes().unwrap().is_empty(),
+        "nothing queued"
+    );
+    let unchanged = engine
+        .store()
+        .record(task.record.page_id.as_deref().unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        unchanged.record.get::<Option<String>>("Status"),
+        task.record.get::<Option<String>>("Status")
+    );
+}

@@ -150,6 +150,26 @@ impl FakeNotion {
 
     /// The stored page in response shape (2025-09-03 style, so with `archived` too), with
     /// complete relations and `database_id` in a data source parent.
+    /// Every page of a data source (trashed ones too), rendered as `page` does, in creation
+    /// order: test and benchmark data without HTTP.
+    pub fn pages_in(&self, data_source_id: &str) -> Vec<Value> {
+        let st = lock(&self.shared);
+        let Some(id) = ids::normalize(data_source_id) else {
+            return Vec::new();
+        };
+        let view = PageView {
+            version: Version::V2025_09_03,
+            relation_limit: None,
+            parent_database: true,
+            only: None,
+        };
+        st.pages
+            .iter()
+            .filter(|p| matches!(&p.parent, crate::state::PageParent::DataSource { data_source_id, .. } if *data_source_id == id))
+            .map(|p| render_page(&st, p, view))
+            .collect()
+    }
+
     pub fn page(&self, page_id: &str) -> Option<Value> {
         let st = lock(&self.shared);
         let id = ids::normalize(page_id)?;

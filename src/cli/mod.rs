@@ -25,12 +25,15 @@ use session::Session;
     name = "hsn",
     version,
     about = "The operations console of the HigherSelf Network, over its Notion workspace",
-    after_help = "Without a command, hsn shows the workflow instances of the workspace (the demo one when no NOTION_API_TOKEN is set)."
+    after_help = "Without a command, hsn opens the dashboard over the workspace (the demo one when no NOTION_API_TOKEN is set); `?` in it lists every key. When stdout is not a terminal it lists the workflow instances instead."
 )]
 pub struct Cli {
     /// Use the demo workspace even when a Notion token is configured.
     #[arg(long, global = true)]
     pub demo: bool,
+    /// Dashboard: hide and refuse every change (advance, new task, task edits).
+    #[arg(long)]
+    pub readonly: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -69,7 +72,12 @@ pub enum Command {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
-    // Until the dashboard lands, the first thing an operator wants: the running instances.
+    use std::io::IsTerminal;
+    if cli.command.is_none() && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        let session = Session::open(&settings, cli.demo).await?;
+        return crate::ui::run(session, cli.readonly).await;
+    }
+    // Piped, `hsn` alone prints what the dashboard opens on: the running instances.
     let command = cli.command.unwrap_or_else(|| {
         Command::List(records::ListArgs {
             database: "instances".into(),

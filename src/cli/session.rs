@@ -94,7 +94,7 @@ impl Session {
                     .and_then(|s| s.last_refresh)
                     .map(|t| format!("cache from {}", t.format("%Y-%m-%d %H:%M UTC")))
                     .unwrap_or_else(|| "no cache yet".into());
-                eprintln!("hsn: offline ({e}); showing {since}");
+                eprintln!("hsn: could not refresh from Notion ({e}); showing {since}");
                 return;
             }
         }

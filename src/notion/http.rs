@@ -13,6 +13,9 @@ use super::config::ClientConfig;
 use super::error::NotionError;
 use super::rate::RateGate;
 
+/// Retries after a connection failure or timeout; rate limits and server errors get the
+/// configured `max_retries`.
+const UNREACHABLE_RETRIES: usize = 2;
 /// How long to hold the gate after a 429 or 529 that gave no `Retry-After`.
 const DEFAULT_RATE_LIMIT_PAUSE: Duration = Duration::from_secs(1);
 
@@ -138,18 +141,25 @@ impl Transport {
             .with_max_delay(Duration::from_secs(30))
             .with_max_times(self.config.max_retries)
             .with_jitter();
+        let mut unreachable = 0;
         (|| self.attempt(request))
             .retry(backoff)
             .sleep(tokio::time::sleep)
             .when(|e: &NotionError| e.is_retryable(request.idempotent))
-            // A rate limit has already closed the gate for its Retry-After; waiting on top
-            // of that would only add delay.
             .adjust(|e: &NotionError, backoff| {
                 if e.is_rate_limit() {
-                    backoff.map(|_| Duration::ZERO)
-                } else {
-                    backoff
+                    // The gate is already closed for the Retry-After: no wait on top.
+                    return backoff.map(|_| Duration::ZERO);
                 }
+                if matches!(e, NotionError::Connect(_) | NotionError::Network(_) | NotionError::Timeout(_)) {
+                    // A network that is gone rarely comes back within seconds; say so soon
+                    // (the outbox keeps writes for later) rather than hang a command.
+                    unreachable += 1;
+                    if unreachable > UNREACHABLE_RETRIES {
+                        return None;
+                    }
+                }
+                backoff
             })
             .notify(|e: &NotionError, wait| {
                 tracing::warn!(request = %request.describe(), error = %e, ?wait, "retrying Notion request");

@@ -60,6 +60,9 @@ pub struct Engine {
     refreshing: Arc<Mutex<HashSet<DatabaseKey>>>,
     /// One drain at a time, so writes go out in order.
     draining: Arc<tokio::sync::Mutex<()>>,
+    /// `--readonly`: every write is refused here, in the write path itself, whatever the
+    /// screen offers.
+    readonly: bool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -93,7 +96,18 @@ impl Engine {
             events,
             refreshing: Arc::new(Mutex::new(HashSet::new())),
             draining: Arc::new(tokio::sync::Mutex::new(())),
+            readonly: false,
         }
+    }
+
+    /// An engine that refuses every write (`--readonly`).
+    pub fn read_only(mut self) -> Engine {
+        self.readonly = true;
+        self
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.readonly
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
@@ -225,6 +239,12 @@ impl Engine {
     /// Applies a planned write to the cache and queues it, in one transaction. `changes` are
     /// the records as the write will leave them.
     pub fn submit(&self, write: &Write, changes: Vec<Record>) -> Result<i64> {
+        if self.readonly {
+            return Err(eyre!(
+                "read-only mode (--readonly): {} was not made",
+                write.summary()
+            ));
+        }
         let with_sources: Vec<(Record, String)> = changes
             .into_iter()
             .map(|record| {

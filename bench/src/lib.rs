@@ -1,0 +1,240 @@
+//! A deterministic generator of large HigherSelf workspaces, for the benchmarks and for
+//! the fake Notion server: N instances with histories, tasks linked to them, and every one
+//! of the 16 databases, the same for the same seed.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use fake_notion::FakeNotion;
+use hsn::domain::history::{HistoryEntry, HistoryLog};
+use hsn::domain::record::{Link, Record};
+use hsn::domain::schema::{Backlink, ColumnKind, DATABASES, DatabaseKey, database};
+use hsn::workspace::sources::DataSources;
+use serde_json::{Map, Value};
+
+/// A small, fast, deterministic random source (SplitMix64): the same seed, the same workspace.
+pub struct Seeded(u64);
+
+impl Seeded {
+    pub fn new(seed: u64) -> Self {
+        Seeded(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const STATES: [&str; 8] = [
+    "inquiry",
+    "consultation",
+    "quote_provided",
+    "payment_pending",
+    "payment_confirmed",
+    "booking_confirmed",
+    "completed",
+    "canceled",
+];
+const AGENTS: [&str; 9] = [
+    "Nyra",
+    "Solari",
+    "Ruvo",
+    "Liora",
+    "Sage",
+    "Elan",
+    "Zevi",
+    "Atlas",
+    "Grace Fields",
+];
+const ENTITIES: [&str; 3] = ["The Connection Practice", "The 7 Space", "Art Gallery"];
+
+/// The 16 databases in the fake with their schema. Link columns are left out: generated
+/// records hold links as text, as databases made by the original tool do, which spares the
+/// generator a second pass for relations.
+pub fn create_databases(fake: &FakeNotion) -> DataSources {
+    let mut ids = Vec::new();
+    for definition in &DATABASES {
+        let mut properties = Map::new();
+        for column in definition.columns {
+            let config = match column.kind {
+                ColumnKind::Relation {
+                    backlink: Backlink::SyncedFrom(_),
+                    ..
+                } => continue,
+                ColumnKind::Relation { .. } => serde_json::json!({"rich_text": {}}),
+                _ => column
+                    .notion_config(|_| None)
+                    .expect("plain columns need no target"),
+            };
+            properties.insert(column.name.into(), config);
+        }
+        let (_, source) = fake.create_data_source(definition.title, Value::Object(properties));
+        ids.push((definition.key, source));
+    }
+    DataSources::from_ids(ids)
+}
+
+/// Link columns as text (see `create_databases`).
+fn text_columns_only(record: &mut Record) {
+    let keys: Vec<&'static str> = record.values.keys().copied().collect();
+    for key in keys {
+        if matches!(
+            record.schema().column(key).map(|c| c.kind),
+            Some(ColumnKind::Relation { .. })
+        ) {
+            let text = record.get::<Link>(key).ids().join(", ");
+            record.values.remove(key);
+            record.set(key, Link::Text(text));
+        }
+    }
+}
+
+/// Generates and inserts a workspace of `instances` instances (with half as many tasks and a
+/// few records in every other database) into the fake; returns where each database is.
+/// Timestamps spread over the 60 days before `now`, so incremental refreshes behave as in a
+/// real workspace.
+pub fn seed_workspace(
+    fake: &FakeNotion,
+    instances: usize,
+    seed: u64,
+    now: DateTime<Utc>,
+) -> DataSources {
+    let sources = create_databases(fake);
+    let mut rng = Seeded::new(seed);
+    let source = |key| sources.get(key).expect("created").to_string();
+    let start = now - Duration::days(60);
+    let insert = |key: DatabaseKey, mut record: Record, at: DateTime<Utc>| {
+        text_columns_only(&mut record);
+        fake.set_now(Some(at));
+        let properties = record
+            .to_properties()
+            .expect("generated records fit the schema");
+        fake.insert_page(&source(key), properties);
+    };
+    for name in ENTITIES {
+        let mut r = Record::new(DatabaseKey::BusinessEntities);
+        r.set("Name", name.to_string());
+        insert(DatabaseKey::BusinessEntities, r, start);
+    }
+    for agent in AGENTS {
+        let mut r = Record::new(DatabaseKey::AgentRegistry);
+        r.set(
+            "Agent ID",
+            format!("{}_agent", agent.to_lowercase().replace(' ', "_")),
+        );
+        r.set("Name", agent.to_string());
+        r.set("Status", Some("Deployed".to_string()));
+        insert(DatabaseKey::AgentRegistry, r, start);
+    }
+    let mut workflow = Record::new(DatabaseKey::WorkflowsLibrary);
+    workflow.set("Workflow ID", "WF-WELL-BOOK".to_string());
+    workflow.set("Initial State", "inquiry".to_string());
+    workflow.set("States", serde_json::to_string(&STATES).expect("json"));
+    workflow.set("Status", Some("Active".to_string()));
+    insert(DatabaseKey::WorkflowsLibrary, workflow, start);
+
+    let minutes = (now - start).num_minutes().max(1) as u64;
+    for n in 0..instances {
+        let created = start + Duration::minutes(rng.below(minutes) as i64);
+        let steps = rng.below(6) as usize;
+        let mut log = HistoryLog::default();
+        let mut at = created;
+        for step in 0..steps {
+            at += Duration::minutes(30 + rng.below(60 * 24) as i64);
+            let agent = rng.pick(&AGENTS).to_string();
+            log.push(HistoryEntry::transition(
+                &agent,
+                STATES[step],
+                STATES[step + 1],
+                Some("generated"),
+                at.min(now),
+            ));
+        }
+        let mut r = Record::new(DatabaseKey::ActiveWorkflowInstances);
+        r.set("Instance ID", format!("INST-{:08x}", rng.next_u64() as u32));
+        r.set("Workflow", Link::Text("WF-WELL-BOOK".into()));
+        r.set(
+            "Business Entity",
+            Link::Text(rng.pick(&ENTITIES).to_string()),
+        );
+        r.set("Current State", STATES[steps].to_string());
+        r.set(
+            "Status",
+            Some(
+                rng.pick(&["Active", "Active", "Active", "Error", "On Hold"])
+                    .to_string(),
+            ),
+        );
+        r.set(
+            "Priority",
+            Some(rng.pick(&["High", "Medium", "Low"]).to_string()),
+        );
+        r.set("Assigned To", rng.pick(&AGENTS).to_string());
+        r.set("Client/Lead Name", format!("Client {n}"));
+        r.set("History Log", log.encode_text());
+        insert(DatabaseKey::ActiveWorkflowInstances, r, at.min(now));
+    }
+    for n in 0..instances / 2 {
+        let mut r = Record::new(DatabaseKey::Tasks);
+        r.set("Task ID", format!("TASK-{:08x}", rng.next_u64() as u32));
+        r.set("Task Name", format!("Follow up {n}"));
+        r.set(
+            "Status",
+            Some(
+                rng.pick(&["To Do", "In Progress", "On Hold", "Done", "Cancelled"])
+                    .to_string(),
+            ),
+        );
+        r.set(
+            "Priority",
+            Some(rng.pick(&["High", "Medium", "Low"]).to_string()),
+        );
+        r.set("Assigned To", rng.pick(&AGENTS).to_string());
+        let at = start + Duration::minutes(rng.below(minutes) as i64);
+        insert(DatabaseKey::Tasks, r, at);
+    }
+    let generated_above = [
+        DatabaseKey::BusinessEntities,
+        DatabaseKey::AgentRegistry,
+        DatabaseKey::WorkflowsLibrary,
+        DatabaseKey::ActiveWorkflowInstances,
+        DatabaseKey::Tasks,
+    ];
+    for definition in DATABASES
+        .iter()
+        .filter(|d| !generated_above.contains(&d.key))
+    {
+        for n in 0..3 {
+            let mut r = Record::new(definition.key);
+            r.set(
+                definition.title_column().name,
+                format!("{} {n}", definition.alias),
+            );
+            insert(definition.key, r, start);
+        }
+    }
+    fake.set_now(None);
+    sources
+}
+
+/// A fixed "now" for reproducible runs.
+pub fn fixed_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0)
+        .single()
+        .expect("valid date")
+}
+
+/// The title of a database, for reports.
+pub fn title(key: DatabaseKey) -> &'static str {
+    database(key).title
+}

@@ -1,0 +1,352 @@
+//! The dashboard's state: what is on screen, and how messages from the loaders and the
+//! sync engine change it. Keys are in `keys.rs`; nothing here does I/O: the runner
+//! performs the [`Action`]s the app asks for and answers with [`Msg`]s.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use ratatui::layout::Rect;
+
+use super::data::{Detail, TableData};
+use super::forms::{Picker, Prompt, TaskForm};
+use super::input::LineInput;
+use super::table::TableView;
+use super::theme::Theme;
+use crate::domain::schema::DatabaseKey;
+use crate::domain::write::TaskRequest;
+use crate::sync::Event;
+
+/// The five tabs always in the header; the other 11 databases open with `:NAME`.
+pub const MAIN_TABS: [DatabaseKey; 5] = [
+    DatabaseKey::BusinessEntities,
+    DatabaseKey::AgentRegistry,
+    DatabaseKey::WorkflowsLibrary,
+    DatabaseKey::ActiveWorkflowInstances,
+    DatabaseKey::Tasks,
+];
+
+/// What the app asks the runner to do.
+#[derive(Debug, Clone)]
+pub enum Action {
+    LoadTable(DatabaseKey),
+    LoadDetail(String),
+    Refresh(DatabaseKey),
+    Advance {
+        instance_page: String,
+        from: String,
+        to: String,
+        note: Option<String>,
+    },
+    CreateTask {
+        instance_page: String,
+        request: TaskRequest,
+    },
+    EditTask {
+        task_page: String,
+        status: Option<String>,
+        priority: Option<String>,
+        assignee: Option<String>,
+        due: Option<NaiveDate>,
+    },
+    OpenUrl(String),
+    CopyUrl(String),
+}
+
+/// What the runner tells the app.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Table(Box<TableData>),
+    Detail(Box<Detail>),
+    DetailMissing(String),
+    Engine(Event),
+    /// A write was planned and queued (shown as pending until confirmed).
+    Queued(String),
+    /// Something the operator asked for could not be done.
+    Failed(String),
+    Info(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub enum Mode {
+    #[default]
+    Normal,
+    Filter,
+    Command(LineInput),
+    Help,
+    Picker(Picker),
+    Prompt(Prompt),
+    TaskForm(Box<TaskForm>),
+}
+
+/// The detail screen of one record (`enter`).
+#[derive(Debug, Clone, Default)]
+pub struct DetailView {
+    pub page_id: String,
+    pub detail: Option<Detail>,
+    /// Which link `enter` follows.
+    pub link: usize,
+    /// The first audit entry drawn.
+    pub scroll: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flash {
+    pub text: String,
+    pub error: bool,
+    pub until: DateTime<Utc>,
+}
+
+/// How one database syncs, as its tab says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncStatus {
+    pub last_refresh: Option<DateTime<Utc>>,
+    /// Pages fetched so far while a refresh runs.
+    pub fetching: Option<usize>,
+    pub error: Option<String>,
+}
+
+/// Where things were drawn, for the mouse.
+#[derive(Debug, Clone, Default)]
+pub struct HitAreas {
+    pub tabs: Vec<(Rect, DatabaseKey)>,
+    /// The table's body (rows only) and its first row's index in `visible`.
+    pub rows: Rect,
+    pub offset: usize,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub now: DateTime<Utc>,
+    pub tab: DatabaseKey,
+    pub tables: HashMap<DatabaseKey, TableView>,
+    pub mode: Mode,
+    /// The open record, and those opened before it (`esc` returns to them).
+    pub details: Vec<DetailView>,
+    /// The side (or, when narrow, lower) pane with the selected record's properties.
+    pub preview: bool,
+    pub flash: Option<Flash>,
+    pub sync: HashMap<DatabaseKey, SyncStatus>,
+    pub pending_writes: usize,
+    /// Notion could not be reached: why.
+    pub offline: Option<String>,
+    pub demo: bool,
+    pub readonly: bool,
+    pub relative_time: bool,
+    pub follow: bool,
+    pub spinner: usize,
+    pub theme: Theme,
+    pub hits: HitAreas,
+    pub quit: bool,
+    /// Actions waiting for the runner.
+    pub actions: Vec<Action>,
+}
+
+impl App {
+    pub fn new(now: DateTime<Utc>, demo: bool, readonly: bool, theme: Theme) -> App {
+        App {
+            now,
+            tab: DatabaseKey::ActiveWorkflowInstances,
+            tables: HashMap::new(),
+            mode: Mode::Normal,
+            details: Vec::new(),
+            preview: false,
+            flash: None,
+            sync: HashMap::new(),
+            pending_writes: 0,
+            offline: None,
+            demo,
+            readonly,
+            relative_time: false,
+            follow: false,
+            spinner: 0,
+            theme,
+            hits: HitAreas::default(),
+            quit: false,
+            actions: Vec::new(),
+        }
+    }
+
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.actions)
+    }
+
+    pub fn table(&self) -> Option<&TableView> {
+        self.tables.get(&self.tab)
+    }
+
+    pub fn table_mut(&mut self) -> &mut TableView {
+        self.tables.entry(self.tab).or_default()
+    }
+
+    pub fn detail(&self) -> Option<&DetailView> {
+        self.details.last()
+    }
+
+    /// The database of what is on screen: the open record's, else the tab's.
+    pub fn focus_database(&self) -> DatabaseKey {
+        self.detail()
+            .and_then(|d| d.detail.as_ref())
+            .map_or(self.tab, |d| d.key)
+    }
+
+    /// The page the keys act on: the open record, else the selected row.
+    pub fn focus_page(&self) -> Option<String> {
+        match self.detail() {
+            Some(view) => Some(view.page_id.clone()),
+            None => self.table()?.selected_row().map(|r| r.page_id.clone()),
+        }
+    }
+
+    pub fn flash(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error: false,
+            until: self.now + Duration::seconds(5),
+        });
+    }
+
+    pub fn flash_error(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error: true,
+            until: self.now + Duration::seconds(10),
+        });
+    }
+
+    /// Shows a tab, loading it the first time.
+    pub fn switch_tab(&mut self, key: DatabaseKey) {
+        self.details.clear();
+        self.tab = key;
+        if self.mode_is_overlay() {
+            self.mode = Mode::Normal;
+        }
+        if let std::collections::hash_map::Entry::Vacant(entry) = self.tables.entry(key) {
+            entry.insert(TableView::default());
+            self.actions.push(Action::LoadTable(key));
+        }
+        self.actions.push(Action::Refresh(key));
+    }
+
+    fn mode_is_overlay(&self) -> bool {
+        !matches!(self.mode, Mode::Normal)
+    }
+
+    pub fn open_detail(&mut self, page_id: String) {
+        self.details.push(DetailView {
+            page_id: page_id.clone(),
+            ..DetailView::default()
+        });
+        self.actions.push(Action::LoadDetail(page_id));
+    }
+
+    /// Advances the clock: expires the flash and moves the spinner. Returns whether the
+    /// screen shows anything that changed with it.
+    pub fn tick(&mut self, now: DateTime<Utc>) -> bool {
+        let second_changed = now.timestamp() != self.now.timestamp();
+        self.now = now;
+        let mut changed = second_changed;
+        if self.flash.as_ref().is_some_and(|f| f.until <= now) {
+            self.flash = None;
+            changed = true;
+        }
+        if self.sync.values().any(|s| s.fetching.is_some()) {
+            self.spinner = self.spinner.wrapping_add(1);
+            changed = true;
+        }
+        changed
+    }
+
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::Table(data) => {
+                let key = data.key;
+                self.pending_writes = data.pending_writes;
+                let status = self.sync.entry(key).or_default();
+                status.last_refresh = status.last_refresh.max(data.freshness.last_refresh);
+                let now = self.now;
+                self.tables.entry(key).or_default().replace(*data, now);
+            }
+            Msg::Detail(detail) => {
+                for view in self
+                    .details
+                    .iter_mut()
+                    .filter(|v| v.page_id == detail.page_id)
+                {
+                    if self.follow {
+                        let entries = detail.history.as_ref().map_or(0, |h| h.entries.len());
+                        view.scroll = entries.saturating_sub(1);
+                    }
+                    view.link = view.link.min(detail.links.len().saturating_sub(1));
+                    view.detail = Some((*detail).clone());
+                }
+            }
+            Msg::DetailMissing(page_id) => {
+                if self.detail().is_some_and(|d| d.page_id == page_id) {
+                    self.details.pop();
+                    self.flash_error("that record is no longer in the store");
+                }
+            }
+            Msg::Queued(summary) => self.flash(format!("{summary} — pending")),
+            Msg::Failed(error) => self.flash_error(error),
+            Msg::Info(text) => self.flash(text),
+            Msg::Engine(event) => self.engine_event(event),
+        }
+    }
+
+    /// Reloads what shows `database` (after a change to it).
+    fn reload(&mut self, database: Option<DatabaseKey>) {
+        for key in self.tables.keys() {
+            if database.is_none_or(|d| d == *key) {
+                self.actions.push(Action::LoadTable(*key));
+            }
+        }
+        let open: Vec<String> = self.details.iter().map(|d| d.page_id.clone()).collect();
+        for page in open {
+            self.actions.push(Action::LoadDetail(page));
+        }
+    }
+
+    fn engine_event(&mut self, event: Event) {
+        match event {
+            Event::RecordsChanged { database, ids } => {
+                if self.tables.contains_key(&database) {
+                    self.actions.push(Action::LoadTable(database));
+                }
+                if let Some(view) = self.detail()
+                    && (self.follow || ids.contains(&view.page_id))
+                {
+                    self.actions.push(Action::LoadDetail(view.page_id.clone()));
+                }
+            }
+            Event::SyncProgress { database, fetched } => {
+                self.sync.entry(database).or_default().fetching = Some(fetched);
+            }
+            Event::Refreshed { database, at } => {
+                let status = self.sync.entry(database).or_default();
+                status.fetching = None;
+                status.error = None;
+                status.last_refresh = Some(at);
+                self.offline = None;
+            }
+            Event::SyncFailed { database, error } => {
+                let status = self.sync.entry(database).or_default();
+                status.fetching = None;
+                status.error = Some(error.clone());
+                self.offline = Some(error);
+            }
+            Event::PendingWrites(n) => {
+                self.pending_writes = n;
+                self.reload(None);
+            }
+            Event::WriteConfirmed { summary, .. } => {
+                self.flash(format!("{summary} — saved"));
+                self.reload(None);
+            }
+            Event::WriteFailed { summary, error, .. } => {
+                self.flash_error(format!("{summary} — refused, rolled back: {error}"));
+                self.reload(None);
+            }
+            Event::Offline { error } => self.offline = Some(error),
+        }
+    }
+}

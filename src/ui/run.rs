@@ -1,0 +1,373 @@
+//! The event loop: terminal input, engine events, loader answers and a clock, one
+//! `select!`; it draws only when one of them changed something on screen. Everything
+//! that touches the store runs on a blocking thread, everything that touches Notion in
+//! the sync runner: a keystroke never waits for either.
+
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::time::Duration;
+
+use chrono::Utc;
+use color_eyre::eyre::{Result, eyre};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream, KeyEventKind,
+    MouseButton, MouseEventKind,
+};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::sync::{broadcast, mpsc};
+
+use super::app::{Action, App, Msg};
+use super::data::{load_detail, load_table, machine_of, page_url};
+use super::keys::handle_key;
+use super::theme::Theme;
+use super::view;
+use crate::cli::session::Session;
+use crate::domain::schema::DatabaseKey;
+use crate::domain::write::{plan_advance, plan_new_task, plan_task_edit};
+use crate::operations::new_task_id;
+use crate::sync::{Command, Engine};
+
+/// What loaders send back: for the app, or for the loop itself.
+enum Answer {
+    App(Msg),
+    /// A URL to put on the clipboard (the terminal is the loop's).
+    Copy(String),
+}
+
+/// Runs the dashboard until the operator quits.
+pub async fn run(session: Session, readonly: bool) -> Result<()> {
+    let _log = start_logging();
+    let engine = session.engine.clone();
+    let operator = session.operator.name().to_string();
+    let (commands, command_rx) = mpsc::channel(32);
+    let runner = tokio::spawn(crate::sync::run(
+        engine.clone(),
+        command_rx,
+        Duration::from_secs(60),
+        30,
+    ));
+    let mut app = App::new(Utc::now(), engine.is_local(), readonly, Theme::from_env());
+    app.switch_tab(DatabaseKey::ActiveWorkflowInstances);
+    let mut terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    let mut looped = Loop {
+        engine,
+        operator,
+        commands: commands.clone(),
+        answers: mpsc::unbounded_channel(),
+        loading: HashSet::new(),
+        again: HashSet::new(),
+    };
+    let result = looped.run(&mut terminal, &mut app).await;
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    let _ = commands.send(Command::Shutdown).await;
+    // A refresh in flight ends at its next await; don't hold the operator for it.
+    let _ = tokio::time::timeout(Duration::from_secs(2), runner).await;
+    result
+}
+
+fn start_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dirs = directories::ProjectDirs::from("", "", "hsn")?;
+    let dir = dirs.state_dir().unwrap_or(dirs.cache_dir()).to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let (writer, guard) =
+        tracing_appender::non_blocking(tracing_appender::rolling::daily(dir, "hsn.log"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HSN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}
+
+struct Loop {
+    engine: Engine,
+    operator: String,
+    commands: mpsc::Sender<Command>,
+    answers: (
+        mpsc::UnboundedSender<Answer>,
+        mpsc::UnboundedReceiver<Answer>,
+    ),
+    /// Tables being loaded, and those asked for again meanwhile (loaded once more after).
+    loading: HashSet<DatabaseKey>,
+    again: HashSet<DatabaseKey>,
+}
+
+impl Loop {
+    async fn run(&mut self, terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
+        let mut input = EventStream::new();
+        let mut events = self.engine.subscribe();
+        let mut clock = tokio::time::interval(Duration::from_millis(250));
+        clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut dirty = true;
+        loop {
+            for action in app.take_actions() {
+                self.perform(action);
+            }
+            if app.quit {
+                return Ok(());
+            }
+            if dirty {
+                terminal.draw(|frame| view::draw(frame, app))?;
+                dirty = false;
+            }
+            tokio::select! {
+                event = input.next() => {
+                    match event {
+                        Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => handle_key(app, key),
+                        Some(Ok(TermEvent::Mouse(mouse))) => on_mouse(app, mouse),
+                        Some(Ok(_)) => {}
+                        Some(Err(e)) => return Err(eyre!("cannot read the terminal: {e}")),
+                        None => return Ok(()),
+                    }
+                    dirty = true;
+                }
+                Some(answer) = self.answers.1.recv() => {
+                    match answer {
+                        Answer::App(msg) => {
+                            if let Msg::Table(data) = &msg {
+                                let key = data.key;
+                                self.loading.remove(&key);
+                                if self.again.remove(&key) {
+                                    self.perform(Action::LoadTable(key));
+                                }
+                            }
+                            app.update(msg);
+                        }
+                        Answer::Copy(url) => {
+                            let copied = crossterm::execute!(
+                                std::io::stdout(),
+                                crossterm::clipboard::CopyToClipboard::to_clipboard_from(&url)
+                            );
+                            match copied {
+                                Ok(()) => app.flash(format!("copied {url}")),
+                                Err(e) => app.flash_error(format!("cannot copy: {e}")),
+                            }
+                        }
+                    }
+                    dirty = true;
+                }
+                event = events.recv() => {
+                    match event {
+                        Ok(event) => app.update(Msg::Engine(event)),
+                        Err(broadcast::error::RecvError::Lagged(_)) => {
+                            let keys: Vec<DatabaseKey> = app.tables.keys().copied().collect();
+                            for key in keys {
+                                self.perform(Action::LoadTable(key));
+                            }
+                        }
+                        Err(broadcast::error::RecvError::Closed) => {}
+                    }
+                    dirty = true;
+                }
+                _ = clock.tick() => dirty |= app.tick(Utc::now()),
+            }
+        }
+    }
+
+    /// Runs `work` on a blocking thread (the store is disk) and sends what it answers.
+    fn blocking(&self, work: impl FnOnce(&Engine) -> Answer + Send + 'static) {
+        let engine = self.engine.clone();
+        let answers = self.answers.0.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = answers.send(work(&engine));
+        });
+    }
+
+    fn perform(&mut self, action: Action) {
+        match action {
+            Action::LoadTable(key) => {
+                if !self.loading.insert(key) {
+                    self.again.insert(key);
+                    return;
+                }
+                self.blocking(move |engine| {
+                    let source = engine.data_source(key);
+                    match load_table(&engine.store(), key, source.as_deref()) {
+                        Ok(data) => Answer::App(Msg::Table(Box::new(data))),
+                        Err(e) => {
+                            tracing::error!("loading {key:?}: {e:#}");
+                            Answer::App(Msg::Failed(format!("cannot read the store: {e}")))
+                        }
+                    }
+                });
+            }
+            Action::LoadDetail(page) => {
+                self.blocking(move |engine| match load_detail(&engine.store(), &page) {
+                    Ok(Some(detail)) => Answer::App(Msg::Detail(Box::new(detail))),
+                    Ok(None) => Answer::App(Msg::DetailMissing(page)),
+                    Err(e) => Answer::App(Msg::Failed(format!("cannot read the store: {e}"))),
+                })
+            }
+            Action::Refresh(key) => {
+                // A full channel means a round is already queued: nothing is lost.
+                let _ = self.commands.try_send(Command::Refresh(key));
+            }
+            Action::OpenUrl(page) => self.blocking(move |engine| {
+                let url = page_url(&engine.store(), &page);
+                Answer::App(match url {
+                    Ok(Some(url)) => match open::that_detached(&url) {
+                        Ok(()) => Msg::Info(format!("opened {url}")),
+                        Err(e) => Msg::Failed(format!("cannot open {url}: {e}")),
+                    },
+                    Ok(None) => Msg::Failed("this record has no Notion address".into()),
+                    Err(e) => Msg::Failed(format!("cannot read the store: {e}")),
+                })
+            }),
+            Action::CopyUrl(page) => {
+                self.blocking(move |engine| match page_url(&engine.store(), &page) {
+                    Ok(Some(url)) => Answer::Copy(url),
+                    Ok(None) => {
+                        Answer::App(Msg::Failed("this record has no Notion address".into()))
+                    }
+                    Err(e) => Answer::App(Msg::Failed(format!("cannot read the store: {e}"))),
+                })
+            }
+            write => self.write(write),
+        }
+    }
+
+    /// Plans a write against the record in the store, submits it (the change shows at
+    /// once, pending) and asks the runner to send it.
+    fn write(&self, action: Action) {
+        let operator = self.operator.clone();
+        let commands = self.commands.clone();
+        self.blocking(move |engine| {
+            let result = submit(engine, &operator, action);
+            if result.is_ok() {
+                let _ = commands.try_send(Command::Drain);
+            }
+            Answer::App(match result {
+                Ok(summary) => Msg::Queued(summary),
+                Err(e) => Msg::Failed(format!("{e}")),
+            })
+        });
+    }
+}
+
+fn submit(engine: &Engine, operator: &str, action: Action) -> Result<String> {
+    let now = Utc::now();
+    let record = |page: &str| -> Result<crate::domain::record::Record> {
+        engine
+            .store()
+            .record(page)?
+            .map(|s| s.record)
+            .ok_or_else(|| eyre!("that record is no longer in the store"))
+    };
+    let (write, changes) = match action {
+        Action::Advance {
+            instance_page,
+            from,
+            to,
+            note,
+        } => {
+            let instance = record(&instance_page)?;
+            let machine = machine_of(&engine.store(), &instance)?;
+            let (write, after) = plan_advance(
+                &instance,
+                &machine,
+                Some(&from),
+                &to,
+                note.as_deref(),
+                operator,
+                now,
+            )?;
+            (write, vec![after])
+        }
+        Action::CreateTask {
+            instance_page,
+            request,
+        } => {
+            let instance = record(&instance_page)?;
+            let task_id = new_task_id();
+            let local_page = if engine.is_local() {
+                random_page_id()
+            } else {
+                format!("local:{task_id}")
+            };
+            let (write, task, after) =
+                plan_new_task(&instance, &request, &task_id, &local_page, operator, now)?;
+            (write, vec![task, after])
+        }
+        Action::EditTask {
+            task_page,
+            status,
+            priority,
+            assignee,
+            due,
+        } => {
+            let task = record(&task_page)?;
+            let (write, after) = plan_task_edit(
+                &task,
+                status.as_deref(),
+                priority.as_deref(),
+                assignee.as_deref(),
+                due,
+                now,
+            )?;
+            (write, vec![after])
+        }
+        _ => return Err(eyre!("not a write")),
+    };
+    engine.submit(&write, changes)?;
+    tracing::info!("queued {}", write.summary());
+    Ok(write.summary())
+}
+
+/// A page id for a record that only ever lives in the local store (the demo).
+fn random_page_id() -> String {
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        fastrand::u32(..),
+        fastrand::u16(..),
+        fastrand::u16(..0x1000),
+        fastrand::u16(..0x1000),
+        fastrand::u64(..1 << 48)
+    )
+}
+
+fn on_mouse(app: &mut App, mouse: crossterm::event::MouseEvent) {
+    let inside = |r: ratatui::layout::Rect| {
+        mouse.column >= r.x
+            && mouse.column < r.right()
+            && mouse.row >= r.y
+            && mouse.row < r.bottom()
+    };
+    match mouse.kind {
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let step = if mouse.kind == MouseEventKind::ScrollDown {
+                3
+            } else {
+                -3
+            };
+            match app.details.last_mut() {
+                Some(view) => view.scroll = (view.scroll as isize + step).max(0) as usize,
+                None => app.table_mut().move_by(step),
+            }
+        }
+        MouseEventKind::Down(MouseButton::Left) => {
+            if let Some((_, key)) = app.hits.tabs.iter().find(|(r, _)| inside(*r)).cloned() {
+                app.switch_tab(key);
+            } else if app.detail().is_none() && inside(app.hits.rows) {
+                let index = app.hits.offset + (mouse.row - app.hits.rows.y) as usize;
+                let table = app.table_mut();
+                if index < table.visible.len() {
+                    if table.selected == index {
+                        if let Some(page) = table.selected_row().map(|r| r.page_id.clone()) {
+                            app.open_detail(page);
+                        }
+                    } else {
+                        table.selected = index;
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    let _ = std::io::stdout().flush();
+}

@@ -1,0 +1,170 @@
+//! The header (tabs), the flash line, the status line and the keys line.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::super::app::{App, MAIN_TABS, Mode};
+use super::super::commands::hints;
+use super::super::keys::bindings;
+use super::count;
+use crate::domain::schema::{DatabaseKey, database};
+use crate::present::duration_text;
+
+const SPINNER: [char; 4] = ['⠋', '⠙', '⠹', '⠸'];
+
+pub fn tab_label(key: DatabaseKey) -> &'static str {
+    match key {
+        DatabaseKey::BusinessEntities => "Entities",
+        DatabaseKey::AgentRegistry => "Agents",
+        DatabaseKey::WorkflowsLibrary => "Workflows",
+        DatabaseKey::ActiveWorkflowInstances => "Instances",
+        DatabaseKey::Tasks => "Tasks",
+        other => database(other).alias,
+    }
+}
+
+pub fn header(frame: &mut Frame, app: &mut App, area: Rect) {
+    let theme = app.theme;
+    let mut spans = vec![Span::styled(" hsn ", theme.title())];
+    let mut x = area.x + 5;
+    app.hits.tabs.clear();
+    let mut tabs: Vec<(String, DatabaseKey)> = MAIN_TABS
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (format!(" {} {} ", i + 1, tab_label(*k)), *k))
+        .collect();
+    if !MAIN_TABS.contains(&app.tab) {
+        tabs.push((format!(" :{} ", tab_label(app.tab)), app.tab));
+    }
+    for (label, key) in tabs {
+        let width = label.chars().count() as u16;
+        let style = if key == app.tab {
+            theme.tab_active()
+        } else {
+            Style::new()
+        };
+        if x + width <= area.right() {
+            app.hits.tabs.push((Rect::new(x, area.y, width, 1), key));
+        }
+        x += width + 1;
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn flash(frame: &mut Frame, app: &App, area: Rect) {
+    if area.height == 0 {
+        return;
+    }
+    let theme = app.theme;
+    let line = match &app.mode {
+        Mode::Filter => {
+            let filter = app.table().map_or("", |t| t.filter.as_str());
+            Line::from(vec![
+                Span::styled("/", theme.key()),
+                Span::raw(filter.to_string()),
+                Span::raw("▏"),
+            ])
+        }
+        Mode::Command(input) => {
+            let mut spans = vec![
+                Span::styled(":", theme.key()),
+                Span::raw(input.text().to_string()),
+                Span::raw("▏  "),
+            ];
+            for hint in hints(input.text()) {
+                spans.push(Span::styled(format!("{hint}  "), theme.dim()));
+            }
+            Line::from(spans)
+        }
+        _ => match &app.flash {
+            Some(flash) if flash.error => Line::styled(flash.text.clone(), theme.error()),
+            Some(flash) => Line::styled(flash.text.clone(), theme.ok()),
+            None => Line::raw(""),
+        },
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// How fresh the visible database is: `synced 12s ago`, a spinner while syncing,
+/// `offline — showing cache from 10:02`.
+pub fn freshness(app: &App) -> String {
+    let key = app.focus_database();
+    let status = app.sync.get(&key).cloned().unwrap_or_default();
+    if let Some(fetched) = status.fetching {
+        return format!(
+            "{} syncing {}",
+            SPINNER[app.spinner % SPINNER.len()],
+            count(fetched)
+        );
+    }
+    if app.demo {
+        return "local demo store".into();
+    }
+    if app.offline.is_some() || status.error.is_some() {
+        return match status.last_refresh {
+            Some(at) => format!("offline — showing cache from {}", at.format("%H:%M")),
+            None => "offline — no cache yet".into(),
+        };
+    }
+    match status.last_refresh {
+        Some(at) => format!("synced {} ago", duration_text(app.now - at)),
+        None => "not synced yet".into(),
+    }
+}
+
+pub fn status(frame: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme;
+    let mut spans = Vec::new();
+    if app.demo {
+        spans.push(Span::styled(
+            " DEMO — changes stay here; set NOTION_API_TOKEN and run hsn setup to connect Notion ",
+            theme.banner(),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    if app.readonly {
+        spans.push(Span::styled("READ-ONLY ", theme.warn()));
+    }
+    let fresh = freshness(app);
+    let fresh_style = if fresh.starts_with("offline") {
+        theme.error()
+    } else {
+        theme.dim()
+    };
+    spans.push(Span::styled(fresh, fresh_style));
+    if app.pending_writes > 0 {
+        spans.push(Span::styled(
+            format!(
+                " · {} pending write{}",
+                app.pending_writes,
+                if app.pending_writes == 1 { "" } else { "s" }
+            ),
+            theme.warn(),
+        ));
+    }
+    // The banner is long: the state goes first when the line is short.
+    if app.demo && area.width < 110 {
+        spans.rotate_left(2);
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn keys(frame: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme;
+    let mut spans = Vec::new();
+    for binding in bindings(app).into_iter().filter(|b| b.footer) {
+        spans.push(Span::styled(binding.keys, theme.key()));
+        spans.push(Span::raw(format!(" {}  ", short(binding.what))));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The footer's word for a binding: up to the first parenthesis.
+fn short(what: &str) -> &str {
+    what.split(" (").next().unwrap_or(what)
+}

@@ -1,0 +1,255 @@
+//! A record's detail: every property, its links (navigable), and for an instance the
+//! audit trail and the timeline of its state spans drawn to scale.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::super::app::{App, DetailView};
+use super::super::data::{AuditEntry, Detail, History};
+use super::fit;
+use crate::domain::schema::database;
+use crate::present::duration_text;
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(view) = app.detail() else { return };
+    let Some(detail) = &view.detail else {
+        frame.render_widget(Paragraph::new("loading…"), area);
+        return;
+    };
+    let theme = app.theme;
+    let mut title = vec![
+        Span::styled(format!(" {} ", detail.title), theme.title()),
+        Span::styled(format!("· {} ", database(detail.key).title), theme.dim()),
+    ];
+    if detail.pending {
+        title.push(Span::styled("⟳ pending ", theme.warn()));
+    }
+    if app.follow {
+        title.push(Span::styled("[following] ", theme.key()));
+    }
+    let block = Block::new().borders(Borders::TOP).title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(history) = &detail.history else {
+        let [left, right] = split(inner, 2);
+        properties(frame, app, detail, left);
+        links(frame, app, view, detail, right);
+        return;
+    };
+    let timeline_height = (history.spans.len() as u16 + 2)
+        .min(inner.height / 3)
+        .max(3);
+    if inner.width >= 100 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)])
+                .areas(inner);
+        let [props, link_area] = Layout::vertical([
+            Constraint::Min(3),
+            Constraint::Length(links_height(detail, left)),
+        ])
+        .areas(left);
+        properties(frame, app, detail, props);
+        links(frame, app, view, detail, link_area);
+        let [time, audit_area] =
+            Layout::vertical([Constraint::Length(timeline_height), Constraint::Min(3)])
+                .areas(right);
+        timeline(frame, app, history, time);
+        audit(frame, app, view, history, audit_area);
+    } else {
+        let [time, audit_area, link_area, props] = Layout::vertical([
+            Constraint::Length(timeline_height),
+            Constraint::Min(3),
+            Constraint::Length(links_height(detail, inner).min(5)),
+            Constraint::Min(0),
+        ])
+        .areas(inner);
+        timeline(frame, app, history, time);
+        audit(frame, app, view, history, audit_area);
+        links(frame, app, view, detail, link_area);
+        properties(frame, app, detail, props);
+    }
+}
+
+fn split(area: Rect, parts: u32) -> [Rect; 2] {
+    if area.width >= 80 {
+        Layout::horizontal([Constraint::Ratio(1, parts), Constraint::Ratio(1, parts)]).areas(area)
+    } else {
+        Layout::vertical([Constraint::Min(3), Constraint::Min(3)]).areas(area)
+    }
+}
+
+fn links_height(detail: &Detail, area: Rect) -> u16 {
+    (detail.links.len() as u16 + 2).min(area.height / 2).max(3)
+}
+
+fn properties(frame: &mut Frame, app: &App, detail: &Detail, area: Rect) {
+    let theme = app.theme;
+    let label_width = detail
+        .properties
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0);
+    let lines: Vec<Line> = detail
+        .properties
+        .iter()
+        .map(|(name, value)| {
+            Line::from(vec![
+                Span::styled(format!("{name:>label_width$} "), theme.header()),
+                Span::styled(value.clone(), theme.value(value)),
+            ])
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::new().borders(Borders::TOP).title(" Properties "))
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn links(frame: &mut Frame, app: &App, view: &DetailView, detail: &Detail, area: Rect) {
+    let theme = app.theme;
+    let lines: Vec<Line> = if detail.links.is_empty() {
+        vec![Line::styled("no links", theme.dim())]
+    } else {
+        detail
+            .links
+            .iter()
+            .enumerate()
+            .map(|(i, link)| {
+                let style = if i == view.link {
+                    theme.selected()
+                } else {
+                    ratatui::style::Style::new()
+                };
+                Line::styled(format!("{}: {}", link.column, link.title), style)
+            })
+            .collect()
+    };
+    let height = area.height.saturating_sub(1) as usize;
+    let skip = view.link.saturating_sub(height.saturating_sub(1));
+    frame.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(
+            Block::new()
+                .borders(Borders::TOP)
+                .title(" Links (j/k, enter opens) "),
+        ),
+        area,
+    );
+}
+
+/// The spans on one time axis, from the first start to now: each state a bar where it
+/// was, with its duration; the current one open-ended.
+fn timeline(frame: &mut Frame, app: &App, history: &History, area: Rect) {
+    let theme = app.theme;
+    let block = Block::new().borders(Borders::TOP).title(" Timeline ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(first) = history.spans.first() else {
+        frame.render_widget(
+            Paragraph::new("no time to place a span on").style(theme.dim()),
+            inner,
+        );
+        return;
+    };
+    let label_width = history
+        .spans
+        .iter()
+        .map(|s| s.state.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(18);
+    let duration_width = 8;
+    let bar_width = (inner.width as usize).saturating_sub(label_width + duration_width + 2);
+    let start = first.start;
+    let total = (app.now - start).num_seconds().max(1) as f64;
+    let position = |t: DateTime<Utc>| -> usize {
+        (((t - start).num_seconds().max(0) as f64 / total) * bar_width as f64).round() as usize
+    };
+    let lines: Vec<Line> = history
+        .spans
+        .iter()
+        .enumerate()
+        .map(|(i, span)| {
+            let from = position(span.start).min(bar_width.saturating_sub(1));
+            let to = position(span.end.unwrap_or(app.now)).clamp(from + 1, bar_width.max(from + 1));
+            let mark = if span.end.is_none() { '▓' } else { '█' };
+            let bar: String = std::iter::repeat_n(' ', from)
+                .chain(std::iter::repeat_n(mark, to - from))
+                .collect();
+            let bar = format!("{bar:<bar_width$}");
+            let open = if span.end.is_none() { "+" } else { "" };
+            Line::from(vec![
+                Span::styled(
+                    format!("{:<label_width$} ", fit(&span.state, label_width)),
+                    theme.span(i),
+                ),
+                Span::styled(bar, theme.span(i)),
+                Span::raw(format!(
+                    " {:>7}",
+                    format!("{}{open}", duration_text(span.duration(app.now)))
+                )),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn when(app: &App, entry: &AuditEntry) -> String {
+    match entry.at {
+        None => String::new(),
+        Some(at) if app.relative_time => format!("{} ago", duration_text(app.now - at)),
+        Some(at) => at.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+fn audit(frame: &mut Frame, app: &App, view: &DetailView, history: &History, area: Rect) {
+    let theme = app.theme;
+    let title = if app.relative_time {
+        " History (t: absolute) "
+    } else {
+        " History, UTC (t: relative) "
+    };
+    let block = Block::new().borders(Borders::TOP).title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if history.entries.is_empty() {
+        frame.render_widget(Paragraph::new("no history yet").style(theme.dim()), inner);
+        return;
+    }
+    let height = inner.height as usize;
+    // Keep the scrolled-to entry on screen, newest at the bottom.
+    let start = view
+        .scroll
+        .saturating_sub(height.saturating_sub(1))
+        .min(history.entries.len().saturating_sub(height));
+    let mut previous = start.checked_sub(1).and_then(|i| history.entries[i].at);
+    let lines: Vec<Line> = history
+        .entries
+        .iter()
+        .skip(start)
+        .take(height)
+        .map(|entry| {
+            let elapsed = match (previous, entry.at) {
+                (Some(p), Some(t)) => format!("+{}", duration_text(t - p)),
+                _ => String::new(),
+            };
+            previous = entry.at.or(previous);
+            let mut spans = vec![
+                Span::styled(format!("{:<16} ", when(app, entry)), theme.dim()),
+                Span::raw(format!("{elapsed:>7} ")),
+                Span::styled(format!("{} ", entry.actor), theme.key()),
+                Span::raw(entry.action.clone()),
+            ];
+            if !entry.note.is_empty() {
+                spans.push(Span::styled(format!(" — {}", entry.note), theme.dim()));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

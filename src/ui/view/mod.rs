@@ -1,0 +1,94 @@
+//! Drawing: the whole screen from the app's state, nothing else. Every area copes with
+//! any size down to 20×6; below that, a plain message.
+
+mod chrome;
+mod detail;
+mod overlay;
+mod table;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::app::{App, Mode};
+
+pub const MIN_WIDTH: u16 = 20;
+pub const MIN_HEIGHT: u16 = 6;
+
+pub fn draw(frame: &mut Frame, app: &mut App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        frame.render_widget(
+            Paragraph::new(format!(
+                "hsn needs at least {MIN_WIDTH}×{MIN_HEIGHT}; this terminal is {}×{}",
+                area.width, area.height
+            ))
+            .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let flash_lines =
+        u16::from(app.flash.is_some() || matches!(app.mode, Mode::Filter | Mode::Command(_)));
+    let [header, main, flash, status, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(flash_lines),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    chrome::header(frame, app, header);
+    if app.detail().is_some() {
+        detail::draw(frame, app, main);
+    } else {
+        table::draw(frame, app, main);
+    }
+    chrome::flash(frame, app, flash);
+    chrome::status(frame, app, status);
+    chrome::keys(frame, app, keys);
+    overlay::draw(frame, app, area);
+}
+
+/// A rectangle of at most `width`×`height` centred in `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// A number with thousands separators: `1,230`.
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Cuts text to `width` characters, marking the cut with `…`.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut cut: String = text.chars().take(width - 1).collect();
+    cut.push('…');
+    cut
+}
+
+pub fn line(text: impl Into<String>) -> Line<'static> {
+    Line::raw(text.into())
+}

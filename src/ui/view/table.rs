@@ -1,0 +1,194 @@
+//! The main table: only the rows in the window are built each frame.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+
+use super::super::app::App;
+use super::super::data::ColumnSource;
+use super::super::table::stuck_threshold;
+use super::{count, fit};
+use crate::domain::schema::database;
+use crate::present::duration_text;
+
+pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
+    let (table_area, pane) = if app.preview {
+        if area.width >= 100 {
+            let [t, p] =
+                Layout::horizontal([Constraint::Min(40), Constraint::Length(44)]).areas(area);
+            (t, Some(p))
+        } else {
+            let [t, p] =
+                Layout::vertical([Constraint::Min(3), Constraint::Percentage(40)]).areas(area);
+            (t, Some(p))
+        }
+    } else {
+        (area, None)
+    };
+    rows(frame, app, table_area);
+    if let Some(pane) = pane {
+        preview(frame, app, pane);
+    }
+}
+
+fn title_line(app: &App) -> Line<'static> {
+    let theme = app.theme;
+    let definition = database(app.tab);
+    let Some(table) = app.table() else {
+        return Line::raw("");
+    };
+    let mut spans = vec![Span::styled(
+        format!(" {} ", definition.title),
+        theme.header(),
+    )];
+    spans.push(Span::raw(format!(
+        "{} of {} ",
+        count(table.visible.len()),
+        count(table.total())
+    )));
+    if !table.filter.is_empty() {
+        spans.push(Span::styled(format!("/{} ", table.filter), theme.key()));
+    }
+    if let Some(status) = &table.quick.status {
+        spans.push(Span::styled(format!("[{status}] "), theme.key()));
+    }
+    if table.quick.stuck {
+        spans.push(Span::styled(
+            format!("[stuck > {}] ", duration_text(stuck_threshold())),
+            theme.key(),
+        ));
+    }
+    if let (Some((column, value)), Some(data)) = (&table.column_filter, &table.data) {
+        let label = data.columns.get(*column).map_or("", |c| c.label);
+        spans.push(Span::styled(format!("[{label}={value}] "), theme.key()));
+    }
+    Line::from(spans)
+}
+
+fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
+    let theme = app.theme;
+    let now = app.now;
+    let block = Block::new().borders(Borders::TOP).title(title_line(app));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let table_key = app.tab;
+    let Some(view) = app.tables.get_mut(&table_key) else {
+        return;
+    };
+    let Some(_) = &view.data else {
+        frame.render_widget(Paragraph::new("loading…"), inner);
+        return;
+    };
+    if view.visible.is_empty() {
+        let text = if view.total() == 0 {
+            "no records"
+        } else {
+            "nothing matches (esc clears the filters)"
+        };
+        frame.render_widget(Paragraph::new(text).style(theme.dim()), inner);
+        return;
+    }
+    // One line for the column names.
+    let body_height = inner.height.saturating_sub(1) as usize;
+    let offset = view.scroll_to_selection(body_height);
+    let Some(data) = &view.data else { return };
+    let stuck_before = now - stuck_threshold();
+    let widths: Vec<Constraint> = data
+        .columns
+        .iter()
+        .map(|c| Constraint::Length(c.width))
+        .collect();
+    let header = Row::new(data.columns.iter().enumerate().map(|(i, c)| {
+        let arrow = match view.sort {
+            Some((s, false)) if s == i => " ↑",
+            Some((s, true)) if s == i => " ↓",
+            _ => "",
+        };
+        Cell::from(format!("{}{arrow}", c.label))
+    }))
+    .style(theme.header());
+    let window = view.visible.iter().skip(offset).take(body_height);
+    let built: Vec<Row> = window
+        .enumerate()
+        .map(|(i, &index)| {
+            let row = &data.rows[index];
+            let cells = data.columns.iter().enumerate().map(|(c, column)| {
+                let text = match column.source {
+                    ColumnSource::TimeInState => row
+                        .entered
+                        .map(|t| duration_text(now - t))
+                        .unwrap_or_default(),
+                    ColumnSource::Field(_) => row.cells[c].clone(),
+                };
+                let text = if c == 0 && row.pending {
+                    format!("{text} ⟳")
+                } else {
+                    text
+                };
+                let mut style = if column.choices.is_empty() {
+                    Style::new()
+                } else {
+                    theme.value(&text)
+                };
+                if column.source == ColumnSource::TimeInState
+                    && row.status.as_deref() == Some("Active")
+                    && row.entered.is_some_and(|t| t < stuck_before)
+                {
+                    style = theme.warn().add_modifier(Modifier::BOLD);
+                }
+                Cell::from(fit(&text, column.width as usize)).style(style)
+            });
+            let mut built = Row::new(cells);
+            if offset + i == view.selected {
+                built = built.style(theme.selected());
+            }
+            built
+        })
+        .collect();
+    frame.render_widget(
+        Table::new(built, widths).header(header).column_spacing(2),
+        inner,
+    );
+    app.hits.rows = Rect {
+        y: inner.y + 1,
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
+    app.hits.offset = offset;
+}
+
+fn preview(frame: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme;
+    let block = Block::bordered().title(" Detail (i hides, enter opens) ");
+    let Some((data, row)) = app
+        .table()
+        .and_then(|t| Some((t.data.as_ref()?, t.selected_row()?)))
+    else {
+        frame.render_widget(block, area);
+        return;
+    };
+    let lines: Vec<Line> = data
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, column)| {
+            let value = match column.source {
+                ColumnSource::TimeInState => row
+                    .entered
+                    .map(|t| duration_text(app.now - t))
+                    .unwrap_or_default(),
+                ColumnSource::Field(_) => row.cells[i].clone(),
+            };
+            Line::from(vec![
+                Span::styled(format!("{}: ", column.label), theme.header()),
+                Span::raw(value),
+            ])
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        area,
+    );
+}

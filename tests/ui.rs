@@ -1,0 +1,338 @@
+//! The dashboard without a terminal: snapshots of every view drawn on a `TestBackend`
+//! from the demo data at a fixed clock, key sequences and the actions they ask for, and
+//! a sweep of terminal sizes that must never panic.
+
+use chrono::{DateTime, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use hsn::domain::demo::{demo_data_source_id, demo_pages};
+use hsn::domain::schema::{DATABASES, DatabaseKey};
+use hsn::notion::Page;
+use hsn::store::Store;
+use hsn::sync::Event;
+use hsn::ui::app::{Action, App, DetailView, Mode, Msg};
+use hsn::ui::data::{load_detail, load_table};
+use hsn::ui::keys::handle_key;
+use hsn::ui::theme::Theme;
+use hsn::ui::view;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap()
+}
+
+fn demo_store(dir: &tempfile::TempDir) -> Store {
+    let mut store = Store::open(&dir.path().join("demo.sqlite")).unwrap();
+    for (key, pages) in demo_pages(now()).unwrap() {
+        let pages: Vec<Page> = pages
+            .into_iter()
+            .map(|p| Page::from_json(p).unwrap())
+            .collect();
+        store
+            .upsert_pages(key, &demo_data_source_id(key), &pages)
+            .unwrap();
+    }
+    store
+}
+
+/// The app as it opens on the demo, every table loaded, at a fixed clock, without colour.
+fn demo_app(store: &Store) -> App {
+    let mut app = App::new(now(), true, false, Theme { color: false });
+    for definition in &DATABASES {
+        let data = load_table(store, definition.key, None).unwrap();
+        app.update(Msg::Table(Box::new(data)));
+    }
+    app.tab = DatabaseKey::ActiveWorkflowInstances;
+    app.take_actions();
+    app
+}
+
+fn render(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view::draw(frame, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        handle_key(app, key(KeyCode::Char(c)));
+    }
+}
+
+fn open_first_instance(app: &mut App, store: &Store) {
+    let page = app.table().unwrap().selected_row().unwrap().page_id.clone();
+    app.details.push(DetailView {
+        page_id: page.clone(),
+        detail: load_detail(store, &page).unwrap(),
+        ..DetailView::default()
+    });
+}
+
+#[test]
+fn every_tab_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    for (digit, name) in [
+        ('1', "entities"),
+        ('2', "agents"),
+        ('3', "workflows"),
+        ('4', "instances"),
+        ('5', "tasks"),
+    ] {
+        keys(&mut app, &digit.to_string());
+        insta::assert_snapshot!(format!("tab_{name}"), render(&mut app, 120, 30));
+    }
+    handle_key(&mut app, key(KeyCode::Char(':')));
+    keys(&mut app, "contacts");
+    handle_key(&mut app, key(KeyCode::Enter));
+    insta::assert_snapshot!("tab_contacts", render(&mut app, 120, 20));
+}
+
+#[test]
+fn detail_and_timeline_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    open_first_instance(&mut app, &store);
+    insta::assert_snapshot!("instance_detail_wide", render(&mut app, 140, 40));
+    keys(&mut app, "t");
+    insta::assert_snapshot!("instance_detail_relative_narrow", render(&mut app, 80, 40));
+}
+
+#[test]
+fn dialogs_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    keys(&mut app, "m");
+    insta::assert_snapshot!("state_picker", render(&mut app, 100, 30));
+    handle_key(&mut app, key(KeyCode::Esc));
+    keys(&mut app, "nCall back");
+    insta::assert_snapshot!("task_form", render(&mut app, 100, 30));
+    handle_key(&mut app, key(KeyCode::Esc));
+    keys(&mut app, "?");
+    insta::assert_snapshot!("help_instances", render(&mut app, 120, 40));
+}
+
+#[test]
+fn narrow_offline_and_demo_states_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    insta::assert_snapshot!("narrow", render(&mut app, 40, 12));
+    insta::assert_snapshot!("too_small", render(&mut app, 19, 5));
+    app.demo = false;
+    app.update(Msg::Engine(Event::Refreshed {
+        database: DatabaseKey::ActiveWorkflowInstances,
+        at: Utc.with_ymd_and_hms(2026, 11, 27, 10, 2, 0).unwrap(),
+    }));
+    insta::assert_snapshot!("synced", render(&mut app, 100, 8));
+    app.update(Msg::Engine(Event::SyncFailed {
+        database: DatabaseKey::ActiveWorkflowInstances,
+        error: "cannot reach Notion".into(),
+    }));
+    app.update(Msg::Engine(Event::PendingWrites(2)));
+    insta::assert_snapshot!("offline", render(&mut app, 100, 8));
+}
+
+#[test]
+fn m_pick_enter_asks_for_an_advance_from_the_state_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    keys(&mut app, "/INST-276fac43");
+    handle_key(&mut app, key(KeyCode::Enter));
+    let row = app.table().unwrap().selected_row().unwrap().clone();
+    assert_eq!(row.title, "INST-276fac43");
+    keys(&mut app, "m");
+    let Mode::Picker(picker) = &app.mode else {
+        panic!("no picker")
+    };
+    assert_eq!(picker.options, ["consultation", "completed", "canceled"]);
+    handle_key(&mut app, key(KeyCode::Down));
+    keys(&mut app, "no answer");
+    handle_key(&mut app, key(KeyCode::Enter));
+    let actions = app.take_actions();
+    match actions.as_slice() {
+        [
+            Action::Advance {
+                instance_page,
+                from,
+                to,
+                note,
+            },
+        ] => {
+            assert_eq!(instance_page, &row.page_id);
+            assert_eq!(from, "inquiry");
+            assert_eq!(to, "completed");
+            assert_eq!(note.as_deref(), Some("no answer"));
+        }
+        other => panic!("expected one advance, got {other:?}"),
+    }
+    assert!(matches!(app.mode, Mode::Normal));
+}
+
+#[test]
+fn the_task_form_asks_for_a_task_with_what_was_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    keys(&mut app, "n");
+    handle_key(&mut app, key(KeyCode::Enter));
+    assert!(
+        matches!(&app.mode, Mode::TaskForm(f) if f.error.is_some()),
+        "a name is required"
+    );
+    keys(&mut app, "Send brochure");
+    handle_key(&mut app, key(KeyCode::Tab));
+    handle_key(&mut app, key(KeyCode::Tab));
+    keys(&mut app, "h");
+    handle_key(&mut app, key(KeyCode::Tab));
+    keys(&mut app, "2026-12-24");
+    handle_key(&mut app, key(KeyCode::Enter));
+    match app.take_actions().as_slice() {
+        [Action::CreateTask { request, .. }] => {
+            assert_eq!(request.name, "Send brochure");
+            assert_eq!(request.priority.as_deref(), Some("High"));
+            assert_eq!(
+                request.due.map(|d| d.to_string()).as_deref(),
+                Some("2026-12-24")
+            );
+        }
+        other => panic!("expected one task, got {other:?}"),
+    }
+}
+
+#[test]
+fn task_keys_edit_status_and_due_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    keys(&mut app, "5");
+    assert!(matches!(
+        app.take_actions().as_slice(),
+        [Action::Refresh(DatabaseKey::Tasks)]
+    ));
+    keys(&mut app, "m");
+    handle_key(&mut app, key(KeyCode::Down));
+    handle_key(&mut app, key(KeyCode::Enter));
+    assert!(
+        matches!(app.take_actions().as_slice(), [Action::EditTask { status: Some(s), .. }] if s == "In Progress")
+    );
+    keys(&mut app, "dsoon");
+    handle_key(&mut app, key(KeyCode::Enter));
+    assert!(app.take_actions().is_empty(), "not a date");
+    assert!(app.flash.as_ref().is_some_and(|f| f.error));
+}
+
+#[test]
+fn readonly_refuses_every_write_and_hides_its_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    app.readonly = true;
+    keys(&mut app, "mn");
+    keys(&mut app, "5mpad");
+    assert!(app.take_actions().iter().all(|a| !matches!(
+        a,
+        Action::Advance { .. } | Action::CreateTask { .. } | Action::EditTask { .. }
+    )));
+    assert!(matches!(app.mode, Mode::Normal));
+    keys(&mut app, "?");
+    let help = render(&mut app, 120, 40);
+    assert!(
+        !help.contains("new task") && !help.contains("priority  "),
+        "{help}"
+    );
+}
+
+#[test]
+fn filter_sort_quick_filters_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    let total = app.table().unwrap().total();
+    keys(&mut app, "e");
+    let errors = app.table().unwrap().visible.len();
+    assert!(errors > 0 && errors < total);
+    assert!(render(&mut app, 120, 10).contains(&format!("{errors} of {total}")));
+    handle_key(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.table().unwrap().visible.len(), total);
+    keys(&mut app, "x");
+    let table = app.table().unwrap();
+    let data = table.data.as_ref().unwrap();
+    assert!(
+        table
+            .visible
+            .iter()
+            .all(|&i| data.rows[i].entered.unwrap() < now() - chrono::Duration::days(7))
+    );
+    handle_key(&mut app, key(KeyCode::Esc));
+    keys(&mut app, "P");
+    let table = app.table().unwrap();
+    let data = table.data.as_ref().unwrap();
+    let first = &data.rows[table.visible[0]];
+    assert_eq!(first.cells[4], "High");
+    handle_key(&mut app, key(KeyCode::Char(':')));
+    keys(&mut app, "filter status=On Hold");
+    handle_key(&mut app, key(KeyCode::Enter));
+    let table = app.table().unwrap();
+    let data = table.data.as_ref().unwrap();
+    assert!(!table.visible.is_empty());
+    assert!(
+        table
+            .visible
+            .iter()
+            .all(|&i| data.rows[i].status.as_deref() == Some("On Hold"))
+    );
+    handle_key(&mut app, key(KeyCode::Char(':')));
+    keys(&mut app, "q");
+    handle_key(&mut app, key(KeyCode::Enter));
+    assert!(app.quit);
+}
+
+#[test]
+fn links_jump_and_esc_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    open_first_instance(&mut app, &store);
+    handle_key(&mut app, key(KeyCode::Enter));
+    let actions = app.take_actions();
+    assert!(matches!(actions.as_slice(), [Action::LoadDetail(_)]));
+    assert_eq!(app.details.len(), 2);
+    handle_key(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.details.len(), 1);
+}
+
+#[test]
+fn any_size_from_20x6_never_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut views: Vec<App> = Vec::new();
+    let mut table = demo_app(&store);
+    views.push(demo_app(&store));
+    table.preview = true;
+    views.push(table);
+    let mut detail = demo_app(&store);
+    open_first_instance(&mut detail, &store);
+    views.push(detail);
+    for setup in ["m", "nx", "?", "5m", "5a", ":d"] {
+        let mut app = demo_app(&store);
+        keys(&mut app, setup);
+        views.push(app);
+    }
+    for app in &mut views {
+        for width in (1..=200).step_by(11).chain([20, 21]) {
+            for height in (1..=60).step_by(5).chain([6, 7]) {
+                render(app, width, height);
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! End to end: the real `hsn` binary in a pseudo-terminal against the demo workspace (a
+//! temporary data dir, no token). Open the dashboard, go to Instances, filter, open one,
+//! advance it, quit; then `hsn history` shows the new entry.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const HSN: &str = env!("CARGO_BIN_EXE_hsn");
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+}
+
+impl Screen {
+    fn contents(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.contents();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "\"{text}\" never showed; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+    }
+}
+
+#[test]
+fn advance_an_instance_from_the_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 40,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut command = CommandBuilder::new(HSN);
+    command.env_clear();
+    command.env("HSN_DATA_DIR", dir.path());
+    command.env("HSN_OPERATOR", "pty-operator");
+    command.env("TERM", "xterm-256color");
+    command.env("NO_COLOR", "1");
+    command.cwd(dir.path());
+    let mut child = pty.slave.spawn_command(command).unwrap();
+    drop(pty.slave);
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(
+        std::num::NonZero::new(40).unwrap(),
+        std::num::NonZero::new(120).unwrap(),
+        0,
+    )));
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let feed = parser.clone();
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            feed.lock().unwrap().process(&buffer[..n]);
+        }
+    });
+    let mut screen = Screen {
+        parser,
+        writer: pty.master.take_writer().unwrap(),
+    };
+
+    screen.wait_for("of 49");
+    screen.send("1");
+    screen.wait_for("Business Entities Registry");
+    screen.send("4");
+    screen.wait_for("Active Workflow Instances");
+    screen.send("/INST-276fac43");
+    screen.wait_for("1 of 49");
+    screen.send("\r\r");
+    let detail = screen.wait_for("Timeline");
+    assert!(
+        detail.contains("INST-276fac43 · Active Workflow Instances"),
+        "{detail}"
+    );
+    screen.send("m");
+    screen.wait_for("Move INST-276fac43 from \"inquiry\"");
+    screen.send("from the pty\r");
+    screen.wait_for("inquiry → consultation — saved");
+    screen.send("q");
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "hsn exited with {status:?}");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "hsn did not quit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let history = std::process::Command::new(HSN)
+        .args(["history", "INST-276fac43", "--json"])
+        .env_clear()
+        .env("HSN_DATA_DIR", dir.path())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&history.stdout);
+    assert!(
+        history.status.success(),
+        "{}",
+        String::from_utf8_lossy(&history.stderr)
+    );
+    let last = text.lines().last().unwrap_or_default();
+    assert!(last.contains("\"to\":\"consultation\""), "{text}");
+    assert!(
+        last.contains("pty-operator") && last.contains("from the pty"),
+        "{text}"
+    );
+}
