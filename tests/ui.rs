@@ -8,13 +8,15 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use hsn::domain::demo::{demo_data_source_id, demo_pages};
+use hsn::domain::overview::StuckRule;
 use hsn::domain::schema::{DATABASES, DatabaseKey};
 use hsn::notion::Page;
 use hsn::store::Store;
 use hsn::sync::Event;
 use hsn::ui::app::{Action, App, DetailView, Mode, Msg};
-use hsn::ui::data::{load_detail, load_table};
+use hsn::ui::data::{load_detail, load_overview, load_table};
 use hsn::ui::keys::handle_key;
+use hsn::ui::overview::{Panel, Target};
 use hsn::ui::theme::Theme;
 use hsn::ui::view;
 
@@ -44,7 +46,24 @@ fn demo_app(store: &Store) -> App {
         app.update(Msg::Table(Box::new(data)));
     }
     app.tab = DatabaseKey::ActiveWorkflowInstances;
+    app.on_overview = false;
     app.take_actions();
+    app
+}
+
+/// The app as `hsn` opens on the demo: the Overview, computed at the fixed clock.
+fn overview_app(store: &Store) -> App {
+    let mut app = demo_app(store);
+    app.show_overview();
+    app.take_actions();
+    let overview = load_overview(
+        store,
+        |k| Some(demo_data_source_id(k)),
+        &StuckRule::default(),
+        now(),
+    )
+    .unwrap();
+    app.update(Msg::Overview(Box::new(overview)));
     app
 }
 
@@ -323,6 +342,10 @@ fn any_size_from_20x6_never_panics() {
     let mut detail = demo_app(&store);
     open_first_instance(&mut detail, &store);
     views.push(detail);
+    views.push(overview_app(&store));
+    let mut focused = overview_app(&store);
+    keys(&mut focused, "tjjj");
+    views.push(focused);
     for setup in ["m", "nx", "?", "5m", "5a", ":d"] {
         let mut app = demo_app(&store);
         keys(&mut app, setup);
@@ -335,4 +358,141 @@ fn any_size_from_20x6_never_panics() {
             }
         }
     }
+}
+
+#[test]
+fn overview_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = overview_app(&store);
+    insta::assert_snapshot!("overview_wide", render(&mut app, 120, 40));
+    insta::assert_snapshot!("overview_narrow", render(&mut app, 80, 24));
+    keys(&mut app, "e");
+    insta::assert_snapshot!("overview_narrow_exceptions", render(&mut app, 80, 24));
+}
+
+#[test]
+fn hsn_opens_on_the_overview_and_0_returns_to_it() {
+    let mut app = App::new(now(), true, false, Theme { color: false });
+    app.show_overview();
+    assert!(app.on_overview);
+    assert!(
+        app.take_actions()
+            .iter()
+            .any(|a| matches!(a, Action::LoadOverview))
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = overview_app(&store);
+    keys(&mut app, "4");
+    assert!(!app.on_overview);
+    keys(&mut app, "0");
+    assert!(app.on_overview);
+    handle_key(&mut app, key(KeyCode::BackTab));
+    assert_eq!((app.on_overview, app.tab), (false, DatabaseKey::Tasks));
+    handle_key(&mut app, key(KeyCode::Tab));
+    assert!(app.on_overview);
+}
+
+#[test]
+fn enter_on_a_funnel_state_opens_its_instances() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = overview_app(&store);
+    // The first funnel is the biggest backlog; its first state line is the first item.
+    let (workflow, state, count) = {
+        let data = app.overview.data.as_ref().unwrap();
+        let funnel = &data.funnels[0];
+        let s = &funnel.states[1];
+        (funnel.workflow_id.clone(), s.state.clone(), s.count)
+    };
+    keys(&mut app, "j");
+    assert!(
+        matches!(app.overview.target(), Some(Target::Instances { state: s, .. }) if s == state)
+    );
+    handle_key(&mut app, key(KeyCode::Enter));
+    assert!(!app.on_overview);
+    assert_eq!(app.tab, DatabaseKey::ActiveWorkflowInstances);
+    let table = app.table().unwrap();
+    let data = table.data.as_ref().unwrap();
+    assert_eq!(table.visible.len(), count);
+    assert!(
+        table
+            .visible
+            .iter()
+            .all(|&i| data.rows[i].current_state == state && data.rows[i].cells[1] == workflow)
+    );
+    assert!(render(&mut app, 120, 10).contains(&format!("[{workflow}] [{state}]")));
+    handle_key(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.table().unwrap().visible.len(), 49, "esc clears it");
+}
+
+#[test]
+fn enter_on_a_stuck_instance_or_a_late_task_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = overview_app(&store);
+    let (error, stuck, late) = {
+        let data = app.overview.data.as_ref().unwrap();
+        (
+            data.errors.len(),
+            data.stuck[0].instance_id.clone(),
+            data.tasks.overdue[0].task_id.clone(),
+        )
+    };
+    keys(&mut app, "e");
+    assert_eq!(app.overview.focus, Panel::Exceptions);
+    for _ in 0..error {
+        keys(&mut app, "j");
+    }
+    handle_key(&mut app, key(KeyCode::Enter));
+    let Some(Action::LoadDetail(page)) = app.take_actions().pop() else {
+        panic!("no detail asked for")
+    };
+    assert_eq!(store.record(&page).unwrap().unwrap().record.title(), stuck);
+    handle_key(&mut app, key(KeyCode::Esc));
+    assert!(
+        app.on_overview && app.detail().is_none(),
+        "esc returns to the overview"
+    );
+    keys(&mut app, "t");
+    handle_key(&mut app, key(KeyCode::Enter));
+    let Some(Action::LoadDetail(page)) = app.take_actions().pop() else {
+        panic!("no detail asked for")
+    };
+    assert_eq!(store.record(&page).unwrap().unwrap().record.title(), late);
+}
+
+#[test]
+fn the_overview_recomputes_when_the_engine_reports_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = overview_app(&store);
+    app.update(Msg::Engine(Event::RecordsChanged {
+        database: DatabaseKey::Tasks,
+        ids: vec![],
+    }));
+    assert!(
+        app.take_actions()
+            .iter()
+            .any(|a| matches!(a, Action::LoadOverview))
+    );
+    // Not on screen: recomputed when shown again, not before.
+    keys(&mut app, "1");
+    app.take_actions();
+    app.update(Msg::Engine(Event::RecordsChanged {
+        database: DatabaseKey::ActiveWorkflowInstances,
+        ids: vec![],
+    }));
+    assert!(
+        !app.take_actions()
+            .iter()
+            .any(|a| matches!(a, Action::LoadOverview))
+    );
+    keys(&mut app, "0");
+    assert!(
+        app.take_actions()
+            .iter()
+            .any(|a| matches!(a, Action::LoadOverview))
+    );
 }

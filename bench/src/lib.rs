@@ -145,21 +145,29 @@ pub fn seed_workspace(
 
     let minutes = (now - start).num_minutes().max(1) as u64;
     for n in 0..instances {
-        let created = start + Duration::minutes(rng.below(minutes) as i64);
+        // The last change falls anywhere in the 60 days, the earlier ones before it, so
+        // edit times spread as in a real workspace (not piled up on one minute).
+        let last = start + Duration::minutes(rng.below(minutes) as i64);
         let steps = rng.below(6) as usize;
+        let mut times: Vec<DateTime<Utc>> = Vec::new();
+        let mut at = last;
+        for _ in 0..steps {
+            times.push(at);
+            at -= Duration::minutes(30 + rng.below(60 * 24) as i64);
+        }
+        times.reverse();
         let mut log = HistoryLog::default();
-        let mut at = created;
-        for step in 0..steps {
-            at += Duration::minutes(30 + rng.below(60 * 24) as i64);
+        for (step, when) in times.iter().enumerate() {
             let agent = rng.pick(&AGENTS).to_string();
             log.push(HistoryEntry::transition(
                 &agent,
                 STATES[step],
                 STATES[step + 1],
                 Some("generated"),
-                at.min(now),
+                *when,
             ));
         }
+        let at = last;
         let mut r = Record::new(DatabaseKey::ActiveWorkflowInstances);
         r.set("Instance ID", format!("INST-{:08x}", rng.next_u64() as u32));
         r.set("Workflow", Link::Text("WF-WELL-BOOK".into()));
@@ -182,7 +190,7 @@ pub fn seed_workspace(
         r.set("Assigned To", rng.pick(&AGENTS).to_string());
         r.set("Client/Lead Name", format!("Client {n}"));
         r.set("History Log", log.encode_text());
-        insert(DatabaseKey::ActiveWorkflowInstances, r, at.min(now));
+        insert(DatabaseKey::ActiveWorkflowInstances, r, at);
     }
     for n in 0..instances / 2 {
         let mut r = Record::new(DatabaseKey::Tasks);

@@ -3,6 +3,7 @@
 
 mod advance;
 mod history;
+pub(crate) mod overview;
 mod query;
 mod records;
 pub mod session;
@@ -49,6 +50,8 @@ pub struct DemoArgs {
 pub enum Command {
     /// Query a Notion data source and print its pages, one JSON object per line.
     Query(query::QueryArgs),
+    /// Where every workflow stands, what is stuck or late, what moved (the Overview tab).
+    Overview(overview::OverviewArgs),
     /// List the records of a database (entities, agents, workflows, instances, tasks, …).
     List(records::ListArgs),
     /// Show one record, its links by title.
@@ -92,6 +95,9 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
     match command {
         Command::Query(args) => query::run(args, &notion_client(&settings)?).await,
         Command::Setup(args) => workspace::run_setup(args, &settings).await,
+        Command::Overview(args) => {
+            overview::run(args, &settings, &Session::open(&settings, cli.demo).await?).await
+        }
         Command::List(args) => {
             records::run_list(args, &Session::open(&settings, cli.demo).await?).await
         }

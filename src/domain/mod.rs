@@ -4,6 +4,7 @@
 pub mod demo;
 pub mod history;
 pub mod models;
+pub mod overview;
 pub mod record;
 pub mod schema;
 pub mod timeline;

@@ -96,7 +96,8 @@ impl ClientConfig {
                 })?;
             config.rate = RateLimit {
                 requests_per_second: per_second,
-                burst: (per_second.ceil() as u32).max(1),
+                // As the default: a little less than a second's worth, for slack.
+                burst: ((per_second * 2.0 / 3.0).floor() as u32).max(1),
             };
         }
         if let Some(secs) = lookup("NOTION_TIMEOUT_SECS").filter(|s| !s.is_empty()) {

@@ -105,6 +105,9 @@ pub struct Page {
     pub raw: Value,
 }
 
+/// The top-level fields of a page. Properties are read from the raw JSON in place (not
+/// copied into an owned map first), and there is no `#[serde(flatten)]`: both would copy
+/// the whole page once more, which dominated the cost of a sync.
 #[derive(Deserialize)]
 struct PageFields {
     id: String,
@@ -116,17 +119,27 @@ struct PageFields {
     last_edited_by: Option<User>,
     #[serde(default)]
     parent: Parent,
-    #[serde(flatten)]
-    trash: TrashFlags,
+    #[serde(default)]
+    in_trash: Option<bool>,
+    #[serde(default)]
+    archived: Option<bool>,
     #[serde(default)]
     url: Option<String>,
-    #[serde(default)]
-    properties: serde_json::Map<String, Value>,
 }
 
 impl Page {
     pub fn from_json(raw: Value) -> Result<Page, serde_json::Error> {
         let fields = PageFields::deserialize(&raw)?;
+        let properties = raw
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|properties| {
+                properties
+                    .iter()
+                    .map(|(name, value)| (name.clone(), Property::from_json(value)))
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Page {
             id: fields.id,
             created_time: fields.created_time,
@@ -134,13 +147,13 @@ impl Page {
             created_by: fields.created_by,
             last_edited_by: fields.last_edited_by,
             parent: fields.parent,
-            in_trash: fields.trash.in_trash(),
+            in_trash: TrashFlags {
+                in_trash: fields.in_trash,
+                archived: fields.archived,
+            }
+            .in_trash(),
             url: fields.url,
-            properties: fields
-                .properties
-                .iter()
-                .map(|(name, value)| (name.clone(), Property::from_json(value)))
-                .collect(),
+            properties,
             raw,
         })
     }

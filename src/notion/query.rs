@@ -180,12 +180,14 @@ impl DataSourceQuery {
         self.requests += 1;
         let list: ListPage = self.client.send_as(&request).await?;
         let mut batch = Vec::new();
-        for raw in &list.results {
+        let cursor = list.next_cursor.clone().filter(|_| list.has_more);
+        let incomplete = list.is_incomplete();
+        for raw in list.results {
             // Wiki data sources can list data sources among their rows.
             if raw.get("object").and_then(Value::as_str) != Some("page") {
                 continue;
             }
-            let mut page = Page::from_json(raw.clone()).map_err(|e| NotionError::Decode {
+            let mut page = Page::from_json(raw).map_err(|e| NotionError::Decode {
                 request: format!("POST /v1/data_sources/{}/query", self.data_source),
                 reason: e.to_string(),
             })?;
@@ -197,11 +199,11 @@ impl DataSourceQuery {
             batch.push(page);
         }
         self.returned += batch.len();
-        self.cursor = list.next_cursor.clone().filter(|_| list.has_more);
+        self.cursor = cursor;
         if self.remaining() == 0 {
             self.done = true;
         } else if self.cursor.is_none() {
-            if list.is_incomplete() {
+            if incomplete {
                 self.next_window()?;
             } else {
                 self.done = true;

@@ -103,7 +103,7 @@ pub async fn advance(
         request.note.as_deref(),
         now,
     );
-    let page = write_with_history(client, &page_id, &label, changes, &entry, |fresh| {
+    let still_valid = |fresh: &WorkflowInstance| {
         if fresh.current_state == from {
             return Ok(());
         }
@@ -119,7 +119,16 @@ pub async fn advance(
             found: fresh.current_state.clone(),
             by,
         })
-    })
+    };
+    let page = write_with_history(
+        client,
+        &page_id,
+        &label,
+        changes,
+        &entry,
+        still_valid,
+        |fresh| fresh.current_state == request.to,
+    )
     .await?;
     Ok(Advanced {
         instance_id: label,

@@ -17,7 +17,10 @@ const ATTEMPTS: usize = 3;
 
 /// Sets `changes` on the instance page and appends `entry` to its history, in one page
 /// update. `still_valid` is checked on every fresh read until the entry is in the log (it
-/// refuses, for example, an advance from a state the instance has left).
+/// refuses, for example, an advance from a state the instance has left). `still_ours` says
+/// whether a fresh read still holds what our update set (the state we moved to): after our
+/// update landed and a concurrent writer dropped our entry, only the history is put back if
+/// it does; if another writer moved the instance on since, that is a conflict.
 pub(crate) async fn write_with_history(
     client: &NotionClient,
     page_id: &str,
@@ -25,9 +28,16 @@ pub(crate) async fn write_with_history(
     mut changes: Record,
     entry: &HistoryEntry,
     still_valid: impl Fn(&WorkflowInstance) -> Result<(), OperationError>,
+    still_ours: impl Fn(&WorkflowInstance) -> bool,
 ) -> Result<Page, OperationError> {
     let subject = format!("instance {label}");
+    // Once our update has landed, its other changes are in Notion: a later round only puts
+    // the history back (checking `still_valid` then would refuse our own move as a conflict).
+    let mut landed = false;
     for _ in 0..ATTEMPTS {
+        if landed {
+            changes = Record::new(changes.database);
+        }
         let fresh = client
             .retrieve_page(page_id)
             .await
@@ -37,7 +47,9 @@ pub(crate) async fn write_with_history(
         let mut log = seen.clone();
         if !log.contains(entry) {
             // Only while our entry is not in yet: once it is, the state is ours.
-            still_valid(&instance)?;
+            if !landed || !still_ours(&instance) {
+                still_valid(&instance)?;
+            }
             log.push(entry.clone());
         }
         changes.set(HISTORY_COLUMN, log.encode_text());
@@ -46,6 +58,7 @@ pub(crate) async fn write_with_history(
             .update_page(page_id, properties)
             .await
             .map_err(OperationError::notion(&subject))?;
+        landed = true;
         let written = client
             .retrieve_page(page_id)
             .await

@@ -216,6 +216,7 @@ pub async fn create_task(
         history_only,
         &entry,
         |_| Ok(()),
+        |_| true,
     )
     .await?;
     Ok(CreatedTask {

@@ -57,9 +57,14 @@ impl Store {
             restrict_to_owner(path)?;
         }
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        // Writes are rare user edits and sync batches: durability over speed.
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        // In WAL mode NORMAL survives any crash of the process; a power cut may lose the last
+        // sync batches, which the next refresh reads again. A user's change is different:
+        // `submit` commits it with FULL, so it is on disk before hsn says it is queued.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A sync writes megabytes in one transaction: keep its pages in memory (64 MB).
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut store = Store {
             conn,

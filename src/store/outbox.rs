@@ -87,6 +87,20 @@ impl Store {
         body: &Value,
         at: DateTime<Utc>,
     ) -> Result<i64> {
+        // On disk before hsn says the change is queued, whatever else the file trades away.
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let seq = self.submit_in_transaction(changes, op, body, at);
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        seq
+    }
+
+    fn submit_in_transaction(
+        &mut self,
+        changes: &[(Record, String)],
+        op: &str,
+        body: &Value,
+        at: DateTime<Utc>,
+    ) -> Result<i64> {
         let tx = self.conn.transaction()?;
         let stamp = at.to_rfc3339_opts(SecondsFormat::Millis, true);
         let mut touched = Vec::new();

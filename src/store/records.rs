@@ -68,7 +68,8 @@ pub(super) fn write_record(
             None
         }
     };
-    tx.execute(
+    // Cached statements: a sync writes thousands of rows in one transaction.
+    tx.prepare_cached(
         "INSERT INTO records (page_id, database, data_source_id, title, status, current_state, priority,
             assigned_to, due, last_transition, fields, created_time, last_edited_time, pending)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, max(?14, 0))
@@ -79,7 +80,8 @@ pub(super) fn write_record(
             last_transition = excluded.last_transition, fields = excluded.fields,
             created_time = excluded.created_time, last_edited_time = excluded.last_edited_time,
             pending = max(records.pending + ?14, 0)",
-        params![
+    )?
+    .execute(params![
             record.page_id.as_deref().unwrap_or_default(),
             record.schema().alias,
             data_source_id,
@@ -90,7 +92,7 @@ pub(super) fn write_record(
             col("Assigned To"),
             col("Due Date"),
             col("Last Transition Date"),
-            record.values_json().to_string(),
+            serde_json::to_string(&record.values).unwrap_or_default(),
             times.0,
             times.1,
             pending_delta,
@@ -100,11 +102,11 @@ pub(super) fn write_record(
 }
 
 pub(super) fn write_raw(tx: &Transaction<'_>, page: &Page) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO pages_raw (page_id, raw) VALUES (?1, ?2)
          ON CONFLICT(page_id) DO UPDATE SET raw = excluded.raw",
-        params![page.id, page.raw.to_string()],
-    )?;
+    )?
+    .execute(params![page.id, page.raw.to_string()])?;
     Ok(())
 }
 
@@ -125,11 +127,8 @@ pub(super) fn upsert_in(
     let mut done = Upserted::default();
     for page in pages {
         let known: Option<(String, u32)> = tx
-            .query_row(
-                "SELECT last_edited_time, pending FROM records WHERE page_id = ?1",
-                params![page.id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
+            .prepare_cached("SELECT last_edited_time, pending FROM records WHERE page_id = ?1")?
+            .query_row(params![page.id], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
         let edited = stamp(&page.last_edited_time);
         if page.in_trash {

@@ -10,8 +10,10 @@ use ratatui::layout::Rect;
 use super::data::{Detail, TableData};
 use super::forms::{Picker, Prompt, TaskForm};
 use super::input::LineInput;
+use super::overview::OverviewView;
 use super::table::TableView;
 use super::theme::Theme;
+use crate::domain::overview::{Overview, StuckRule};
 use crate::domain::schema::DatabaseKey;
 use crate::domain::write::TaskRequest;
 use crate::sync::Event;
@@ -29,6 +31,8 @@ pub const MAIN_TABS: [DatabaseKey; 5] = [
 #[derive(Debug, Clone)]
 pub enum Action {
     LoadTable(DatabaseKey),
+    /// Compute the Overview's figures from the store.
+    LoadOverview,
     LoadDetail(String),
     Refresh(DatabaseKey),
     Advance {
@@ -56,6 +60,8 @@ pub enum Action {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Table(Box<TableData>),
+    Overview(Box<Overview>),
+    OverviewFailed(String),
     Detail(Box<Detail>),
     DetailMissing(String),
     Engine(Event),
@@ -108,7 +114,10 @@ pub struct SyncStatus {
 /// Where things were drawn, for the mouse.
 #[derive(Debug, Clone, Default)]
 pub struct HitAreas {
-    pub tabs: Vec<(Rect, DatabaseKey)>,
+    /// Each tab's label; `None` is the Overview.
+    pub tabs: Vec<(Rect, Option<DatabaseKey>)>,
+    /// The Overview's selectable lines: where, which panel, which item.
+    pub overview: Vec<(Rect, super::overview::Panel, usize)>,
     /// The table's body (rows only) and its first row's index in `visible`.
     pub rows: Rect,
     pub offset: usize,
@@ -117,7 +126,15 @@ pub struct HitAreas {
 #[derive(Debug)]
 pub struct App {
     pub now: DateTime<Utc>,
+    /// The database tab last shown (the footer's freshness while on the Overview).
     pub tab: DatabaseKey,
+    /// The Overview is the tab on screen.
+    pub on_overview: bool,
+    pub overview: OverviewView,
+    /// Its figures are older than the store (changed while another tab showed).
+    pub overview_stale: bool,
+    /// How long in one state makes an instance stuck (Overview and the `x` filter).
+    pub stuck_rule: StuckRule,
     pub tables: HashMap<DatabaseKey, TableView>,
     pub mode: Mode,
     /// The open record, and those opened before it (`esc` returns to them).
@@ -146,6 +163,10 @@ impl App {
         App {
             now,
             tab: DatabaseKey::ActiveWorkflowInstances,
+            on_overview: true,
+            overview: OverviewView::default(),
+            overview_stale: false,
+            stuck_rule: StuckRule::default(),
             tables: HashMap::new(),
             mode: Mode::Normal,
             details: Vec::new(),
@@ -193,6 +214,10 @@ impl App {
     pub fn focus_page(&self) -> Option<String> {
         match self.detail() {
             Some(view) => Some(view.page_id.clone()),
+            None if self.on_overview => match self.overview.target()? {
+                super::overview::Target::Page(page) => Some(page),
+                super::overview::Target::Instances { .. } => None,
+            },
             None => self.table()?.selected_row().map(|r| r.page_id.clone()),
         }
     }
@@ -216,6 +241,7 @@ impl App {
     /// Shows a tab, loading it the first time.
     pub fn switch_tab(&mut self, key: DatabaseKey) {
         self.details.clear();
+        self.on_overview = false;
         self.tab = key;
         if self.mode_is_overlay() {
             self.mode = Mode::Normal;
@@ -225,6 +251,31 @@ impl App {
             self.actions.push(Action::LoadTable(key));
         }
         self.actions.push(Action::Refresh(key));
+    }
+
+    /// Shows the Overview, computing it the first time or when the store changed since.
+    pub fn show_overview(&mut self) {
+        self.details.clear();
+        self.on_overview = true;
+        if self.mode_is_overlay() {
+            self.mode = Mode::Normal;
+        }
+        if self.overview.data.is_none() || self.overview_stale {
+            self.overview_stale = false;
+            self.actions.push(Action::LoadOverview);
+        }
+        for key in super::data::OVERVIEW_SOURCES {
+            self.actions.push(Action::Refresh(key));
+        }
+    }
+
+    /// The Overview's figures changed under it: recompute now if it shows, else when shown.
+    fn overview_changed(&mut self) {
+        if self.on_overview {
+            self.actions.push(Action::LoadOverview);
+        } else {
+            self.overview_stale = true;
+        }
     }
 
     fn mode_is_overlay(&self) -> bool {
@@ -264,8 +315,12 @@ impl App {
                 let status = self.sync.entry(key).or_default();
                 status.last_refresh = status.last_refresh.max(data.freshness.last_refresh);
                 let now = self.now;
-                self.tables.entry(key).or_default().replace(*data, now);
+                let view = self.tables.entry(key).or_default();
+                view.stuck_rule = self.stuck_rule.clone();
+                view.replace(*data, now);
             }
+            Msg::Overview(data) => self.overview.replace(*data),
+            Msg::OverviewFailed(error) => self.flash_error(error),
             Msg::Detail(detail) => {
                 for view in self
                     .details
@@ -295,6 +350,9 @@ impl App {
 
     /// Reloads what shows `database` (after a change to it).
     fn reload(&mut self, database: Option<DatabaseKey>) {
+        if database.is_none_or(|d| super::data::OVERVIEW_SOURCES.contains(&d)) {
+            self.overview_changed();
+        }
         for key in self.tables.keys() {
             if database.is_none_or(|d| d == *key) {
                 self.actions.push(Action::LoadTable(*key));
@@ -309,6 +367,9 @@ impl App {
     fn engine_event(&mut self, event: Event) {
         match event {
             Event::RecordsChanged { database, ids } => {
+                if super::data::OVERVIEW_SOURCES.contains(&database) {
+                    self.overview_changed();
+                }
                 if self.tables.contains_key(&database) {
                     self.actions.push(Action::LoadTable(database));
                 }
@@ -327,6 +388,10 @@ impl App {
                 status.error = None;
                 status.last_refresh = Some(at);
                 self.offline = None;
+                // The freshness line says when each source synced.
+                if self.on_overview && super::data::OVERVIEW_SOURCES.contains(&database) {
+                    self.actions.push(Action::LoadOverview);
+                }
             }
             Event::SyncFailed { database, error } => {
                 let status = self.sync.entry(database).or_default();

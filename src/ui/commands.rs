@@ -3,7 +3,9 @@
 use super::app::{App, Mode};
 use crate::domain::schema::{DATABASES, INSTANCE_STATUSES, find_database};
 
-const WORDS: [&str; 7] = ["q", "quit", "help", "refresh", "db ", "filter ", "sort "];
+const WORDS: [&str; 8] = [
+    "q", "quit", "help", "overview", "refresh", "db ", "filter ", "sort ",
+];
 
 /// Every command `:` completes to.
 fn candidates(text: &str) -> Vec<String> {
@@ -53,6 +55,7 @@ pub fn run_command(app: &mut App, command: &str) {
         "" => {}
         "q" | "quit" | "q!" => app.quit = true,
         "help" => app.mode = Mode::Help,
+        "overview" => app.show_overview(),
         "refresh" => {
             app.actions.push(super::app::Action::Refresh(app.tab));
         }

@@ -57,7 +57,23 @@ pub fn bindings(app: &App) -> Vec<Binding> {
         }
         Mode::Help | Mode::Normal => {}
     }
-    if app.detail().is_some() {
+    let overview = app.on_overview && app.detail().is_none();
+    if overview {
+        keys.push(bind("0-5 tab", "switch tab (0 is this Overview)", false));
+        keys.push(bind("←/→ h/l", "next / previous panel", true));
+        keys.push(bind(
+            "f e t a",
+            "funnel, exceptions (error, stuck), tasks, activity",
+            false,
+        ));
+        keys.push(bind("j/k ↑/↓", "choose a line", false));
+        keys.push(bind("PgUp/PgDn g/G", "page, first, last", false));
+        keys.push(bind(
+            "enter",
+            "open (a funnel state: its instances; else the record)",
+            true,
+        ));
+    } else if app.detail().is_some() {
         keys.push(bind("esc", "back", true));
         keys.push(bind("j/k", "choose a link", false));
         keys.push(bind("enter", "open the chosen link", true));
@@ -82,15 +98,19 @@ pub fn bindings(app: &App) -> Vec<Binding> {
         keys.push(bind("i", "detail pane", false));
         if database == DatabaseKey::ActiveWorkflowInstances {
             keys.push(bind("a e h", "only Active, Error, On Hold", false));
-            keys.push(bind("x", "only stuck (in its state over 7 days)", false));
+            keys.push(bind(
+                "x",
+                "only stuck (in its state over HSN_STUCK_DAYS, 7 by default)",
+                false,
+            ));
             keys.push(bind("c", "clear quick filters", false));
         }
     }
-    if writable && database == DatabaseKey::ActiveWorkflowInstances {
+    if writable && !overview && database == DatabaseKey::ActiveWorkflowInstances {
         keys.push(bind("m", "move to a next state", true));
         keys.push(bind("n", "new task", true));
     }
-    if writable && database == DatabaseKey::Tasks {
+    if writable && !overview && database == DatabaseKey::Tasks {
         keys.push(bind("m", "status", true));
         keys.push(bind("p", "priority", false));
         keys.push(bind("a", "assignee", false));
@@ -205,6 +225,19 @@ fn normal(app: &mut App, key: KeyEvent) {
         KeyCode::Char('q') => app.quit = true,
         KeyCode::Char('?') => app.mode = Mode::Help,
         KeyCode::Char(':') => app.mode = Mode::Command(LineInput::default()),
+        KeyCode::Char('r') if app.on_overview && !in_detail => {
+            for key in super::data::OVERVIEW_SOURCES {
+                app.actions.push(Action::Refresh(key));
+            }
+            app.actions.push(Action::LoadOverview);
+            app.flash("refreshing…");
+        }
+        KeyCode::Char('0') if !in_detail => app.show_overview(),
+        KeyCode::Char('1'..='5') | KeyCode::Tab | KeyCode::BackTab
+            if app.on_overview && !in_detail =>
+        {
+            table_key(app, key, now)
+        }
         KeyCode::Char('r') => {
             app.actions.push(Action::Refresh(database));
             app.actions.push(Action::LoadTable(app.tab));
@@ -220,6 +253,7 @@ fn normal(app: &mut App, key: KeyEvent) {
                 app.actions.push(Action::CopyUrl(page));
             }
         }
+        _ if app.on_overview && !in_detail => super::overview::key(app, key),
         KeyCode::Char('m' | 'p' | 'd' | 'a') if database == DatabaseKey::Tasks => {
             task_key(app, key.code)
         }
@@ -298,13 +332,22 @@ fn table_key(app: &mut App, key: KeyEvent, now: chrono::DateTime<chrono::Utc>) {
             app.switch_tab(MAIN_TABS[index]);
         }
         KeyCode::Tab | KeyCode::BackTab => {
-            let at = MAIN_TABS.iter().position(|k| *k == app.tab);
+            // The Overview sits before the first database tab: position 0 of the cycle.
+            let at = if app.on_overview {
+                Some(0)
+            } else {
+                MAIN_TABS.iter().position(|k| *k == app.tab).map(|i| i + 1)
+            };
+            let n = MAIN_TABS.len() + 1;
             let next = match (at, key.code) {
-                (Some(i), KeyCode::Tab) => (i + 1) % MAIN_TABS.len(),
-                (Some(i), _) => (i + MAIN_TABS.len() - 1) % MAIN_TABS.len(),
+                (Some(i), KeyCode::Tab) => (i + 1) % n,
+                (Some(i), _) => (i + n - 1) % n,
                 (None, _) => 0,
             };
-            app.switch_tab(MAIN_TABS[next]);
+            match next {
+                0 => app.show_overview(),
+                i => app.switch_tab(MAIN_TABS[i - 1]),
+            }
         }
         KeyCode::Char('j') | KeyCode::Down => app.table_mut().move_by(1),
         KeyCode::Char('k') | KeyCode::Up => app.table_mut().move_by(-1),
@@ -452,14 +495,15 @@ fn task_key(app: &mut App, code: KeyCode) {
     let Some(task_page) = app.focus_page() else {
         return;
     };
+    // The open record first: the table's selection is another record then.
     let title = app
-        .table()
-        .and_then(|t| t.selected_row())
-        .map(|r| r.title.clone())
+        .detail()
+        .and_then(|d| d.detail.as_ref())
+        .map(|d| d.title.clone())
         .or_else(|| {
-            app.detail()
-                .and_then(|d| d.detail.as_ref())
-                .map(|d| d.title.clone())
+            app.table()
+                .and_then(|t| t.selected_row())
+                .map(|r| r.title.clone())
         })
         .unwrap_or_default();
     app.mode = match code {

@@ -14,6 +14,7 @@ pub mod data;
 mod forms;
 mod input;
 pub mod keys;
+pub mod overview;
 mod run;
 pub mod table;
 pub mod theme;

@@ -18,7 +18,7 @@ use ratatui::DefaultTerminal;
 use tokio::sync::{broadcast, mpsc};
 
 use super::app::{Action, App, Msg};
-use super::data::{load_detail, load_table, machine_of, page_url};
+use super::data::{load_detail, load_overview, load_table, machine_of, page_url};
 use super::keys::handle_key;
 use super::theme::Theme;
 use super::view;
@@ -40,6 +40,9 @@ pub async fn run(session: Session, readonly: bool) -> Result<()> {
     let _log = start_logging();
     let engine = session.engine.clone();
     let operator = session.operator.name().to_string();
+    // No config file yet: the stuck threshold is HSN_STUCK_DAYS (else 7 days) for every workflow.
+    let settings = crate::config::Settings::load(&std::env::current_dir()?)?;
+    let stuck_rule = crate::cli::overview::stuck_rule(&settings)?;
     let (commands, command_rx) = mpsc::channel(32);
     let runner = tokio::spawn(crate::sync::run(
         engine.clone(),
@@ -48,7 +51,8 @@ pub async fn run(session: Session, readonly: bool) -> Result<()> {
         30,
     ));
     let mut app = App::new(Utc::now(), engine.is_local(), readonly, Theme::from_env());
-    app.switch_tab(DatabaseKey::ActiveWorkflowInstances);
+    app.stuck_rule = stuck_rule.clone();
+    app.show_overview();
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
     let mut looped = Loop {
@@ -58,6 +62,8 @@ pub async fn run(session: Session, readonly: bool) -> Result<()> {
         answers: mpsc::unbounded_channel(),
         loading: HashSet::new(),
         again: HashSet::new(),
+        overview: (false, false),
+        stuck_rule,
     };
     let result = looped.run(&mut terminal, &mut app).await;
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
@@ -96,6 +102,9 @@ struct Loop {
     /// Tables being loaded, and those asked for again meanwhile (loaded once more after).
     loading: HashSet<DatabaseKey>,
     again: HashSet<DatabaseKey>,
+    /// The Overview being computed, and asked for again meanwhile (coalesced like tables).
+    overview: (bool, bool),
+    stuck_rule: crate::domain::overview::StuckRule,
 }
 
 impl Loop {
@@ -130,6 +139,12 @@ impl Loop {
                 Some(answer) = self.answers.1.recv() => {
                     match answer {
                         Answer::App(msg) => {
+                            if let Msg::Overview(_) | Msg::OverviewFailed(_) = &msg {
+                                self.overview.0 = false;
+                                if std::mem::take(&mut self.overview.1) {
+                                    self.perform(Action::LoadOverview);
+                                }
+                            }
                             if let Msg::Table(data) = &msg {
                                 let key = data.key;
                                 self.loading.remove(&key);
@@ -193,6 +208,29 @@ impl Loop {
                         Err(e) => {
                             tracing::error!("loading {key:?}: {e:#}");
                             Answer::App(Msg::Failed(format!("cannot read the store: {e}")))
+                        }
+                    }
+                });
+            }
+            Action::LoadOverview => {
+                if self.overview.0 {
+                    self.overview.1 = true;
+                    return;
+                }
+                self.overview.0 = true;
+                let rule = self.stuck_rule.clone();
+                self.blocking(move |engine| {
+                    let loaded = load_overview(
+                        &engine.store(),
+                        |k| engine.data_source(k),
+                        &rule,
+                        Utc::now(),
+                    );
+                    match loaded {
+                        Ok(data) => Answer::App(Msg::Overview(Box::new(data))),
+                        Err(e) => {
+                            tracing::error!("computing the overview: {e:#}");
+                            Answer::App(Msg::OverviewFailed(format!("cannot read the store: {e}")))
                         }
                     }
                 });
@@ -347,12 +385,35 @@ fn on_mouse(app: &mut App, mouse: crossterm::event::MouseEvent) {
             };
             match app.details.last_mut() {
                 Some(view) => view.scroll = (view.scroll as isize + step).max(0) as usize,
+                None if app.on_overview => app.overview.move_by(step),
                 None => app.table_mut().move_by(step),
             }
         }
         MouseEventKind::Down(MouseButton::Left) => {
             if let Some((_, key)) = app.hits.tabs.iter().find(|(r, _)| inside(*r)).cloned() {
-                app.switch_tab(key);
+                match key {
+                    Some(key) => app.switch_tab(key),
+                    None => app.show_overview(),
+                }
+            } else if let Some((_, panel, item)) = app
+                .hits
+                .overview
+                .iter()
+                .find(|(r, _, _)| inside(*r))
+                .cloned()
+                && app.on_overview
+                && app.detail().is_none()
+            {
+                // Like a table row: the first click selects, a click on the selection opens.
+                let view = &mut app.overview;
+                if view.focus == panel && view.selected(panel) == item {
+                    if let Some(target) = view.target() {
+                        super::overview::follow(app, target);
+                    }
+                } else {
+                    view.focus = panel;
+                    view.select(panel, item);
+                }
             } else if app.detail().is_none() && inside(app.hits.rows) {
                 let index = app.hits.offset + (mouse.row - app.hits.rows.y) as usize;
                 let table = app.table_mut();

@@ -8,11 +8,15 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::data::{ColumnSource, Row, TableData};
+use crate::domain::overview::StuckRule;
 
 /// The quick filters of the Instances tab.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QuickFilter {
     pub status: Option<String>,
+    /// From the Overview's funnel: a workflow (its ID and page id) and a state.
+    pub workflow: Option<(String, Option<String>)>,
+    pub state: Option<String>,
     /// Only rows in their state for longer than the stuck threshold.
     pub stuck: bool,
 }
@@ -32,11 +36,25 @@ pub struct TableView {
     pub quick: QuickFilter,
     /// `:filter COLUMN=VALUE`: column index and the value (case-insensitive, whole cell).
     pub column_filter: Option<(usize, String)>,
+    pub stuck_rule: StuckRule,
 }
 
-/// How long in one state makes an instance stuck.
-pub fn stuck_threshold() -> Duration {
-    Duration::days(7)
+/// How long `row` may stay in one state before it is stuck, by its workflow's rule.
+pub fn stuck_threshold(rule: &StuckRule, data: &TableData, row: &Row) -> Duration {
+    let workflow = row
+        .workflow
+        .as_ref()
+        .and_then(|w| data.machines.get(w))
+        .map(|m| m.workflow_id());
+    rule.threshold(workflow)
+}
+
+/// Whether an instance row is stuck at `now` (Active, in its state past the threshold).
+pub fn is_stuck(rule: &StuckRule, data: &TableData, row: &Row, now: DateTime<Utc>) -> bool {
+    row.status.as_deref() == Some("Active")
+        && row
+            .entered
+            .is_some_and(|t| now - t > stuck_threshold(rule, data, row))
 }
 
 impl TableView {
@@ -82,7 +100,6 @@ impl TableView {
             .then(|| Pattern::parse(&self.filter, CaseMatching::Ignore, Normalization::Smart));
         let mut matcher = Matcher::new(Config::DEFAULT);
         let mut buffer = Vec::new();
-        let stuck_before = now - stuck_threshold();
         let mut scored: Vec<(usize, u32)> = data
             .rows
             .iter()
@@ -92,9 +109,17 @@ impl TableView {
                     .status
                     .as_ref()
                     .is_none_or(|s| row.status.as_deref() == Some(s.as_str()))
-                    && (!self.quick.stuck
-                        || (row.status.as_deref() == Some("Active")
-                            && row.entered.is_some_and(|t| t < stuck_before)))
+                    && (!self.quick.stuck || is_stuck(&self.stuck_rule, data, row, now))
+                    && self.quick.workflow.as_ref().is_none_or(|(id, page)| {
+                        row.workflow
+                            .as_ref()
+                            .is_some_and(|w| w == id || page.as_ref().is_some_and(|p| p == w))
+                    })
+                    && self
+                        .quick
+                        .state
+                        .as_ref()
+                        .is_none_or(|s| &row.current_state == s)
                     && self.column_filter.as_ref().is_none_or(|(c, v)| {
                         row.cells.get(*c).is_some_and(|t| t.eq_ignore_ascii_case(v))
                     })

@@ -31,17 +31,21 @@ pub fn header(frame: &mut Frame, app: &mut App, area: Rect) {
     let mut spans = vec![Span::styled(" hsn ", theme.title())];
     let mut x = area.x + 5;
     app.hits.tabs.clear();
-    let mut tabs: Vec<(String, DatabaseKey)> = MAIN_TABS
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (format!(" {} {} ", i + 1, tab_label(*k)), *k))
-        .collect();
+    // The Overview is `0`, so the database tabs keep their digits.
+    let mut tabs: Vec<(String, Option<DatabaseKey>)> = vec![(" 0 Overview ".into(), None)];
+    tabs.extend(
+        MAIN_TABS
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (format!(" {} {} ", i + 1, tab_label(*k)), Some(*k))),
+    );
     if !MAIN_TABS.contains(&app.tab) {
-        tabs.push((format!(" :{} ", tab_label(app.tab)), app.tab));
+        tabs.push((format!(" :{} ", tab_label(app.tab)), Some(app.tab)));
     }
+    let shown = (!app.on_overview).then_some(app.tab);
     for (label, key) in tabs {
         let width = label.chars().count() as u16;
-        let style = if key == app.tab {
+        let style = if key == shown {
             theme.tab_active()
         } else {
             Style::new()

@@ -4,6 +4,7 @@
 mod chrome;
 mod detail;
 mod overlay;
+mod overview;
 mod table;
 
 use ratatui::Frame;
@@ -42,6 +43,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     chrome::header(frame, app, header);
     if app.detail().is_some() {
         detail::draw(frame, app, main);
+    } else if app.on_overview {
+        overview::draw(frame, app, main);
     } else {
         table::draw(frame, app, main);
     }

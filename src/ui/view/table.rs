@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::super::app::App;
 use super::super::data::ColumnSource;
-use super::super::table::stuck_threshold;
+use super::super::table::is_stuck;
 use super::{count, fit};
 use crate::domain::schema::database;
 use crate::present::duration_text;
@@ -56,9 +56,15 @@ fn title_line(app: &App) -> Line<'static> {
     }
     if table.quick.stuck {
         spans.push(Span::styled(
-            format!("[stuck > {}] ", duration_text(stuck_threshold())),
+            format!("[stuck > {}d] ", table.stuck_rule.default_days),
             theme.key(),
         ));
+    }
+    if let Some((workflow, _)) = &table.quick.workflow {
+        spans.push(Span::styled(format!("[{workflow}] "), theme.key()));
+    }
+    if let Some(state) = &table.quick.state {
+        spans.push(Span::styled(format!("[{state}] "), theme.key()));
     }
     if let (Some((column, value)), Some(data)) = (&table.column_filter, &table.data) {
         let label = data.columns.get(*column).map_or("", |c| c.label);
@@ -94,7 +100,6 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
     let body_height = inner.height.saturating_sub(1) as usize;
     let offset = view.scroll_to_selection(body_height);
     let Some(data) = &view.data else { return };
-    let stuck_before = now - stuck_threshold();
     let widths: Vec<Constraint> = data
         .columns
         .iter()
@@ -133,8 +138,7 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
                     theme.value(&text)
                 };
                 if column.source == ColumnSource::TimeInState
-                    && row.status.as_deref() == Some("Active")
-                    && row.entered.is_some_and(|t| t < stuck_before)
+                    && is_stuck(&view.stuck_rule, data, row, now)
                 {
                     style = theme.warn().add_modifier(Modifier::BOLD);
                 }
