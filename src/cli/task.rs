@@ -53,18 +53,6 @@ pub struct SetArgs {
     pub due: Option<NaiveDate>,
 }
 
-/// A page id for a record that only ever lives in the local store.
-fn random_page_id() -> String {
-    format!(
-        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
-        fastrand::u32(..),
-        fastrand::u16(..),
-        fastrand::u16(..0x1000),
-        fastrand::u16(..0x1000),
-        fastrand::u64(..1 << 48)
-    )
-}
-
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| format!("\"{text}\" is not a date like 2026-12-01"))
@@ -86,12 +74,7 @@ pub async fn run(command: TaskCommand, session: &Session) -> Result<()> {
                 assignee: args.assignee,
             };
             let task_id = new_task_id();
-            // Locally (the demo) the placeholder is the page: give it a page id's shape.
-            let local_page = if session.engine.is_local() {
-                random_page_id()
-            } else {
-                format!("local:{task_id}")
-            };
+            let local_page = session.engine.placeholder_page_id(&task_id);
             let (write, task, after) = plan_new_task(
                 &instance,
                 &request,

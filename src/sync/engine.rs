@@ -134,6 +134,24 @@ impl Engine {
         matches!(self.backend, Backend::Local)
     }
 
+    /// The page id a record created now goes by until Notion gives it its own: with Notion a
+    /// `local:` placeholder the outbox replaces on confirmation; in the demo the record stays
+    /// local for good, so it gets an id of a real page's shape.
+    pub fn placeholder_page_id(&self, task_id: &str) -> String {
+        if self.is_local() {
+            format!(
+                "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                fastrand::u32(..),
+                fastrand::u16(..),
+                fastrand::u16(..0x1000),
+                fastrand::u16(..0x1000),
+                fastrand::u64(..1 << 48)
+            )
+        } else {
+            format!("local:{task_id}")
+        }
+    }
+
     /// The data source a database's records live in, if it is configured.
     pub fn data_source(&self, key: DatabaseKey) -> Option<String> {
         match &self.backend {

@@ -78,6 +78,13 @@ fn start_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dirs = directories::ProjectDirs::from("", "", "hsn")?;
     let dir = dirs.state_dir().unwrap_or(dirs.cache_dir()).to_path_buf();
     std::fs::create_dir_all(&dir).ok()?;
+    // The log holds record ids and errors: only its owner may read it (the files inherit
+    // the umask; a private directory makes that moot).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).ok()?;
+    }
     let (writer, guard) =
         tracing_appender::non_blocking(tracing_appender::rolling::daily(dir, "hsn.log"));
     let filter = tracing_subscriber::EnvFilter::try_from_env("HSN_LOG")
@@ -323,11 +330,7 @@ fn submit(engine: &Engine, operator: &str, action: Action) -> Result<String> {
         } => {
             let instance = record(&instance_page)?;
             let task_id = new_task_id();
-            let local_page = if engine.is_local() {
-                random_page_id()
-            } else {
-                format!("local:{task_id}")
-            };
+            let local_page = engine.placeholder_page_id(&task_id);
             let (write, task, after) =
                 plan_new_task(&instance, &request, &task_id, &local_page, operator, now)?;
             (write, vec![task, after])
@@ -355,18 +358,6 @@ fn submit(engine: &Engine, operator: &str, action: Action) -> Result<String> {
     engine.submit(&write, changes)?;
     tracing::info!("queued {}", write.summary());
     Ok(write.summary())
-}
-
-/// A page id for a record that only ever lives in the local store (the demo).
-fn random_page_id() -> String {
-    format!(
-        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
-        fastrand::u32(..),
-        fastrand::u16(..),
-        fastrand::u16(..0x1000),
-        fastrand::u16(..0x1000),
-        fastrand::u64(..1 << 48)
-    )
 }
 
 fn on_mouse(app: &mut App, mouse: crossterm::event::MouseEvent) {
