@@ -287,8 +287,7 @@ fn overview_json_gives_the_numbers_of_the_tab() {
     assert!(!printed["tasks"]["overdue"].as_array().unwrap().is_empty());
 
     // The tab draws those numbers.
-    let mut app =
-        hsn::ui::app::App::new(clock, true, false, hsn::ui::theme::Theme { color: false });
+    let mut app = hsn::ui::app::App::new(clock, true, false, hsn::ui::theme::Theme::plain());
     app.update(hsn::ui::app::Msg::Overview(Box::new(overview)));
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
     terminal

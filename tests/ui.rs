@@ -40,7 +40,7 @@ fn demo_store(dir: &tempfile::TempDir) -> Store {
 
 /// The app as it opens on the demo, every table loaded, at a fixed clock, without colour.
 fn demo_app(store: &Store) -> App {
-    let mut app = App::new(now(), true, false, Theme { color: false });
+    let mut app = App::new(now(), true, false, Theme::plain());
     for definition in &DATABASES {
         let data = load_table(store, definition.key, None).unwrap();
         app.update(Msg::Table(Box::new(data)));
@@ -373,7 +373,7 @@ fn overview_snapshot() {
 
 #[test]
 fn hsn_opens_on_the_overview_and_0_returns_to_it() {
-    let mut app = App::new(now(), true, false, Theme { color: false });
+    let mut app = App::new(now(), true, false, Theme::plain());
     app.show_overview();
     assert!(app.on_overview);
     assert!(

@@ -19,9 +19,20 @@ pub struct OverviewArgs {
     pub json: bool,
 }
 
-/// The stuck rule of the settings: `HSN_STUCK_DAYS`, else 7 days.
+/// The stuck rule: `HSN_STUCK_DAYS`, else `[stuck] days` of the config file, else 7 days;
+/// per workflow from `[stuck.workflows]`.
 pub fn stuck_rule(settings: &Settings) -> Result<StuckRule> {
-    StuckRule::from_setting(settings.get("HSN_STUCK_DAYS").as_deref()).map_err(|e| eyre!(e))
+    let file = crate::config::ConfigFile::load(|key| settings.get(key))?;
+    let mut rule =
+        StuckRule::from_setting(settings.get("HSN_STUCK_DAYS").as_deref()).map_err(|e| eyre!(e))?;
+    if rule.source == "default"
+        && let Some(days) = file.stuck.days
+    {
+        rule.default_days = days;
+        rule.source = "config file";
+    }
+    rule.per_workflow = file.stuck.workflows.into_iter().collect();
+    Ok(rule)
 }
 
 /// The clock: `HSN_NOW` (RFC 3339) when set, for tests that compare figures; else now.
@@ -170,4 +181,29 @@ pub fn report(o: &Overview) -> Vec<String> {
         ));
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stuck_threshold_comes_from_the_config_file_unless_the_environment_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            "[stuck]\ndays = 5\n[stuck.workflows]\nWF-WELL-BOOK = 2\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(".env"),
+            format!("HSN_CONFIG={}\n", config.display()),
+        )
+        .unwrap();
+        let rule = stuck_rule(&Settings::load(dir.path()).unwrap()).unwrap();
+        assert_eq!((rule.default_days, rule.source), (5, "config file"));
+        assert_eq!(rule.days_for(Some("WF-WELL-BOOK")), 2);
+        assert_eq!(rule.days_for(Some("WF-CONSULT")), 5);
+    }
 }

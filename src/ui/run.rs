@@ -40,9 +40,17 @@ pub async fn run(session: Session, readonly: bool) -> Result<()> {
     let _log = start_logging();
     let engine = session.engine.clone();
     let operator = session.operator.name().to_string();
-    // No config file yet: the stuck threshold is HSN_STUCK_DAYS (else 7 days) for every workflow.
     let settings = crate::config::Settings::load(&std::env::current_dir()?)?;
     let stuck_rule = crate::cli::overview::stuck_rule(&settings)?;
+    let file = crate::config::ConfigFile::load(|key| settings.get(key))?;
+    let theme = Theme::from_env().with_config(&file.theme).map_err(|e| {
+        color_eyre::eyre::eyre!(
+            "{}: {e}",
+            crate::config::config_path(|key| settings.get(key))
+                .unwrap_or_default()
+                .display()
+        )
+    })?;
     let (commands, command_rx) = mpsc::channel(32);
     let runner = tokio::spawn(crate::sync::run(
         engine.clone(),
@@ -50,7 +58,7 @@ pub async fn run(session: Session, readonly: bool) -> Result<()> {
         Duration::from_secs(60),
         30,
     ));
-    let mut app = App::new(Utc::now(), engine.is_local(), readonly, Theme::from_env());
+    let mut app = App::new(Utc::now(), engine.is_local(), readonly, theme);
     app.stuck_rule = stuck_rule.clone();
     app.show_overview();
     let mut terminal = ratatui::init();

@@ -2,6 +2,10 @@
 //! in the working directory. The environment wins; between the files, the first wins.
 //! Files are read without touching the process environment.
 
+mod file;
+
+pub use file::{ConfigFile, StuckConfig, ThemeConfig, config_path};
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 

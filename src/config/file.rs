@@ -1,0 +1,132 @@
+//! The config file: what an operator may tune that is not a secret and not per workspace.
+//! `HSN_CONFIG`, else `config.toml` in the user's config directory (`~/.config/hsn/` on
+//! Linux). Every setting is optional: what is not set keeps its default.
+//!
+//! ```toml
+//! [stuck]
+//! days = 7                       # an instance in one state longer than this is stuck
+//! [stuck.workflows]
+//! WF-WELL-BOOK = 3               # per workflow, by Workflow ID
+//!
+//! [theme]                        # colour names (red, lightblue, …) or #rrggbb
+//! accent = "cyan"                # titles and column headers
+//! highlight = "yellow"           # the active tab and key names
+//! error = "red"
+//! ok = "green"
+//! warn = "yellow"
+//! dim = "darkgray"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use color_eyre::eyre::{Result, eyre};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub stuck: StuckConfig,
+    #[serde(default)]
+    pub theme: ThemeConfig,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StuckConfig {
+    pub days: Option<u32>,
+    #[serde(default)]
+    pub workflows: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeConfig {
+    pub accent: Option<String>,
+    pub highlight: Option<String>,
+    pub error: Option<String>,
+    pub ok: Option<String>,
+    pub warn: Option<String>,
+    pub dim: Option<String>,
+}
+
+/// Where the config file is read from.
+pub fn config_path(setting: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    if let Some(path) = setting("HSN_CONFIG").filter(|p| !p.trim().is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    directories::ProjectDirs::from("net", "HigherSelf", "hsn")
+        .map(|d| d.config_dir().join("config.toml"))
+}
+
+impl ConfigFile {
+    /// Reads the config file; none is the defaults. A file that cannot be read, or holds
+    /// a setting hsn does not know, is an error naming the file and what is wrong (a typo
+    /// should not be silently ignored).
+    pub fn load(setting: impl Fn(&str) -> Option<String>) -> Result<ConfigFile> {
+        let Some(path) = config_path(setting) else {
+            return Ok(ConfigFile::default());
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
+            Err(e) => return Err(eyre!("cannot read {}: {e}", path.display())),
+        };
+        Self::parse(&text).map_err(|e| eyre!("{}: {e}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<ConfigFile, String> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        if file.stuck.days == Some(0) || file.stuck.workflows.values().any(|d| *d == 0) {
+            return Err("stuck days must be at least 1".into());
+        }
+        Ok(file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_settings_keep_their_defaults() {
+        let file = ConfigFile::parse("[theme]\naccent = \"magenta\"\n").unwrap();
+        assert_eq!(file.theme.accent.as_deref(), Some("magenta"));
+        assert_eq!(file.theme.error, None);
+        assert_eq!(file.stuck, StuckConfig::default());
+        assert_eq!(ConfigFile::parse("").unwrap(), ConfigFile::default());
+    }
+
+    #[test]
+    fn per_workflow_thresholds_and_clear_errors() {
+        let file =
+            ConfigFile::parse("[stuck]\ndays = 5\n[stuck.workflows]\nWF-WELL-BOOK = 2\n").unwrap();
+        assert_eq!(file.stuck.days, Some(5));
+        assert_eq!(file.stuck.workflows["WF-WELL-BOOK"], 2);
+        let typo = ConfigFile::parse("[theme]\naccnt = \"red\"\n").unwrap_err();
+        assert!(typo.contains("accnt"), "{typo}");
+        assert!(
+            ConfigFile::parse("[stuck]\ndays = 0\n")
+                .unwrap_err()
+                .contains("at least 1")
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_the_defaults_and_a_broken_one_names_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.toml");
+        let setting = |path: PathBuf| {
+            move |key: &str| (key == "HSN_CONFIG").then(|| path.display().to_string())
+        };
+        assert_eq!(
+            ConfigFile::load(setting(missing)).unwrap(),
+            ConfigFile::default()
+        );
+        let broken = dir.path().join("config.toml");
+        std::fs::write(&broken, "[stuck\n").unwrap();
+        let err = ConfigFile::load(setting(broken)).unwrap_err().to_string();
+        assert!(err.contains("config.toml"), "{err}");
+    }
+}
