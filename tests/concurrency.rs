@@ -1,0 +1,316 @@
+//! Two operators (two engines on separate stores, as two hsn processes) and an external
+//! agent rewriting the whole History Log the original server's way, on the same instances.
+//!
+//! What these tests prove:
+//! - a move made from a stale read is refused with a clear conflict message and rolled
+//!   back, never written over the other operator's move;
+//! - when the blind agent overwrites hsn's entry between hsn's write and its read-back, hsn
+//!   sees its entry missing, merges again and re-writes: both the agent's and hsn's entries
+//!   end in the log;
+//! - two operators adding entries to the same instances at the same time create every task
+//!   exactly once; their history entries survive when each write's read-back comes after
+//!   the other's write (the re-merge). When one write lands after the other's read-back, an
+//!   entry can be lost: the test counts and prints those (typically 0–1 of 48).
+//!
+//! What they do not prove (a known limit, see `the_entry_a_blind_writer_drops_after_hsn_finished_is_restored`,
+//! ignored): an entry a blind writer drops *after* hsn's read-back is not put back; DESIGN §4
+//! says the store should remember hsn's entries and restore them on a later sync, which is
+//! not implemented yet.
+
+mod support;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use fake_notion::Fault;
+use hsn::cli::session::store_path;
+use hsn::domain::history::HistoryLog;
+use hsn::domain::models::{Workflow, WorkflowInstance};
+use hsn::domain::schema::DatabaseKey;
+use hsn::domain::workflow::StateMachine;
+use hsn::domain::write::{TaskRequest, plan_advance, plan_new_task};
+use hsn::notion::NotionClient;
+use hsn::store::Store;
+use hsn::sync::{Backend, Engine};
+use serde_json::{Value, json};
+
+async fn engine(ws: &support::Workspace, name: &str) -> Engine {
+    let dir = ws.dir.path().join(name);
+    let engine = Engine::new(
+        Store::open(&store_path(&dir, &ws.sources)).unwrap(),
+        Backend::Notion {
+            client: support::client_for(&ws.base),
+            sources: ws.sources.clone(),
+        },
+    );
+    for key in [
+        DatabaseKey::WorkflowsLibrary,
+        DatabaseKey::ActiveWorkflowInstances,
+    ] {
+        engine.refresh(key, false).await.unwrap();
+    }
+    engine
+}
+
+fn machine(engine: &Engine, ws: &support::Workspace) -> StateMachine {
+    let workflow = engine.store().record(&ws.workflow).unwrap().unwrap().record;
+    StateMachine::from_workflow(&Workflow::from_record(&workflow)).unwrap()
+}
+
+fn queue_advance(engine: &Engine, ws: &support::Workspace, page: &str, to: &str, actor: &str) {
+    let instance = engine.store().record(page).unwrap().unwrap().record;
+    let (write, after) = plan_advance(
+        &instance,
+        &machine(engine, ws),
+        None,
+        to,
+        None,
+        actor,
+        Utc::now(),
+    )
+    .unwrap();
+    engine.submit(&write, vec![after]).unwrap();
+}
+
+fn queue_task(engine: &Engine, page: &str, name: &str, actor: &str) {
+    let instance = engine.store().record(page).unwrap().unwrap().record;
+    let task_id = format!("TASK-{:08x}", fastrand::u32(..));
+    let request = TaskRequest {
+        name: name.to_string(),
+        ..Default::default()
+    };
+    let (write, task, after) = plan_new_task(
+        &instance,
+        &request,
+        &task_id,
+        &format!("local:{task_id}"),
+        actor,
+        Utc::now(),
+    )
+    .unwrap();
+    engine.submit(&write, vec![task, after]).unwrap();
+}
+
+/// The log as Notion holds it: the actions, in order.
+async fn actions(client: &NotionClient, page: &str) -> Vec<String> {
+    let page = client.retrieve_page(page).await.unwrap();
+    HistoryLog::decode(&WorkflowInstance::from_page(&page).history_log)
+        .history_entries()
+        .map(|e| e.action().to_string())
+        .collect()
+}
+
+/// The original agents' way: read the page, parse the whole array, append an entry with a
+/// naive `isoformat()` timestamp, write the whole array back. No merge, no check.
+async fn agent_read(client: &NotionClient, page: &str) -> Vec<Value> {
+    let page = client.retrieve_page(page).await.unwrap();
+    let text = WorkflowInstance::from_page(&page).history_log;
+    if text.trim().is_empty() {
+        Vec::new()
+    } else {
+        serde_json::from_str(&text).unwrap()
+    }
+}
+
+async fn agent_write(client: &NotionClient, page: &str, mut log: Vec<Value>, what: &str) {
+    log.push(json!({
+        "timestamp": Utc::now().naive_utc().format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+        "action": format!("[LeadCaptureAgent] {what}"),
+        "details": {"source": "typeform", "score": 80},
+    }));
+    let text = serde_json::to_string(&log).unwrap();
+    let chunks: Vec<Value> = text
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(2000)
+        .map(|c| json!({"text": {"content": c.iter().collect::<String>()}}))
+        .collect();
+    client
+        .update_page(page, json!({"History Log": {"rich_text": chunks}}))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_operators_move_the_same_instance_the_second_is_refused_never_overwritten() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    let bob = engine(&ws, "bob").await;
+    // Both read the instance in `inquiry`; each queues a different move.
+    queue_advance(&alice, &ws, &ws.instance, "consultation", "alice");
+    queue_advance(&bob, &ws, &ws.instance, "canceled", "bob");
+    // Alice's goes out first; Bob's was planned from the same (now stale) read. (Both
+    // sent in the same few milliseconds can both land, the last one winning: Notion has no
+    // compare-and-swap; see docs/reliability.md.)
+    let a = alice.drain().await.unwrap();
+    let b = bob.drain().await.unwrap();
+    assert_eq!(a.sent + b.sent, 1, "exactly one move lands");
+    let (winner, loser, failed) = if a.sent == 1 {
+        ("consultation", &bob, &b.failed)
+    } else {
+        ("canceled", &alice, &a.failed)
+    };
+    assert_eq!(failed.len(), 1);
+    let message = &failed[0].2;
+    assert!(
+        message.contains(&format!("is now in \"{winner}\", not \"inquiry\""))
+            && message.contains("(moved by ")
+            && message.ends_with("nothing was changed"),
+        "{message}"
+    );
+    let live = WorkflowInstance::from_page(&ws.client.retrieve_page(&ws.instance).await.unwrap());
+    assert_eq!(live.current_state, winner);
+    let log = actions(&ws.client, &ws.instance).await;
+    assert_eq!(log.len(), 1, "one transition: {log:?}");
+    assert!(log[0].ends_with(&format!("Transitioned from inquiry to {winner}")));
+    // The loser's screen is back to what Notion says after the roll-back.
+    let cached = loser.store().record(&ws.instance).unwrap().unwrap();
+    assert_eq!(cached.pending, 0);
+    assert_eq!(
+        WorkflowInstance::from_record(&cached.record).current_state,
+        "inquiry",
+        "rolled back to what it read"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blind_agent_overwriting_between_write_and_read_back_loses_nothing() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    agent_write(
+        &ws.client,
+        &ws.instance,
+        Vec::new(),
+        "Lead captured from typeform",
+    )
+    .await;
+    alice
+        .refresh(DatabaseKey::ActiveWorkflowInstances, false)
+        .await
+        .unwrap();
+    // The agent reads the log now, before hsn writes.
+    let agent_saw = agent_read(&ws.client, &ws.instance).await;
+    // hsn's GETs of the instance: find it, re-read it, then the read-back, held 700 ms.
+    let prefix = format!("/v1/pages/{}", &ws.instance[..8]);
+    ws.fake
+        .push_fault_for("GET", &prefix, Fault::Delay(Duration::ZERO));
+    ws.fake
+        .push_fault_for("GET", &prefix, Fault::Delay(Duration::ZERO));
+    ws.fake
+        .push_fault_for("GET", &prefix, Fault::Delay(Duration::from_millis(700)));
+    queue_advance(&alice, &ws, &ws.instance, "consultation", "alice");
+    let before = ws.fake.requests().len();
+    let drain = tokio::spawn({
+        let alice = alice.clone();
+        async move { alice.drain().await.unwrap() }
+    });
+    // Once hsn's write has landed, the agent writes back what it read plus its entry,
+    // dropping hsn's.
+    let patched = |fake: &fake_notion::FakeNotion| {
+        fake.requests()[before..]
+            .iter()
+            .filter(|r| r.method == "PATCH" && r.path.starts_with(&prefix) && r.status == 200)
+            .count()
+    };
+    while patched(&ws.fake) == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    agent_write(&ws.client, &ws.instance, agent_saw, "Lead scored").await;
+    assert_eq!(
+        actions(&ws.client, &ws.instance).await.len(),
+        2,
+        "the agent dropped hsn's entry"
+    );
+    let report = drain.await.unwrap();
+    assert_eq!((report.sent, report.waiting), (1, 0));
+    let log = actions(&ws.client, &ws.instance).await;
+    assert_eq!(
+        log,
+        [
+            "[LeadCaptureAgent] Lead captured from typeform",
+            "[LeadCaptureAgent] Lead scored",
+            "[alice] Transitioned from inquiry to consultation",
+        ],
+        "hsn saw its entry gone at read-back, merged and wrote again"
+    );
+    assert_eq!(patched(&ws.fake), 3, "the agent's write between hsn's two");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_operators_adding_entries_together_create_every_task_once_and_report_lost_entries() {
+    let ws = support::workspace().await;
+    let mut pages = vec![ws.instance.clone()];
+    for n in 2..=3 {
+        pages.push(
+            ws.add_instance(&format!("INST-000{n}"), "inquiry", "")
+                .await,
+        );
+    }
+    let alice = engine(&ws, "alice").await;
+    let bob = engine(&ws, "bob").await;
+    for round in 0..8 {
+        for page in &pages {
+            queue_task(&alice, page, &format!("alice {round}"), "alice");
+            queue_task(&bob, page, &format!("bob {round}"), "bob");
+        }
+    }
+    let (a, b) = tokio::join!(alice.drain(), bob.drain());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!((a.sent, b.sent), (24, 24), "{:?} {:?}", a.failed, b.failed);
+    let mut lost = Vec::new();
+    for page in &pages {
+        let log = actions(&ws.client, page).await;
+        for who in ["alice", "bob"] {
+            for round in 0..8 {
+                let want = format!("[{who}] Created task: {who} {round}");
+                match log.iter().filter(|a| **a == want).count() {
+                    0 => lost.push(want),
+                    1 => {}
+                    n => panic!("{want} {n} times"),
+                }
+            }
+        }
+    }
+    // A loss here is the known limit: the other operator's write landed after this one's
+    // read-back (no compare-and-swap in Notion, and no restore on a later sync yet). It is
+    // reported, and bounded: never a duplicate, never a lost task, never more than a few.
+    println!(
+        "two operators, 48 entries on 3 instances at once: {} lost to the known limit {lost:?}",
+        lost.len()
+    );
+    assert!(lost.len() <= 12, "too many entries lost: {lost:?}");
+    let tasks = ws
+        .client
+        .query_data_source(&ws.source(DatabaseKey::Tasks))
+        .unwrap()
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(tasks.len(), 48, "every task once");
+}
+
+/// DESIGN §4: "the store remembers the entries hsn wrote, so a later sync that finds one
+/// missing (a blind writer overwrote it) puts it back". Not implemented: this fails today.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "known limit: entries a blind writer drops after hsn finished are not restored (DESIGN §4 restore not implemented)"]
+async fn the_entry_a_blind_writer_drops_after_hsn_finished_is_restored() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    let agent_saw = agent_read(&ws.client, &ws.instance).await;
+    queue_advance(&alice, &ws, &ws.instance, "consultation", "alice");
+    assert_eq!(alice.drain().await.unwrap().sent, 1);
+    agent_write(&ws.client, &ws.instance, agent_saw, "Lead scored").await;
+    for _ in 0..2 {
+        alice
+            .refresh(DatabaseKey::ActiveWorkflowInstances, true)
+            .await
+            .unwrap();
+        alice.drain().await.unwrap();
+    }
+    let log = actions(&ws.client, &ws.instance).await;
+    assert!(
+        log.iter()
+            .any(|a| a == "[alice] Transitioned from inquiry to consultation"),
+        "{log:?}"
+    );
+}
