@@ -14,7 +14,7 @@ use crate::domain::record::Record;
 use crate::domain::schema::{DatabaseKey, database};
 use crate::domain::write::Write;
 use crate::notion::NotionClient;
-use crate::store::Store;
+use crate::store::{Store, Upserted};
 use crate::workspace::sources::DataSources;
 
 /// Where writes go and records come from.
@@ -50,6 +50,9 @@ pub struct DrainReport {
     pub waiting: usize,
     pub stopped_by: Option<String>,
 }
+
+/// What storing one batch of a refresh did, and the pages it held.
+type StoredBatch = (Upserted, Vec<String>);
 
 /// The engine, shared by clones (the dashboard's task and its commands).
 #[derive(Clone)]
@@ -204,8 +207,15 @@ impl Engine {
         };
         let mut seen = HashSet::new();
         let mut newest: Option<DateTime<Utc>> = watermark;
+        // Each batch is stored on a blocking thread while the next one is fetched: the
+        // network and the disk overlap, and SQLite never runs on the async threads.
+        let mut storing: Option<tokio::task::JoinHandle<Result<StoredBatch>>> = None;
         loop {
-            let batch = match query.next_batch().await {
+            let fetched = query.next_batch().await;
+            if let Some(previous) = storing.take() {
+                self.stored(key, previous.await??, &mut done);
+            }
+            let batch = match fetched {
                 Ok(Some(batch)) => batch,
                 Ok(None) => break,
                 Err(e) => {
@@ -220,19 +230,13 @@ impl Engine {
             done.fetched += batch.len();
             newest = batch.iter().map(|p| p.last_edited_time).max().max(newest);
             seen.extend(batch.iter().map(|p| p.id.clone()));
-            let upserted = self.store().upsert_pages(key, &data_source, &batch)?;
-            done.changed += upserted.changed;
-            done.removed += upserted.removed;
-            if upserted.changed + upserted.removed > 0 {
-                self.emit(Event::RecordsChanged {
-                    database: key,
-                    ids: batch.iter().map(|p| p.id.clone()).collect(),
-                });
-            }
-            self.emit(Event::SyncProgress {
-                database: key,
-                fetched: done.fetched,
-            });
+            let store = Arc::clone(&self.store);
+            let source = data_source.clone();
+            storing = Some(tokio::task::spawn_blocking(move || {
+                let mut store = store.lock().unwrap_or_else(|poison| poison.into_inner());
+                let upserted = store.upsert_pages(key, &source, &batch)?;
+                Ok((upserted, batch.into_iter().map(|p| p.id).collect()))
+            }));
         }
         if full {
             let gone = self.store().remove_missing(key, &seen)?;
@@ -252,6 +256,24 @@ impl Engine {
             at: started,
         });
         Ok(done)
+    }
+
+    /// Reports one stored batch: counts, and the events the dashboard redraws on.
+    fn stored(
+        &self,
+        key: DatabaseKey,
+        (upserted, ids): (Upserted, Vec<String>),
+        done: &mut Refreshed,
+    ) {
+        done.changed += upserted.changed;
+        done.removed += upserted.removed;
+        if upserted.changed + upserted.removed > 0 {
+            self.emit(Event::RecordsChanged { database: key, ids });
+        }
+        self.emit(Event::SyncProgress {
+            database: key,
+            fetched: done.fetched,
+        });
     }
 
     /// Applies a planned write to the cache and queues it, in one transaction. `changes` are

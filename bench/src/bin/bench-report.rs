@@ -123,6 +123,27 @@ async fn main() -> Result<()> {
     // `--quick`: the fast figures only (no 100,000-record run, no rate-limited runs, no
     // peers), and BENCHMARKS.md is left alone: for trying an optimisation.
     let quick = std::env::args().any(|a| a == "--quick");
+    // `--hold STORE`: load every instance record of STORE and report time and memory (run
+    // as a child process by the report itself).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(path) = args
+        .iter()
+        .position(|a| a == "--hold")
+        .and_then(|i| args.get(i + 1))
+    {
+        let started = Instant::now();
+        let store = Store::open(Path::new(path))?;
+        let loaded = store.records(
+            DatabaseKey::ActiveWorkflowInstances,
+            &RecordFilter::default(),
+        )?;
+        let millis = started.elapsed().as_secs_f64() * 1000.0;
+        println!(
+            "{}",
+            json!({"records": loaded.len(), "millis": millis, "rss_mb": rss_mb()})
+        );
+        return Ok(());
+    }
     let mut rows = Vec::new();
     let fake = FakeNotion::new(TOKEN);
     let base = fake.start_on_thread();
@@ -286,34 +307,32 @@ async fn main() -> Result<()> {
         let mut store = Store::open(&big.path().join("s.sqlite"))?;
         store.upsert_pages(DatabaseKey::ActiveWorkflowInstances, &source, &pages)?;
     }
-    let before = rss_mb();
-    let started = Instant::now();
-    let store = Store::open(&big.path().join("s.sqlite"))?;
-    let loaded = store.records(
-        DatabaseKey::ActiveWorkflowInstances,
-        &RecordFilter::default(),
-    )?;
-    let load = started.elapsed();
-    let grown = rss_mb() - before;
+    // In a fresh process, so the memory of the generation above does not blur the figure.
+    let measured = std::process::Command::new(std::env::current_exe()?)
+        .arg("--hold")
+        .arg(big.path().join("s.sqlite"))
+        .output()?;
+    let line: serde_json::Value =
+        serde_json::from_slice(measured.stdout.trim_ascii()).unwrap_or_default();
+    let (records, millis, rss) = (
+        line["records"].as_u64().unwrap_or(0),
+        line["millis"].as_f64().unwrap_or(f64::NAN),
+        line["rss_mb"].as_f64().unwrap_or(f64::NAN),
+    );
     row(
         &mut rows,
         "100,000 instance records loaded from the store",
-        "(first frame ≤ 100 ms: see notes)",
-        format!(
-            "{} records in {:.0} ms",
-            loaded.len(),
-            load.as_secs_f64() * 1000.0
-        ),
+        "(the dashboard's first frame ≤ 100 ms: see notes)",
+        format!("{records} records in {millis:.0} ms"),
         None,
     );
     row(
         &mut rows,
-        "Memory for 100,000 records held",
+        "Resident memory with 100,000 records held",
         "≤ 150 MB",
-        format!("{grown:.0} MB (process {:.0} MB)", rss_mb()),
-        Some(grown <= 150.0),
+        format!("{rss:.0} MB"),
+        Some(rss <= 150.0),
     );
-    drop(loaded);
 
     // Under Notion's limit: a fresh fake enforcing 3 requests/second.
     let limited_fake = FakeNotion::new(TOKEN);
@@ -364,7 +383,8 @@ async fn main() -> Result<()> {
                 &format!("Peer {name}: fetch all 10,000 pages, no limit"),
                 "ratio hsn / peer",
                 format!(
-                    "{secs:.2} s for {pages} pages; hsn / peer = {:.2}",
+                    "{secs:.2} s for {pages} pages; hsn fetch / peer = {:.2}; hsn fetch and store / peer = {:.2}",
+                    hsn_fetch_only / secs,
                     hsn_fetch / secs
                 ),
                 None,
