@@ -318,3 +318,34 @@ fn overview_json_gives_the_numbers_of_the_tab() {
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("over 10 days (HSN_STUCK_DAYS"), "{text}");
 }
+
+#[test]
+fn a_workspace_full_of_stuck_instances_lists_the_worst_and_counts_them_all() {
+    let mut input = workspace();
+    let extra = hsn::domain::overview::LISTED + 50;
+    for n in 0..extra {
+        let entered = now() - Duration::days(30) - Duration::minutes(n as i64);
+        input.instances.push(InstanceFacts::from_instance(&instance(
+            &format!("S{n:04}"),
+            "WF-A",
+            "intake",
+            "Active",
+            entered,
+        )));
+    }
+    let before = compute(&workspace(), &StuckRule::default(), now());
+    let overview = compute(&input, &StuckRule::default(), now());
+    assert_eq!(overview.stuck_count, before.stuck_count + extra);
+    assert_eq!(overview.stuck.len(), hsn::domain::overview::LISTED);
+    assert_eq!(
+        overview.stuck[0].instance_id,
+        format!("S{:04}", extra - 1),
+        "the longest first"
+    );
+    assert!(
+        overview
+            .stuck
+            .windows(2)
+            .all(|w| w[0].seconds_in_state >= w[1].seconds_in_state)
+    );
+}

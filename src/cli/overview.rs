@@ -124,12 +124,12 @@ pub fn report(o: &Overview) -> Vec<String> {
     let rule = &o.stuck_rule;
     lines.push(format!(
         "Stuck: {} active instance(s) in their state over {} days ({}; no per-workflow config file yet)",
-        o.stuck.len(),
+        o.stuck_count,
         rule.default_days,
         rule.source
     ));
     lines.extend(o.stuck.iter().map(|i| instance_line(i, "")));
-    lines.push(format!("In error: {}", o.errors.len()));
+    lines.push(format!("In error: {}", o.error_count));
     lines.extend(o.errors.iter().map(|i| instance_line(i, &i.error_message)));
     lines.push(String::new());
     let t = &o.tasks;

@@ -284,10 +284,14 @@ pub struct Overview {
     pub open_instances: usize,
     pub stuck_rule: StuckRule,
     pub funnels: Vec<Funnel>,
-    /// Active instances past their threshold, longest in state first.
+    /// Active instances past their threshold, longest in state first (the first
+    /// `LISTED` of `stuck_count`).
     pub stuck: Vec<InstanceItem>,
-    /// Instances with Status Error, longest in state first.
+    pub stuck_count: usize,
+    /// Instances with Status Error, longest in state first (the first `LISTED` of
+    /// `error_count`).
     pub errors: Vec<InstanceItem>,
+    pub error_count: usize,
     pub tasks: TaskFigures,
     /// Oldest day first; today last.
     pub activity: Vec<DayCount>,
@@ -337,6 +341,9 @@ fn priority_rank(priority: Option<&str>) -> u8 {
 }
 
 /// Computes every figure of the overview at `now` (days are UTC days).
+/// How many stuck and error instances the overview lists (it counts them all).
+pub const LISTED: usize = 200;
+
 pub fn compute(input: &OverviewInput, rule: &StuckRule, now: DateTime<Utc>) -> Overview {
     // Funnels: every workflow that is not a Draft, and any workflow instances point at.
     let mut funnels: Vec<Building> = input
@@ -402,22 +409,15 @@ pub fn compute(input: &OverviewInput, rule: &StuckRule, now: DateTime<Utc>) -> O
             open_instances += 1;
         }
         let in_state = instance.entered.map(|t| (now - t).max(Duration::zero()));
-        let item = || InstanceItem {
-            page_id: instance.page_id.clone(),
-            instance_id: instance.instance_id.clone(),
-            workflow_id: workflow_id.unwrap_or("").to_string(),
-            state: instance.state.clone(),
-            entered: instance.entered,
-            seconds_in_state: in_state.map_or(0, |d| d.num_seconds()),
-            threshold_days: rule.days_for(workflow_id),
-            error_message: instance.error_message.clone(),
-        };
+        // Only (time in state, index) here: the items, with their strings, are made for
+        // the few that are listed (a large workspace can have tens of thousands stuck).
+        let key = (in_state.map_or(0, |d| d.num_seconds()), i, index);
         match instance.status.as_deref() {
-            Some("Error") => errors.push(item()),
+            Some("Error") => errors.push(key),
             Some("Active")
                 if !terminal && in_state.is_some_and(|d| d > rule.threshold(workflow_id)) =>
             {
-                stuck.push(item())
+                stuck.push(key)
             }
             _ => {}
         }
@@ -438,13 +438,39 @@ pub fn compute(input: &OverviewInput, rule: &StuckRule, now: DateTime<Utc>) -> O
             }
         }
     }
-    let longest_first = |a: &InstanceItem, b: &InstanceItem| {
-        b.seconds_in_state
-            .cmp(&a.seconds_in_state)
-            .then_with(|| a.instance_id.cmp(&b.instance_id))
+    let longest_first = |a: &(i64, usize, usize), b: &(i64, usize, usize)| {
+        b.0.cmp(&a.0).then_with(|| {
+            input.instances[a.1]
+                .instance_id
+                .cmp(&input.instances[b.1].instance_id)
+        })
     };
-    stuck.sort_by(longest_first);
-    errors.sort_by(longest_first);
+    let (stuck_count, error_count) = (stuck.len(), errors.len());
+    let listed = |mut keys: Vec<(i64, usize, usize)>| -> Vec<InstanceItem> {
+        if keys.len() > LISTED {
+            keys.select_nth_unstable_by(LISTED - 1, longest_first);
+            keys.truncate(LISTED);
+        }
+        keys.sort_by(longest_first);
+        keys.into_iter()
+            .map(|(seconds, i, index)| {
+                let instance = &input.instances[i];
+                let workflow_id = funnels[index].facts.map(|f| f.workflow_id.as_str());
+                InstanceItem {
+                    page_id: instance.page_id.clone(),
+                    instance_id: instance.instance_id.clone(),
+                    workflow_id: workflow_id.unwrap_or("").to_string(),
+                    state: instance.state.clone(),
+                    entered: instance.entered,
+                    seconds_in_state: seconds,
+                    threshold_days: rule.days_for(workflow_id),
+                    error_message: instance.error_message.clone(),
+                }
+            })
+            .collect()
+    };
+    let stuck = listed(stuck);
+    let errors = listed(errors);
 
     let mut recent: Vec<RecentEntry> = recent
         .into_sorted_vec()
@@ -524,7 +550,9 @@ pub fn compute(input: &OverviewInput, rule: &StuckRule, now: DateTime<Utc>) -> O
         stuck_rule: rule.clone(),
         funnels,
         stuck,
+        stuck_count,
         errors,
+        error_count,
         tasks,
         activity,
         recent,

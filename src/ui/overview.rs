@@ -102,9 +102,9 @@ pub fn lines(panel: Panel, o: &Overview) -> Vec<Line<'_>> {
             }
         }
         Panel::Exceptions => {
-            out.push(Line::Heading("In error", o.errors.len()));
+            out.push(Line::Heading("In error", o.error_count));
             out.extend(o.errors.iter().map(Line::Error));
-            out.push(Line::Heading("Stuck", o.stuck.len()));
+            out.push(Line::Heading("Stuck", o.stuck_count));
             out.extend(o.stuck.iter().map(Line::Stuck));
         }
         Panel::Tasks => {

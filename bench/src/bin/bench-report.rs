@@ -334,6 +334,26 @@ async fn main() -> Result<()> {
         Some(rss <= 150.0),
     );
 
+    // The Overview tab's figures over 100,000 instances (what a change makes it redo).
+    let store = Store::open(&big.path().join("s.sqlite"))?;
+    let input = hsn::ui::data::load_overview_input(&store, |_| None)?;
+    let rule = hsn::domain::overview::StuckRule::default();
+    let mut samples = Vec::new();
+    for _ in 0..7 {
+        let started = Instant::now();
+        std::hint::black_box(hsn::domain::overview::compute(&input, &rule, fixed_now()));
+        samples.push(started.elapsed());
+    }
+    let recompute = median(samples).as_secs_f64() * 1000.0;
+    row(
+        &mut rows,
+        "Overview recompute over 100,000 instances",
+        "< 5 ms",
+        format!("{recompute:.1} ms"),
+        Some(recompute < 5.0),
+    );
+    drop(store);
+
     // Under Notion's limit: a fresh fake enforcing 3 requests/second.
     let limited_fake = FakeNotion::new(TOKEN);
     let limited_base = limited_fake.start_on_thread();

@@ -51,8 +51,8 @@ fn title_line(data: &Overview, theme: Theme) -> TextLine<'static> {
             count(data.open_instances),
             count(data.instances),
             count(data.tasks.open),
-            data.errors.len(),
-            data.stuck.len(),
+            data.error_count,
+            data.stuck_count,
             data.tasks.overdue.len(),
         )),
     ])
@@ -88,8 +88,8 @@ fn panel_title(panel: Panel, data: &Overview) -> String {
         Panel::Funnel => format!(" f Workflows · {} ", data.funnels.len()),
         Panel::Exceptions => format!(
             " e Error {} · stuck {} (over {}d, {}) ",
-            data.errors.len(),
-            data.stuck.len(),
+            data.error_count,
+            data.stuck_count,
             data.stuck_rule.default_days,
             data.stuck_rule.source
         ),
