@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::error::OperationError;
 use crate::domain::models::{Workflow, WorkflowInstance};
-use crate::domain::record::{Link, Record};
+use crate::domain::record::Link;
 use crate::domain::schema::{DatabaseKey, database};
 use crate::notion::{NotionClient, NotionId, Page};
 use crate::workspace::sources::DataSources;
@@ -53,18 +53,6 @@ pub async fn find_page(
             count,
         }),
     }
-}
-
-/// The page and its record.
-pub async fn find_record(
-    client: &NotionClient,
-    sources: &DataSources,
-    key: DatabaseKey,
-    reference: &str,
-) -> Result<(Page, Record), OperationError> {
-    let page = find_page(client, sources, key, reference).await?;
-    let record = Record::from_page(key, &page);
-    Ok((page, record))
 }
 
 /// The workflow an instance runs: a relation to its page, or (in databases made by the

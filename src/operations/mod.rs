@@ -11,7 +11,7 @@ mod task;
 
 pub use advance::{Advance, Advanced, advance, legal_moves};
 pub use error::OperationError;
-pub use find::{find_page, find_record, workflow_of};
+pub use find::{find_page, workflow_of};
 pub use task::{CreatedTask, NewTask, TaskEdit, create_task, edit_task, new_task_id};
 
 /// Who is acting: `HSN_OPERATOR`, else the login name. Recorded in history entries and as

@@ -57,13 +57,4 @@ impl DataSources {
             )
         })
     }
-
-    /// Which database a data source id belongs to.
-    pub fn key_of(&self, data_source_id: &str) -> Option<DatabaseKey> {
-        let wanted = data_source_id.replace('-', "");
-        self.ids
-            .iter()
-            .find(|(_, id)| id.replace('-', "") == wanted)
-            .map(|(key, _)| *key)
-    }
 }
