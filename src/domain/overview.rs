@@ -131,7 +131,7 @@ pub struct InstanceFacts {
 impl InstanceFacts {
     /// Parses the history log: done once per load, never per recompute.
     pub fn from_instance(instance: &WorkflowInstance) -> InstanceFacts {
-        let history = HistoryLog::decode(&instance.history_log)
+        let mut history: Vec<Moment> = HistoryLog::decode(&instance.history_log)
             .history_entries()
             .map(|e| Moment {
                 at: e.timestamp(),
@@ -140,6 +140,9 @@ impl InstanceFacts {
                 transition: e.transition_states().is_some(),
             })
             .collect();
+        // In time order (stable for equal times), so a recompute can read from the newest
+        // end and stop at the first moment too old to count.
+        history.sort_by_key(|m| m.at);
         let workflow = match &instance.workflow {
             Link::Pages(ids) => ids.first().cloned(),
             Link::Text(text) => Some(text.trim().to_string()).filter(|t| !t.is_empty()),
@@ -382,6 +385,7 @@ pub fn compute(input: &OverviewInput, rule: &StuckRule, now: DateTime<Utc>) -> O
             tasks_created: 0,
         })
         .collect();
+    let window_start = start_day.and_time(chrono::NaiveTime::MIN).and_utc();
     let day_index = |at: DateTime<Utc>| -> Option<usize> {
         let offset = (at.date_naive() - start_day).num_days();
         (0..ACTIVITY_DAYS as i64)
@@ -421,19 +425,26 @@ pub fn compute(input: &OverviewInput, rule: &StuckRule, now: DateTime<Utc>) -> O
             }
             _ => {}
         }
-        for (j, moment) in instance.history.iter().enumerate() {
+        // Newest first; stop once a moment is older than the 14 days and than every entry
+        // already kept: nothing older can count (the history is in time order).
+        for (j, moment) in instance.history.iter().enumerate().rev() {
+            let in_window = day_index(moment.at);
+            let newer_than_kept = recent.len() < RECENT_ENTRIES
+                || recent
+                    .peek()
+                    .is_some_and(|Reverse(oldest)| moment.at > oldest.0);
+            if in_window.is_none() && !newer_than_kept && moment.at < window_start {
+                break;
+            }
             if moment.transition
-                && let Some(day) = day_index(moment.at)
+                && let Some(day) = in_window
             {
                 activity[day].transitions += 1;
             }
-            if recent.len() < RECENT_ENTRIES {
-                recent.push(Reverse((moment.at, i, j)));
-            } else if recent
-                .peek()
-                .is_some_and(|Reverse(oldest)| moment.at > oldest.0)
-            {
-                recent.pop();
+            if newer_than_kept {
+                if recent.len() == RECENT_ENTRIES {
+                    recent.pop();
+                }
                 recent.push(Reverse((moment.at, i, j)));
             }
         }
