@@ -134,3 +134,78 @@ fn advance_an_instance_from_the_dashboard() {
         "{text}"
     );
 }
+
+/// SIGTERM (a shutdown) and SIGHUP (the terminal closed) end the dashboard cleanly: it
+/// leaves the alternate screen (the terminal is restored) and exits without an error.
+#[cfg(unix)]
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for signal in ["-TERM", "-HUP"] {
+        let dir = tempfile::tempdir().unwrap();
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 30,
+                cols: 100,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut command = CommandBuilder::new(HSN);
+        command.env_clear();
+        command.env("HSN_DATA_DIR", dir.path());
+        command.env("TERM", "xterm-256color");
+        command.env("NO_COLOR", "1");
+        command.cwd(dir.path());
+        let mut child = pty.slave.spawn_command(command).unwrap();
+        drop(pty.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZero::new(30).unwrap(),
+            std::num::NonZero::new(100).unwrap(),
+            0,
+        )));
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let feed = parser.clone();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().unwrap().process(&buffer[..n]);
+            }
+        });
+        let screen = Screen {
+            parser: parser.clone(),
+            writer: pty.master.take_writer().unwrap(),
+        };
+        screen.wait_for("of 49");
+        assert!(
+            parser.lock().unwrap().screen().alternate_screen(),
+            "the dashboard is on the alternate screen"
+        );
+
+        let pid = child.process_id().expect("a child process").to_string();
+        let sent = std::process::Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "hsn did not stop on {signal}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(status.success(), "{signal}: hsn exited with {status:?}");
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(
+            !parser.lock().unwrap().screen().alternate_screen(),
+            "{signal}: the terminal was not restored"
+        );
+    }
+}

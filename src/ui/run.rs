@@ -82,6 +82,29 @@ pub async fn run(session: Session, readonly: bool) -> Result<()> {
     result
 }
 
+/// SIGTERM and SIGHUP, merged into one channel (nothing on other platforms).
+fn stop_signals() -> Result<mpsc::UnboundedReceiver<()>> {
+    let (send, receive) = mpsc::unbounded_channel();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        for kind in [SignalKind::terminate(), SignalKind::hangup()] {
+            let mut stream = signal(kind)?;
+            let send = send.clone();
+            tokio::spawn(async move {
+                while stream.recv().await.is_some() {
+                    if send.send(()).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    }
+    // Without these signals the channel closes at once, and the loop ignores it.
+    drop(send);
+    Ok(receive)
+}
+
 fn start_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dirs = directories::ProjectDirs::from("", "", "hsn")?;
     let dir = dirs.state_dir().unwrap_or(dirs.cache_dir()).to_path_buf();
@@ -128,6 +151,9 @@ impl Loop {
         let mut events = self.engine.subscribe();
         let mut clock = tokio::time::interval(Duration::from_millis(250));
         clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        // SIGTERM (a shutdown, `kill`) and SIGHUP (the terminal closed) end the dashboard
+        // like `q`: the terminal is restored, and queued changes stay in the outbox.
+        let mut stopping = stop_signals()?;
         let mut dirty = true;
         loop {
             for action in app.take_actions() {
@@ -196,6 +222,7 @@ impl Loop {
                     dirty = true;
                 }
                 _ = clock.tick() => dirty |= app.tick(Utc::now()),
+                Some(()) = stopping.recv() => return Ok(()),
             }
         }
     }
