@@ -22,8 +22,7 @@ pub const ACTIVITY_DAYS: usize = 14;
 pub const RECENT_ENTRIES: usize = 10;
 
 /// How long in one state makes an instance stuck: a default and per-workflow overrides
-/// (by Workflow ID). There is no config file yet, so the overrides are empty unless a
-/// caller sets them; the default comes from `HSN_STUCK_DAYS`.
+/// (by Workflow ID), from `HSN_STUCK_DAYS` and the config file (`cli::overview::stuck_rule`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StuckRule {
     pub default_days: u32,
