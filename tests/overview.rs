@@ -349,3 +349,12 @@ fn a_workspace_full_of_stuck_instances_lists_the_worst_and_counts_them_all() {
             .all(|w| w[0].seconds_in_state >= w[1].seconds_in_state)
     );
 }
+
+#[test]
+fn resolving_slots_at_load_changes_no_figure() {
+    let by_name = compute(&workspace(), &StuckRule::default(), now());
+    let mut resolved = workspace();
+    resolved.resolve();
+    assert!(resolved.instances.iter().any(|i| i.slot.is_some()));
+    assert_eq!(compute(&resolved, &StuckRule::default(), now()), by_name);
+}

@@ -111,6 +111,15 @@ pub struct Moment {
     pub transition: bool,
 }
 
+/// An instance's place in the funnels: its workflow's position in
+/// [`OverviewInput::workflows`], and its state's among that workflow's states (`None` for a
+/// state the workflow does not define).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    pub workflow: usize,
+    pub state: Option<usize>,
+}
+
 /// An instance as the overview needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceFacts {
@@ -125,6 +134,9 @@ pub struct InstanceFacts {
     pub error_message: String,
     pub priority: Option<String>,
     pub history: Vec<Moment>,
+    /// Where it counts in the funnels, found once at load by [`OverviewInput::resolve`];
+    /// `None` is found by name at each recompute.
+    pub slot: Option<Slot>,
 }
 
 impl InstanceFacts {
@@ -157,6 +169,7 @@ impl InstanceFacts {
             error_message: instance.error_message.clone(),
             priority: instance.priority.clone(),
             history,
+            slot: None,
         }
     }
 }
@@ -311,6 +324,33 @@ pub struct OverviewInput {
     pub freshness: Vec<SourceFreshness>,
 }
 
+impl OverviewInput {
+    /// Finds each instance's place in the funnels once, so that recomputing (on every change
+    /// the sync engine reports) compares no names.
+    pub fn resolve(&mut self) {
+        let mut by_ref: HashMap<&str, usize> = HashMap::new();
+        for (i, w) in self.workflows.iter().enumerate() {
+            by_ref.insert(w.workflow_id.as_str(), i);
+            if let Some(page) = &w.page_id {
+                by_ref.insert(page.as_str(), i);
+            }
+        }
+        for instance in &mut self.instances {
+            instance.slot = instance
+                .workflow
+                .as_deref()
+                .and_then(|r| by_ref.get(r))
+                .map(|&workflow| Slot {
+                    workflow,
+                    state: self.workflows[workflow]
+                        .states
+                        .iter()
+                        .position(|(s, _)| *s == instance.state),
+                });
+        }
+    }
+}
+
 /// A funnel in the making: the workflow's states, and the counts by position.
 struct Building<'a> {
     facts: Option<&'a WorkflowFacts>,
@@ -395,17 +435,30 @@ pub fn compute(input: &OverviewInput, rule: &StuckRule, now: DateTime<Utc>) -> O
     let mut recent: BinaryHeap<Reverse<(DateTime<Utc>, usize, usize)>> = BinaryHeap::new();
 
     for (i, instance) in input.instances.iter().enumerate() {
-        let index = match instance.workflow.as_deref().and_then(|r| by_ref.get(r)) {
-            Some(&index) => index,
-            None => *unknown.get_or_insert_with(|| {
-                funnels.push(Building {
-                    facts: None,
-                    states: Vec::new(),
-                });
-                funnels.len() - 1
-            }),
+        let (index, terminal) = match instance.slot {
+            // Resolved at load: no names to compare (what a recompute spends most on).
+            Some(Slot {
+                workflow,
+                state: Some(state),
+            }) if workflow < input.workflows.len() => {
+                let counted = &mut funnels[workflow].states[state];
+                counted.count += 1;
+                (workflow, counted.terminal)
+            }
+            _ => {
+                let index = match instance.workflow.as_deref().and_then(|r| by_ref.get(r)) {
+                    Some(&index) => index,
+                    None => *unknown.get_or_insert_with(|| {
+                        funnels.push(Building {
+                            facts: None,
+                            states: Vec::new(),
+                        });
+                        funnels.len() - 1
+                    }),
+                };
+                (index, funnels[index].count(&instance.state))
+            }
         };
-        let terminal = funnels[index].count(&instance.state);
         let workflow_id = funnels[index].facts.map(|f| f.workflow_id.as_str());
         let ended = terminal || instance.status.as_deref() == Some("Completed");
         if !ended {

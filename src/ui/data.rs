@@ -435,12 +435,14 @@ pub fn load_overview_input(
             pending_writes: pending.get(&key).copied().unwrap_or(0),
         })
         .collect();
-    Ok(OverviewInput {
+    let mut input = OverviewInput {
         workflows,
         instances,
         tasks,
         freshness,
-    })
+    };
+    input.resolve();
+    Ok(input)
 }
 
 /// The databases the Overview is computed from, first in its freshness list.
