@@ -42,29 +42,33 @@ impl Screen {
     }
 }
 
-#[test]
-fn advance_an_instance_from_the_dashboard() {
-    let dir = tempfile::tempdir().unwrap();
+/// `hsn` in a pseudo-terminal of `rows` × `cols` on the demo workspace in `dir`, its screen
+/// kept up to date from a reader thread.
+fn open_dashboard(
+    dir: &std::path::Path,
+    rows: u16,
+    cols: u16,
+) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
     let pty = native_pty_system()
         .openpty(PtySize {
-            rows: 40,
-            cols: 120,
+            rows,
+            cols,
             pixel_width: 0,
             pixel_height: 0,
         })
         .unwrap();
     let mut command = CommandBuilder::new(HSN);
     command.env_clear();
-    command.env("HSN_DATA_DIR", dir.path());
+    command.env("HSN_DATA_DIR", dir);
     command.env("HSN_OPERATOR", "pty-operator");
     command.env("TERM", "xterm-256color");
     command.env("NO_COLOR", "1");
-    command.cwd(dir.path());
-    let mut child = pty.slave.spawn_command(command).unwrap();
+    command.cwd(dir);
+    let child = pty.slave.spawn_command(command).unwrap();
     drop(pty.slave);
     let parser = Arc::new(Mutex::new(vt100::Parser::new(
-        std::num::NonZero::new(40).unwrap(),
-        std::num::NonZero::new(120).unwrap(),
+        std::num::NonZero::new(rows).unwrap(),
+        std::num::NonZero::new(cols).unwrap(),
         0,
     )));
     let mut reader = pty.master.try_clone_reader().unwrap();
@@ -78,10 +82,17 @@ fn advance_an_instance_from_the_dashboard() {
             feed.lock().unwrap().process(&buffer[..n]);
         }
     });
-    let mut screen = Screen {
+    let screen = Screen {
         parser,
         writer: pty.master.take_writer().unwrap(),
     };
+    (screen, child)
+}
+
+#[test]
+fn advance_an_instance_from_the_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = open_dashboard(dir.path(), 40, 120);
 
     screen.wait_for("of 49");
     screen.send("1");
@@ -142,42 +153,8 @@ fn advance_an_instance_from_the_dashboard() {
 fn sigterm_and_sighup_restore_the_terminal() {
     for signal in ["-TERM", "-HUP"] {
         let dir = tempfile::tempdir().unwrap();
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 30,
-                cols: 100,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut command = CommandBuilder::new(HSN);
-        command.env_clear();
-        command.env("HSN_DATA_DIR", dir.path());
-        command.env("TERM", "xterm-256color");
-        command.env("NO_COLOR", "1");
-        command.cwd(dir.path());
-        let mut child = pty.slave.spawn_command(command).unwrap();
-        drop(pty.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZero::new(30).unwrap(),
-            std::num::NonZero::new(100).unwrap(),
-            0,
-        )));
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let feed = parser.clone();
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buffer) {
-                if n == 0 {
-                    break;
-                }
-                feed.lock().unwrap().process(&buffer[..n]);
-            }
-        });
-        let screen = Screen {
-            parser: parser.clone(),
-            writer: pty.master.take_writer().unwrap(),
-        };
+        let (screen, mut child) = open_dashboard(dir.path(), 30, 100);
+        let parser = screen.parser.clone();
         screen.wait_for("of 49");
         assert!(
             parser.lock().unwrap().screen().alternate_screen(),
