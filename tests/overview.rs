@@ -274,7 +274,7 @@ fn overview_json_gives_the_numbers_of_the_tab() {
 
     let store = hsn::store::Store::open(&dir.path().join("demo.sqlite")).unwrap();
     let clock = DateTime::parse_from_rfc3339(now).unwrap().to_utc();
-    let overview = hsn::ui::data::load_overview(
+    let overview = hsn::store::overview::load_overview(
         &store,
         |k| Some(demo_data_source_id(k)),
         &StuckRule::default(),

@@ -8,31 +8,15 @@ use color_eyre::eyre::{Result, eyre};
 use super::print_line;
 use super::session::Session;
 use crate::config::Settings;
-use crate::domain::overview::{InstanceItem, Overview, StuckRule, TaskItem};
+use crate::domain::overview::{InstanceItem, Overview, TaskItem};
 use crate::present::{duration_text, inert};
-use crate::ui::data::{OVERVIEW_SOURCES, load_overview};
+use crate::store::overview::{OVERVIEW_SOURCES, load_overview};
 
 #[derive(Debug, Args)]
 pub struct OverviewArgs {
     /// One JSON object with every figure.
     #[arg(long)]
     pub json: bool,
-}
-
-/// The stuck rule: `HSN_STUCK_DAYS`, else `[stuck] days` of the config file, else 7 days;
-/// per workflow from `[stuck.workflows]`.
-pub fn stuck_rule(settings: &Settings) -> Result<StuckRule> {
-    let file = crate::config::ConfigFile::load(|key| settings.get(key))?;
-    let mut rule =
-        StuckRule::from_setting(settings.get("HSN_STUCK_DAYS").as_deref()).map_err(|e| eyre!(e))?;
-    if rule.source == "default"
-        && let Some(days) = file.stuck.days
-    {
-        rule.default_days = days;
-        rule.source = "config file";
-    }
-    rule.per_workflow = file.stuck.workflows.into_iter().collect();
-    Ok(rule)
 }
 
 /// The clock: `HSN_NOW` (RFC 3339) when set, for tests that compare figures; else now.
@@ -46,7 +30,7 @@ fn clock(settings: &Settings) -> Result<DateTime<Utc>> {
 }
 
 pub async fn run(args: OverviewArgs, settings: &Settings, session: &Session) -> Result<()> {
-    let rule = stuck_rule(settings)?;
+    let rule = settings.stuck_rule()?;
     let now = clock(settings)?;
     session.refresh(&OVERVIEW_SOURCES).await;
     let overview = {
@@ -201,7 +185,7 @@ mod tests {
             format!("HSN_CONFIG={}\n", config.display()),
         )
         .unwrap();
-        let rule = stuck_rule(&Settings::load(dir.path()).unwrap()).unwrap();
+        let rule = Settings::load(dir.path()).unwrap().stuck_rule().unwrap();
         assert_eq!((rule.default_days, rule.source), (5, "config file"));
         assert_eq!(rule.days_for(Some("WF-WELL-BOOK")), 2);
         assert_eq!(rule.days_for(Some("WF-CONSULT")), 5);

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
+use crate::domain::overview::StuckRule;
 use crate::notion::ClientConfig;
 
 /// The files read after the environment, in order of precedence.
@@ -49,6 +50,22 @@ impl Settings {
     /// The Notion client's settings, or `None` when no token is configured.
     pub fn notion(&self) -> Result<Option<ClientConfig>> {
         ClientConfig::from_lookup(|key| self.get(key)).map_err(|e| eyre!(e))
+    }
+
+    /// When an instance counts as stuck: `HSN_STUCK_DAYS`, else `[stuck] days` of the
+    /// config file, else 7 days; per workflow from `[stuck.workflows]`.
+    pub fn stuck_rule(&self) -> Result<StuckRule> {
+        let file = ConfigFile::load(|key| self.get(key))?;
+        let mut rule =
+            StuckRule::from_setting(self.get("HSN_STUCK_DAYS").as_deref()).map_err(|e| eyre!(e))?;
+        if rule.source == "default"
+            && let Some(days) = file.stuck.days
+        {
+            rule.default_days = days;
+            rule.source = "config file";
+        }
+        rule.per_workflow = file.stuck.workflows.into_iter().collect();
+        Ok(rule)
     }
 }
 

@@ -22,7 +22,7 @@ pub const ACTIVITY_DAYS: usize = 14;
 pub const RECENT_ENTRIES: usize = 10;
 
 /// How long in one state makes an instance stuck: a default and per-workflow overrides
-/// (by Workflow ID), from `HSN_STUCK_DAYS` and the config file (`cli::overview::stuck_rule`).
+/// (by Workflow ID), from `HSN_STUCK_DAYS` and the config file (`Settings::stuck_rule`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StuckRule {
     pub default_days: u32,

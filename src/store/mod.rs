@@ -6,6 +6,7 @@
 //! either both or neither.
 
 mod outbox;
+pub mod overview;
 mod records;
 mod schema;
 mod sync_state;

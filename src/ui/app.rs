@@ -264,7 +264,7 @@ impl App {
             self.overview_stale = false;
             self.actions.push(Action::LoadOverview);
         }
-        for key in super::data::OVERVIEW_SOURCES {
+        for key in crate::store::overview::OVERVIEW_SOURCES {
             self.actions.push(Action::Refresh(key));
         }
     }
@@ -350,7 +350,7 @@ impl App {
 
     /// Reloads what shows `database` (after a change to it).
     fn reload(&mut self, database: Option<DatabaseKey>) {
-        if database.is_none_or(|d| super::data::OVERVIEW_SOURCES.contains(&d)) {
+        if database.is_none_or(|d| crate::store::overview::OVERVIEW_SOURCES.contains(&d)) {
             self.overview_changed();
         }
         for key in self.tables.keys() {
@@ -367,7 +367,7 @@ impl App {
     fn engine_event(&mut self, event: Event) {
         match event {
             Event::RecordsChanged { database, ids } => {
-                if super::data::OVERVIEW_SOURCES.contains(&database) {
+                if crate::store::overview::OVERVIEW_SOURCES.contains(&database) {
                     self.overview_changed();
                 }
                 if self.tables.contains_key(&database) {
@@ -389,7 +389,8 @@ impl App {
                 status.last_refresh = Some(at);
                 self.offline = None;
                 // The freshness line says when each source synced.
-                if self.on_overview && super::data::OVERVIEW_SOURCES.contains(&database) {
+                if self.on_overview && crate::store::overview::OVERVIEW_SOURCES.contains(&database)
+                {
                     self.actions.push(Action::LoadOverview);
                 }
             }

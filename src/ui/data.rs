@@ -8,13 +8,9 @@ use chrono::{DateTime, Utc};
 use color_eyre::eyre::Result;
 
 use crate::domain::history::{HistoryLog, LogEntry};
-use crate::domain::models::{Task, Workflow, WorkflowInstance};
-use crate::domain::overview::{
-    InstanceFacts, Overview, OverviewInput, SourceFreshness, StuckRule, TaskFacts, WorkflowFacts,
-    compute,
-};
+use crate::domain::models::{Workflow, WorkflowInstance};
 use crate::domain::record::{FieldValue, Link, Record};
-use crate::domain::schema::{ColumnKind, DATABASES, DatabaseKey, DatabaseSchema, database};
+use crate::domain::schema::{ColumnKind, DatabaseKey, DatabaseSchema, database};
 use crate::domain::timeline::{Span, start_time, timeline};
 use crate::domain::workflow::StateMachine;
 use crate::present::{Titles, cell, inert};
@@ -379,89 +375,4 @@ pub fn machine_of(store: &Store, instance: &Record) -> Result<StateMachine> {
             instance.title()
         )
     })
-}
-
-/// Reads what the Overview is computed from: workflows, instances (their logs parsed
-/// here, once), tasks, and how fresh each data source is with its pending writes.
-/// `data_source` says where a database syncs from.
-pub fn load_overview_input(
-    store: &Store,
-    data_source: impl Fn(DatabaseKey) -> Option<String>,
-) -> Result<OverviewInput> {
-    let all = RecordFilter::default();
-    let workflows = store
-        .records(DatabaseKey::WorkflowsLibrary, &all)?
-        .iter()
-        .map(|s| WorkflowFacts::from_workflow(&Workflow::from_record(&s.record)))
-        .collect();
-    let instances = store
-        .records(DatabaseKey::ActiveWorkflowInstances, &all)?
-        .iter()
-        .map(|s| InstanceFacts::from_instance(&WorkflowInstance::from_record(&s.record)))
-        .collect();
-    let tasks = store
-        .records(DatabaseKey::Tasks, &all)?
-        .iter()
-        .map(|s| TaskFacts::from_task(&Task::from_record(&s.record), Some(&s.created_time)))
-        .collect();
-    // Pending writes by the database of the pages they change (a handful at most).
-    let mut pending: HashMap<DatabaseKey, usize> = HashMap::new();
-    for write in store.unsettled_writes()? {
-        let mut keys: Vec<DatabaseKey> = Vec::new();
-        for page in &write.touched {
-            if let Some(stored) = store.record(page)? {
-                keys.push(stored.record.database);
-            }
-        }
-        keys.sort();
-        keys.dedup();
-        for key in keys {
-            *pending.entry(key).or_default() += 1;
-        }
-    }
-    let freshness = OVERVIEW_SOURCES
-        .iter()
-        .chain(
-            DATABASES
-                .iter()
-                .map(|d| &d.key)
-                .filter(|k| !OVERVIEW_SOURCES.contains(k)),
-        )
-        .map(|&key| SourceFreshness {
-            database: database(key).alias,
-            last_sync: data_source(key)
-                .and_then(|source| store.sync_state(&source).ok().flatten())
-                .and_then(|s| s.last_refresh),
-            pending_writes: pending.get(&key).copied().unwrap_or(0),
-        })
-        .collect();
-    let mut input = OverviewInput {
-        workflows,
-        instances,
-        tasks,
-        freshness,
-    };
-    input.resolve();
-    Ok(input)
-}
-
-/// The databases the Overview is computed from, first in its freshness list.
-pub const OVERVIEW_SOURCES: [DatabaseKey; 3] = [
-    DatabaseKey::ActiveWorkflowInstances,
-    DatabaseKey::Tasks,
-    DatabaseKey::WorkflowsLibrary,
-];
-
-/// The Overview at `now`, from the store.
-pub fn load_overview(
-    store: &Store,
-    data_source: impl Fn(DatabaseKey) -> Option<String>,
-    rule: &StuckRule,
-    now: DateTime<Utc>,
-) -> Result<Overview> {
-    Ok(compute(
-        &load_overview_input(store, data_source)?,
-        rule,
-        now,
-    ))
 }

@@ -226,7 +226,7 @@ fn normal(app: &mut App, key: KeyEvent) {
         KeyCode::Char('?') => app.mode = Mode::Help,
         KeyCode::Char(':') => app.mode = Mode::Command(LineInput::default()),
         KeyCode::Char('r') if app.on_overview && !in_detail => {
-            for key in super::data::OVERVIEW_SOURCES {
+            for key in crate::store::overview::OVERVIEW_SOURCES {
                 app.actions.push(Action::Refresh(key));
             }
             app.actions.push(Action::LoadOverview);

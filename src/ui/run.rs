@@ -18,7 +18,7 @@ use ratatui::DefaultTerminal;
 use tokio::sync::{broadcast, mpsc};
 
 use super::app::{Action, App, Msg};
-use super::data::{load_detail, load_overview, load_table, machine_of, page_url};
+use super::data::{load_detail, load_table, machine_of, page_url};
 use super::keys::handle_key;
 use super::theme::Theme;
 use super::view;
@@ -26,6 +26,7 @@ use crate::cli::session::Session;
 use crate::domain::schema::DatabaseKey;
 use crate::domain::write::{plan_advance, plan_new_task, plan_task_edit};
 use crate::operations::new_task_id;
+use crate::store::overview::load_overview;
 use crate::sync::{Command, Engine};
 
 /// What loaders send back: for the app, or for the loop itself.
@@ -41,7 +42,7 @@ pub async fn run(session: Session, readonly: bool) -> Result<()> {
     let engine = session.engine.clone();
     let operator = session.operator.name().to_string();
     let settings = crate::config::Settings::load(&std::env::current_dir()?)?;
-    let stuck_rule = crate::cli::overview::stuck_rule(&settings)?;
+    let stuck_rule = settings.stuck_rule()?;
     let file = crate::config::ConfigFile::load(|key| settings.get(key))?;
     let theme = Theme::from_env().with_config(&file.theme).map_err(|e| {
         color_eyre::eyre::eyre!(

@@ -336,7 +336,7 @@ async fn main() -> Result<()> {
 
     // The Overview tab's figures over 100,000 instances (what a change makes it redo).
     let store = Store::open(&big.path().join("s.sqlite"))?;
-    let input = hsn::ui::data::load_overview_input(&store, |_| None)?;
+    let input = hsn::store::overview::load_overview_input(&store, |_| None)?;
     let rule = hsn::domain::overview::StuckRule::default();
     let mut samples = Vec::new();
     for _ in 0..7 {
