@@ -43,7 +43,7 @@ fn demo_store(dir: &tempfile::TempDir) -> Store {
 fn demo_app(store: &Store) -> App {
     let mut app = App::new(now(), true, false, Theme::plain());
     for definition in &DATABASES {
-        let data = load_table(store, definition.key, None).unwrap();
+        let data = load_table(store, definition.key, None, None).unwrap();
         app.update(Msg::Table(Box::new(data)));
     }
     app.tab = DatabaseKey::ActiveWorkflowInstances;
@@ -168,8 +168,9 @@ fn m_pick_enter_asks_for_an_advance_from_the_state_shown() {
     let mut app = demo_app(&store);
     keys(&mut app, "/INST-276fac43");
     handle_key(&mut app, key(KeyCode::Enter));
-    let row = app.table().unwrap().selected_row().unwrap().clone();
-    assert_eq!(row.title, "INST-276fac43");
+    let row = app.table().unwrap().selected_row().unwrap();
+    assert_eq!(row.title(), "INST-276fac43");
+    let row = (*row).clone();
     keys(&mut app, "m");
     let Mode::Picker(picker) = &app.mode else {
         panic!("no picker")
@@ -297,8 +298,7 @@ fn filter_sort_quick_filters_and_counts() {
     keys(&mut app, "P");
     let table = app.table().unwrap();
     let data = table.data.as_ref().unwrap();
-    let first = &data.rows[table.visible[0]];
-    assert_eq!(first.cells[4], "High");
+    assert_eq!(data.cell(table.visible[0], 4), "High");
     handle_key(&mut app, key(KeyCode::Char(':')));
     keys(&mut app, "filter status=On Hold");
     handle_key(&mut app, key(KeyCode::Enter));
@@ -421,7 +421,7 @@ fn enter_on_a_funnel_state_opens_its_instances() {
         table
             .visible
             .iter()
-            .all(|&i| data.rows[i].current_state == state && data.rows[i].cells[1] == workflow)
+            .all(|&i| *data.rows[i].current_state == *state && data.cell(i, 1) == workflow)
     );
     assert!(render(&mut app, 120, 10).contains(&format!("[{workflow}] [{state}]")));
     handle_key(&mut app, key(KeyCode::Esc));
@@ -496,4 +496,106 @@ fn the_overview_recomputes_when_the_engine_reports_changes() {
             .iter()
             .any(|a| matches!(a, Action::LoadOverview))
     );
+}
+
+/// The filter answers a keystroke from what the text before it matched; whatever is typed
+/// (pattern syntax, spaces, backspaces), that must equal filtering afresh.
+#[test]
+fn typing_a_filter_gives_what_filtering_afresh_gives() {
+    use hsn::ui::table::TableView;
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let data = load_table(&store, DatabaseKey::ActiveWorkflowInstances, None, None).unwrap();
+    let afresh = |filter: &str, sort: Option<(usize, bool)>| {
+        let mut view = TableView::default();
+        view.filter = filter.to_string();
+        view.sort = sort;
+        view.replace(data.clone(), now());
+        view.visible
+    };
+    for sort in [None, Some((2, false)), Some((2, true))] {
+        for query in [
+            "inq", "con sul", "!completed x", "pay$", "'book", "^inst-2", "nyra\\ a", "zoë",
+        ] {
+            let mut app = demo_app(&store);
+            app.table_mut().sort = sort;
+            handle_key(&mut app, key(KeyCode::Char('/')));
+            let mut typed = String::new();
+            for c in query.chars() {
+                handle_key(&mut app, key(KeyCode::Char(c)));
+                typed.push(c);
+                assert_eq!(app.table().unwrap().visible, afresh(&typed, sort), "{typed:?}");
+            }
+            for _ in 0..3 {
+                handle_key(&mut app, key(KeyCode::Backspace));
+                typed.pop();
+                assert_eq!(app.table().unwrap().visible, afresh(&typed, sort), "{typed:?}");
+            }
+        }
+    }
+}
+
+/// Sorting a column descending keeps equal cells in the store's order, like ascending.
+#[test]
+fn a_column_sorts_both_ways_keeping_ties_in_the_stores_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    let status = app.table().unwrap().column_named("status").unwrap();
+    for descending in [false, true] {
+        let table = app.table_mut();
+        table.sort = Some((status, descending));
+        table.recompute(now());
+        let table = app.table().unwrap();
+        let data = table.data.as_ref().unwrap();
+        let choices = data.columns[status].choices;
+        let rank = |i: usize| {
+            let text = data.cell(i, status);
+            choices.iter().position(|c| c.name == text)
+        };
+        let mut expected: Vec<usize> = (0..data.rows.len()).collect();
+        expected.sort_by(|&a, &b| {
+            let order = rank(a).cmp(&rank(b));
+            if descending { order.reverse() } else { order }
+        });
+        assert_eq!(table.visible, expected, "descending: {descending}");
+    }
+}
+
+/// The first load of a tab is a screenful by title, marked as such, then the whole of it.
+#[test]
+fn a_first_screenful_loads_before_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let key = DatabaseKey::ActiveWorkflowInstances;
+    let all = load_table(&store, key, None, None).unwrap();
+    let first = load_table(&store, key, None, Some(5)).unwrap();
+    assert!(all.complete() && !first.complete());
+    assert_eq!((first.rows.len(), first.total), (5, all.rows.len()));
+    for i in 0..5 {
+        assert_eq!(first.rows[i].page_id, all.rows[i].page_id);
+        assert_eq!(first.cell(i, 1), all.cell(i, 1));
+    }
+    let mut app = App::new(now(), true, false, Theme::plain());
+    app.switch_tab(key);
+    app.take_actions();
+    app.update(Msg::Table(Box::new(first)));
+    let screen = render(&mut app, 120, 20);
+    assert!(screen.contains("5 of 49 loading the rest…"), "{screen}");
+    app.update(Msg::Table(Box::new(all)));
+    let screen = render(&mut app, 120, 20);
+    assert!(screen.contains("49 of 49") && !screen.contains("loading"), "{screen}");
+}
+
+#[test]
+fn tab_names_open_the_dashboard_on_that_tab() {
+    use hsn::ui::app::main_tab;
+    assert_eq!(main_tab("overview").unwrap(), None);
+    assert_eq!(
+        main_tab("instances").unwrap(),
+        Some(DatabaseKey::ActiveWorkflowInstances)
+    );
+    assert_eq!(main_tab("Tasks").unwrap(), Some(DatabaseKey::Tasks));
+    let refused = main_tab("contacts").unwrap_err().to_string();
+    assert!(refused.contains("not a tab"), "{refused}");
 }

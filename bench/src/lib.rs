@@ -2,6 +2,8 @@
 //! the fake Notion server: N instances with histories, tasks linked to them, and every one
 //! of the 16 databases, the same for the same seed.
 
+pub mod dashboard;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use fake_notion::FakeNotion;
 use hsn::domain::history::{HistoryEntry, HistoryLog};
@@ -245,4 +247,38 @@ pub fn fixed_now() -> DateTime<Utc> {
 /// The title of a database, for reports.
 pub fn title(key: DatabaseKey) -> &'static str {
     database(key).title
+}
+
+/// Writes a generated workspace of `instances` instances into a store at `path`, as the
+/// demo workspace's store (so `hsn --demo` with `HSN_DATA_DIR` there opens it): for the
+/// dashboard's start-up and memory figures.
+pub fn write_demo_store(
+    path: &std::path::Path,
+    instances: usize,
+    seed: u64,
+) -> color_eyre::Result<()> {
+    use hsn::domain::demo::demo_data_source_id;
+    let fake = FakeNotion::new("bench");
+    let sources = seed_workspace(&fake, instances, seed, fixed_now());
+    let mut store = hsn::store::Store::open(path)?;
+    for definition in &DATABASES {
+        let pages: Vec<hsn::notion::Page> = fake
+            .pages_in(sources.get(definition.key)?)
+            .into_iter()
+            .map(hsn::notion::Page::from_json)
+            .collect::<Result<_, _>>()?;
+        store.upsert_pages(definition.key, &demo_data_source_id(definition.key), &pages)?;
+    }
+    Ok(())
+}
+
+/// This process's resident memory, in MB (Linux).
+pub fn rss_mb() -> f64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: f64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0.0);
+    pages * 4096.0 / 1_048_576.0
 }

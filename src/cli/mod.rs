@@ -35,6 +35,10 @@ pub struct Cli {
     /// Dashboard: hide and refuse every change (advance, new task, task edits).
     #[arg(long)]
     pub readonly: bool,
+    /// Dashboard: open on this tab: overview (the default), entities, agents, workflows,
+    /// instances or tasks.
+    #[arg(long, value_name = "TAB")]
+    pub tab: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -77,8 +81,12 @@ pub enum Command {
 pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
     use std::io::IsTerminal;
     if cli.command.is_none() && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        let tab = match cli.tab.as_deref() {
+            None => None,
+            Some(name) => crate::ui::app::main_tab(name)?,
+        };
         let session = Session::open(&settings, cli.demo).await?;
-        return crate::ui::run(session, cli.readonly).await;
+        return crate::ui::run(session, cli.readonly, tab).await;
     }
     // Piped, `hsn` alone prints what the dashboard opens on: the running instances.
     let command = cli.command.unwrap_or_else(|| {

@@ -27,6 +27,22 @@ pub const MAIN_TABS: [DatabaseKey; 5] = [
     DatabaseKey::Tasks,
 ];
 
+/// The tab `--tab NAME` opens on: `None` for the Overview, else one of [`MAIN_TABS`].
+pub fn main_tab(name: &str) -> color_eyre::Result<Option<DatabaseKey>> {
+    if name.trim().eq_ignore_ascii_case("overview") {
+        return Ok(None);
+    }
+    crate::domain::schema::find_database(name)
+        .map(|d| d.key)
+        .filter(|key| MAIN_TABS.contains(key))
+        .map(Some)
+        .ok_or_else(|| {
+            color_eyre::eyre::eyre!(
+                "--tab {name:?} is not a tab: overview, entities, agents, workflows, instances or tasks"
+            )
+        })
+}
+
 /// What the app asks the runner to do.
 #[derive(Debug, Clone)]
 pub enum Action {

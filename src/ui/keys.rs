@@ -430,14 +430,14 @@ fn advance(app: &mut App) {
         app.flash_error("the instances are still loading");
         return;
     };
-    let Some(row) = data.rows.iter().find(|r| r.page_id == page) else {
+    let Some(row) = data.rows.iter().position(|r| r.page_id == page).map(|i| data.row(i)) else {
         app.flash_error("that instance is not loaded yet");
         return;
     };
-    let Some(machine) = row.workflow.as_ref().and_then(|w| data.machines.get(w)) else {
+    let Some(machine) = row.workflow.as_ref().and_then(|w| data.machines.get(&**w)) else {
         app.flash_error(format!(
             "{} has no workflow with readable states",
-            row.title
+            row.title()
         ));
         return;
     };
@@ -449,15 +449,15 @@ fn advance(app: &mut App) {
     if options.is_empty() {
         app.flash_error(format!(
             "{} is in \"{}\", a terminal state: no moves",
-            row.title, row.current_state
+            row.title(), row.current_state
         ));
         return;
     }
     app.mode = Mode::Picker(Picker {
-        title: format!("Move {} from \"{}\" to", row.title, row.current_state),
+        title: format!("Move {} from \"{}\" to", row.title(), row.current_state),
         purpose: PickerPurpose::Advance {
             instance_page: page,
-            from: row.current_state.clone(),
+            from: row.current_state.to_string(),
         },
         options,
         selected: 0,
@@ -470,22 +470,24 @@ fn new_task(app: &mut App) {
         return;
     }
     let Some(page) = app.focus_page() else { return };
-    let row = app
+    let found = app
         .tables
         .get(&DatabaseKey::ActiveWorkflowInstances)
         .and_then(|t| t.data.as_ref())
-        .and_then(|d| d.rows.iter().find(|r| r.page_id == page).cloned());
-    let Some(row) = row else {
+        .and_then(|d| {
+            let row = d.row(d.rows.iter().position(|r| r.page_id == page)?);
+            Some((row.title().to_string(), row.cell(6).to_string()))
+        });
+    let Some((title, client)) = found else {
         app.flash_error("that instance is not loaded yet");
         return;
     };
-    let client = row.cells.get(6).cloned().unwrap_or_default();
-    let mut links = vec![format!("Related Workflow Instance: {}", row.title)];
+    let mut links = vec![format!("Related Workflow Instance: {title}")];
     if !client.is_empty() {
         links.push(format!("Client: {client}"));
     }
     links.push("Related Business Entity: the instance's".into());
-    app.mode = Mode::TaskForm(Box::new(TaskForm::new(page, row.title, links)));
+    app.mode = Mode::TaskForm(Box::new(TaskForm::new(page, title, links)));
 }
 
 fn task_key(app: &mut App, code: KeyCode) {
@@ -503,7 +505,7 @@ fn task_key(app: &mut App, code: KeyCode) {
         .or_else(|| {
             app.table()
                 .and_then(|t| t.selected_row())
-                .map(|r| r.title.clone())
+                .map(|r| r.title().to_string())
         })
         .unwrap_or_default();
     app.mode = match code {

@@ -18,7 +18,7 @@ use ratatui::DefaultTerminal;
 use tokio::sync::{broadcast, mpsc};
 
 use super::app::{Action, App, Msg};
-use super::data::{load_detail, load_table, machine_of, page_url};
+use super::data::{FIRST_SCREEN, load_detail, load_table, machine_of, page_url};
 use super::keys::handle_key;
 use super::theme::Theme;
 use super::view;
@@ -37,7 +37,8 @@ enum Answer {
 }
 
 /// Runs the dashboard until the operator quits.
-pub async fn run(session: Session, readonly: bool) -> Result<()> {
+/// `tab` is the tab it opens on (`None`: the Overview).
+pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> Result<()> {
     let _log = start_logging();
     let engine = session.engine.clone();
     let operator = session.operator.name().to_string();
@@ -61,7 +62,10 @@ pub async fn run(session: Session, readonly: bool) -> Result<()> {
     ));
     let mut app = App::new(Utc::now(), engine.is_local(), readonly, theme);
     app.stuck_rule = stuck_rule.clone();
-    app.show_overview();
+    match tab {
+        Some(key) => app.switch_tab(key),
+        None => app.show_overview(),
+    }
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
     let mut looped = Loop {
@@ -71,6 +75,7 @@ pub async fn run(session: Session, readonly: bool) -> Result<()> {
         answers: mpsc::unbounded_channel(),
         loading: HashSet::new(),
         again: HashSet::new(),
+        shown: HashSet::new(),
         overview: (false, false),
         stuck_rule,
     };
@@ -141,6 +146,8 @@ struct Loop {
     /// Tables being loaded, and those asked for again meanwhile (loaded once more after).
     loading: HashSet<DatabaseKey>,
     again: HashSet<DatabaseKey>,
+    /// Tables loaded at least once.
+    shown: HashSet<DatabaseKey>,
     /// The Overview being computed, and asked for again meanwhile (coalesced like tables).
     overview: (bool, bool),
     stuck_rule: crate::domain::overview::StuckRule,
@@ -187,7 +194,9 @@ impl Loop {
                                     self.perform(Action::LoadOverview);
                                 }
                             }
-                            if let Msg::Table(data) = &msg {
+                            if let Msg::Table(data) = &msg
+                                && data.complete()
+                            {
                                 let key = data.key;
                                 self.loading.remove(&key);
                                 if self.again.remove(&key) {
@@ -244,14 +253,35 @@ impl Loop {
                     self.again.insert(key);
                     return;
                 }
-                self.blocking(move |engine| {
+                // The first time, a screenful first: a big table shows at once and
+                // completes a moment later.
+                let first = self.shown.insert(key);
+                let engine = self.engine.clone();
+                let answers = self.answers.0.clone();
+                tokio::task::spawn_blocking(move || {
                     let source = engine.data_source(key);
-                    match load_table(&engine.store(), key, source.as_deref()) {
-                        Ok(data) => Answer::App(Msg::Table(Box::new(data))),
-                        Err(e) => {
-                            tracing::error!("loading {key:?}: {e:#}");
-                            Answer::App(Msg::Failed(format!("cannot read the store: {e}")))
-                        }
+                    let limits = if first {
+                        &[Some(FIRST_SCREEN), None][..]
+                    } else {
+                        &[None][..]
+                    };
+                    for &limit in limits {
+                        let answer = match load_table(&engine.store(), key, source.as_deref(), limit) {
+                            Ok(data) => {
+                                let complete = data.complete();
+                                let answer = Answer::App(Msg::Table(Box::new(data)));
+                                if complete {
+                                    let _ = answers.send(answer);
+                                    return;
+                                }
+                                answer
+                            }
+                            Err(e) => {
+                                tracing::error!("loading {key:?}: {e:#}");
+                                Answer::App(Msg::Failed(format!("cannot read the store: {e}")))
+                            }
+                        };
+                        let _ = answers.send(answer);
                     }
                 });
             }

@@ -1,13 +1,13 @@
 //! One tab's table: its loaded data, and which rows show in which order (filter, quick
 //! filters, sort) as indices into the data, so a frame never copies a row.
 
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 
 use chrono::{DateTime, Duration, Utc};
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
-use super::data::{ColumnSource, Row, TableData};
+use super::data::{ColumnOrder, Row, RowView, TableData, letters};
 use crate::domain::overview::StuckRule;
 
 /// The quick filters of the Instances tab.
@@ -37,6 +37,7 @@ pub struct TableView {
     /// `:filter COLUMN=VALUE`: column index and the value (case-insensitive, whole cell).
     pub column_filter: Option<(usize, String)>,
     pub stuck_rule: StuckRule,
+    narrowing: Narrowing,
 }
 
 /// How long `row` may stay in one state before it is stuck, by its workflow's rule.
@@ -44,7 +45,7 @@ pub fn stuck_threshold(rule: &StuckRule, data: &TableData, row: &Row) -> Duratio
     let workflow = row
         .workflow
         .as_ref()
-        .and_then(|w| data.machines.get(w))
+        .and_then(|w| data.machines.get(&**w))
         .map(|m| m.workflow_id());
     rule.threshold(workflow)
 }
@@ -59,18 +60,20 @@ pub fn is_stuck(rule: &StuckRule, data: &TableData, row: &Row, now: DateTime<Utc
 
 impl TableView {
     pub fn total(&self) -> usize {
-        self.data.as_ref().map_or(0, |d| d.rows.len())
+        self.data.as_ref().map_or(0, |d| d.total.max(d.rows.len()))
     }
 
-    pub fn selected_row(&self) -> Option<&Row> {
+    pub fn selected_row(&self) -> Option<RowView<'_>> {
         let data = self.data.as_ref()?;
-        data.rows.get(*self.visible.get(self.selected)?)
+        let index = *self.visible.get(self.selected)?;
+        (index < data.rows.len()).then(|| data.row(index))
     }
 
     /// Takes newly loaded data, keeping the selection on the same record when it is still there.
     pub fn replace(&mut self, data: TableData, now: DateTime<Utc>) {
         let keep = self.selected_row().map(|r| r.page_id.clone());
         self.data = Some(data);
+        self.narrowing = Narrowing::default();
         self.recompute(now);
         if let Some(id) = keep {
             self.select_page(&id);
@@ -96,61 +99,70 @@ impl TableView {
             self.visible.clear();
             return;
         };
-        let pattern = (!self.filter.trim().is_empty())
-            .then(|| Pattern::parse(&self.filter, CaseMatching::Ignore, Normalization::Smart));
-        let mut matcher = Matcher::new(Config::DEFAULT);
-        let mut buffer = Vec::new();
-        let mut scored: Vec<(usize, u32)> = data
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, row)| {
-                self.quick
-                    .status
-                    .as_ref()
-                    .is_none_or(|s| row.status.as_deref() == Some(s.as_str()))
-                    && (!self.quick.stuck || is_stuck(&self.stuck_rule, data, row, now))
-                    && self.quick.workflow.as_ref().is_none_or(|(id, page)| {
-                        row.workflow
-                            .as_ref()
-                            .is_some_and(|w| w == id || page.as_ref().is_some_and(|p| p == w))
-                    })
-                    && self
-                        .quick
-                        .state
-                        .as_ref()
-                        .is_none_or(|s| &row.current_state == s)
-                    && self.column_filter.as_ref().is_none_or(|(c, v)| {
-                        row.cells.get(*c).is_some_and(|t| t.eq_ignore_ascii_case(v))
-                    })
-            })
-            .filter_map(|(i, row)| match &pattern {
-                None => Some((i, 0)),
-                Some(p) => p
-                    .score(Utf32Str::new(&row.haystack, &mut buffer), &mut matcher)
-                    .map(|score| (i, score)),
-            })
-            .collect();
-        match self.sort {
-            Some((column, descending)) => {
-                let source = data.columns.get(column).map(|c| c.source);
-                let choices = data.columns.get(column).map(|c| c.choices).unwrap_or(&[]);
-                let numeric = data.columns.get(column).is_some_and(|c| c.numeric);
-                scored.sort_by(|(a, _), (b, _)| {
-                    let (a, b) = (&data.rows[*a], &data.rows[*b]);
-                    let order = match source {
-                        Some(ColumnSource::TimeInState) => b.entered.cmp(&a.entered),
-                        _ => compare_cells(a, b, column, choices, numeric),
-                    };
-                    if descending { order.reverse() } else { order }
-                });
-            }
-            // Best match first while filtering; else the store's order (by title).
-            None if pattern.is_some() => scored.sort_by_key(|(_, score)| std::cmp::Reverse(*score)),
-            None => {}
+        let criteria = Criteria {
+            quick: self.quick.clone(),
+            column_filter: self.column_filter.clone(),
+            now: self.quick.stuck.then_some(now),
+        };
+        if self.narrowing.criteria.as_ref() != Some(&criteria) {
+            self.narrowing = Narrowing {
+                criteria: Some(criteria),
+                levels: Vec::new(),
+            };
         }
-        self.visible = scored.into_iter().map(|(i, _)| i).collect();
+        // Spaces around the words change nothing but are typed: the same answer (unless
+        // the last one is escaped, `\ `, and so part of a word).
+        let filter = match self.filter.trim() {
+            trimmed if trimmed.ends_with('\\') => self.filter.trim_start(),
+            trimmed => trimmed,
+        };
+        let matched: Vec<(u32, u32)> = if filter.trim().is_empty() {
+            self.candidates(data, now)
+                .into_iter()
+                .map(|i| (i, 0))
+                .collect()
+        } else {
+            let levels = &mut self.narrowing.levels;
+            levels.retain(|(text, _)| narrows(filter, text));
+            match levels.last() {
+                Some((text, found)) if text == filter => found.clone(),
+                last => {
+                    let from: Vec<u32> = match last {
+                        Some((_, found)) => found.iter().map(|&(i, _)| i).collect(),
+                        None => candidates(
+                            &self.quick,
+                            self.column_filter.as_ref(),
+                            &self.stuck_rule,
+                            data,
+                            now,
+                        ),
+                    };
+                    let found = score_rows(data, &from, filter);
+                    if levels.len() == MAX_LEVELS {
+                        levels.remove(0);
+                    }
+                    levels.push((filter.to_string(), found.clone()));
+                    found
+                }
+            }
+        };
+        let filtering = !filter.trim().is_empty();
+        self.visible = match self.sort {
+            Some((column, descending)) => match data.orders.get(column) {
+                Some(order) => in_column_order(order, &matched, descending),
+                None => matched.iter().map(|&(i, _)| i as usize).collect(),
+            },
+            // Best match first while filtering (ties in the store's order); else the
+            // store's order (by title).
+            None if filtering => best_first(&matched),
+            None => matched.iter().map(|&(i, _)| i as usize).collect(),
+        };
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+    }
+
+    /// The rows the quick filters and the column filter let through, in the store's order.
+    fn candidates(&self, data: &TableData, now: DateTime<Utc>) -> Vec<u32> {
+        candidates(&self.quick, self.column_filter.as_ref(), &self.stuck_rule, data, now)
     }
 
     pub fn move_by(&mut self, delta: isize) {
@@ -204,34 +216,190 @@ impl TableView {
     }
 }
 
-fn compare_cells(
-    a: &Row,
-    b: &Row,
-    column: usize,
-    choices: &[crate::domain::schema::Choice],
-    numeric: bool,
-) -> Ordering {
-    let (x, y) = (
-        a.cells.get(column).map_or("", String::as_str),
-        b.cells.get(column).map_or("", String::as_str),
-    );
-    // Empty cells last, whatever the column.
-    match (x.is_empty(), y.is_empty()) {
-        (true, false) => return Ordering::Greater,
-        (false, true) => return Ordering::Less,
-        _ => {}
+/// The rows the quick filters and the column filter let through, in the store's order.
+fn candidates(
+    quick: &QuickFilter,
+    column_filter: Option<&(usize, String)>,
+    rule: &StuckRule,
+    data: &TableData,
+    now: DateTime<Utc>,
+) -> Vec<u32> {
+        (0..data.rows.len() as u32)
+            .filter(|&i| {
+                let row = &data.rows[i as usize];
+                quick
+                    .status
+                    .as_ref()
+                    .is_none_or(|s| row.status.as_deref() == Some(s.as_str()))
+                    && (!quick.stuck || is_stuck(rule, data, row, now))
+                    && quick.workflow.as_ref().is_none_or(|(id, page)| {
+                        row.workflow.as_deref().is_some_and(|w| {
+                            w == id.as_str() || page.as_deref().is_some_and(|p| p == w)
+                        })
+                    })
+                    && quick
+                        .state
+                        .as_ref()
+                        .is_none_or(|s| &*row.current_state == s.as_str())
+                    && column_filter.is_none_or(|(c, v)| data.cell(i as usize, *c).eq_ignore_ascii_case(v))
+            })
+            .collect()
+}
+
+/// How many filter texts [`Narrowing`] remembers.
+const MAX_LEVELS: usize = 32;
+
+/// What the rows offered to the fuzzy filter were chosen by.
+#[derive(Debug, Clone, PartialEq)]
+struct Criteria {
+    quick: QuickFilter,
+    column_filter: Option<(usize, String)>,
+    /// The clock, when the stuck filter makes the rows depend on it.
+    now: Option<DateTime<Utc>>,
+}
+
+/// The fuzzy filter's answers for each text typed so far over one set of candidate rows:
+/// one more character only searches what the text before it matched, and a backspace
+/// finds its answer here. A keystroke over 100,000 rows costs what it matches, not 100,000.
+#[derive(Debug, Clone, Default)]
+pub struct Narrowing {
+    criteria: Option<Criteria>,
+    /// Filter texts, each extending the one before, with the rows each matched (row
+    /// index, score) in the store's order.
+    levels: Vec<(String, Vec<(u32, u32)>)>,
+}
+
+/// Whether every row matching `longer` also matches `shorter`, so a search for `longer`
+/// may start from `shorter`'s matches. True when `longer` extends `shorter` and `shorter`
+/// holds none of the pattern syntax that breaks this (`!` negates, `$` anchors the end,
+/// `\` escapes) nor text that changes how letters are normalised.
+fn narrows(longer: &str, shorter: &str) -> bool {
+    longer.starts_with(shorter)
+        && shorter.is_ascii()
+        && !shorter.contains(['!', '$', '\\'])
+}
+
+/// Scores `candidates` against `filter`; the matches in the order given. Large sets are
+/// split across the machine's cores.
+fn score_rows(data: &TableData, candidates: &[u32], filter: &str) -> Vec<(u32, u32)> {
+    let pattern = Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart);
+    // Every letter and digit of a word that must match must be in the row.
+    let needed = pattern
+        .atoms
+        .iter()
+        .filter(|atom| !atom.negative)
+        .fold(0, |set, atom| set | letters(&atom.needle_text().to_string()));
+    let score = |part: &[u32]| -> Vec<(u32, u32)> {
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut buffer = Vec::new();
+        part.iter()
+            .filter_map(|&i| {
+                if data.rows[i as usize].letters & needed != needed {
+                    return None;
+                }
+                let haystack = Utf32Str::new(data.haystack(i as usize), &mut buffer);
+                let mut total = 0;
+                for atom in &pattern.atoms {
+                    total += score_atom(atom, haystack, &mut matcher)? as u32;
+                }
+                Some((i, total))
+            })
+            .collect()
+    };
+    const PER_THREAD: usize = 8_192;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(candidates.len().div_ceil(PER_THREAD))
+        .max(1);
+    if threads == 1 {
+        return score(candidates);
     }
-    if !choices.is_empty() {
-        let rank = |t: &str| {
-            choices
+    let chunk = candidates.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = candidates
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| score(part)))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().expect("the filter does not panic"))
+            .collect()
+    })
+}
+
+/// One word of the filter against one row. Plain fuzzy words use nucleo's greedy match,
+/// linear in the row's length (as fzf does for long inputs): the optimal match costs
+/// several times more per row, and over 100,000 rows that is the keystroke's whole budget.
+fn score_atom(atom: &Atom, haystack: Utf32Str<'_>, matcher: &mut Matcher) -> Option<u16> {
+    let needle = atom.needle_text();
+    if atom.kind == AtomKind::Fuzzy && !atom.negative && matches!(needle, Utf32Str::Ascii(_)) {
+        // What `Atom::score` would set for an ASCII word parsed ignoring case, smartly
+        // normalised.
+        matcher.config.ignore_case = true;
+        matcher.config.normalize = true;
+        return matcher.fuzzy_match_greedy(haystack, needle);
+    }
+    atom.score(haystack, matcher)
+}
+
+/// The matched rows (in the store's order) by score, best first, equal scores in the
+/// store's order: a counting sort, as scores are small numbers.
+fn best_first(matched: &[(u32, u32)]) -> Vec<usize> {
+    let top = matched.iter().map(|&(_, score)| score).max().unwrap_or(0) as usize;
+    if top > 1 << 20 {
+        let mut best = matched.to_vec();
+        best.sort_by_key(|&(_, score)| Reverse(score));
+        return best.into_iter().map(|(i, _)| i as usize).collect();
+    }
+    // starts[s]: where rows scoring `top - s` begin.
+    let mut starts = vec![0usize; top + 2];
+    for &(_, score) in matched {
+        starts[top - score as usize + 1] += 1;
+    }
+    for s in 1..starts.len() {
+        starts[s] += starts[s - 1];
+    }
+    let mut best = vec![0usize; matched.len()];
+    for &(i, score) in matched {
+        let slot = &mut starts[top - score as usize];
+        best[*slot] = i as usize;
+        *slot += 1;
+    }
+    best
+}
+
+/// The matched rows in a column's order: ascending, or descending with equal cells still
+/// in the store's order.
+fn in_column_order(order: &ColumnOrder, matched: &[(u32, u32)], descending: bool) -> Vec<usize> {
+    let mut keep = vec![false; order.rank.len()];
+    for &(i, _) in matched {
+        keep[i as usize] = true;
+    }
+    let kept = |i: &&u32| keep[**i as usize];
+    if !descending {
+        return order
+            .ascending
+            .iter()
+            .filter(kept)
+            .map(|&i| i as usize)
+            .collect();
+    }
+    // Walk the groups of equal cells from the last, each group front to back.
+    let mut visible = Vec::with_capacity(matched.len());
+    let mut end = order.ascending.len();
+    while end > 0 {
+        let rank = order.rank[order.ascending[end - 1] as usize];
+        let mut start = end - 1;
+        while start > 0 && order.rank[order.ascending[start - 1] as usize] == rank {
+            start -= 1;
+        }
+        visible.extend(
+            order.ascending[start..end]
                 .iter()
-                .position(|c| c.name == t)
-                .unwrap_or(usize::MAX)
-        };
-        return rank(x).cmp(&rank(y));
+                .filter(kept)
+                .map(|&i| i as usize),
+        );
+        end = start;
     }
-    if numeric && let (Ok(p), Ok(q)) = (x.parse::<f64>(), y.parse::<f64>()) {
-        return p.total_cmp(&q);
-    }
-    x.to_lowercase().cmp(&y.to_lowercase())
+    visible
 }

@@ -48,6 +48,9 @@ fn title_line(app: &App) -> Line<'static> {
         count(table.visible.len()),
         count(table.total())
     )));
+    if table.data.as_ref().is_some_and(|d| !d.complete()) {
+        spans.push(Span::styled("loading the rest… ", theme.dim()));
+    }
     if !table.filter.is_empty() {
         spans.push(Span::styled(format!("/{} ", table.filter), theme.key()));
     }
@@ -118,14 +121,14 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
     let built: Vec<Row> = window
         .enumerate()
         .map(|(i, &index)| {
-            let row = &data.rows[index];
+            let row = data.row(index);
             let cells = data.columns.iter().enumerate().map(|(c, column)| {
                 let text = match column.source {
                     ColumnSource::TimeInState => row
                         .entered
                         .map(|t| duration_text(now - t))
                         .unwrap_or_default(),
-                    ColumnSource::Field(_) => row.cells[c].clone(),
+                    ColumnSource::Field(_) => row.cell(c).to_string(),
                 };
                 let text = if c == 0 && row.pending {
                     format!("{text} ⟳")
@@ -138,7 +141,7 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
                     theme.value(&text)
                 };
                 if column.source == ColumnSource::TimeInState
-                    && is_stuck(&view.stuck_rule, data, row, now)
+                    && is_stuck(&view.stuck_rule, data, &row, now)
                 {
                     style = theme.warn().add_modifier(Modifier::BOLD);
                 }
@@ -183,7 +186,7 @@ fn preview(frame: &mut Frame, app: &App, area: Rect) {
                     .entered
                     .map(|t| duration_text(app.now - t))
                     .unwrap_or_default(),
-                ColumnSource::Field(_) => row.cells[i].clone(),
+                ColumnSource::Field(_) => row.cell(i).to_string(),
             };
             Line::from(vec![
                 Span::styled(format!("{}: ", column.label), theme.header()),

@@ -1,0 +1,186 @@
+//! The real `hsn` binary in a pseudo-terminal, timed as an operator feels it: from process
+//! start to the first frame, to the first rows of a tab, and its resident memory once the
+//! tab is complete.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use color_eyre::eyre::{Result, eyre};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+/// What one start of the dashboard measured.
+#[derive(Debug, Clone, Copy)]
+pub struct DashboardStart {
+    /// Process start to the first frame (the tab bar drawn).
+    pub first_frame: Duration,
+    /// Process start to the first rows of the tab on screen.
+    pub first_rows: Duration,
+    /// Process start to every record loaded (the table's count complete).
+    pub complete: Duration,
+    /// Resident memory once complete, in MB.
+    pub rss_mb: f64,
+}
+
+fn rss_of(pid: u32) -> f64 {
+    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).unwrap_or_default();
+    let pages: f64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0.0);
+    pages * 4096.0 / 1_048_576.0
+}
+
+/// Starts `hsn --demo --tab TAB` over the store in `data_dir` (a `demo.sqlite`) in a
+/// 200×60 pseudo-terminal; waits for `first_row` (text of a row of the first screenful) and
+/// for `complete` (text shown once every record is loaded), then quits it.
+pub fn start_dashboard(
+    hsn: &Path,
+    data_dir: &Path,
+    tab: &str,
+    first_row: &str,
+    complete: &str,
+) -> Result<DashboardStart> {
+    let (rows, cols) = (60, 200);
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .map_err(|e| eyre!("cannot open a pseudo-terminal: {e}"))?;
+    let mut command = CommandBuilder::new(hsn);
+    command.env_clear();
+    command.env("HSN_DATA_DIR", data_dir);
+    command.env("HSN_OPERATOR", "bench");
+    command.env("TERM", "xterm-256color");
+    command.env("NO_COLOR", "1");
+    command.args(["--demo", "--tab", tab]);
+    command.cwd(data_dir);
+    let started = Instant::now();
+    let mut child = pty
+        .slave
+        .spawn_command(command)
+        .map_err(|e| eyre!("cannot start {}: {e}", hsn.display()))?;
+    drop(pty.slave);
+    let pid = child.process_id().unwrap_or(0);
+    let screen = Arc::new(Mutex::new(vt100::Parser::new(
+        std::num::NonZero::new(rows).expect("rows"),
+        std::num::NonZero::new(cols).expect("cols"),
+        0,
+    )));
+    let mut reader = pty
+        .master
+        .try_clone_reader()
+        .map_err(|e| eyre!("pty: {e}"))?;
+    let feed = screen.clone();
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 16384];
+        while let Ok(n) = reader.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            feed.lock().expect("screen").process(&buffer[..n]);
+        }
+    });
+    let wait_for = |text: &str| -> Result<Duration> {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            if screen.lock().expect("screen").screen().contents().contains(text) {
+                return Ok(started.elapsed());
+            }
+            if Instant::now() > deadline {
+                return Err(eyre!(
+                    "the dashboard never showed {text:?}; screen:\n{}",
+                    screen.lock().expect("screen").screen().contents()
+                ));
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        }
+    };
+    let measured = (|| {
+        let first_frame = wait_for("Overview")?;
+        let first_rows = wait_for(first_row)?;
+        let complete = wait_for(complete)?;
+        // Let the loaders' transient memory go back before reading the figure.
+        std::thread::sleep(Duration::from_millis(500));
+        Ok(DashboardStart {
+            first_frame,
+            first_rows,
+            complete,
+            rss_mb: rss_of(pid),
+        })
+    })();
+    let mut writer = pty.master.take_writer().map_err(|e| eyre!("pty: {e}"))?;
+    let _ = writer.write_all(b"q");
+    let _ = writer.flush();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    measured
+}
+
+/// Draws the app `frames` times on a `width`×`height` test terminal; each frame's time in ms.
+pub fn frame_times(
+    app: &mut hsn::ui::app::App,
+    width: u16,
+    height: u16,
+    frames: usize,
+) -> Result<Vec<f64>> {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))?;
+    (0..frames)
+        .map(|_| {
+            let started = Instant::now();
+            terminal.draw(|frame| hsn::ui::view::draw(frame, app))?;
+            Ok(started.elapsed().as_secs_f64() * 1000.0)
+        })
+        .collect()
+}
+
+/// What the keystroke benchmark types: names, ids, states, two-word queries, a typo.
+pub const QUERIES: [&str; 8] = [
+    "nyra",
+    "client 4821",
+    "payment",
+    "wf-well",
+    "sage high",
+    "inq",
+    "booking conf",
+    "INST-00a",
+];
+
+/// Types each of [`QUERIES`] into the table's filter, one key at a time, on a fresh table
+/// (nothing remembered from the query before), then takes three characters back and clears
+/// it with `esc`: the time of every keystroke, in ms, each one filtering and sorting every
+/// row.
+pub fn filter_keystrokes(
+    app: &mut hsn::ui::app::App,
+    data: &hsn::ui::data::TableData,
+) -> Result<Vec<f64>> {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use hsn::ui::keys::handle_key;
+    let mut times = Vec::new();
+    let press = |app: &mut hsn::ui::app::App, code: KeyCode| {
+        let started = Instant::now();
+        handle_key(app, KeyEvent::new(code, KeyModifiers::NONE));
+        started.elapsed().as_secs_f64() * 1000.0
+    };
+    for query in QUERIES {
+        app.update(hsn::ui::app::Msg::Table(Box::new(data.clone())));
+        press(app, KeyCode::Char('/'));
+        for c in query.chars() {
+            times.push(press(app, KeyCode::Char(c)));
+        }
+        for _ in 0..3 {
+            times.push(press(app, KeyCode::Backspace));
+        }
+        times.push(press(app, KeyCode::Esc));
+        press(app, KeyCode::Esc);
+    }
+    Ok(times)
+}

@@ -1,0 +1,66 @@
+//! What a table shows of each record, read without the rest of it: SQLite picks the listed
+//! fields out of each record's JSON, so a tab of 100,000 records neither parses nor holds
+//! their History Logs. A first screenful comes from the title index with a `LIMIT`.
+
+use color_eyre::eyre::{Result, WrapErr};
+use rusqlite::params_from_iter;
+use serde_json::{Map, Value};
+
+use super::{StoredRecord, Store};
+use crate::domain::record::Record;
+use crate::domain::schema::{DatabaseKey, database};
+
+impl Store {
+    /// The records of `key` in title order holding only the fields named in `columns`
+    /// (any other field reads as absent); at most `limit` of them.
+    pub fn record_summaries(
+        &self,
+        key: DatabaseKey,
+        columns: &[&str],
+        limit: Option<usize>,
+    ) -> Result<Vec<StoredRecord>> {
+        let definition = database(key);
+        let columns: Vec<&str> = columns
+            .iter()
+            .copied()
+            .filter(|name| definition.column(name).is_some())
+            .collect();
+        // One `fields -> path` per column; the path quotes the name (names hold '/' and spaces).
+        let picks: String = (0..columns.len())
+            .map(|i| format!(", fields -> ?{}", i + 2))
+            .collect();
+        let mut sql = format!(
+            "SELECT page_id, data_source_id, created_time, last_edited_time, pending{picks}
+             FROM records WHERE database = ?1 ORDER BY title"
+        );
+        if let Some(limit) = limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let paths = columns
+            .iter()
+            .map(|name| format!("$.\"{}\"", name.replace('"', "\\\"")));
+        let args: Vec<String> = std::iter::once(definition.alias.to_string())
+            .chain(paths)
+            .collect();
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(params_from_iter(args.iter()), |row| {
+            let mut fields = Map::new();
+            for (i, name) in columns.iter().enumerate() {
+                if let Some(text) = row.get::<_, Option<String>>(5 + i)?
+                    && let Ok(value) = serde_json::from_str::<Value>(&text)
+                {
+                    fields.insert(name.to_string(), value);
+                }
+            }
+            Ok(StoredRecord {
+                record: Record::from_values_json(key, Some(row.get(0)?), &Value::Object(fields)),
+                data_source_id: row.get(1)?,
+                created_time: row.get(2)?,
+                last_edited_time: row.get(3)?,
+                pending: row.get(4)?,
+            })
+        })?;
+        rows.collect::<rusqlite::Result<_>>()
+            .wrap_err_with(|| format!("cannot read the {} table from the store", definition.title))
+    }
+}
