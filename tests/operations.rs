@@ -10,7 +10,7 @@ use hsn::domain::schema::INSTANCE_TASKS_COLUMN;
 use hsn::notion::PropertyValue;
 use hsn::operations::{
     Advance, NewTask, OperationError, Operator, TaskEdit, advance, create_task, edit_task,
-    legal_moves,
+    legal_moves, restore_history,
 };
 
 fn op(name: &str) -> Operator {
@@ -301,5 +301,102 @@ async fn an_unknown_instance_is_named() {
     assert_eq!(
         err.to_string(),
         "no Instance ID \"INST-9999\" in Active Workflow Instances"
+    );
+}
+
+#[tokio::test]
+async fn restoring_dropped_entries_puts_each_back_once_and_keeps_everyone_elses() {
+    let ws = support::workspace().await;
+    let done = advance(
+        &ws.client,
+        &ws.sources,
+        &op("grace"),
+        &to("consultation", None),
+        at(20, 10),
+    )
+    .await
+    .unwrap();
+    // A blind agent rewrites the log from a read made before grace's move: one entry of its
+    // own before hers in time, one after, and a raw item; hers is gone.
+    let agent = |hour: u32, what: &str| {
+        serde_json::json!({
+            "timestamp": format!("2026-11-20T{hour:02}:00:00"),
+            "action": format!("[LeadCaptureAgent] {what}"),
+            "details": {"source": "typeform"},
+        })
+    };
+    let text = serde_json::json!([
+        agent(9, "Lead captured"),
+        "not an entry",
+        agent(11, "Lead scored")
+    ])
+    .to_string();
+    ws.client
+        .update_page(
+            &ws.instance,
+            serde_json::json!({"History Log": {"rich_text": [{"text": {"content": text}}]}}),
+        )
+        .await
+        .unwrap();
+    let summaries = |log: &HistoryLog| -> Vec<String> {
+        log.entries()
+            .iter()
+            .map(|e| match e {
+                LogEntry::Entry(e) => e.action().to_string(),
+                LogEntry::Raw(raw) => raw.clone(),
+            })
+            .collect()
+    };
+    let want = [
+        "[LeadCaptureAgent] Lead captured",
+        "\"not an entry\"",
+        "[grace] Transitioned from inquiry to consultation",
+        "[LeadCaptureAgent] Lead scored",
+    ];
+
+    let first = restore_history(
+        &ws.client,
+        &ws.instance,
+        "INST-0001",
+        &[done.entry.clone(), done.entry.clone()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(first.restored.len(), 1, "each entry once");
+    assert!(first.restored[0].same_as(&done.entry));
+    let log = HistoryLog::decode(&instance(&ws, &ws.instance).await.history_log);
+    assert_eq!(summaries(&log), want, "back in its place in time");
+    assert_eq!(
+        HistoryLog::decode(&WorkflowInstance::from_page(&first.page).history_log),
+        log,
+        "the page returned is the read-back"
+    );
+
+    // Sent again (a retry after an uncertain send, or a second restoration): it re-reads,
+    // finds the entry there, and writes nothing.
+    let patches = |ws: &support::Workspace| {
+        ws.fake
+            .requests()
+            .iter()
+            .filter(|r| r.method == "PATCH")
+            .count()
+    };
+    let before = patches(&ws);
+    let again = restore_history(
+        &ws.client,
+        &ws.instance,
+        "INST-0001",
+        std::slice::from_ref(&done.entry),
+    )
+    .await
+    .unwrap();
+    assert!(again.restored.is_empty());
+    assert_eq!(patches(&ws), before, "nothing written");
+    let log = HistoryLog::decode(&instance(&ws, &ws.instance).await.history_log);
+    assert_eq!(summaries(&log), want, "exactly one copy");
+    // The move itself is untouched.
+    assert_eq!(
+        instance(&ws, &ws.instance).await.current_state,
+        "consultation"
     );
 }

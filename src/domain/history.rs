@@ -158,11 +158,40 @@ impl HistoryEntry {
             && self.details == other.details
     }
 
+    /// A text equal for two entries exactly when they are the same entry (`same_as`): the
+    /// instant (every digit), the action and the details with their keys sorted. It keys
+    /// the entries the store remembers.
+    pub fn identity_key(&self) -> String {
+        json!([
+            self.timestamp.to_rfc3339_opts(SecondsFormat::Nanos, true),
+            self.action,
+            canonical(&Value::Object(self.details.clone())),
+        ])
+        .to_string()
+    }
+
     fn detail(&self, key: &str) -> Option<&str> {
         self.details
             .get(key)
             .and_then(Value::as_str)
             .filter(|v| !v.is_empty())
+    }
+}
+
+/// `value` with the keys of every object sorted, so equal values print alike.
+fn canonical(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), canonical(&map[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+        other => other.clone(),
     }
 }
 
@@ -341,6 +370,31 @@ impl HistoryLog {
         }
         keyed.sort_by_key(|(time, _)| *time);
         self.entries = keyed.into_iter().map(|(_, item)| item).collect();
+    }
+
+    /// Puts back those of `entries` the log lacks (by identity, each once); returns the
+    /// ones it put back. Each goes before the first entry later than it, so the rest of the log
+    /// keeps its order: nothing the log holds is removed, moved or added twice.
+    pub fn restore(&mut self, entries: &[HistoryEntry]) -> Vec<HistoryEntry> {
+        let mut missing: Vec<HistoryEntry> = Vec::new();
+        for entry in entries {
+            if !self.contains(entry) && !missing.iter().any(|m| m.same_as(entry)) {
+                missing.push(entry.clone());
+            }
+        }
+        missing.sort_by_key(|e| e.timestamp);
+        for entry in &missing {
+            // Before the first entry later than it (raw items keep following theirs).
+            let at = self
+                .entries
+                .iter()
+                .position(
+                    |item| matches!(item, LogEntry::Entry(e) if e.timestamp > entry.timestamp),
+                )
+                .unwrap_or(self.entries.len());
+            self.entries.insert(at, LogEntry::Entry(entry.clone()));
+        }
+        missing
     }
 
     pub fn contains(&self, entry: &HistoryEntry) -> bool {

@@ -51,6 +51,16 @@ pub enum Write {
         due: Option<NaiveDate>,
         at: DateTime<Utc>,
     },
+    /// Puts back history entries hsn wrote (and Notion confirmed) that a later sync found
+    /// gone from the instance's log: a blind writer rewrote it. Sent like any history
+    /// write (re-read, merge by identity, write, read back), so sending it twice, or after
+    /// the entries came back by themselves, adds nothing.
+    RestoreHistory {
+        instance_page: String,
+        instance_id: String,
+        /// The entries, as the JSON objects hsn wrote.
+        entries: Vec<Map<String, Value>>,
+    },
 }
 
 impl Write {
@@ -59,6 +69,56 @@ impl Write {
             Write::Advance { .. } => "advance",
             Write::CreateTask { .. } => "create_task",
             Write::EditTask { .. } => "edit_task",
+            Write::RestoreHistory { .. } => "restore_history",
+        }
+    }
+
+    /// The history entry this write adds to an instance, rebuilt from the write (times and
+    /// ids are fixed when it is planned, so it is the entry the write sent).
+    pub fn history_entry(&self) -> Option<HistoryEntry> {
+        match self {
+            Write::Advance {
+                from,
+                to,
+                note,
+                actor,
+                at,
+                ..
+            } => Some(HistoryEntry::transition(
+                actor,
+                from,
+                to,
+                note.as_deref(),
+                *at,
+            )),
+            Write::CreateTask {
+                task_id,
+                name,
+                due,
+                assignee,
+                actor,
+                at,
+                ..
+            } => Some(task_created_entry(
+                actor,
+                name,
+                task_id,
+                assignee.as_deref(),
+                *due,
+                *at,
+            )),
+            Write::EditTask { .. } | Write::RestoreHistory { .. } => None,
+        }
+    }
+
+    /// The entries a `RestoreHistory` puts back (none for the other writes).
+    pub fn restored_entries(&self) -> Vec<HistoryEntry> {
+        match self {
+            Write::RestoreHistory { entries, .. } => entries
+                .iter()
+                .filter_map(|e| HistoryEntry::from_json(&Value::Object(e.clone())))
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -78,6 +138,14 @@ impl Write {
                 ..
             } => format!("{task_id} \"{name}\" from {instance_id}"),
             Write::EditTask { task_id, .. } => format!("{task_id} edited"),
+            Write::RestoreHistory {
+                instance_id,
+                entries,
+                ..
+            } => match entries.len() {
+                1 => format!("{instance_id}: put back 1 dropped history entry"),
+                n => format!("{instance_id}: put back {n} dropped history entries"),
+            },
         }
     }
 }
@@ -328,4 +396,127 @@ pub fn plan_task_edit(
         at,
     };
     Ok((write, after))
+}
+
+/// Puts back into `instance`'s History Log those of `entries` (hsn's own, confirmed once)
+/// it lacks. Returns the write and the instance as it will look, or `None` when the log
+/// already holds every one.
+pub fn plan_restore(instance: &Record, entries: &[HistoryEntry]) -> Option<(Write, Record)> {
+    let current = WorkflowInstance::from_record(instance);
+    let mut log = HistoryLog::decode(&current.history_log);
+    let missing = log.restore(entries);
+    if missing.is_empty() {
+        return None;
+    }
+    let mut after = instance.clone();
+    after.set("History Log", log.encode_text());
+    let write = Write::RestoreHistory {
+        instance_page: instance.page_id.clone().unwrap_or_default(),
+        instance_id: current.instance_id,
+        entries: missing.iter().map(|e| e.to_json().clone()).collect(),
+    };
+    Some((write, after))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::history::LogEntry;
+    use crate::domain::models::Workflow;
+    use chrono::TimeZone;
+
+    fn instance(history: &str) -> Record {
+        let mut record = Record::new(DatabaseKey::ActiveWorkflowInstances);
+        record.page_id = Some("page-1".into());
+        record.set("Instance ID", "INST-0001".to_string());
+        record.set("Current State", "inquiry".to_string());
+        record.set("History Log", history.to_string());
+        record
+    }
+
+    fn machine() -> StateMachine {
+        StateMachine::from_workflow(&Workflow {
+            workflow_id: "WF".into(),
+            initial_state: "inquiry".into(),
+            states: r#"["inquiry","consultation","completed"]"#.into(),
+            ..Workflow::default()
+        })
+        .unwrap()
+    }
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, 10, minute, 0).unwrap()
+            + chrono::Duration::nanoseconds(123_456_789)
+    }
+
+    /// The entry a queued write reports is the one its planned change added, even after a
+    /// trip through the outbox's JSON.
+    #[test]
+    fn a_write_knows_the_history_entry_it_adds() {
+        let (write, after) = plan_advance(
+            &instance(""),
+            &machine(),
+            None,
+            "consultation",
+            Some("  booked  "),
+            "alice",
+            at(0),
+        )
+        .unwrap();
+        let (task_write, _, task_after) = plan_new_task(
+            &instance(""),
+            &TaskRequest {
+                name: " Call Jane ".into(),
+                assignee: Some("Solari".into()),
+                due: NaiveDate::from_ymd_opt(2026, 12, 1),
+                ..TaskRequest::default()
+            },
+            "TASK-00000001",
+            "local:TASK-00000001",
+            "alice",
+            at(1),
+        )
+        .unwrap();
+        for (write, after) in [(write, after), (task_write, task_after)] {
+            let queued: Write =
+                serde_json::from_value(serde_json::to_value(&write).unwrap()).unwrap();
+            let entry = queued.history_entry().unwrap();
+            let log = HistoryLog::decode(&after.get::<String>("History Log"));
+            assert!(log.contains(&entry), "{write:?}");
+            assert_eq!(log.len(), 1);
+        }
+    }
+
+    #[test]
+    fn a_restoration_plans_only_what_is_missing_and_round_trips() {
+        let ours = HistoryEntry::transition("alice", "inquiry", "consultation", None, at(0));
+        let theirs = HistoryEntry::event("LeadCaptureAgent", "Lead scored", Map::new(), at(5));
+        let dropped = instance(&json!([theirs.to_json()]).to_string());
+        let (write, after) = plan_restore(&dropped, &[ours.clone(), theirs.clone()]).unwrap();
+        assert_eq!(write.kind(), "restore_history");
+        assert_eq!(
+            write.summary(),
+            "INST-0001: put back 1 dropped history entry"
+        );
+        let log = HistoryLog::decode(&after.get::<String>("History Log"));
+        let order: Vec<&str> = log.history_entries().map(HistoryEntry::action).collect();
+        assert_eq!(
+            order,
+            [
+                "[alice] Transitioned from inquiry to consultation",
+                "[LeadCaptureAgent] Lead scored"
+            ]
+        );
+        let queued: Write = serde_json::from_value(serde_json::to_value(&write).unwrap()).unwrap();
+        assert_eq!(queued, write);
+        let entries = queued.restored_entries();
+        assert_eq!(entries.len(), 1);
+        assert!(entries[0].same_as(&ours));
+        assert_eq!(entries[0].timestamp(), at(0), "every digit of the instant");
+        assert!(queued.history_entry().is_none());
+
+        // Nothing missing: nothing to plan.
+        assert!(plan_restore(&after, &[ours]).is_none());
+        assert!(matches!(log.entries()[1], LogEntry::Entry(_)));
+    }
 }

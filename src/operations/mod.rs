@@ -1,5 +1,6 @@
 //! The operations an operator performs: advance an instance, create a task from it, edit a
-//! task. The command line calls them today; the dashboard and the sync engine's outbox
+//! task; and the one hsn performs for them, putting back history entries of theirs a blind
+//! writer dropped. The command line calls them today; the dashboard and the sync engine's outbox
 //! will call the same functions, so a change made from a script and one made from the
 //! dashboard are the same operation.
 
@@ -12,6 +13,7 @@ mod task;
 pub use advance::{Advance, Advanced, advance, legal_moves};
 pub use error::OperationError;
 pub use find::{find_page, workflow_of};
+pub use history_write::{Restored, restore_history};
 pub use task::{CreatedTask, NewTask, TaskEdit, create_task, edit_task, new_task_id};
 
 /// Who is acting: `HSN_OPERATOR`, else the login name. Recorded in history entries and as

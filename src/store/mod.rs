@@ -6,8 +6,10 @@
 //! either both or neither.
 
 mod outbox;
+pub mod own_entries;
 pub mod overview;
 mod records;
+mod rows;
 mod schema;
 mod sync_state;
 

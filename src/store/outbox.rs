@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
 use super::Store;
+use super::own_entries::{OwnWrites, apply_in};
 use super::records::{upsert_in, write_raw, write_record};
 use crate::domain::record::Record;
 use crate::domain::schema::{DatabaseKey, find_database};
@@ -193,11 +194,23 @@ impl Store {
     /// Notion answered: the write is done, and `pages` (as Notion now has them) replace the
     /// optimistic records.
     pub fn confirm(&mut self, seq: i64, pages: &[(DatabaseKey, String, Page)]) -> Result<()> {
+        self.confirm_with(seq, pages, &OwnWrites::default())
+    }
+
+    /// `confirm`, and in the same transaction the history entries the write added are
+    /// remembered (and those it put back counted), see `own_entries`.
+    pub fn confirm_with(
+        &mut self,
+        seq: i64,
+        pages: &[(DatabaseKey, String, Page)],
+        own: &OwnWrites,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         settle(&tx, seq, OutboxState::Done, None)?;
         for (key, data_source_id, page) in pages {
             upsert_in(&tx, *key, data_source_id, std::slice::from_ref(page), true)?;
         }
+        apply_in(&tx, own, Utc::now())?;
         tx.commit()?;
         Ok(())
     }
@@ -206,7 +219,14 @@ impl Store {
     /// change is rolled back to the page as Notion last sent it (a record that never
     /// reached Notion is removed).
     pub fn reject(&mut self, seq: i64, error: &str) -> Result<()> {
+        self.reject_with(seq, error, &OwnWrites::default())
+    }
+
+    /// `reject`, and in the same transaction a refused restoration counts as one more
+    /// restore of its entries (so one Notion keeps refusing is not queued forever).
+    pub fn reject_with(&mut self, seq: i64, error: &str, own: &OwnWrites) -> Result<()> {
         let tx = self.conn.transaction()?;
+        apply_in(&tx, own, Utc::now())?;
         let touched = settle(&tx, seq, OutboxState::Failed, Some(error))?;
         for page_id in touched {
             let row: Option<(String, String, String)> = tx
@@ -243,6 +263,22 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Records, already failed, something hsn decided not to send (it changed nothing): it is
+/// listed with the writes Notion refused. Returns its number.
+pub(super) fn insert_failed(
+    tx: &rusqlite::Transaction<'_>,
+    op: &str,
+    body: &Value,
+    reason: &str,
+) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO outbox (op, body, touched, state, last_error, created_at, updated_at)
+         VALUES (?1, ?2, '[]', 'failed', ?3, ?4, ?4)",
+        params![op, body.to_string(), reason, now_text()],
+    )?;
+    Ok(tx.last_insert_rowid())
 }
 
 /// Marks a write settled and takes it off its pages' pending counts; returns those pages.

@@ -51,6 +51,18 @@ const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL
     );
     CREATE INDEX outbox_by_state ON outbox(state, seq);",
+    // 2: the history entries hsn wrote and Notion confirmed, to put back when a blind
+    // writer drops one (DESIGN §4). Keyed by the entry's identity, so each is held once.
+    "CREATE TABLE own_entries (
+        page_id TEXT NOT NULL,
+        entry_key TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        remembered_at TEXT NOT NULL,
+        restores INTEGER NOT NULL DEFAULT 0,
+        given_up INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (page_id, entry_key)
+    );
+    CREATE INDEX own_entries_by_time ON own_entries(remembered_at);",
 ];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -1,6 +1,6 @@
 //! Refreshing data sources and draining the outbox.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -10,10 +10,13 @@ use tokio::sync::broadcast;
 
 use super::execute::{Outcome, execute};
 use super::runner::Event;
+use crate::domain::history::{HistoryEntry, HistoryLog};
+use crate::domain::models::WorkflowInstance;
 use crate::domain::record::Record;
 use crate::domain::schema::{DatabaseKey, database};
-use crate::domain::write::Write;
-use crate::notion::NotionClient;
+use crate::domain::write::{Write, plan_restore};
+use crate::notion::{NotionClient, Page};
+use crate::store::own_entries::{OwnEntry, OwnWrites, REMEMBER_ENTRIES_DAYS, RESTORES_PER_ENTRY};
 use crate::store::{Store, Upserted};
 use crate::workspace::sources::DataSources;
 
@@ -38,6 +41,12 @@ pub struct Refreshed {
     pub full: bool,
     /// Another refresh of the same data source was running: this one did nothing.
     pub skipped: bool,
+    /// hsn's own history entries found missing (a blind writer dropped them) and queued to
+    /// be put back.
+    pub restoring: usize,
+    /// Entries found missing once more after `RESTORES_PER_ENTRY` restores: hsn stopped
+    /// putting them back, and said so (a failed write).
+    pub given_up: usize,
 }
 
 /// What one drain of the outbox did.
@@ -51,8 +60,21 @@ pub struct DrainReport {
     pub stopped_by: Option<String>,
 }
 
-/// What storing one batch of a refresh did, and the pages it held.
-type StoredBatch = (Upserted, Vec<String>);
+/// What a refresh found of hsn's own entries in one instance page.
+#[derive(Debug, Clone)]
+struct Lacking {
+    /// The page's History Log as the refresh read it (the cache may hold an older copy:
+    /// `last_edited_time` is rounded to the minute, so a later edit can look unchanged).
+    log: String,
+    /// The remembered entries it lacks (none: the page was checked and lacks none).
+    entries: Vec<OwnEntry>,
+}
+
+/// By page.
+type Missing = HashMap<String, Lacking>;
+
+/// What storing one batch of a refresh did, the pages it held, and what they lack.
+type StoredBatch = (Upserted, Vec<String>, Missing);
 
 /// The engine, shared by clones (the dashboard's task and its commands).
 #[derive(Clone)]
@@ -193,6 +215,19 @@ impl Engine {
         let watermark = state.as_ref().and_then(|s| s.watermark);
         let full = full || watermark.is_none();
         let started = Utc::now();
+        // hsn's own history entries to look for in the instances read (never read-only:
+        // putting one back is a write).
+        let own = Arc::new(
+            if key == DatabaseKey::ActiveWorkflowInstances && !self.readonly {
+                let mut store = self.store();
+                store
+                    .forget_own_entries(started - chrono::Duration::days(REMEMBER_ENTRIES_DAYS))?;
+                store.own_entries(started)?
+            } else {
+                HashMap::new()
+            },
+        );
+        let mut missing = Missing::new();
         let mut query = client.query_data_source(&data_source)?;
         if let (false, Some(mark)) = (full, watermark) {
             let since =
@@ -213,7 +248,7 @@ impl Engine {
         loop {
             let fetched = query.next_batch().await;
             if let Some(previous) = storing.take() {
-                self.stored(key, previous.await??, &mut done);
+                self.stored(key, previous.await??, &mut done, &mut missing);
             }
             let batch = match fetched {
                 Ok(Some(batch)) => batch,
@@ -232,10 +267,12 @@ impl Engine {
             seen.extend(batch.iter().map(|p| p.id.clone()));
             let store = Arc::clone(&self.store);
             let source = data_source.clone();
+            let own = Arc::clone(&own);
             storing = Some(tokio::task::spawn_blocking(move || {
+                let lacking = missing_own_entries(&own, &batch);
                 let mut store = store.lock().unwrap_or_else(|poison| poison.into_inner());
                 let upserted = store.upsert_pages(key, &source, &batch)?;
-                Ok((upserted, batch.into_iter().map(|p| p.id).collect()))
+                Ok((upserted, batch.into_iter().map(|p| p.id).collect(), lacking))
             }));
         }
         if full {
@@ -250,6 +287,10 @@ impl Engine {
         }
         self.store()
             .set_refreshed(key, &data_source, newest, started, full)?;
+        if let Err(e) = self.restore_missing(missing, &mut done) {
+            // The refresh itself went well; the next one looks again.
+            tracing::warn!(error = %e, "could not queue the restoration of dropped history entries");
+        }
         done.requests = client.requests_sent() - requests_before;
         self.emit(Event::Refreshed {
             database: key,
@@ -262,9 +303,12 @@ impl Engine {
     fn stored(
         &self,
         key: DatabaseKey,
-        (upserted, ids): (Upserted, Vec<String>),
+        (upserted, ids, lacking): StoredBatch,
         done: &mut Refreshed,
+        missing: &mut Missing,
     ) {
+        // A page read twice (windows overlap): its later copy decides.
+        missing.extend(lacking);
         done.changed += upserted.changed;
         done.removed += upserted.removed;
         if upserted.changed + upserted.removed > 0 {
@@ -274,6 +318,81 @@ impl Engine {
             database: key,
             fetched: done.fetched,
         });
+    }
+
+    /// Queues, through the outbox like every write, the restoration of hsn's own history
+    /// entries a refresh found missing from their instances (a blind writer dropped them).
+    /// A page with a write already queued is left for the next refresh (that write, or
+    /// the restoration queued before, re-reads and merges first); an entry already put
+    /// back `RESTORES_PER_ENTRY` times is given up on, with a failed write saying so.
+    fn restore_missing(&self, missing: Missing, done: &mut Refreshed) -> Result<()> {
+        let mut pages: Vec<(String, Lacking)> = missing
+            .into_iter()
+            .filter(|(_, lacking)| !lacking.entries.is_empty())
+            .collect();
+        pages.sort_by(|a, b| a.0.cmp(&b.0));
+        for (page_id, lacking) in pages {
+            let Some(stored) = self.store().record(&page_id)? else {
+                continue;
+            };
+            if stored.pending > 0 {
+                continue;
+            }
+            let label = stored.record.title();
+            // The log as Notion has it now, on the record as cached.
+            let mut instance = stored.record;
+            instance.set("History Log", lacking.log);
+            let (again, exhausted): (Vec<OwnEntry>, Vec<OwnEntry>) = lacking
+                .entries
+                .into_iter()
+                .partition(|own| own.restores < RESTORES_PER_ENTRY);
+            if !exhausted.is_empty() {
+                let entries: Vec<HistoryEntry> = exhausted.into_iter().map(|o| o.entry).collect();
+                self.give_up(&page_id, &label, &entries)?;
+                done.given_up += entries.len();
+            }
+            let entries: Vec<HistoryEntry> = again.into_iter().map(|o| o.entry).collect();
+            if let Some((write, after)) = plan_restore(&instance, &entries) {
+                tracing::info!(
+                    instance = %label,
+                    entries = entries.len(),
+                    "history entries hsn wrote were dropped by another writer; putting them back"
+                );
+                self.submit(&write, vec![after])?;
+                done.restoring += entries.len();
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops putting `entries` back into `page_id`'s log, and says so: in the log, and as
+    /// a failed write (listed with the refused ones, and shown by the dashboard).
+    fn give_up(&self, page_id: &str, label: &str, entries: &[HistoryEntry]) -> Result<()> {
+        let write = Write::RestoreHistory {
+            instance_page: page_id.to_string(),
+            instance_id: label.to_string(),
+            entries: entries.iter().map(|e| e.to_json().clone()).collect(),
+        };
+        let what: Vec<String> = entries
+            .iter()
+            .map(|e| format!("\"{}\"", e.action()))
+            .collect();
+        let reason = format!(
+            "another writer dropped {} from the history again after hsn put it back \
+             {RESTORES_PER_ENTRY} times; hsn stopped restoring it",
+            what.join(", ")
+        );
+        tracing::warn!(instance = %label, "{reason}");
+        let body = serde_json::to_value(&write)?;
+        let seq = self
+            .store()
+            .give_up_restoring(page_id, entries, write.kind(), &body, &reason)?;
+        self.emit(Event::WriteFailed {
+            seq,
+            summary: write.summary(),
+            error: reason,
+        });
+        Ok(())
     }
 
     /// Applies a planned write to the cache and queues it, in one transaction. `changes` are
@@ -334,13 +453,14 @@ impl Engine {
             let may_have_landed = entry.attempts > 0;
             self.store().mark_sending(entry.seq)?;
             match execute(client, sources, &write, may_have_landed).await {
-                Outcome::Done(pages) => {
+                Outcome::Done(pages, restored) => {
+                    let own = own_writes(&write, &pages, restored);
                     let pages: Vec<_> = pages
                         .into_iter()
                         .map(|(key, page)| (key, self.data_source(key).unwrap_or_default(), page))
                         .collect();
                     let mut store = self.store();
-                    store.confirm(entry.seq, &pages)?;
+                    store.confirm_with(entry.seq, &pages, &own)?;
                     if let Write::CreateTask { local_page, .. } = &write
                         && !pages.iter().any(|(_, _, page)| &page.id == local_page)
                     {
@@ -354,7 +474,9 @@ impl Engine {
                     });
                 }
                 Outcome::Refused(reason) => {
-                    self.store().reject(entry.seq, &reason)?;
+                    // A refused restoration counts as one restore: bounded like the others.
+                    let own = own_writes(&write, &[], write.restored_entries());
+                    self.store().reject_with(entry.seq, &reason, &own)?;
                     report
                         .failed
                         .push((entry.seq, write.summary(), reason.clone()));
@@ -376,4 +498,52 @@ impl Engine {
         self.emit(Event::PendingWrites(report.waiting));
         Ok(report)
     }
+}
+
+/// hsn's own entries among `pages` (instances, as a refresh read them) that their History
+/// Log lacks, for each page that has some remembered.
+fn missing_own_entries(own: &HashMap<String, Vec<OwnEntry>>, pages: &[Page]) -> Missing {
+    let mut missing = Missing::new();
+    for page in pages {
+        let Some(mine) = own.get(&page.id) else {
+            continue;
+        };
+        let text = WorkflowInstance::from_page(page).history_log;
+        let log = HistoryLog::decode(&text);
+        let entries = mine
+            .iter()
+            .filter(|o| !log.contains(&o.entry))
+            .cloned()
+            .collect();
+        missing.insert(page.id.clone(), Lacking { log: text, entries });
+    }
+    missing
+}
+
+/// What a settled write means for the entries the store remembers: the entry an advance or
+/// a new task added, if the instance as Notion confirmed it holds it; the entries a
+/// restoration put back (or, refused, tried to).
+fn own_writes(
+    write: &Write,
+    pages: &[(DatabaseKey, Page)],
+    restored: Vec<HistoryEntry>,
+) -> OwnWrites {
+    let mut own = OwnWrites::default();
+    if let Write::RestoreHistory { instance_page, .. } = write {
+        own.restored = restored
+            .into_iter()
+            .map(|e| (instance_page.clone(), e))
+            .collect();
+    } else if let Some(entry) = write.history_entry() {
+        for (key, page) in pages {
+            if *key != DatabaseKey::ActiveWorkflowInstances {
+                continue;
+            }
+            let log = HistoryLog::decode(&WorkflowInstance::from_page(page).history_log);
+            if log.contains(&entry) {
+                own.remember.push((page.id.clone(), entry.clone()));
+            }
+        }
+    }
+    own
 }

@@ -3,17 +3,20 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::history::HistoryEntry;
 use crate::domain::schema::DatabaseKey;
 use crate::domain::write::Write;
 use crate::notion::{NotionClient, NotionError, Page};
 use crate::operations::{
     Advance, NewTask, OperationError, Operator, TaskEdit, advance, create_task, edit_task,
+    restore_history,
 };
 use crate::workspace::sources::DataSources;
 
 pub(super) enum Outcome {
-    /// Notion has it; these pages are how Notion now holds the records it touched.
-    Done(Vec<(DatabaseKey, Page)>),
+    /// Notion has it; these pages are how Notion now holds the records it touched, and
+    /// (for a restoration) the entries that were missing and are back.
+    Done(Vec<(DatabaseKey, Page)>, Vec<HistoryEntry>),
     /// Notion refused it, with its reason: roll back.
     Refused(String),
     /// It could not be sent now (network, rate limit, server trouble): try later.
@@ -34,13 +37,20 @@ fn is_temporary(error: &OperationError) -> bool {
     }
 }
 
-fn sort(result: Result<Vec<(DatabaseKey, Page)>, OperationError>) -> Outcome {
+/// Sorts what sending a write came to. A restoration whose log kept changing under it is
+/// refused rather than kept: it would hold up the writes behind it; it counts as one
+/// restore, and the next sync that finds the entries missing tries again, up to the bound.
+fn sort(result: Result<Sent, OperationError>, restoring: bool) -> Outcome {
     match result {
-        Ok(pages) => Outcome::Done(pages),
+        Ok((pages, restored)) => Outcome::Done(pages, restored),
+        Err(e @ OperationError::Unsettled(_)) if restoring => Outcome::Refused(e.to_string()),
         Err(e) if is_temporary(&e) => Outcome::Later(e.to_string()),
         Err(e) => Outcome::Refused(e.to_string()),
     }
 }
+
+/// The pages Notion now holds, and the entries a restoration put back.
+type Sent = (Vec<(DatabaseKey, Page)>, Vec<HistoryEntry>);
 
 pub(super) async fn execute(
     client: &NotionClient,
@@ -48,8 +58,21 @@ pub(super) async fn execute(
     write: &Write,
     may_have_landed: bool,
 ) -> Outcome {
+    let restoring = matches!(write, Write::RestoreHistory { .. });
+    sort(
+        send(client, sources, write, may_have_landed).await,
+        restoring,
+    )
+}
+
+async fn send(
+    client: &NotionClient,
+    sources: &DataSources,
+    write: &Write,
+    may_have_landed: bool,
+) -> Result<Sent, OperationError> {
     let at = |at: &DateTime<Utc>| *at;
-    sort(match write {
+    let pages = match write {
         Write::Advance {
             instance_page,
             from,
@@ -132,5 +155,23 @@ pub(super) async fn execute(
                 .await
                 .map(|page| vec![(DatabaseKey::Tasks, page)])
         }
-    })
+        Write::RestoreHistory {
+            instance_page,
+            instance_id,
+            ..
+        } => {
+            let done = restore_history(
+                client,
+                instance_page,
+                instance_id,
+                &write.restored_entries(),
+            )
+            .await?;
+            return Ok((
+                vec![(DatabaseKey::ActiveWorkflowInstances, done.page)],
+                done.restored,
+            ));
+        }
+    };
+    Ok((pages?, Vec::new()))
 }

@@ -90,7 +90,9 @@ pub async fn run(
     }
 }
 
-/// One round: the outbox, then every configured data source. Returns whether Notion failed.
+/// One round: the outbox, then every configured data source (and the outbox again if a
+/// refresh queued the restoration of dropped history entries). Returns whether Notion
+/// failed.
 async fn round(engine: &Engine, first: Option<DatabaseKey>, full: bool) -> bool {
     let mut failed = match engine.drain().await {
         Ok(report) => report.stopped_by.is_some(),
@@ -105,15 +107,26 @@ async fn round(engine: &Engine, first: Option<DatabaseKey>, full: bool) -> bool 
             .map(|d| d.key)
             .filter(|k| Some(*k) != first),
     );
+    let mut restoring = 0;
     for key in order {
         if engine.data_source(key).is_none() {
             continue;
         }
-        if engine.refresh(key, full).await.is_err() {
-            failed = true;
-            // Notion is down or refusing: the others would fail the same way.
-            break;
+        match engine.refresh(key, full).await {
+            Ok(done) => restoring += done.restoring,
+            Err(_) => {
+                failed = true;
+                // Notion is down or refusing: the others would fail the same way.
+                break;
+            }
         }
+    }
+    // History entries of hsn's that a blind writer dropped go back now, not a round later.
+    if restoring > 0 && !failed {
+        failed = match engine.drain().await {
+            Ok(report) => report.stopped_by.is_some(),
+            Err(_) => true,
+        };
     }
     failed
 }

@@ -278,3 +278,75 @@ fn timestamps_in_every_spelling() {
     );
     assert_eq!(parse_timestamp("soon"), None);
 }
+
+#[test]
+fn the_identity_key_is_the_identity() {
+    let a = HistoryEntry::transition("Grace", "inquiry", "consultation", Some("n"), at(0));
+    // Another writer's spelling of the same entry: another timestamp text, keys reordered.
+    let spelled = json!({
+        "details": {"note": "n", "to": "consultation", "from": "inquiry", "actor": "Grace"},
+        "action": "[Grace] Transitioned from inquiry to consultation",
+        "timestamp": "2025-06-18T10:00:00.000",
+    });
+    let b = HistoryEntry::from_json(&spelled).unwrap();
+    assert!(a.same_as(&b));
+    assert_eq!(a.identity_key(), b.identity_key());
+    for other in [
+        HistoryEntry::transition("Grace", "inquiry", "consultation", Some("n"), at(1)),
+        HistoryEntry::transition("Grace", "inquiry", "consultation", None, at(0)),
+        HistoryEntry::transition("Nyra", "inquiry", "consultation", Some("n"), at(0)),
+    ] {
+        assert!(!a.same_as(&other));
+        assert_ne!(a.identity_key(), other.identity_key());
+    }
+}
+
+#[test]
+fn restore_puts_back_only_what_is_missing_in_its_place_once() {
+    let first = HistoryEntry::event("LeadCaptureAgent", "Lead captured", Map::new(), at(0));
+    let ours = HistoryEntry::transition("Grace", "inquiry", "consultation", None, at(10));
+    let task = HistoryEntry::event("Grace", "Created task: Call", Map::new(), at(15));
+    let later = HistoryEntry::event("LeadCaptureAgent", "Lead scored", Map::new(), at(20));
+    // A blind writer dropped ours and the task entry; a raw item follows its first entry,
+    // and its own entries are out of time order at the end.
+    let oddly = HistoryEntry::event("LeadCaptureAgent", "Late note", Map::new(), at(5));
+    let text = json!([first.to_json(), "raw", later.to_json(), oddly.to_json()]).to_string();
+    let mut log = HistoryLog::decode(&text);
+
+    let put_back = log.restore(&[task.clone(), ours.clone(), ours.clone(), first.clone()]);
+    assert_eq!(put_back.len(), 2, "only the missing ones, each once");
+    assert!(put_back[0].same_as(&ours) && put_back[1].same_as(&task));
+    let summaries: Vec<String> = log
+        .entries()
+        .iter()
+        .map(|item| match item {
+            LogEntry::Entry(e) => e.summary().to_string(),
+            LogEntry::Raw(raw) => raw.clone(),
+        })
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "Lead captured",
+            r#""raw""#,
+            "Transitioned from inquiry to consultation",
+            "Created task: Call",
+            "Lead scored",
+            "Late note",
+        ]
+    );
+    // Nothing of theirs removed or reordered relative to each other.
+    let theirs: Vec<&str> = log
+        .history_entries()
+        .filter(|e| e.actor() == Some("LeadCaptureAgent"))
+        .map(HistoryEntry::summary)
+        .collect();
+    assert_eq!(theirs, ["Lead captured", "Lead scored", "Late note"]);
+
+    let again = log.clone();
+    assert!(
+        log.restore(&[ours, task, first]).is_empty(),
+        "nothing twice"
+    );
+    assert_eq!(log, again);
+}
