@@ -9,7 +9,8 @@ use hsn::domain::demo::demo_data_source_id;
 use hsn::domain::history::{HistoryEntry, HistoryLog};
 use hsn::domain::models::{Task, Workflow, WorkflowInstance};
 use hsn::domain::overview::{
-    InstanceFacts, OverviewInput, StuckRule, TaskFacts, WorkflowFacts, compute,
+    InstanceFacts, LISTED, Overview, OverviewIndex, OverviewInput, StuckRule, TaskFacts,
+    WorkflowFacts, compute,
 };
 use hsn::domain::record::Link;
 use hsn::notion::DateValue;
@@ -78,6 +79,11 @@ fn task(id: &str, status: &str, priority: &str, due: Option<DateValue>, who: &st
         },
         None,
     )
+}
+
+/// The overview of `input` at `now`, through the index a load builds.
+fn overview(input: OverviewInput, rule: &StuckRule, now: DateTime<Utc>) -> Overview {
+    compute(&OverviewIndex::new(input), rule, now)
 }
 
 /// Two workflows (one a Draft with nothing running), five instances, a few tasks.
@@ -150,7 +156,7 @@ fn workspace() -> OverviewInput {
 
 #[test]
 fn funnel_counts_each_state_in_order_with_terminal_states_apart() {
-    let o = compute(&workspace(), &StuckRule::default(), now());
+    let o = overview(workspace(), &StuckRule::default(), now());
     assert_eq!(o.funnels.len(), 1, "the idle Draft workflow is left out");
     let funnel = &o.funnels[0];
     assert_eq!(funnel.workflow_id, "WF-A");
@@ -174,16 +180,16 @@ fn funnel_counts_each_state_in_order_with_terminal_states_apart() {
 
 #[test]
 fn stuck_starts_one_second_past_the_threshold() {
-    let o = compute(&workspace(), &StuckRule::default(), now());
+    let o = overview(workspace(), &StuckRule::default(), now());
     let stuck: Vec<&str> = o.stuck.iter().map(|i| i.instance_id.as_str()).collect();
     assert_eq!(stuck, ["I2"], "I1 is exactly 7 days in: not stuck yet");
     assert_eq!(o.stuck[0].seconds_in_state, 7 * 86_400 + 1);
     // A per-workflow threshold wins over the default.
     let mut rule = StuckRule::from_setting(Some("30")).unwrap();
     assert_eq!(rule.source, "HSN_STUCK_DAYS");
-    assert!(compute(&workspace(), &rule, now()).stuck.is_empty());
+    assert!(overview(workspace(), &rule, now()).stuck.is_empty());
     rule.per_workflow.insert("WF-A".into(), 6);
-    let o = compute(&workspace(), &rule, now());
+    let o = overview(workspace(), &rule, now());
     assert_eq!(o.stuck.len(), 2);
     assert_eq!(o.stuck[0].instance_id, "I2", "longest in state first");
     assert!(StuckRule::from_setting(Some("soon")).is_err());
@@ -192,7 +198,7 @@ fn stuck_starts_one_second_past_the_threshold() {
 
 #[test]
 fn errors_carry_their_message() {
-    let o = compute(&workspace(), &StuckRule::default(), now());
+    let o = overview(workspace(), &StuckRule::default(), now());
     assert_eq!(o.errors.len(), 1);
     assert_eq!(o.errors[0].instance_id, "I3");
     assert_eq!(o.errors[0].error_message, "HubSpot said 409");
@@ -200,7 +206,7 @@ fn errors_carry_their_message() {
 
 #[test]
 fn tasks_are_overdue_by_date_and_sorted_by_priority() {
-    let o = compute(&workspace(), &StuckRule::default(), now());
+    let o = overview(workspace(), &StuckRule::default(), now());
     let ids = |list: &[hsn::domain::overview::TaskItem]| -> Vec<String> {
         list.iter().map(|t| t.task_id.clone()).collect()
     };
@@ -219,13 +225,13 @@ fn tasks_are_overdue_by_date_and_sorted_by_priority() {
     assert_eq!(o.tasks.open, 6);
     // A minute before midnight, yesterday's task is still overdue and today's is not.
     let late = Utc.with_ymd_and_hms(2026, 11, 27, 23, 59, 0).unwrap();
-    let o = compute(&workspace(), &StuckRule::default(), late);
+    let o = overview(workspace(), &StuckRule::default(), late);
     assert_eq!(ids(&o.tasks.due_today), ["T-today"]);
 }
 
 #[test]
 fn activity_covers_fourteen_days_with_the_empty_ones() {
-    let o = compute(&workspace(), &StuckRule::default(), now());
+    let o = overview(workspace(), &StuckRule::default(), now());
     assert_eq!(o.activity.len(), 14);
     assert_eq!(o.activity[0].date, now().date_naive() - Duration::days(13));
     assert_eq!(o.activity[13].date, now().date_naive());
@@ -322,7 +328,7 @@ fn overview_json_gives_the_numbers_of_the_tab() {
 #[test]
 fn a_workspace_full_of_stuck_instances_lists_the_worst_and_counts_them_all() {
     let mut input = workspace();
-    let extra = hsn::domain::overview::LISTED + 50;
+    let extra = LISTED + 50;
     for n in 0..extra {
         let entered = now() - Duration::days(30) - Duration::minutes(n as i64);
         input.instances.push(InstanceFacts::from_instance(&instance(
@@ -333,10 +339,10 @@ fn a_workspace_full_of_stuck_instances_lists_the_worst_and_counts_them_all() {
             entered,
         )));
     }
-    let before = compute(&workspace(), &StuckRule::default(), now());
-    let overview = compute(&input, &StuckRule::default(), now());
+    let before = overview(workspace(), &StuckRule::default(), now());
+    let overview = overview(input, &StuckRule::default(), now());
     assert_eq!(overview.stuck_count, before.stuck_count + extra);
-    assert_eq!(overview.stuck.len(), hsn::domain::overview::LISTED);
+    assert_eq!(overview.stuck.len(), LISTED);
     assert_eq!(
         overview.stuck[0].instance_id,
         format!("S{:04}", extra - 1),
@@ -351,10 +357,112 @@ fn a_workspace_full_of_stuck_instances_lists_the_worst_and_counts_them_all() {
 }
 
 #[test]
-fn resolving_slots_at_load_changes_no_figure() {
-    let by_name = compute(&workspace(), &StuckRule::default(), now());
-    let mut resolved = workspace();
-    resolved.resolve();
-    assert!(resolved.instances.iter().any(|i| i.slot.is_some()));
-    assert_eq!(compute(&resolved, &StuckRule::default(), now()), by_name);
+fn stuck_counts_the_fraction_of_a_second_past_the_threshold() {
+    // Half a second on, I1 (exactly 7 days in at `now`) is past the threshold too; whole
+    // seconds are shown.
+    let clock = now() + Duration::milliseconds(500);
+    let o = overview(workspace(), &StuckRule::default(), clock);
+    let stuck: Vec<(&str, i64)> = o
+        .stuck
+        .iter()
+        .map(|i| (i.instance_id.as_str(), i.seconds_in_state))
+        .collect();
+    assert_eq!(stuck, [("I2", 7 * 86_400 + 1), ("I1", 7 * 86_400)]);
+    assert_eq!(o.stuck_count, 2);
+}
+
+#[test]
+fn errors_entered_later_or_at_no_known_time_come_last_by_instance_id() {
+    let mut input = workspace();
+    let mut never = instance("E-never", "WF-A", "intake", "Error", now());
+    never.last_transition_date = None;
+    for error in [
+        never,
+        instance(
+            "E-later",
+            "WF-A",
+            "intake",
+            "Error",
+            now() + Duration::days(1),
+        ),
+        instance(
+            "E-old",
+            "WF-A",
+            "intake",
+            "Error",
+            now() - Duration::days(10),
+        ),
+        instance("E-now", "WF-A", "intake", "Error", now()),
+    ] {
+        input.instances.push(InstanceFacts::from_instance(&error));
+    }
+    let o = overview(input, &StuckRule::default(), now());
+    let errors: Vec<(&str, i64)> = o
+        .errors
+        .iter()
+        .map(|i| (i.instance_id.as_str(), i.seconds_in_state))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("E-old", 10 * 86_400),
+            ("I3", 3 * 86_400),
+            ("E-later", 0),
+            ("E-never", 0),
+            ("E-now", 0),
+        ]
+    );
+    assert_eq!(o.error_count, 5);
+}
+
+#[test]
+fn stuck_lists_the_longest_across_workflows_each_past_its_own_threshold() {
+    let mut input = workspace();
+    input
+        .workflows
+        .push(workflow("WF-B", "Active", r#"["start", "done"]"#));
+    // WF-B waits 30 days: of its instances 20 to 20 + LISTED days in, those past 30 are
+    // stuck, and they are in their state longer than any of WF-A's.
+    for n in 0..LISTED {
+        let entered = now() - Duration::days(20 + n as i64);
+        input.instances.push(InstanceFacts::from_instance(&instance(
+            &format!("B{n:04}"),
+            "WF-B",
+            "start",
+            "Active",
+            entered,
+        )));
+    }
+    let mut rule = StuckRule::default();
+    rule.per_workflow.insert("WF-B".into(), 30);
+    let o = overview(input, &rule, now());
+    let stuck_b = LISTED - 11; // 31 days in and more
+    assert_eq!(o.stuck_count, stuck_b + 1, "and I2 of WF-A");
+    assert_eq!(o.stuck.len(), stuck_b + 1);
+    assert_eq!(o.stuck[0].instance_id, format!("B{:04}", LISTED - 1));
+    assert_eq!(o.stuck[0].threshold_days, 30);
+    assert_eq!(o.stuck[stuck_b - 1].instance_id, "B0011");
+    let last = o.stuck.last().unwrap();
+    assert_eq!((last.instance_id.as_str(), last.threshold_days), ("I2", 7));
+}
+
+#[test]
+fn among_equally_long_stuck_instances_the_first_instance_ids_are_listed() {
+    let mut input = workspace();
+    let extra = LISTED + 10;
+    // All in their state for the same time, added in reverse order of Instance ID.
+    for n in (0..extra).rev() {
+        input.instances.push(InstanceFacts::from_instance(&instance(
+            &format!("S{n:04}"),
+            "WF-A",
+            "intake",
+            "Active",
+            now() - Duration::days(30),
+        )));
+    }
+    let o = overview(input, &StuckRule::default(), now());
+    assert_eq!(o.stuck_count, extra + 1, "and I2");
+    let listed: Vec<String> = o.stuck.iter().map(|i| i.instance_id.clone()).collect();
+    let first: Vec<String> = (0..LISTED).map(|n| format!("S{n:04}")).collect();
+    assert_eq!(listed, first);
 }

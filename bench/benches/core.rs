@@ -89,9 +89,48 @@ fn store(c: &mut Criterion) {
     });
 }
 
+/// The Overview recomputed over the fake's workspace of 100,000 instances: what the
+/// dashboard redoes on every clock tick and change (its index is built once, at load).
+fn overview(c: &mut Criterion) {
+    use hsn::domain::models::{Task, Workflow, WorkflowInstance};
+    use hsn::domain::overview::{
+        InstanceFacts, OverviewIndex, OverviewInput, StuckRule, TaskFacts, WorkflowFacts, compute,
+    };
+    let fake = fake_notion::FakeNotion::new("bench");
+    let sources = seed_workspace(&fake, 100_000, 7, fixed_now());
+    let pages = |key: DatabaseKey| -> Vec<Page> {
+        fake.pages_in(sources.get(key).unwrap())
+            .into_iter()
+            .map(|raw| Page::from_json(raw).unwrap())
+            .collect()
+    };
+    let index = OverviewIndex::new(OverviewInput {
+        workflows: pages(DatabaseKey::WorkflowsLibrary)
+            .iter()
+            .map(|p| WorkflowFacts::from_workflow(&Workflow::from_page(p)))
+            .collect(),
+        instances: pages(DatabaseKey::ActiveWorkflowInstances)
+            .iter()
+            .map(|p| InstanceFacts::from_instance(&WorkflowInstance::from_page(p)))
+            .collect(),
+        tasks: pages(DatabaseKey::Tasks)
+            .iter()
+            .map(|p| {
+                let created_time = p.created_time.to_rfc3339();
+                TaskFacts::from_task(&Task::from_page(p), Some(&created_time))
+            })
+            .collect(),
+        freshness: Vec::new(),
+    });
+    let rule = StuckRule::default();
+    c.bench_function("overview: recompute over 100,000 instances", |b| {
+        b.iter(|| compute(&index, &rule, std::hint::black_box(fixed_now())))
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = parsing, history, store
+    targets = parsing, history, store, overview
 }
 criterion_main!(benches);

@@ -1,6 +1,6 @@
 //! What the Overview is computed from, read out of the store: workflows, instances (their
-//! logs parsed here, once), tasks, and how fresh each data source is. Shared by the
-//! dashboard's tab, `hsn overview` and the benchmarks.
+//! logs parsed here, once), tasks, and how fresh each data source is, indexed for
+//! recomputing. Shared by the dashboard's tab, `hsn overview` and the benchmarks.
 
 use std::collections::HashMap;
 
@@ -10,18 +10,19 @@ use color_eyre::eyre::Result;
 use super::{RecordFilter, Store};
 use crate::domain::models::{Task, Workflow, WorkflowInstance};
 use crate::domain::overview::{
-    InstanceFacts, Overview, OverviewInput, SourceFreshness, StuckRule, TaskFacts, WorkflowFacts,
-    compute,
+    InstanceFacts, Overview, OverviewIndex, OverviewInput, SourceFreshness, StuckRule, TaskFacts,
+    WorkflowFacts, compute,
 };
 use crate::domain::schema::{DATABASES, DatabaseKey, database};
 
 /// Reads what the Overview is computed from: workflows, instances (their logs parsed
-/// here, once), tasks, and how fresh each data source is with its pending writes.
+/// here, once), tasks, and how fresh each data source is with its pending writes; and
+/// indexes it, so that a recompute at another clock does only what the clock changes.
 /// `data_source` says where a database syncs from.
-pub fn load_overview_input(
+pub fn load_overview_index(
     store: &Store,
     data_source: impl Fn(DatabaseKey) -> Option<String>,
-) -> Result<OverviewInput> {
+) -> Result<OverviewIndex> {
     let all = RecordFilter::default();
     let workflows = store
         .records(DatabaseKey::WorkflowsLibrary, &all)?
@@ -69,14 +70,12 @@ pub fn load_overview_input(
             pending_writes: pending.get(&key).copied().unwrap_or(0),
         })
         .collect();
-    let mut input = OverviewInput {
+    Ok(OverviewIndex::new(OverviewInput {
         workflows,
         instances,
         tasks,
         freshness,
-    };
-    input.resolve();
-    Ok(input)
+    }))
 }
 
 /// The databases the Overview is computed from, first in its freshness list.
@@ -94,7 +93,7 @@ pub fn load_overview(
     now: DateTime<Utc>,
 ) -> Result<Overview> {
     Ok(compute(
-        &load_overview_input(store, data_source)?,
+        &load_overview_index(store, data_source)?,
         rule,
         now,
     ))
