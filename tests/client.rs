@@ -140,7 +140,7 @@ async fn a_relation_of_30_ids_comes_back_whole() {
         other => panic!("not a relation: {other:?}"),
     };
     assert!(
-        created.raw["properties"]["Members"]["has_more"] == json!(true),
+        created.raw_value()["properties"]["Members"]["has_more"] == json!(true),
         "the fake cuts at 25 like Notion"
     );
     expect_all(&created.property("Members").unwrap().value);

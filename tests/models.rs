@@ -445,7 +445,8 @@ async fn long_text_is_split_and_reads_back_whole_and_too_long_is_refused() {
             instance.to_properties().unwrap(),
         )
         .await;
-    let objects = page.raw["properties"]["History Log"]["rich_text"]
+    let raw = page.raw_value();
+    let objects = raw["properties"]["History Log"]["rich_text"]
         .as_array()
         .unwrap();
     assert!(objects.len() >= 3, "split into {} objects", objects.len());

@@ -112,10 +112,11 @@ fn page_line(page: &Page) -> Value {
         .iter()
         .map(|(name, property)| (name.clone(), property.value.plain()))
         .collect();
+    let raw = page.raw_value();
     json!({
         "id": page.id,
-        "created_time": page.raw.get("created_time"),
-        "last_edited_time": page.raw.get("last_edited_time"),
+        "created_time": raw.get("created_time"),
+        "last_edited_time": raw.get("last_edited_time"),
         "url": page.url,
         "properties": properties,
     })

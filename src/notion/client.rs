@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use reqwest::Method;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::config::ClientConfig;
@@ -77,10 +78,10 @@ pub(crate) async fn collect_list(
     }
 }
 
-fn decode<T>(
+fn decode<V, T>(
     request: &Request,
-    value: Value,
-    read: impl FnOnce(Value) -> Result<T, serde_json::Error>,
+    value: V,
+    read: impl FnOnce(V) -> Result<T, serde_json::Error>,
 ) -> Result<T, NotionError> {
     read(value).map_err(|e| NotionError::Decode {
         request: format!("{} /v1{}", request.method, request.path),
@@ -119,6 +120,16 @@ impl NotionClient {
     ) -> Result<T, NotionError> {
         let value = self.send(request).await?;
         decode(request, value, serde_json::from_value)
+    }
+
+    /// Sends `request` and reads the answer straight from the bytes Notion sent: no
+    /// intermediate JSON tree, and `RawValue`s in `T` keep their text as sent.
+    pub(crate) async fn send_read<T: DeserializeOwned>(
+        &self,
+        request: &Request,
+    ) -> Result<T, NotionError> {
+        let bytes = self.transport.send_bytes(request).await?;
+        decode(request, &bytes, |bytes| serde_json::from_slice(bytes))
     }
 
     /// The integration's own bot user, with its workspace name.
@@ -273,8 +284,8 @@ impl NotionClient {
     }
 
     async fn page_from(&self, request: &Request) -> Result<Page, NotionError> {
-        let value = self.send(request).await?;
-        let mut page = decode(request, value, Page::from_json)?;
+        let raw: Box<RawValue> = self.send_read(request).await?;
+        let mut page = decode(request, raw, Page::from_raw)?;
         self.complete_relations(&mut page).await?;
         Ok(page)
     }

@@ -136,6 +136,16 @@ impl Transport {
 
     /// Sends `request`, retrying what may be retried, and returns the JSON body.
     pub async fn send(&self, request: &Request) -> Result<Value, NotionError> {
+        let bytes = self.send_bytes(request).await?;
+        serde_json::from_slice(&bytes).map_err(|e| NotionError::Decode {
+            request: request.describe(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Sends `request` like [`Transport::send`], and returns the successful answer's body
+    /// as Notion sent it, not yet parsed.
+    pub async fn send_bytes(&self, request: &Request) -> Result<Vec<u8>, NotionError> {
         let backoff = ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(500))
             .with_max_delay(Duration::from_secs(30))
@@ -167,7 +177,7 @@ impl Transport {
             .await
     }
 
-    async fn attempt(&self, request: &Request) -> Result<Value, NotionError> {
+    async fn attempt(&self, request: &Request) -> Result<Vec<u8>, NotionError> {
         self.gate.acquire().await;
         self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let url = format!("{}/v1{}", self.config.base_url, request.path);
@@ -192,10 +202,7 @@ impl Transport {
             .await
             .map_err(|e| self.transport_error(&e))?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| NotionError::Decode {
-                request: request.describe(),
-                reason: e.to_string(),
-            });
+            return Ok(bytes.into());
         }
         let error = failure(status, &headers, &bytes);
         if error.is_rate_limit() {

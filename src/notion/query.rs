@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::{Stream, TryStreamExt};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::client::NotionClient;
@@ -178,19 +179,20 @@ impl DataSourceQuery {
     async fn fetch(&mut self) -> Result<Vec<Page>, NotionError> {
         let request = self.request();
         self.requests += 1;
-        let list: ListPage = self.client.send_as(&request).await?;
+        // Each row is kept as the text Notion sent: the page's raw JSON at no extra cost.
+        let list: ListPage<Box<RawValue>> = self.client.send_read(&request).await?;
         let mut batch = Vec::new();
         let cursor = list.next_cursor.clone().filter(|_| list.has_more);
         let incomplete = list.is_incomplete();
         for raw in list.results {
-            // Wiki data sources can list data sources among their rows.
-            if raw.get("object").and_then(Value::as_str) != Some("page") {
-                continue;
-            }
-            let mut page = Page::from_json(raw).map_err(|e| NotionError::Decode {
+            let page = Page::from_listed(raw).map_err(|e| NotionError::Decode {
                 request: format!("POST /v1/data_sources/{}/query", self.data_source),
                 reason: e.to_string(),
             })?;
+            // Wiki data sources can list data sources among their rows.
+            let Some(mut page) = page else {
+                continue;
+            };
             self.chain_newest = self.chain_newest.max(Some(page.created_time));
             if !self.seen.insert(page.id.clone()) || self.remaining() == batch.len() {
                 continue;

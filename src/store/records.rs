@@ -106,7 +106,7 @@ pub(super) fn write_raw(tx: &Transaction<'_>, page: &Page) -> rusqlite::Result<(
         "INSERT INTO pages_raw (page_id, raw) VALUES (?1, ?2)
          ON CONFLICT(page_id) DO UPDATE SET raw = excluded.raw",
     )?
-    .execute(params![page.id, page.raw.to_string()])?;
+    .execute(params![page.id, page.raw.get()])?;
     Ok(())
 }
 
