@@ -516,3 +516,200 @@ async fn a_read_only_engine_refuses_writes_in_the_write_path_itself() {
         task.record.get::<Option<String>>("Status")
     );
 }
+
+/// Page ids compared without hyphens (the fake and hsn may spell them differently).
+fn bare_id(id: &str) -> String {
+    id.replace('-', "")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_at_random_points_of_a_2000_page_refresh_a_restart_stores_each_page_once() {
+    // `hsn sync` into an empty store, SIGKILLed while it fetches and stores 2,000 tasks
+    // (20 query pages, each stored in its own transaction), at points drawn from a seeded
+    // RNG; then run to completion, then once more with nothing changed.
+    const PAGES: usize = 2_000;
+    let seed = std::env::var("HSN_CRASH_SEED")
+        .ok()
+        .and_then(|s| match s.strip_prefix("0x") {
+            Some(hex) => u64::from_str_radix(hex, 16).ok(),
+            None => s.parse().ok(),
+        })
+        .unwrap_or(0x5eed_0008_u64);
+    let began = std::time::Instant::now();
+    let ws = support::workspace().await;
+    let tasks = ws.source(DatabaseKey::Tasks);
+    // One a minute, ending a day ago: an incremental read (from a minute before the
+    // watermark) then finds only the newest page.
+    let start = Utc::now() - chrono::Duration::days(1) - chrono::Duration::minutes(PAGES as i64);
+    for n in 0..PAGES {
+        ws.fake
+            .set_now(Some(start + chrono::Duration::minutes(n as i64)));
+        ws.fake.insert_page(&tasks, task(n));
+    }
+    ws.fake.set_now(None);
+    let seeded = began.elapsed();
+
+    let run = |data: &std::path::Path, stdout: std::process::Stdio| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_hsn"))
+            .arg("sync")
+            .current_dir(ws.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("NOTION_API_BASE", &ws.base)
+            .env("NOTION_API_TOKEN", support::TOKEN)
+            .env("NOTION_RATE_LIMIT", "5000")
+            .env("HSN_DATA_DIR", data)
+            .stdout(stdout)
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap()
+    };
+    // The queries for tasks the fake has received so far (logged as they arrive).
+    let tasks_queries = || {
+        ws.fake
+            .requests()
+            .iter()
+            .filter(|r| {
+                r.path
+                    .strip_prefix("/v1/data_sources/")
+                    .and_then(|rest| rest.strip_suffix("/query"))
+                    .is_some_and(|id| bare_id(id) == bare_id(&tasks))
+            })
+            .count()
+    };
+    let pages_of_tasks = PAGES.div_ceil(100);
+
+    let data = ws.dir.path().join("data");
+    let store_file = store_path(&data, &ws.sources);
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let (mut kills, mut inside) = (0, 0);
+    for _ in 0..6 {
+        // Kill once the n-th page of tasks was asked for, plus a random pause: inside a
+        // fetch, while a batch is stored, or between the two. (Counted in requests, not
+        // time, so that a slow or loaded machine still kills inside the refresh.)
+        let nth = rng.usize(1..pages_of_tasks);
+        let pause = Duration::from_millis(rng.u64(0..40));
+        let before = tasks_queries();
+        let mut child = run(&data, std::process::Stdio::null());
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while tasks_queries() - before < nth
+            && child.try_wait().unwrap().is_none()
+            && std::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        tokio::time::sleep(pause).await;
+        if child.try_wait().unwrap().is_none() {
+            child.start_kill().unwrap(); // SIGKILL
+            kills += 1;
+        }
+        let _ = child.wait().await;
+        let store = Store::open(&store_file).unwrap();
+        let stored = store.count(DatabaseKey::Tasks).unwrap();
+        let marked = store.sync_state(&tasks).unwrap().and_then(|s| s.watermark);
+        if stored < PAGES {
+            inside += 1;
+            assert!(
+                marked.is_none(),
+                "a watermark with {stored} of {PAGES} pages stored"
+            );
+        }
+    }
+    let killed = began.elapsed();
+    println!("seed {seed:#x}: {kills} of 6 runs killed, {inside} with tasks partly stored");
+    assert!(kills >= 5, "only {kills} runs were killed");
+    assert!(inside >= 1, "no kill landed inside the refresh of tasks");
+
+    let finished = run(&data, std::process::Stdio::null())
+        .wait()
+        .await
+        .unwrap();
+    assert!(finished.success());
+    let completed = began.elapsed();
+
+    // The store opens, SQLite finds it sound, and it holds exactly what Notion holds.
+    let connection = rusqlite::Connection::open(&store_file).unwrap();
+    let integrity: String = connection
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    drop(connection);
+    let store = Store::open(&store_file).unwrap();
+    for definition in &DATABASES {
+        let Ok(source) = ws.sources.get(definition.key) else {
+            continue;
+        };
+        let remote: HashSet<String> = ws
+            .fake
+            .pages_in(source)
+            .iter()
+            .map(|page| bare_id(page["id"].as_str().unwrap()))
+            .collect();
+        let local: Vec<String> = store
+            .records(definition.key, &RecordFilter::default())
+            .unwrap()
+            .iter()
+            .map(|stored| bare_id(stored.record.page_id.as_deref().unwrap()))
+            .collect();
+        assert_eq!(local.len(), remote.len(), "{}", definition.title);
+        assert_eq!(
+            local.into_iter().collect::<HashSet<_>>(),
+            remote,
+            "{}",
+            definition.title
+        );
+    }
+    assert_eq!(store.count(DatabaseKey::Tasks).unwrap(), PAGES);
+    // The watermark is the newest page stored, not ahead of it.
+    let newest = ws
+        .fake
+        .pages_in(&tasks)
+        .iter()
+        .map(|page| {
+            page["last_edited_time"]
+                .as_str()
+                .unwrap()
+                .parse::<chrono::DateTime<Utc>>()
+                .unwrap()
+        })
+        .max();
+    let watermark = store.sync_state(&tasks).unwrap().and_then(|s| s.watermark);
+    assert_eq!(watermark, newest);
+    drop(store);
+
+    // Nothing changed: one query per data source, and nothing stored anew.
+    let before = ws.fake.requests().len();
+    let mut again = run(&data, std::process::Stdio::piped());
+    let mut printed = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut again.stdout.take().unwrap(), &mut printed)
+        .await
+        .unwrap();
+    assert!(again.wait().await.unwrap().success());
+    let requests = ws.fake.requests().split_off(before);
+    let mut queries: HashMap<String, usize> = HashMap::new();
+    for request in &requests {
+        if let Some(source) = request
+            .path
+            .strip_prefix("/v1/data_sources/")
+            .and_then(|rest| rest.strip_suffix("/query"))
+        {
+            *queries.entry(bare_id(source)).or_default() += 1;
+        }
+    }
+    let expected: HashMap<String, usize> = DATABASES
+        .iter()
+        .filter_map(|d| ws.sources.get(d.key).ok())
+        .map(|source| (bare_id(source), 1))
+        .collect();
+    assert_eq!(queries, expected, "one query per data source");
+    assert_eq!(requests.len(), expected.len(), "and no other request");
+    for line in printed.lines().filter(|l| l.contains(" fetched, ")) {
+        assert!(line.contains(" 0 changed"), "{line}");
+    }
+    println!(
+        "workspace and {PAGES} pages ready at {seeded:.1?}, kills done at {killed:.1?}, the \
+         refresh completed at {completed:.1?}, all checked at {:.1?}",
+        began.elapsed()
+    );
+}

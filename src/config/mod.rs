@@ -70,21 +70,36 @@ impl Settings {
 }
 
 fn read_env_file(path: &PathBuf) -> Result<Vec<(String, String)>> {
-    let entries = dotenvy::from_path_iter(path)
-        .wrap_err_with(|| format!("cannot read {}", path.display()))?;
-    entries
+    let text = std::fs::read(path).wrap_err_with(|| format!("cannot read {}", path.display()))?;
+    parse_env(&text, &path.display().to_string())
+}
+
+/// The `KEY=value` pairs of a `.env` file's text, in order; `name` is the file as errors
+/// name it. (The seam the fuzz target `config` drives.)
+pub fn parse_env(text: &[u8], name: &str) -> Result<Vec<(String, String)>> {
+    dotenvy::from_read_iter(text)
         .map(|entry| {
             entry.map_err(|e| match e {
                 dotenvy::Error::LineParse(line, index) => eyre!(
-                    "{} has a line hsn cannot read at character {index}: {:?}",
-                    path.display(),
+                    "{name} has a line hsn cannot read at character {index}: {:?}",
                     // Show the key only: the value may be the token.
-                    line.split('=').next().unwrap_or_default()
+                    env_key(&line)
                 ),
-                other => eyre!("cannot read {}: {other}", path.display()),
+                other => eyre!("cannot read {name}: {other}"),
             })
         })
         .collect()
+}
+
+/// The key a `.env` line starts with (after `export `), and nothing after it: a line
+/// without `=`, such as `NOTION_API_TOKEN ntn_…`, must not be shown whole.
+fn env_key(line: &str) -> &str {
+    let line = line.trim_start();
+    let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+    let end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.')))
+        .unwrap_or(line.len());
+    &line[..end]
 }
 
 #[cfg(test)]

@@ -298,6 +298,12 @@ impl HistoryLog {
                         .map_or_else(|| LogEntry::Raw(item.to_string()), LogEntry::Entry)
                 })
                 .collect(),
+            // A log holding one bare entry (not in an array) is that entry: read as raw
+            // text it would turn into an entry at the next write, and differ from itself.
+            Ok(item @ Value::Object(_)) => vec![
+                HistoryEntry::from_json(&item)
+                    .map_or_else(|| LogEntry::Raw(text.to_string()), LogEntry::Entry),
+            ],
             _ => vec![LogEntry::Raw(text.to_string())],
         };
         HistoryLog { entries }
