@@ -24,6 +24,51 @@ pub async fn run(args: SyncArgs, session: &Session) -> Result<()> {
     };
     let started = Instant::now();
     let requests_before = client.requests_sent();
+    send_writes(session).await?;
+    let mut failures = 0;
+    let mut restoring = 0;
+    for definition in &DATABASES {
+        if session.engine.data_source(definition.key).is_none() {
+            continue;
+        }
+        match session.engine.refresh(definition.key, args.full).await {
+            Ok(done) => {
+                restoring += done.restoring;
+                println!(
+                    "{}: {} fetched, {} changed, {} removed, {} requests{}",
+                    definition.title,
+                    done.fetched,
+                    done.changed,
+                    done.removed,
+                    done.requests,
+                    if done.full { " (full)" } else { "" }
+                )
+            }
+            Err(e) => {
+                failures += 1;
+                println!("{}: failed: {e}", definition.title);
+            }
+        }
+    }
+    // History entries a blind writer dropped were queued to be put back: send them now,
+    // not at the next run.
+    if restoring > 0 {
+        println!("{restoring} dropped history entries to put back");
+        send_writes(session).await?;
+    }
+    println!(
+        "{} requests in {:.1} s",
+        client.requests_sent() - requests_before,
+        started.elapsed().as_secs_f64()
+    );
+    if failures > 0 {
+        bail!("{failures} data sources could not be refreshed");
+    }
+    Ok(())
+}
+
+/// Sends the queued writes and says what became of them.
+async fn send_writes(session: &Session) -> Result<()> {
     let drained = session.engine.drain().await?;
     if drained.sent + drained.failed.len() + drained.waiting > 0 {
         println!(
@@ -35,35 +80,6 @@ pub async fn run(args: SyncArgs, session: &Session) -> Result<()> {
         for (_, what, why) in &drained.failed {
             println!("  refused: {what}: {why}");
         }
-    }
-    let mut failures = 0;
-    for definition in &DATABASES {
-        if session.engine.data_source(definition.key).is_none() {
-            continue;
-        }
-        match session.engine.refresh(definition.key, args.full).await {
-            Ok(done) => println!(
-                "{}: {} fetched, {} changed, {} removed, {} requests{}",
-                definition.title,
-                done.fetched,
-                done.changed,
-                done.removed,
-                done.requests,
-                if done.full { " (full)" } else { "" }
-            ),
-            Err(e) => {
-                failures += 1;
-                println!("{}: failed: {e}", definition.title);
-            }
-        }
-    }
-    println!(
-        "{} requests in {:.1} s",
-        client.requests_sent() - requests_before,
-        started.elapsed().as_secs_f64()
-    );
-    if failures > 0 {
-        bail!("{failures} data sources could not be refreshed");
     }
     Ok(())
 }

@@ -139,6 +139,29 @@ mod tests {
     }
 
     #[test]
+    fn a_second_edit_in_the_same_minute_is_stored() {
+        // Notion rounds last_edited_time down to the minute: the stamp alone cannot tell.
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let minute = "2026-11-01T09:07:00.000Z";
+        let first = task_page("p1", "To Do", minute);
+        let done = store
+            .upsert_pages(DatabaseKey::Tasks, "ds-tasks", &[first.clone()])
+            .unwrap();
+        assert_eq!(done.changed, 1);
+        let again = store
+            .upsert_pages(DatabaseKey::Tasks, "ds-tasks", &[first])
+            .unwrap();
+        assert_eq!((again.changed, again.unchanged), (0, 1));
+        let edited = store
+            .upsert_pages(DatabaseKey::Tasks, "ds-tasks", &[task_page("p1", "Done", minute)])
+            .unwrap();
+        assert_eq!(edited.changed, 1);
+        let record = store.record("p1").unwrap().unwrap().record;
+        assert_eq!(record.get::<Option<String>>("Status").as_deref(), Some("Done"));
+    }
+
+    #[test]
     fn a_refused_write_rolls_back_to_what_notion_last_sent() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();

@@ -110,6 +110,15 @@ pub(super) fn write_raw(tx: &Transaction<'_>, page: &Page) -> rusqlite::Result<(
     Ok(())
 }
 
+/// Whether the store holds exactly this page as Notion sent it.
+fn same_raw(tx: &Transaction<'_>, page: &Page) -> rusqlite::Result<bool> {
+    let cached: Option<String> = tx
+        .prepare_cached("SELECT raw FROM pages_raw WHERE page_id = ?1")?
+        .query_row(params![page.id], |row| row.get(0))
+        .optional()?;
+    Ok(cached.as_deref() == Some(page.raw.get()))
+}
+
 fn stamp(time: &chrono::DateTime<chrono::Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -139,7 +148,12 @@ pub(super) fn upsert_in(
             continue;
         }
         match known {
-            Some((cached, _)) if cached == edited && !force => done.unchanged += 1,
+            // Notion rounds `last_edited_time` down to the minute: a second edit in the
+            // same minute keeps the stamp, so an equal stamp is unchanged only if the page
+            // is the same too.
+            Some((cached, _)) if cached == edited && !force && same_raw(tx, page)? => {
+                done.unchanged += 1
+            }
             Some((_, pending)) if pending > 0 => {
                 write_raw(tx, page)?;
                 done.changed += 1;
