@@ -36,6 +36,31 @@ impl Titles {
         Ok(Titles(store.titles(&ids)?))
     }
 
+    /// Adds the titles of the pages `columns` of `record` link to that are not known yet:
+    /// for reading records one at a time.
+    pub fn learn(
+        &mut self,
+        store: &Store,
+        record: &Record,
+        columns: &[&str],
+    ) -> color_eyre::Result<()> {
+        let mut unknown = Vec::new();
+        for column in columns {
+            if let Some(FieldValue::Link(Link::Pages(pages))) = record.value(column) {
+                unknown.extend(pages.iter().filter(|id| !self.0.contains_key(*id)).cloned());
+            }
+        }
+        if !unknown.is_empty() {
+            let found = store.titles(&unknown)?;
+            for id in unknown {
+                // An id the store lacks shows as itself; remembering it saves asking again.
+                let title = found.get(&id).cloned().unwrap_or_else(|| id.clone());
+                self.0.insert(id, title);
+            }
+        }
+        Ok(())
+    }
+
     fn title<'a>(&'a self, id: &'a str) -> &'a str {
         self.0.get(id).map(String::as_str).unwrap_or(id)
     }

@@ -6,8 +6,8 @@
 //! either both or neither.
 
 mod outbox;
-pub mod own_entries;
 pub mod overview;
+pub mod own_entries;
 mod records;
 mod rows;
 mod schema;
@@ -154,11 +154,18 @@ mod tests {
             .unwrap();
         assert_eq!((again.changed, again.unchanged), (0, 1));
         let edited = store
-            .upsert_pages(DatabaseKey::Tasks, "ds-tasks", &[task_page("p1", "Done", minute)])
+            .upsert_pages(
+                DatabaseKey::Tasks,
+                "ds-tasks",
+                &[task_page("p1", "Done", minute)],
+            )
             .unwrap();
         assert_eq!(edited.changed, 1);
         let record = store.record("p1").unwrap().unwrap().record;
-        assert_eq!(record.get::<Option<String>>("Status").as_deref(), Some("Done"));
+        assert_eq!(
+            record.get::<Option<String>>("Status").as_deref(),
+            Some("Done")
+        );
     }
 
     #[test]

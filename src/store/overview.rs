@@ -15,6 +15,30 @@ use crate::domain::overview::{
 };
 use crate::domain::schema::{DATABASES, DatabaseKey, database};
 
+/// What [`InstanceFacts::from_instance`] reads of an instance.
+const INSTANCE_FIELDS: [&str; 9] = [
+    "Instance ID",
+    "Workflow",
+    "Current State",
+    "Status",
+    "Start Date",
+    "Last Transition Date",
+    "Error Message",
+    "Priority",
+    "History Log",
+];
+
+/// What [`TaskFacts::from_task`] reads of a task.
+const TASK_FIELDS: [&str; 7] = [
+    "Task ID",
+    "Task Name",
+    "Status",
+    "Priority",
+    "Due Date",
+    "Created Date",
+    "Assigned To",
+];
+
 /// Reads what the Overview is computed from: workflows, instances (their logs parsed
 /// here, once), tasks, and how fresh each data source is with its pending writes; and
 /// indexes it, so that a recompute at another clock does only what the clock changes.
@@ -29,16 +53,29 @@ pub fn load_overview_index(
         .iter()
         .map(|s| WorkflowFacts::from_workflow(&Workflow::from_record(&s.record)))
         .collect();
-    let instances = store
-        .records(DatabaseKey::ActiveWorkflowInstances, &all)?
-        .iter()
-        .map(|s| InstanceFacts::from_instance(&WorkflowInstance::from_record(&s.record)))
-        .collect();
-    let tasks = store
-        .records(DatabaseKey::Tasks, &all)?
-        .iter()
-        .map(|s| TaskFacts::from_task(&Task::from_record(&s.record), Some(&s.created_time)))
-        .collect();
+    // One record at a time, only the fields the facts read: 100,000 instances are never
+    // all held as records (their History Logs parsed and dropped one by one).
+    let mut instances = Vec::new();
+    store.each_record_summary(
+        DatabaseKey::ActiveWorkflowInstances,
+        &INSTANCE_FIELDS,
+        None,
+        |s| {
+            instances.push(InstanceFacts::from_instance(
+                &WorkflowInstance::from_record(&s.record),
+            ));
+            Ok(())
+        },
+    )?;
+    let mut tasks = Vec::new();
+    store.each_record_summary(DatabaseKey::Tasks, &TASK_FIELDS, None, |s| {
+        tasks.push(TaskFacts::from_task(
+            &Task::from_record(&s.record),
+            Some(&s.created_time),
+        ));
+        Ok(())
+    })?;
+    store.release_memory()?;
     // Pending writes by the database of the pages they change (a handful at most).
     let mut pending: HashMap<DatabaseKey, usize> = HashMap::new();
     for write in store.unsettled_writes()? {
@@ -97,4 +134,69 @@ pub fn load_overview(
         rule,
         now,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::demo::{demo_data_source_id, demo_pages};
+    use crate::notion::Page;
+
+    /// The loader reads only some fields of each record: the facts must be those of the
+    /// whole record.
+    #[test]
+    fn facts_read_from_the_listed_fields_are_the_whole_records_facts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        for (key, pages) in demo_pages(chrono::Utc::now()).unwrap() {
+            let pages: Vec<Page> = pages
+                .into_iter()
+                .map(|p| Page::from_json(p).unwrap())
+                .collect();
+            store
+                .upsert_pages(key, &demo_data_source_id(key), &pages)
+                .unwrap();
+        }
+        let all = RecordFilter::default();
+        let whole: Vec<InstanceFacts> = store
+            .records(DatabaseKey::ActiveWorkflowInstances, &all)
+            .unwrap()
+            .iter()
+            .map(|s| InstanceFacts::from_instance(&WorkflowInstance::from_record(&s.record)))
+            .collect();
+        let mut listed = Vec::new();
+        store
+            .each_record_summary(
+                DatabaseKey::ActiveWorkflowInstances,
+                &INSTANCE_FIELDS,
+                None,
+                |s| {
+                    listed.push(InstanceFacts::from_instance(
+                        &WorkflowInstance::from_record(&s.record),
+                    ));
+                    Ok(())
+                },
+            )
+            .unwrap();
+        assert!(whole.iter().any(|f| !f.history.is_empty()));
+        assert_eq!(listed, whole);
+        let whole: Vec<TaskFacts> = store
+            .records(DatabaseKey::Tasks, &all)
+            .unwrap()
+            .iter()
+            .map(|s| TaskFacts::from_task(&Task::from_record(&s.record), Some(&s.created_time)))
+            .collect();
+        let mut listed = Vec::new();
+        store
+            .each_record_summary(DatabaseKey::Tasks, &TASK_FIELDS, None, |s| {
+                listed.push(TaskFacts::from_task(
+                    &Task::from_record(&s.record),
+                    Some(&s.created_time),
+                ));
+                Ok(())
+            })
+            .unwrap();
+        assert!(!whole.is_empty());
+        assert_eq!(listed, whole);
+    }
 }

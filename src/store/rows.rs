@@ -6,7 +6,7 @@ use color_eyre::eyre::{Result, WrapErr};
 use rusqlite::params_from_iter;
 use serde_json::{Map, Value};
 
-use super::{StoredRecord, Store};
+use super::{Store, StoredRecord};
 use crate::domain::record::Record;
 use crate::domain::schema::{DatabaseKey, database};
 
@@ -19,6 +19,23 @@ impl Store {
         columns: &[&str],
         limit: Option<usize>,
     ) -> Result<Vec<StoredRecord>> {
+        let mut found = Vec::new();
+        self.each_record_summary(key, columns, limit, |record| {
+            found.push(record);
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
+    /// [`Store::record_summaries`] one record at a time, none kept: reading 100,000
+    /// records costs the memory of one.
+    pub fn each_record_summary(
+        &self,
+        key: DatabaseKey,
+        columns: &[&str],
+        limit: Option<usize>,
+        mut each: impl FnMut(StoredRecord) -> Result<()>,
+    ) -> Result<()> {
         let definition = database(key);
         let columns: Vec<&str> = columns
             .iter()
@@ -43,7 +60,9 @@ impl Store {
             .chain(paths)
             .collect();
         let mut statement = self.conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(params_from_iter(args.iter()), |row| {
+        let mut rows = statement.query(params_from_iter(args.iter()))?;
+        let context = || format!("cannot read the {} table from the store", definition.title);
+        while let Some(row) = rows.next().wrap_err_with(context)? {
             let mut fields = Map::new();
             for (i, name) in columns.iter().enumerate() {
                 if let Some(text) = row.get::<_, Option<String>>(5 + i)?
@@ -52,15 +71,21 @@ impl Store {
                     fields.insert(name.to_string(), value);
                 }
             }
-            Ok(StoredRecord {
+            each(StoredRecord {
                 record: Record::from_values_json(key, Some(row.get(0)?), &Value::Object(fields)),
                 data_source_id: row.get(1)?,
                 created_time: row.get(2)?,
                 last_edited_time: row.get(3)?,
                 pending: row.get(4)?,
-            })
-        })?;
-        rows.collect::<rusqlite::Result<_>>()
-            .wrap_err_with(|| format!("cannot read the {} table from the store", definition.title))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Gives back the memory SQLite's page cache holds (after reading a whole table, it is
+    /// full of pages no one will ask for soon).
+    pub fn release_memory(&self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA shrink_memory")?;
+        Ok(())
     }
 }

@@ -226,56 +226,62 @@ pub fn load_table(
     let mut wanted = names.clone();
     wanted.push("Status");
     if is_instances {
-        wanted.extend(["Workflow", "Current State", "Last Transition Date", "Start Date"]);
+        wanted.extend([
+            "Workflow",
+            "Current State",
+            "Last Transition Date",
+            "Start Date",
+        ]);
     }
-    let stored = store.record_summaries(key, &wanted, limit)?;
-    let refs: Vec<&Record> = stored.iter().map(|s| &s.record).collect();
-    let titles = Titles::for_records(store, &refs, &names)?;
+    // One record at a time: a table of 100,000 never holds their fields all at once.
+    let mut titles = Titles::default();
     let mut shared = Interned::default();
     let mut text = String::new();
-    let mut cell_ends = Vec::with_capacity(stored.len() * columns.len());
-    let rows: Vec<Row> = stored
-        .iter()
-        .map(|s| {
-            let record = &s.record;
-            let start = text.len();
-            for (i, column) in columns.iter().enumerate() {
-                if i > 0 {
-                    text.push(' ');
-                }
-                if let ColumnSource::Field(name) = column.source {
-                    text.push_str(&cell(record.value(name), &titles));
-                }
-                cell_ends.push(text.len() as u32);
+    let mut cell_ends = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
+    store.each_record_summary(key, &wanted, limit, |s| {
+        let record = &s.record;
+        titles.learn(store, record, &names)?;
+        let start = text.len();
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                text.push(' ');
             }
-            let status = has_status
-                .then(|| record.get::<Option<String>>("Status"))
-                .flatten()
-                .map(|s| shared.get(&s));
-            let (entered, workflow, current_state) = if is_instances {
-                let instance = WorkflowInstance::from_record(record);
-                let entered = start_time(instance.last_transition_date.as_ref())
-                    .or_else(|| start_time(instance.start_date.as_ref()));
-                (
-                    entered,
-                    link_ref(record, "Workflow").map(|w| shared.get(&w)),
-                    shared.get(&instance.current_state),
-                )
-            } else {
-                (None, None, shared.get(""))
-            };
-            Row {
-                page_id: record.page_id.clone().unwrap_or_default(),
-                letters: letters(&text[start..]),
-                status,
+            if let ColumnSource::Field(name) = column.source {
+                text.push_str(&cell(record.value(name), &titles));
+            }
+            cell_ends.push(text.len() as u32);
+        }
+        let status = has_status
+            .then(|| record.get::<Option<String>>("Status"))
+            .flatten()
+            .map(|s| shared.get(&s));
+        let (entered, workflow, current_state) = if is_instances {
+            let instance = WorkflowInstance::from_record(record);
+            let entered = start_time(instance.last_transition_date.as_ref())
+                .or_else(|| start_time(instance.start_date.as_ref()));
+            (
                 entered,
-                pending: s.pending > 0,
-                workflow,
-                current_state,
-            }
-        })
-        .collect();
-    drop(stored);
+                link_ref(record, "Workflow").map(|w| shared.get(&w)),
+                shared.get(&instance.current_state),
+            )
+        } else {
+            (None, None, shared.get(""))
+        };
+        rows.push(Row {
+            page_id: record.page_id.clone().unwrap_or_default(),
+            letters: letters(&text[start..]),
+            status,
+            entered,
+            pending: s.pending > 0,
+            workflow,
+            current_state,
+        });
+        Ok(())
+    })?;
+    text.shrink_to_fit();
+    cell_ends.shrink_to_fit();
+    rows.shrink_to_fit();
     let mut data = TableData {
         key,
         columns,
@@ -321,6 +327,9 @@ pub fn load_table(
         data.machines = machines(store)?;
     }
     data.pending_writes = store.unsettled_writes()?.len();
+    if limit.is_none() {
+        store.release_memory()?;
+    }
     Ok(data)
 }
 

@@ -430,7 +430,12 @@ fn advance(app: &mut App) {
         app.flash_error("the instances are still loading");
         return;
     };
-    let Some(row) = data.rows.iter().position(|r| r.page_id == page).map(|i| data.row(i)) else {
+    let Some(row) = data
+        .rows
+        .iter()
+        .position(|r| r.page_id == page)
+        .map(|i| data.row(i))
+    else {
         app.flash_error("that instance is not loaded yet");
         return;
     };
@@ -449,7 +454,8 @@ fn advance(app: &mut App) {
     if options.is_empty() {
         app.flash_error(format!(
             "{} is in \"{}\", a terminal state: no moves",
-            row.title(), row.current_state
+            row.title(),
+            row.current_state
         ));
         return;
     }

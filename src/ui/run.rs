@@ -266,21 +266,22 @@ impl Loop {
                         &[None][..]
                     };
                     for &limit in limits {
-                        let answer = match load_table(&engine.store(), key, source.as_deref(), limit) {
-                            Ok(data) => {
-                                let complete = data.complete();
-                                let answer = Answer::App(Msg::Table(Box::new(data)));
-                                if complete {
-                                    let _ = answers.send(answer);
-                                    return;
+                        let answer =
+                            match load_table(&engine.store(), key, source.as_deref(), limit) {
+                                Ok(data) => {
+                                    let complete = data.complete();
+                                    let answer = Answer::App(Msg::Table(Box::new(data)));
+                                    if complete {
+                                        let _ = answers.send(answer);
+                                        return;
+                                    }
+                                    answer
                                 }
-                                answer
-                            }
-                            Err(e) => {
-                                tracing::error!("loading {key:?}: {e:#}");
-                                Answer::App(Msg::Failed(format!("cannot read the store: {e}")))
-                            }
-                        };
+                                Err(e) => {
+                                    tracing::error!("loading {key:?}: {e:#}");
+                                    Answer::App(Msg::Failed(format!("cannot read the store: {e}")))
+                                }
+                            };
                         let _ = answers.send(answer);
                     }
                 });

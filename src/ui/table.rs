@@ -162,7 +162,13 @@ impl TableView {
 
     /// The rows the quick filters and the column filter let through, in the store's order.
     fn candidates(&self, data: &TableData, now: DateTime<Utc>) -> Vec<u32> {
-        candidates(&self.quick, self.column_filter.as_ref(), &self.stuck_rule, data, now)
+        candidates(
+            &self.quick,
+            self.column_filter.as_ref(),
+            &self.stuck_rule,
+            data,
+            now,
+        )
     }
 
     pub fn move_by(&mut self, delta: isize) {
@@ -224,26 +230,27 @@ fn candidates(
     data: &TableData,
     now: DateTime<Utc>,
 ) -> Vec<u32> {
-        (0..data.rows.len() as u32)
-            .filter(|&i| {
-                let row = &data.rows[i as usize];
-                quick
-                    .status
-                    .as_ref()
-                    .is_none_or(|s| row.status.as_deref() == Some(s.as_str()))
-                    && (!quick.stuck || is_stuck(rule, data, row, now))
-                    && quick.workflow.as_ref().is_none_or(|(id, page)| {
-                        row.workflow.as_deref().is_some_and(|w| {
-                            w == id.as_str() || page.as_deref().is_some_and(|p| p == w)
-                        })
+    (0..data.rows.len() as u32)
+        .filter(|&i| {
+            let row = &data.rows[i as usize];
+            quick
+                .status
+                .as_ref()
+                .is_none_or(|s| row.status.as_deref() == Some(s.as_str()))
+                && (!quick.stuck || is_stuck(rule, data, row, now))
+                && quick.workflow.as_ref().is_none_or(|(id, page)| {
+                    row.workflow.as_deref().is_some_and(|w| {
+                        w == id.as_str() || page.as_deref().is_some_and(|p| p == w)
                     })
-                    && quick
-                        .state
-                        .as_ref()
-                        .is_none_or(|s| &*row.current_state == s.as_str())
-                    && column_filter.is_none_or(|(c, v)| data.cell(i as usize, *c).eq_ignore_ascii_case(v))
-            })
-            .collect()
+                })
+                && quick
+                    .state
+                    .as_ref()
+                    .is_none_or(|s| &*row.current_state == s.as_str())
+                && column_filter
+                    .is_none_or(|(c, v)| data.cell(i as usize, *c).eq_ignore_ascii_case(v))
+        })
+        .collect()
 }
 
 /// How many filter texts [`Narrowing`] remembers.
@@ -274,9 +281,7 @@ pub struct Narrowing {
 /// holds none of the pattern syntax that breaks this (`!` negates, `$` anchors the end,
 /// `\` escapes) nor text that changes how letters are normalised.
 fn narrows(longer: &str, shorter: &str) -> bool {
-    longer.starts_with(shorter)
-        && shorter.is_ascii()
-        && !shorter.contains(['!', '$', '\\'])
+    longer.starts_with(shorter) && shorter.is_ascii() && !shorter.contains(['!', '$', '\\'])
 }
 
 /// Scores `candidates` against `filter`; the matches in the order given. Large sets are
@@ -288,7 +293,9 @@ fn score_rows(data: &TableData, candidates: &[u32], filter: &str) -> Vec<(u32, u
         .atoms
         .iter()
         .filter(|atom| !atom.negative)
-        .fold(0, |set, atom| set | letters(&atom.needle_text().to_string()));
+        .fold(0, |set, atom| {
+            set | letters(&atom.needle_text().to_string())
+        });
     let score = |part: &[u32]| -> Vec<(u32, u32)> {
         let mut matcher = Matcher::new(Config::DEFAULT);
         let mut buffer = Vec::new();
