@@ -301,7 +301,7 @@ fn score_rows(data: &TableData, candidates: &[u32], filter: &str) -> Vec<(u32, u
         let mut buffer = Vec::new();
         part.iter()
             .filter_map(|&i| {
-                if data.rows[i as usize].letters & needed != needed {
+                if data.letters[i as usize] & needed != needed {
                     return None;
                 }
                 let haystack = Utf32Str::new(data.haystack(i as usize), &mut buffer);
