@@ -515,7 +515,14 @@ fn typing_a_filter_gives_what_filtering_afresh_gives() {
     };
     for sort in [None, Some((2, false)), Some((2, true))] {
         for query in [
-            "inq", "con sul", "!completed x", "pay$", "'book", "^inst-2", "nyra\\ a", "zoë",
+            "inq",
+            "con sul",
+            "!completed x",
+            "pay$",
+            "'book",
+            "^inst-2",
+            "nyra\\ a",
+            "zoë",
         ] {
             let mut app = demo_app(&store);
             app.table_mut().sort = sort;
@@ -524,12 +531,20 @@ fn typing_a_filter_gives_what_filtering_afresh_gives() {
             for c in query.chars() {
                 handle_key(&mut app, key(KeyCode::Char(c)));
                 typed.push(c);
-                assert_eq!(app.table().unwrap().visible, afresh(&typed, sort), "{typed:?}");
+                assert_eq!(
+                    app.table().unwrap().visible,
+                    afresh(&typed, sort),
+                    "{typed:?}"
+                );
             }
             for _ in 0..3 {
                 handle_key(&mut app, key(KeyCode::Backspace));
                 typed.pop();
-                assert_eq!(app.table().unwrap().visible, afresh(&typed, sort), "{typed:?}");
+                assert_eq!(
+                    app.table().unwrap().visible,
+                    afresh(&typed, sort),
+                    "{typed:?}"
+                );
             }
         }
     }
@@ -584,7 +599,10 @@ fn a_first_screenful_loads_before_the_rest() {
     assert!(screen.contains("5 of 49 loading the rest…"), "{screen}");
     app.update(Msg::Table(Box::new(all)));
     let screen = render(&mut app, 120, 20);
-    assert!(screen.contains("49 of 49") && !screen.contains("loading"), "{screen}");
+    assert!(
+        screen.contains("49 of 49") && !screen.contains("loading"),
+        "{screen}"
+    );
 }
 
 #[test]

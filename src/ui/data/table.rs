@@ -1,0 +1,422 @@
+//! A tab's table: its columns, its rows in one text buffer, each column's sort order.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use color_eyre::eyre::Result;
+
+use super::{link_ref, machines};
+use crate::domain::models::WorkflowInstance;
+use crate::domain::schema::{ColumnKind, DatabaseKey, DatabaseSchema, database};
+use crate::domain::timeline::start_time;
+use crate::domain::workflow::StateMachine;
+use crate::present::{Titles, cell};
+use crate::store::Store;
+
+/// Where a table column's text comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnSource {
+    Field(&'static str),
+    /// Instances: how long since the last transition, computed against the clock at draw.
+    TimeInState,
+}
+
+#[derive(Debug, Clone)]
+pub struct TableColumn {
+    pub source: ColumnSource,
+    pub label: &'static str,
+    /// The widest cell (capped), measured once per load.
+    pub width: u16,
+    /// For select and status columns, the schema's option order sorts (High before Low).
+    pub choices: &'static [crate::domain::schema::Choice],
+    pub numeric: bool,
+}
+
+/// One record as a table shows it. Its cells' text is in [`TableData`] (see
+/// [`TableData::cell`]): a tab may hold 100,000 rows, and one string for all of them is
+/// both smaller and faster to filter than one per row. The few distinct states, statuses
+/// and workflows are shared, not copied.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub page_id: String,
+    pub status: Option<Arc<str>>,
+    /// When the instance entered its current state.
+    pub entered: Option<DateTime<Utc>>,
+    pub pending: bool,
+    /// Instances: the key of its workflow in [`TableData::machines`].
+    pub workflow: Option<Arc<str>>,
+    pub current_state: Arc<str>,
+}
+
+/// A row with its text: what the table's selection and lookups hand out.
+#[derive(Debug, Clone, Copy)]
+pub struct RowView<'a> {
+    data: &'a TableData,
+    pub index: usize,
+}
+
+impl std::ops::Deref for RowView<'_> {
+    type Target = Row;
+
+    fn deref(&self) -> &Row {
+        &self.data.rows[self.index]
+    }
+}
+
+impl<'a> RowView<'a> {
+    /// The text of column `column` (empty for computed columns and past the last).
+    pub fn cell(&self, column: usize) -> &'a str {
+        self.data.cell(self.index, column)
+    }
+
+    /// The record's title: the first column.
+    pub fn title(&self) -> &'a str {
+        self.cell(0)
+    }
+}
+
+/// The ASCII letters (without case) and digits in `text`, one bit each.
+pub fn letters(text: &str) -> u64 {
+    text.bytes().fold(0, |set, b| match b.to_ascii_lowercase() {
+        c @ b'a'..=b'z' => set | 1 << (c - b'a'),
+        c @ b'0'..=b'9' => set | 1 << (26 + c - b'0'),
+        _ => set,
+    })
+}
+
+/// The rows of a table sorted by one column, computed once per load so a sort or a
+/// filter keystroke on a sorted table never compares text.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnOrder {
+    /// Row indices, ascending; equal cells keep the store's order.
+    pub ascending: Vec<u32>,
+    /// Each row's place in that order; equal cells share one.
+    pub rank: Vec<u32>,
+}
+
+/// How fresh a database's cache is, as the footer says it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Freshness {
+    pub last_refresh: Option<DateTime<Utc>>,
+}
+
+/// A database's table, ready to filter, sort and draw.
+#[derive(Debug, Clone)]
+pub struct TableData {
+    pub key: DatabaseKey,
+    pub columns: Vec<TableColumn>,
+    pub rows: Vec<Row>,
+    /// Every row's cells, one after another, a space between two cells of a row: row
+    /// `i`'s run is what the fuzzy filter matches.
+    text: String,
+    /// Where each cell ends in `text`: `columns.len()` per row.
+    cell_ends: Vec<u32>,
+    /// Which letters and digits each row's text holds (see [`letters`]): a filter word
+    /// with one a row lacks cannot match it, which is known without matching. Apart from
+    /// the rows, so a keystroke reads 8 bytes per row, not a whole row.
+    pub letters: Vec<u64>,
+    /// How many records the database holds: more than `rows` while only the first
+    /// screenful is loaded.
+    pub total: usize,
+    /// Per column, the rows in the column's sort order (see [`ColumnOrder`]).
+    pub orders: Vec<ColumnOrder>,
+    /// Instances: each workflow's state machine, by the reference rows hold.
+    pub machines: HashMap<String, StateMachine>,
+    pub freshness: Freshness,
+    pub pending_writes: usize,
+}
+
+const MAX_WIDTH: usize = 32;
+
+fn label(column: &'static str) -> &'static str {
+    match column {
+        "Client/Lead Name" => "Client",
+        "Last Transition Date" => "Last Transition",
+        "Related Workflow Instance" => "Instance",
+        "Related Business Entity" => "Entity",
+        other => other,
+    }
+}
+
+/// The columns of a database's table: its title, then its summary (Instances add the
+/// time spent in the current state before the last transition).
+pub fn columns_of(definition: &'static DatabaseSchema) -> Vec<TableColumn> {
+    let mut sources = vec![ColumnSource::Field(definition.title_column().name)];
+    for name in definition.summary {
+        if definition.key == DatabaseKey::ActiveWorkflowInstances && *name == "Last Transition Date"
+        {
+            sources.push(ColumnSource::TimeInState);
+        }
+        sources.push(ColumnSource::Field(name));
+    }
+    sources
+        .into_iter()
+        .map(|source| {
+            let (label, choices, numeric) = match source {
+                ColumnSource::TimeInState => ("In State", &[][..], true),
+                ColumnSource::Field(name) => {
+                    let kind = definition.column(name).map(|c| c.kind);
+                    (
+                        label(name),
+                        kind.map(|k| k.choices()).unwrap_or_default(),
+                        matches!(kind, Some(ColumnKind::Number)),
+                    )
+                }
+            };
+            TableColumn {
+                source,
+                label,
+                width: label.chars().count() as u16,
+                choices,
+                numeric,
+            }
+        })
+        .collect()
+}
+
+/// How many rows a first screenful loads: more than any terminal is tall.
+pub const FIRST_SCREEN: usize = 200;
+
+/// Reads one database's table from the store: the whole of it, or with `limit` only the
+/// first rows by title (a first screenful, fast whatever the database's size).
+/// `data_source` is where the database syncs from (for how fresh it is).
+pub fn load_table(
+    store: &Store,
+    key: DatabaseKey,
+    data_source: Option<&str>,
+    limit: Option<usize>,
+) -> Result<TableData> {
+    let definition = database(key);
+    let columns = columns_of(definition);
+    let is_instances = key == DatabaseKey::ActiveWorkflowInstances;
+    let has_status = definition.column("Status").is_some();
+    let names: Vec<&'static str> = columns
+        .iter()
+        .filter_map(|c| match c.source {
+            ColumnSource::Field(name) => Some(name),
+            ColumnSource::TimeInState => None,
+        })
+        .collect();
+    let mut wanted = names.clone();
+    wanted.push("Status");
+    if is_instances {
+        wanted.extend([
+            "Workflow",
+            "Current State",
+            "Last Transition Date",
+            "Start Date",
+        ]);
+    }
+    // One record at a time: a table of 100,000 never holds their fields all at once.
+    let mut titles = Titles::default();
+    let mut shared = Interned::default();
+    let mut text = String::new();
+    let mut cell_ends = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut row_letters = Vec::new();
+    store.each_record_summary(key, &wanted, limit, |s| {
+        let record = &s.record;
+        titles.learn(store, record, &names)?;
+        let start = text.len();
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                text.push(' ');
+            }
+            if let ColumnSource::Field(name) = column.source {
+                text.push_str(&cell(record.value(name), &titles));
+            }
+            cell_ends.push(text.len() as u32);
+        }
+        let status = has_status
+            .then(|| record.get::<Option<String>>("Status"))
+            .flatten()
+            .map(|s| shared.get(&s));
+        let (entered, workflow, current_state) = if is_instances {
+            let instance = WorkflowInstance::from_record(record);
+            let entered = start_time(instance.last_transition_date.as_ref())
+                .or_else(|| start_time(instance.start_date.as_ref()));
+            (
+                entered,
+                link_ref(record, "Workflow").map(|w| shared.get(&w)),
+                shared.get(&instance.current_state),
+            )
+        } else {
+            (None, None, shared.get(""))
+        };
+        row_letters.push(letters(&text[start..]));
+        rows.push(Row {
+            page_id: record.page_id.clone().unwrap_or_default(),
+            status,
+            entered,
+            pending: s.pending > 0,
+            workflow,
+            current_state,
+        });
+        Ok(())
+    })?;
+    text.shrink_to_fit();
+    cell_ends.shrink_to_fit();
+    rows.shrink_to_fit();
+    let mut data = TableData {
+        key,
+        columns,
+        rows,
+        text,
+        cell_ends,
+        letters: row_letters,
+        total: 0,
+        orders: Vec::new(),
+        machines: HashMap::new(),
+        freshness: Freshness::default(),
+        pending_writes: 0,
+    };
+    let widths: Vec<usize> = (0..data.columns.len())
+        .map(|c| {
+            (0..data.rows.len())
+                .map(|r| data.cell(r, c).chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(MAX_WIDTH)
+        })
+        .collect();
+    for (column, widest) in data.columns.iter_mut().zip(widths) {
+        let minimum = if column.source == ColumnSource::TimeInState {
+            8
+        } else {
+            0
+        };
+        column.width = column.width.max(widest as u16).max(minimum);
+    }
+    data.orders = (0..data.columns.len())
+        .map(|c| column_order(&data, c))
+        .collect();
+    data.freshness = Freshness {
+        last_refresh: data_source
+            .and_then(|source| store.sync_state(source).ok().flatten())
+            .and_then(|s| s.last_refresh),
+    };
+    data.total = match limit {
+        Some(_) => store.count(key)?,
+        None => data.rows.len(),
+    };
+    if is_instances {
+        data.machines = machines(store)?;
+    }
+    data.pending_writes = store.unsettled_writes()?.len();
+    if limit.is_none() {
+        store.release_memory()?;
+    }
+    Ok(data)
+}
+
+impl TableData {
+    /// Whether every record is loaded (not only a first screenful).
+    pub fn complete(&self) -> bool {
+        self.rows.len() >= self.total
+    }
+
+    pub fn row(&self, index: usize) -> RowView<'_> {
+        RowView { data: self, index }
+    }
+
+    /// The text of row `row`'s column `column` (empty for computed columns).
+    pub fn cell(&self, row: usize, column: usize) -> &str {
+        let width = self.columns.len();
+        if column >= width {
+            return "";
+        }
+        let at = row * width + column;
+        let start = match at {
+            0 => 0,
+            // A row's first cell starts where the row before ended; others after a space.
+            _ if column == 0 => self.cell_ends[at - 1] as usize,
+            _ => self.cell_ends[at - 1] as usize + 1,
+        };
+        &self.text[start..self.cell_ends[at] as usize]
+    }
+
+    /// Row `row`'s text for the fuzzy filter: every cell.
+    pub fn haystack(&self, row: usize) -> &str {
+        let width = self.columns.len();
+        let start = match row {
+            0 => 0,
+            _ => self.cell_ends[row * width - 1] as usize,
+        };
+        &self.text[start..self.cell_ends[(row + 1) * width - 1] as usize]
+    }
+}
+
+/// One shared copy of each distinct text (states, statuses, workflows repeat by the
+/// thousand).
+#[derive(Default)]
+struct Interned(HashMap<String, Arc<str>>);
+
+impl Interned {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.0.insert(text.to_string(), shared.clone());
+        shared
+    }
+}
+
+/// What a column sorts by: empty cells last; then the schema's option order for selects,
+/// numbers as numbers, else text without case. Time in state sorts shortest first.
+#[derive(Debug, Clone, PartialEq, PartialOrd)]
+enum SortKey {
+    Choice(usize),
+    Number(f64),
+    Text(String),
+    Empty,
+}
+
+fn column_order(data: &TableData, column: usize) -> ColumnOrder {
+    let (rows, definition) = (&data.rows, &data.columns[column]);
+    let key = |row: usize| -> SortKey {
+        let text = data.cell(row, column);
+        if text.is_empty() {
+            return SortKey::Empty;
+        }
+        if !definition.choices.is_empty() {
+            let rank = definition.choices.iter().position(|c| c.name == text);
+            return SortKey::Choice(rank.unwrap_or(usize::MAX));
+        }
+        if definition.numeric
+            && let Ok(number) = text.parse::<f64>()
+        {
+            return SortKey::Number(number);
+        }
+        SortKey::Text(text.to_lowercase())
+    };
+    let mut ascending: Vec<u32> = (0..rows.len() as u32).collect();
+    let mut rank = vec![0; rows.len()];
+    if definition.source == ColumnSource::TimeInState {
+        // Shortest time in state first: the latest entry first.
+        ascending.sort_by_key(|&i| std::cmp::Reverse(rows[i as usize].entered));
+        let mut place = 0;
+        for (n, &i) in ascending.iter().enumerate() {
+            if n > 0 && rows[ascending[n - 1] as usize].entered != rows[i as usize].entered {
+                place = n as u32;
+            }
+            rank[i as usize] = place;
+        }
+    } else {
+        let keys: Vec<SortKey> = (0..rows.len()).map(key).collect();
+        ascending.sort_by(|&a, &b| {
+            keys[a as usize]
+                .partial_cmp(&keys[b as usize])
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let mut place = 0;
+        for (n, &i) in ascending.iter().enumerate() {
+            if n > 0 && keys[ascending[n - 1] as usize] != keys[i as usize] {
+                place = n as u32;
+            }
+            rank[i as usize] = place;
+        }
+    }
+    ColumnOrder { ascending, rank }
+}
