@@ -2,8 +2,8 @@
 //! first frame, to the first rows, to every row loaded, and its memory then.
 //!
 //! `cargo build --release --bin hsn && cargo run --release -p hsn-bench --example
-//! dashboard_start [DIR [TAB]]` (DIR holds `demo.sqlite`, made once with 100,000
-//! instances; default `/tmp/hsn-bench-100k`).
+//! dashboard_start [DIR [TAB [N]]]` (DIR holds `demo.sqlite`, made on the first run with N
+//! instances, 100,000 by default; DIR defaults to `/tmp/hsn-bench-100k`).
 use std::path::PathBuf;
 
 use hsn::domain::schema::DatabaseKey;
@@ -16,7 +16,13 @@ fn main() -> color_eyre::Result<()> {
     let tab = args.next().unwrap_or("instances".into());
     let path = dir.join("demo.sqlite");
     if !path.exists() {
-        hsn_bench::write_demo_store(&path, 100_000, 9)?;
+        let n = args.next().map_or(Ok(100_000), |n| n.parse())?;
+        hsn_bench::write_demo_store(&path, n, 9)?;
+        println!(
+            "wrote {n} instances to {}: run again to measure",
+            path.display()
+        );
+        return Ok(());
     }
     let store = Store::open(&path)?;
     let key = DatabaseKey::ActiveWorkflowInstances;

@@ -195,7 +195,7 @@ impl Loop {
                                 }
                             }
                             if let Msg::Table(data) = &msg
-                                && data.complete()
+                                && data.complete
                             {
                                 let key = data.key;
                                 self.loading.remove(&key);
@@ -269,7 +269,7 @@ impl Loop {
                         let answer =
                             match load_table(&engine.store(), key, source.as_deref(), limit) {
                                 Ok(data) => {
-                                    let complete = data.complete();
+                                    let complete = data.complete;
                                     let answer = Answer::App(Msg::Table(Box::new(data)));
                                     if complete {
                                         let _ = answers.send(answer);

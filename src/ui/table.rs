@@ -60,7 +60,7 @@ pub fn is_stuck(rule: &StuckRule, data: &TableData, row: &Row, now: DateTime<Utc
 
 impl TableView {
     pub fn total(&self) -> usize {
-        self.data.as_ref().map_or(0, |d| d.total.max(d.rows.len()))
+        self.data.as_ref().map_or(0, |d| d.rows.len())
     }
 
     pub fn selected_row(&self) -> Option<RowView<'_>> {

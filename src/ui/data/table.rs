@@ -116,9 +116,8 @@ pub struct TableData {
     /// with one a row lacks cannot match it, which is known without matching. Apart from
     /// the rows, so a keystroke reads 8 bytes per row, not a whole row.
     pub letters: Vec<u64>,
-    /// How many records the database holds: more than `rows` while only the first
-    /// screenful is loaded.
-    pub total: usize,
+    /// False while only a first screenful is loaded (the rest is on its way).
+    pub complete: bool,
     /// Per column, the rows in the column's sort order (see [`ColumnOrder`]).
     pub orders: Vec<ColumnOrder>,
     /// Instances: each workflow's state machine, by the reference rows hold.
@@ -265,7 +264,7 @@ pub fn load_table(
         text,
         cell_ends,
         letters: row_letters,
-        total: 0,
+        complete: true,
         orders: Vec::new(),
         machines: HashMap::new(),
         freshness: Freshness::default(),
@@ -296,10 +295,8 @@ pub fn load_table(
             .and_then(|source| store.sync_state(source).ok().flatten())
             .and_then(|s| s.last_refresh),
     };
-    data.total = match limit {
-        Some(_) => store.count(key)?,
-        None => data.rows.len(),
-    };
+    // Not counted: a count reads every record, and a first screenful must not.
+    data.complete = limit.is_none_or(|limit| data.rows.len() < limit);
     if is_instances {
         data.machines = machines(store)?;
     }
@@ -311,11 +308,6 @@ pub fn load_table(
 }
 
 impl TableData {
-    /// Whether every record is loaded (not only a first screenful).
-    pub fn complete(&self) -> bool {
-        self.rows.len() >= self.total
-    }
-
     pub fn row(&self, index: usize) -> RowView<'_> {
         RowView { data: self, index }
     }

@@ -43,13 +43,16 @@ fn title_line(app: &App) -> Line<'static> {
         format!(" {} ", definition.title),
         theme.header(),
     )];
-    spans.push(Span::raw(format!(
-        "{} of {} ",
-        count(table.visible.len()),
-        count(table.total())
-    )));
-    if table.data.as_ref().is_some_and(|d| !d.complete()) {
+    if table.data.as_ref().is_some_and(|d| !d.complete) {
+        // A first screenful: how many there are is known once the rest is loaded.
+        spans.push(Span::raw(format!("first {} ", count(table.total()))));
         spans.push(Span::styled("loading the rest… ", theme.dim()));
+    } else {
+        spans.push(Span::raw(format!(
+            "{} of {} ",
+            count(table.visible.len()),
+            count(table.total())
+        )));
     }
     if !table.filter.is_empty() {
         spans.push(Span::styled(format!("/{} ", table.filter), theme.key()));
