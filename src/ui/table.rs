@@ -322,15 +322,18 @@ fn score_rows(data: &TableData, candidates: &[u32], filter: &str) -> Vec<(u32, u
         return score(candidates);
     }
     let chunk = candidates.len().div_ceil(threads);
+    // The first part on this thread, the others on their own.
+    let (first, rest) = candidates.split_at(chunk);
     std::thread::scope(|scope| {
-        let parts: Vec<_> = candidates
+        let others: Vec<_> = rest
             .chunks(chunk)
             .map(|part| scope.spawn(|| score(part)))
             .collect();
-        parts
-            .into_iter()
-            .flat_map(|part| part.join().expect("the filter does not panic"))
-            .collect()
+        let mut found = score(first);
+        for part in others {
+            found.extend(part.join().expect("the filter does not panic"));
+        }
+        found
     })
 }
 
