@@ -85,4 +85,15 @@ fn main() {
         samples.len(),
         ms(indexing),
     );
+    // With a store given, also the load the dashboard does before its first figures.
+    if let Some(path) = std::env::args().nth(1) {
+        let store = hsn::store::Store::open(std::path::Path::new(&path)).expect("store");
+        let started = Instant::now();
+        let index = hsn::store::overview::load_overview_index(&store, |_| None).expect("load");
+        println!(
+            "load_overview_index from {path}: {:.0} ms",
+            ms(started.elapsed()),
+        );
+        drop(index);
+    }
 }

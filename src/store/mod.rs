@@ -146,7 +146,7 @@ mod tests {
         let minute = "2026-11-01T09:07:00.000Z";
         let first = task_page("p1", "To Do", minute);
         let done = store
-            .upsert_pages(DatabaseKey::Tasks, "ds-tasks", &[first.clone()])
+            .upsert_pages(DatabaseKey::Tasks, "ds-tasks", std::slice::from_ref(&first))
             .unwrap();
         assert_eq!(done.changed, 1);
         let again = store

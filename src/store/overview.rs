@@ -56,10 +56,9 @@ pub fn load_overview_index(
     // One record at a time, only the fields the facts read: 100,000 instances are never
     // all held as records (their History Logs parsed and dropped one by one).
     let mut instances = Vec::new();
-    store.each_record_summary(
+    store.each_record_unordered(
         DatabaseKey::ActiveWorkflowInstances,
         &INSTANCE_FIELDS,
-        None,
         |s| {
             instances.push(InstanceFacts::from_instance(
                 &WorkflowInstance::from_record(&s.record),
@@ -68,7 +67,7 @@ pub fn load_overview_index(
         },
     )?;
     let mut tasks = Vec::new();
-    store.each_record_summary(DatabaseKey::Tasks, &TASK_FIELDS, None, |s| {
+    store.each_record_unordered(DatabaseKey::Tasks, &TASK_FIELDS, |s| {
         tasks.push(TaskFacts::from_task(
             &Task::from_record(&s.record),
             Some(&s.created_time),

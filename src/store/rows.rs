@@ -34,6 +34,30 @@ impl Store {
         key: DatabaseKey,
         columns: &[&str],
         limit: Option<usize>,
+        each: impl FnMut(StoredRecord) -> Result<()>,
+    ) -> Result<()> {
+        self.scan(key, columns, Some(limit), each)
+    }
+
+    /// [`Store::each_record_summary`] of every record in the order they are stored: for
+    /// totals, where the order does not matter and reading the file front to back is
+    /// faster than following the title index.
+    pub fn each_record_unordered(
+        &self,
+        key: DatabaseKey,
+        columns: &[&str],
+        each: impl FnMut(StoredRecord) -> Result<()>,
+    ) -> Result<()> {
+        self.scan(key, columns, None, each)
+    }
+
+    /// Reads records of `key` with only `columns`; `by_title` orders them by title (and
+    /// takes at most the limit it holds).
+    fn scan(
+        &self,
+        key: DatabaseKey,
+        columns: &[&str],
+        by_title: Option<Option<usize>>,
         mut each: impl FnMut(StoredRecord) -> Result<()>,
     ) -> Result<()> {
         let definition = database(key);
@@ -48,10 +72,17 @@ impl Store {
             .collect();
         let mut sql = format!(
             "SELECT page_id, data_source_id, created_time, last_edited_time, pending{picks}
-             FROM records WHERE database = ?1 ORDER BY title"
+             FROM records WHERE database = ?1"
         );
-        if let Some(limit) = limit {
-            sql.push_str(&format!(" LIMIT {limit}"));
+        match by_title {
+            // `+database`: not through an index, so the table is read in file order.
+            None => sql = sql.replace("WHERE database", "WHERE +database"),
+            Some(limit) => {
+                sql.push_str(" ORDER BY title");
+                if let Some(limit) = limit {
+                    sql.push_str(&format!(" LIMIT {limit}"));
+                }
+            }
         }
         let paths = columns
             .iter()
