@@ -34,6 +34,8 @@ enum Answer {
     App(Msg),
     /// A URL to put on the clipboard (the terminal is the loop's).
     Copy(String),
+    /// A table could not be read: it is no longer loading (the next ask loads it again).
+    TableFailed(DatabaseKey, String),
 }
 
 /// Runs the dashboard until the operator quits.
@@ -205,6 +207,11 @@ impl Loop {
                             }
                             app.update(msg);
                         }
+                        Answer::TableFailed(key, error) => {
+                            self.loading.remove(&key);
+                            self.again.remove(&key);
+                            app.update(Msg::Failed(error));
+                        }
                         Answer::Copy(url) => {
                             let copied = crossterm::execute!(
                                 std::io::stdout(),
@@ -279,7 +286,11 @@ impl Loop {
                                 }
                                 Err(e) => {
                                     tracing::error!("loading {key:?}: {e:#}");
-                                    Answer::App(Msg::Failed(format!("cannot read the store: {e}")))
+                                    let _ = answers.send(Answer::TableFailed(
+                                        key,
+                                        format!("cannot read the store: {e}"),
+                                    ));
+                                    return;
                                 }
                             };
                         let _ = answers.send(answer);
