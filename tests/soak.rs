@@ -467,7 +467,8 @@ async fn soak(
                 let instances = bench.instances.clone();
                 let n = made + planned;
                 move || {
-                    let wrote = one_write(&engine, &machine, &mut rng, &instances, &mut expected, n);
+                    let wrote =
+                        one_write(&engine, &machine, &mut rng, &instances, &mut expected, n);
                     (wrote, rng, expected)
                 }
             })
