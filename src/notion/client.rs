@@ -11,7 +11,8 @@ use super::config::ClientConfig;
 use super::error::NotionError;
 use super::http::{Request, Transport};
 use super::ids::NotionId;
-use super::object::{Block, DataSource, Database, ListPage, Page, SearchResult, User};
+use super::object::{Block, DataSource, Database, ListPage, SearchResult, User};
+use super::page::Page;
 use super::property::PropertyValue;
 use super::query::DataSourceQuery;
 

@@ -12,6 +12,7 @@ mod error;
 mod http;
 mod ids;
 mod object;
+mod page;
 mod property;
 mod query;
 mod rate;
@@ -22,9 +23,10 @@ pub use config::{ClientConfig, ConfigError, DEFAULT_BASE_URL, DEFAULT_VERSION};
 pub use error::{ErrorCode, NotionError};
 pub use ids::{InvalidId, NotionId};
 pub use object::{
-    Block, DataSource, DataSourceRef, Database, ListPage, Page, Parent, Person, PropertySchema,
+    Block, DataSource, DataSourceRef, Database, ListPage, Parent, Person, PropertySchema,
     RequestStatus, RichText, SearchResult, User, plain_text,
 };
+pub use page::Page;
 pub use property::{
     DateValue, FileRef, FormulaValue, Property, PropertyValue, RollupValue, SelectOption,
 };

@@ -17,7 +17,8 @@ use super::client::NotionClient;
 use super::error::NotionError;
 use super::http::Request;
 use super::ids::NotionId;
-use super::object::{ListPage, Page};
+use super::object::ListPage;
+use super::page::Page;
 
 /// Notion's largest page of results.
 const MAX_PAGE_SIZE: usize = 100;
