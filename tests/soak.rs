@@ -34,7 +34,6 @@ use hsn::domain::write::{TaskRequest, plan_advance, plan_new_task, plan_task_edi
 use hsn::notion::{ClientConfig, NotionClient, RateLimit};
 use hsn::store::{RecordFilter, Store};
 use hsn::sync::{Backend, Engine};
-use hsn::workspace::setup::setup;
 use hsn::workspace::sources::DataSources;
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -79,27 +78,11 @@ fn bench(instances: usize) -> Bench {
         .enable_all()
         .build()
         .unwrap();
-    let sources = runtime.block_on(async {
-        let client = support::client_for(&base);
-        let parent = fake.create_workspace_page("HigherSelf Network");
-        let env_path = dir.path().join(".env.notion");
-        setup(
-            &client,
-            &|_: &str| None,
-            Some(&parent),
-            &env_path,
-            &mut |_| {},
-        )
-        .await
-        .unwrap();
-        let settings: HashMap<String, String> = dotenvy::from_path_iter(&env_path)
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        DataSources::from_settings(&client, &|k: &str| settings.get(k).cloned())
-            .await
-            .unwrap()
-    });
+    let (sources, _) = runtime.block_on(support::set_up_databases(
+        &fake,
+        &support::client_for(&base),
+        dir.path(),
+    ));
     let source = |key| sources.get(key).unwrap().to_string();
     let entity = fake.insert_page(
         &source(DatabaseKey::BusinessEntities),

@@ -9,25 +9,8 @@ use hsn::domain::record::Record;
 use hsn::domain::schema::DatabaseKey;
 use hsn::notion::{ListPage, Page};
 use hsn::store::Store;
-use serde_json::json;
+use hsn_bench::query_answers;
 use serde_json::value::RawValue;
-
-/// The pages as the answers to a query carry them, 100 to an answer.
-fn query_answers(pages: &[serde_json::Value]) -> Vec<Vec<u8>> {
-    let answers = pages.len().div_ceil(100);
-    pages
-        .chunks(100)
-        .enumerate()
-        .map(|(n, chunk)| {
-            let more = n + 1 < answers;
-            serde_json::to_vec(&json!({
-                "object": "list", "results": chunk, "type": "page_or_data_source",
-                "next_cursor": more.then(|| format!("cursor-{n}")), "has_more": more,
-            }))
-            .unwrap()
-        })
-        .collect()
-}
 
 /// CPU time of this thread so far.
 fn cpu() -> Duration {

@@ -53,7 +53,8 @@ impl DashboardStart {
     }
 }
 
-fn rss_of(pid: u32) -> f64 {
+/// The resident memory of process `pid`, in MB (Linux).
+pub fn rss_of(pid: u32) -> f64 {
     let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).unwrap_or_default();
     let pages: f64 = statm
         .split_whitespace()

@@ -274,11 +274,23 @@ pub fn write_demo_store(
 
 /// This process's resident memory, in MB (Linux).
 pub fn rss_mb() -> f64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0.0);
-    pages * 4096.0 / 1_048_576.0
+    dashboard::rss_of(std::process::id())
+}
+
+/// The pages of a data source as the answers to its query carry them: 100 to an answer,
+/// as bytes.
+pub fn query_answers(pages: &[serde_json::Value]) -> Vec<Vec<u8>> {
+    let answers = pages.len().div_ceil(100);
+    pages
+        .chunks(100)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let more = n + 1 < answers;
+            serde_json::to_vec(&serde_json::json!({
+                "object": "list", "results": chunk, "type": "page_or_data_source",
+                "next_cursor": more.then(|| format!("cursor-{n}")), "has_more": more,
+            }))
+            .expect("JSON")
+        })
+        .collect()
 }

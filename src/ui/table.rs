@@ -117,10 +117,16 @@ impl TableView {
             trimmed => trimmed,
         };
         let matched: Vec<(u32, u32)> = if filter.trim().is_empty() {
-            self.candidates(data, now)
-                .into_iter()
-                .map(|i| (i, 0))
-                .collect()
+            candidates(
+                &self.quick,
+                self.column_filter.as_ref(),
+                &self.stuck_rule,
+                data,
+                now,
+            )
+            .into_iter()
+            .map(|i| (i, 0))
+            .collect()
         } else {
             let levels = &mut self.narrowing.levels;
             levels.retain(|(text, _)| narrows(filter, text));
@@ -158,17 +164,6 @@ impl TableView {
             None => matched.iter().map(|&(i, _)| i as usize).collect(),
         };
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
-    }
-
-    /// The rows the quick filters and the column filter let through, in the store's order.
-    fn candidates(&self, data: &TableData, now: DateTime<Utc>) -> Vec<u32> {
-        candidates(
-            &self.quick,
-            self.column_filter.as_ref(),
-            &self.stuck_rule,
-            data,
-            now,
-        )
     }
 
     pub fn move_by(&mut self, delta: isize) {

@@ -79,15 +79,17 @@ impl Workspace {
 /// without transitions, so moves go to the next state or to a terminal one.
 pub const WELL_BOOK_STATES: &str = r#"["inquiry","consultation","quote_provided","payment_pending","payment_confirmed","booking_confirmed","preparation","service_delivery","follow_up","feedback_collection","completed","canceled"]"#;
 
-pub async fn workspace() -> Workspace {
-    let fake = FakeNotion::new(TOKEN);
-    let base = fake.start().await;
-    let client = client_for(&base);
+/// `hsn setup` of the 16 databases under a new workspace page of `fake`, its
+/// `.env.notion` written in `dir`: where each database is, and the settings it wrote.
+pub async fn set_up_databases(
+    fake: &FakeNotion,
+    client: &NotionClient,
+    dir: &std::path::Path,
+) -> (DataSources, HashMap<String, String>) {
     let parent = fake.create_workspace_page("HigherSelf Network");
-    let dir = tempfile::tempdir().unwrap();
-    let env_path = dir.path().join(".env.notion");
+    let env_path = dir.join(".env.notion");
     setup(
-        &client,
+        client,
         &|_: &str| None,
         Some(&parent),
         &env_path,
@@ -99,9 +101,18 @@ pub async fn workspace() -> Workspace {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    let sources = DataSources::from_settings(&client, &|k: &str| settings.get(k).cloned())
+    let sources = DataSources::from_settings(client, &|k: &str| settings.get(k).cloned())
         .await
         .unwrap();
+    (sources, settings)
+}
+
+pub async fn workspace() -> Workspace {
+    let fake = FakeNotion::new(TOKEN);
+    let base = fake.start().await;
+    let client = client_for(&base);
+    let dir = tempfile::tempdir().unwrap();
+    let (sources, settings) = set_up_databases(&fake, &client, dir.path()).await;
     let source = |key| sources.get(key).unwrap().to_string();
 
     let entity = client

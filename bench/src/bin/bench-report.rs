@@ -15,7 +15,7 @@ use hsn::notion::{ClientConfig, NotionClient, Page, RateLimit};
 use hsn::store::{RecordFilter, Store};
 use hsn::sync::{Backend, Engine};
 use hsn::workspace::sources::DataSources;
-use hsn_bench::{fixed_now, seed_workspace};
+use hsn_bench::{fixed_now, query_answers, seed_workspace};
 use secrecy::SecretString;
 use serde_json::json;
 
@@ -245,24 +245,6 @@ fn count_status(fake: &FakeNotion, status: u16) -> usize {
         .iter()
         .filter(|r| r.status == status)
         .count()
-}
-
-/// The pages of a data source as the answers to its query carry them: 100 to an answer,
-/// as bytes.
-fn query_answers(pages: &[serde_json::Value]) -> Vec<Vec<u8>> {
-    let answers = pages.len().div_ceil(100);
-    pages
-        .chunks(100)
-        .enumerate()
-        .map(|(n, chunk)| {
-            let more = n + 1 < answers;
-            serde_json::to_vec(&json!({
-                "object": "list", "results": chunk, "type": "page_or_data_source",
-                "next_cursor": more.then(|| format!("cursor-{n}")), "has_more": more,
-            }))
-            .expect("JSON")
-        })
-        .collect()
 }
 
 /// Parses query answers into pages and stores them, one answer to a transaction, into a
