@@ -48,60 +48,19 @@ fn process_cpu() -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-/// Parses the answers and stores their pages one answer to a transaction, as
-/// `Engine::refresh` does; with `overlap`, each batch is stored on another thread (one kept
-/// for the purpose, like tokio's blocking pool) while the next answer is parsed, with at
-/// most one batch being stored (the engine's pipeline).
-fn parse_and_store(bodies: &[Vec<u8>], source: &str, overlap: bool) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
-    let (started, cpu) = (Instant::now(), process_cpu());
-    std::thread::scope(|scope| {
-        let (batches, to_store) = std::sync::mpsc::channel::<Vec<Page>>();
-        let (stored, done) = std::sync::mpsc::channel::<()>();
-        let store = &mut store;
-        let mut direct = None;
-        if overlap {
-            scope.spawn(move || {
-                for batch in to_store {
-                    store
-                        .upsert_pages(DatabaseKey::ActiveWorkflowInstances, source, &batch)
-                        .unwrap();
-                    drop(batch);
-                    stored.send(()).unwrap();
-                }
-            });
-        } else {
-            direct = Some(store);
-        }
-        let mut in_flight = false;
-        for body in bodies {
-            let list: ListPage<Box<RawValue>> = serde_json::from_slice(body).unwrap();
-            let batch: Vec<Page> = list
-                .results
-                .into_iter()
-                .map(|r| Page::from_listed(r).unwrap().unwrap())
-                .collect();
-            match direct.as_mut() {
-                Some(store) => {
-                    store
-                        .upsert_pages(DatabaseKey::ActiveWorkflowInstances, source, &batch)
-                        .unwrap();
-                }
-                None => {
-                    if in_flight {
-                        done.recv().unwrap();
-                    }
-                    batches.send(batch).unwrap();
-                    in_flight = true;
-                }
-            }
-        }
-        if in_flight {
-            done.recv().unwrap();
-        }
-    });
-    let wall = started.elapsed().as_secs_f64();
+/// `hsn_bench::parse_and_store` (the engine's pipeline, or one step after the other),
+/// with the CPU time of every thread.
+fn parse_and_store(
+    runtime: &tokio::runtime::Runtime,
+    bodies: &[Vec<u8>],
+    source: &str,
+    overlap: bool,
+) {
+    let cpu = process_cpu();
+    let wall = runtime
+        .block_on(hsn_bench::parse_and_store(bodies, source, overlap))
+        .unwrap()
+        .as_secs_f64();
     let cpu = (process_cpu() - cpu).as_secs_f64();
     println!(
         "parse and store, {}: {:.0} ms, {:.0} pages/s ({:.0} ms of CPU)",
@@ -164,8 +123,8 @@ fn main() {
     let n: usize = pages.iter().map(|p| p.raw.get().len()).sum();
     println!("raw JSON: kept as sent ({n} bytes)");
 
-    // A sync stores one answer to a transaction.
-    for batch in [100, 10_000] {
+    // A sync stores one answer to a transaction, or up to ten when the store falls behind.
+    for batch in [100, 1_000, 10_000] {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
         let t = Clock::start();
@@ -177,8 +136,9 @@ fn main() {
         println!("upsert_pages, {batch} pages a transaction: {t}");
     }
     drop((records, pages));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
     for _ in 0..3 {
-        parse_and_store(&bodies, &source, true);
-        parse_and_store(&bodies, &source, false);
+        parse_and_store(&runtime, &bodies, &source, true);
+        parse_and_store(&runtime, &bodies, &source, false);
     }
 }

@@ -294,3 +294,47 @@ pub fn query_answers(pages: &[serde_json::Value]) -> Vec<Vec<u8>> {
         })
         .collect()
 }
+
+/// Parses query answers into pages and stores them into a new store: what
+/// `Engine::refresh` does with each answer, minus the network. With `overlap`, through the
+/// engine's own `StoreQueue` (each lot stored on a blocking thread while the next answers
+/// are parsed; answers parsed meanwhile go together in the next transaction); without,
+/// one answer to a transaction, one step after the other.
+pub async fn parse_and_store(
+    answers: &[Vec<u8>],
+    source: &str,
+    overlap: bool,
+) -> color_eyre::Result<std::time::Duration> {
+    use hsn::notion::ListPage;
+    use hsn::sync::StoreQueue;
+    use serde_json::value::RawValue;
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir()?;
+    let store = Arc::new(Mutex::new(hsn::store::Store::open(
+        &dir.path().join("s.sqlite"),
+    )?));
+    let source = source.to_string();
+    let store_lot = move |lot: Vec<hsn::notion::Page>| -> color_eyre::Result<()> {
+        let mut store = store.lock().expect("store");
+        store.upsert_pages(DatabaseKey::ActiveWorkflowInstances, &source, &lot)?;
+        Ok(())
+    };
+    let started = std::time::Instant::now();
+    let mut queue = overlap.then(|| StoreQueue::new(store_lot.clone()));
+    for answer in answers {
+        let list: ListPage<Box<RawValue>> = serde_json::from_slice(answer)?;
+        let batch: Vec<hsn::notion::Page> = list
+            .results
+            .into_iter()
+            .filter_map(|raw| hsn::notion::Page::from_listed(raw).transpose())
+            .collect::<Result<_, _>>()?;
+        match queue.as_mut() {
+            Some(queue) => drop(queue.push(batch).await?),
+            None => store_lot(batch)?,
+        }
+    }
+    if let Some(queue) = queue {
+        queue.finish().await?;
+    }
+    Ok(started.elapsed())
+}

@@ -8,6 +8,7 @@
 mod outbox;
 pub mod overview;
 pub mod own_entries;
+mod raw_pages;
 mod records;
 mod rows;
 mod schema;
@@ -59,6 +60,7 @@ impl Store {
         if !existed {
             restrict_to_owner(path)?;
         }
+        conn.pragma_update(None, "page_size", 16384)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // In WAL mode NORMAL survives any crash of the process; a power cut may lose the last
         // sync batches, which the next refresh reads again. A user's change is different:
@@ -70,7 +72,7 @@ impl Store {
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         // Checkpoint the journal every ~40 MB rather than every 4 MB: a sync commits a
         // batch every 100 pages, and each checkpoint waits for the disk.
-        conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
+        conn.pragma_update(None, "wal_autocheckpoint", 2_500)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut store = Store {
             conn,

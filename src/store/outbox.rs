@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::Store;
 use super::own_entries::{OwnWrites, apply_in};
-use super::records::{upsert_in, write_raw, write_record};
+use super::raw_pages::{self, PackedPage};
+use super::records::{upsert_in, write_record};
 use crate::domain::record::Record;
 use crate::domain::schema::{DatabaseKey, find_database};
 use crate::notion::Page;
@@ -234,7 +235,7 @@ impl Store {
                     "SELECT records.database, records.data_source_id, pages_raw.raw FROM records
                      LEFT JOIN pages_raw ON pages_raw.page_id = records.page_id WHERE records.page_id = ?1",
                     params![page_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, Option<String>>(2)?.unwrap_or_default())),
+                    |r| Ok((r.get(0)?, r.get(1)?, raw_pages::text_of(r.get_ref(2)?).unwrap_or_default())),
                 )
                 .optional()?;
             let Some((alias, data_source_id, raw)) = row else {
@@ -253,7 +254,7 @@ impl Store {
                         .created_time
                         .to_rfc3339_opts(SecondsFormat::Millis, true);
                     write_record(&tx, &record, &data_source_id, (&created, &edited), 0)?;
-                    write_raw(&tx, &page)?;
+                    raw_pages::write(&tx, &page.id, &PackedPage::of(page.raw.get()))?;
                 }
                 _ => {
                     tx.execute("DELETE FROM records WHERE page_id = ?1", params![page_id])?;

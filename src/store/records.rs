@@ -9,6 +9,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::Value;
 
 use super::Store;
+use super::raw_pages::{self, PackedPage};
 use crate::domain::record::Record;
 use crate::domain::schema::{DatabaseKey, database, find_database};
 use crate::notion::Page;
@@ -102,24 +103,6 @@ pub(super) fn write_record(
     Ok(())
 }
 
-pub(super) fn write_raw(tx: &Transaction<'_>, page: &Page) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO pages_raw (page_id, raw) VALUES (?1, ?2)
-         ON CONFLICT(page_id) DO UPDATE SET raw = excluded.raw",
-    )?
-    .execute(params![page.id, page.raw.get()])?;
-    Ok(())
-}
-
-/// Whether the store holds exactly this page as Notion sent it.
-fn same_raw(tx: &Transaction<'_>, page: &Page) -> rusqlite::Result<bool> {
-    let cached: Option<String> = tx
-        .prepare_cached("SELECT raw FROM pages_raw WHERE page_id = ?1")?
-        .query_row(params![page.id], |row| row.get(0))
-        .optional()?;
-    Ok(cached.as_deref() == Some(page.raw.get()))
-}
-
 fn stamp(time: &chrono::DateTime<chrono::Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -148,15 +131,18 @@ pub(super) fn upsert_in(
             }
             continue;
         }
+        let packed = PackedPage::of(page.raw.get());
         match known {
             // Notion rounds `last_edited_time` down to the minute: a second edit in the
             // same minute keeps the stamp, so an equal stamp is unchanged only if the page
             // is the same too.
-            Some((cached, _)) if cached == edited && !force && same_raw(tx, page)? => {
+            Some((cached, _))
+                if cached == edited && !force && raw_pages::holds(tx, &page.id, &packed)? =>
+            {
                 done.unchanged += 1
             }
             Some((_, pending)) if pending > 0 => {
-                write_raw(tx, page)?;
+                raw_pages::write(tx, &page.id, &packed)?;
                 done.changed += 1;
             }
             _ => {
@@ -168,7 +154,7 @@ pub(super) fn upsert_in(
                     (&stamp(&page.created_time), &edited),
                     0,
                 )?;
-                write_raw(tx, page)?;
+                raw_pages::write(tx, &page.id, &packed)?;
                 done.changed += 1;
             }
         }
@@ -307,14 +293,7 @@ impl Store {
 
     /// The page as Notion last sent it.
     pub fn raw_page(&self, page_id: &str) -> Result<Option<Value>> {
-        let raw: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT raw FROM pages_raw WHERE page_id = ?1",
-                params![page_id],
-                |row| row.get(0),
-            )
-            .optional()?;
+        let raw = raw_pages::read(&self.conn, page_id)?;
         Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
     }
 

@@ -63,6 +63,10 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (page_id, entry_key)
     );
     CREATE INDEX own_entries_by_time ON own_entries(remembered_at);",
+    // 3: two indexes no query uses (the Overview and the tables sort in memory), which
+    // every stored page paid for.
+    "DROP INDEX records_by_edited;
+    DROP INDEX records_by_due;",
 ];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -10,6 +10,7 @@ use tokio::sync::broadcast;
 
 use super::execute::{Outcome, execute};
 use super::runner::Event;
+use super::store_queue::StoreQueue;
 use crate::domain::history::{HistoryEntry, HistoryLog};
 use crate::domain::models::WorkflowInstance;
 use crate::domain::record::Record;
@@ -242,18 +243,26 @@ impl Engine {
         };
         let mut seen = HashSet::new();
         let mut newest: Option<DateTime<Utc>> = watermark;
-        // Each batch is stored on a blocking thread while the next one is fetched: the
-        // network and the disk overlap, and SQLite never runs on the async threads.
-        let mut storing: Option<tokio::task::JoinHandle<Result<StoredBatch>>> = None;
+        let queue_store = Arc::clone(&self.store);
+        let queue_source = data_source.clone();
+        let queue_own = Arc::clone(&own);
+        let mut queue = StoreQueue::new(move |batch: Vec<Page>| -> Result<StoredBatch> {
+            let lacking = missing_own_entries(&queue_own, &batch);
+            let mut store = queue_store
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            let upserted = store.upsert_pages(key, &queue_source, &batch)?;
+            Ok((upserted, batch.into_iter().map(|p| p.id).collect(), lacking))
+        });
         loop {
-            let fetched = query.next_batch().await;
-            if let Some(previous) = storing.take() {
-                self.stored(key, previous.await??, &mut done, &mut missing);
-            }
-            let batch = match fetched {
+            let batch = match query.next_batch().await {
                 Ok(Some(batch)) => batch,
                 Ok(None) => break,
                 Err(e) => {
+                    // What was read before the fault is stored all the same.
+                    for stored in queue.finish().await? {
+                        self.stored(key, stored, &mut done, &mut missing);
+                    }
                     let message = e.explain(&format!("the database {title}"));
                     self.emit(Event::SyncFailed {
                         database: key,
@@ -265,15 +274,12 @@ impl Engine {
             done.fetched += batch.len();
             newest = batch.iter().map(|p| p.last_edited_time).max().max(newest);
             seen.extend(batch.iter().map(|p| p.id.clone()));
-            let store = Arc::clone(&self.store);
-            let source = data_source.clone();
-            let own = Arc::clone(&own);
-            storing = Some(tokio::task::spawn_blocking(move || {
-                let lacking = missing_own_entries(&own, &batch);
-                let mut store = store.lock().unwrap_or_else(|poison| poison.into_inner());
-                let upserted = store.upsert_pages(key, &source, &batch)?;
-                Ok((upserted, batch.into_iter().map(|p| p.id).collect(), lacking))
-            }));
+            if let Some(stored) = queue.push(batch).await? {
+                self.stored(key, stored, &mut done, &mut missing);
+            }
+        }
+        for stored in queue.finish().await? {
+            self.stored(key, stored, &mut done, &mut missing);
         }
         if full {
             let gone = self.store().remove_missing(key, &seen)?;

@@ -9,6 +9,8 @@
 mod engine;
 mod execute;
 mod runner;
+mod store_queue;
 
 pub use engine::{Backend, DrainReport, Engine, Refreshed};
 pub use runner::{Command, Event, run};
+pub use store_queue::StoreQueue;

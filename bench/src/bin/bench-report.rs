@@ -11,7 +11,7 @@ use color_eyre::eyre::Result;
 use fake_notion::FakeNotion;
 use hsn::domain::history::{HistoryEntry, HistoryLog};
 use hsn::domain::schema::DatabaseKey;
-use hsn::notion::{ClientConfig, NotionClient, Page, RateLimit};
+use hsn::notion::{ClientConfig, NotionClient, RateLimit};
 use hsn::store::{RecordFilter, Store};
 use hsn::sync::{Backend, Engine};
 use hsn::workspace::sources::DataSources;
@@ -247,47 +247,6 @@ fn count_status(fake: &FakeNotion, status: u16) -> usize {
         .count()
 }
 
-/// Parses query answers into pages and stores them, one answer to a transaction, into a
-/// new store: what `Engine::refresh` does with each answer, minus the network. With
-/// `overlap`, each batch is stored on another thread while the next answer is parsed, as
-/// the engine does (it awaits the previous batch's store before storing the next);
-/// without, one step after the other.
-fn parse_and_store(answers: &[Vec<u8>], source: &str, overlap: bool) -> Result<Duration> {
-    use hsn::notion::ListPage;
-    use serde_json::value::RawValue;
-    use std::sync::{Arc, Mutex};
-    let dir = tempfile::tempdir()?;
-    let store = Arc::new(Mutex::new(Store::open(&dir.path().join("s.sqlite"))?));
-    let started = Instant::now();
-    let mut storing: Option<std::thread::JoinHandle<Result<()>>> = None;
-    for answer in answers {
-        let list: ListPage<Box<RawValue>> = serde_json::from_slice(answer)?;
-        let batch: Vec<Page> = list
-            .results
-            .into_iter()
-            .filter_map(|raw| Page::from_listed(raw).transpose())
-            .collect::<Result<_, _>>()?;
-        if let Some(previous) = storing.take() {
-            previous.join().expect("the store thread")?;
-        }
-        let (store, source) = (Arc::clone(&store), source.to_string());
-        let store_batch = move || -> Result<()> {
-            let mut store = store.lock().expect("store");
-            store.upsert_pages(DatabaseKey::ActiveWorkflowInstances, &source, &batch)?;
-            Ok(())
-        };
-        if overlap {
-            storing = Some(std::thread::spawn(store_batch));
-        } else {
-            store_batch()?;
-        }
-    }
-    if let Some(previous) = storing.take() {
-        previous.join().expect("the store thread")?;
-    }
-    Ok(started.elapsed())
-}
-
 #[tokio::main]
 async fn main() -> Result<()> {
     color_eyre::install()?;
@@ -328,8 +287,8 @@ async fn main() -> Result<()> {
     let answers = query_answers(&raw_pages);
     let (mut overlapped, mut serial) = (Vec::new(), Vec::new());
     for _ in 0..3 {
-        overlapped.push(parse_and_store(&answers, &instances, true)?);
-        serial.push(parse_and_store(&answers, &instances, false)?);
+        overlapped.push(hsn_bench::parse_and_store(&answers, &instances, true).await?);
+        serial.push(hsn_bench::parse_and_store(&answers, &instances, false).await?);
     }
     let per_second = PAGES as f64 / median(overlapped).as_secs_f64();
     let serial = PAGES as f64 / median(serial).as_secs_f64();
