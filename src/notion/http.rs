@@ -179,6 +179,7 @@ impl Transport {
 
     async fn attempt(&self, request: &Request) -> Result<Vec<u8>, NotionError> {
         self.gate.acquire().await;
+        let sent = tokio::time::Instant::now();
         self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let url = format!("{}/v1{}", self.config.base_url, request.path);
         let mut builder = self
@@ -194,7 +195,9 @@ impl Transport {
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
-        let response = builder.send().await.map_err(|e| self.transport_error(&e))?;
+        let response = builder.send().await.map_err(|e| self.transport_error(&e));
+        self.gate.answered(sent.elapsed());
+        let response = response?;
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response

@@ -81,10 +81,7 @@ impl RateGate {
             }
             state.closed_until = None;
         }
-        let rate = self.limit.requests_per_second.max(f64::MIN_POSITIVE);
-        let elapsed = now.duration_since(state.refilled_at).as_secs_f64();
-        state.tokens = (state.tokens + elapsed * rate).min(f64::from(self.limit.burst.max(1)));
-        state.refilled_at = now;
+        let rate = self.refill(&mut state, now);
         if state.tokens >= 1.0 {
             state.tokens -= 1.0;
             None
@@ -93,13 +90,37 @@ impl RateGate {
         }
     }
 
+    /// Adds the tokens earned since the last refill; returns the rate.
+    fn refill(&self, state: &mut GateState, now: Instant) -> f64 {
+        let rate = self.limit.requests_per_second.max(f64::MIN_POSITIVE);
+        let elapsed = now.duration_since(state.refilled_at).as_secs_f64();
+        state.tokens = (state.tokens + elapsed * rate).min(f64::from(self.limit.burst.max(1)));
+        state.refilled_at = state.refilled_at.max(now);
+        rate
+    }
+
     /// Closes the gate for `wait`, as a 429 or 529 asks. Never shortens an existing closure.
     pub fn close_for(&self, wait: Duration) {
         let mut state = self.lock();
         let until = Instant::now() + wait;
         state.closed_until = Some(state.closed_until.map_or(until, |old| old.max(until)));
-        // No burst right after Notion said stop.
-        state.tokens = state.tokens.min(1.0);
+        // When it reopens, one request goes, then the average: no burst right after Notion
+        // said stop (tokens are counted from the end of the closure).
+        state.tokens = 1.0;
+        state.refilled_at = state.refilled_at.max(until);
+    }
+
+    /// Says an answer came back `latency` after its request passed the gate. A request
+    /// slower than one interval may have reached Notion's counter late, just before the
+    /// ones we would burst after it: so after a slow answer, no burst (one request at once).
+    /// Without this, one answer delayed a second (a stalled network or server) was
+    /// followed by a burst that Notion counted together with it, and earned a 429.
+    pub fn answered(&self, latency: Duration) {
+        if latency.as_secs_f64() * self.limit.requests_per_second >= 1.0 {
+            let mut state = self.lock();
+            self.refill(&mut state, Instant::now());
+            state.tokens = state.tokens.min(1.0);
+        }
     }
 
     /// Time requests have spent waiting at the gate so far.
@@ -144,6 +165,39 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn no_burst_after_a_slow_answer() {
+        let gate = RateGate::new(RateLimit::default());
+        let interval = Duration::from_secs_f64(1.0 / 3.0);
+        // A quick answer: the burst is there.
+        gate.acquire().await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        gate.answered(Duration::from_millis(20));
+        let start = Instant::now();
+        gate.acquire().await;
+        gate.acquire().await;
+        assert!(
+            start.elapsed() < Duration::from_millis(1),
+            "burst after a quick answer"
+        );
+        // An answer one second late: the next two are an interval apart.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        gate.answered(Duration::from_secs(1));
+        let start = Instant::now();
+        gate.acquire().await;
+        assert!(
+            start.elapsed() < Duration::from_millis(1),
+            "one goes at once"
+        );
+        gate.acquire().await;
+        let waited = start.elapsed();
+        assert!(
+            waited >= interval - Duration::from_millis(1)
+                && waited < interval + Duration::from_millis(5),
+            "the second waited {waited:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_closure_holds_every_request() {
         let gate = RateGate::new(RateLimit::default());
         gate.close_for(Duration::from_secs(90));
@@ -154,6 +208,14 @@ mod tests {
             start.elapsed().as_secs(),
             90,
             "a shorter closure never shortens a longer one"
+        );
+        // Reopened: one request at once, then the average (no burst).
+        let reopened = Instant::now();
+        gate.acquire().await;
+        let waited = reopened.elapsed();
+        assert!(
+            (Duration::from_millis(330)..Duration::from_millis(340)).contains(&waited),
+            "the request after the first waited {waited:?}"
         );
         assert!(gate.total_wait() >= Duration::from_secs(90));
     }
