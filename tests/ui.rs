@@ -517,6 +517,8 @@ fn typing_a_filter_gives_what_filtering_afresh_gives() {
         for query in [
             "inq",
             "con sul",
+            "wf well pay con",
+            "book  con !canc",
             "!completed x",
             "pay$",
             "'book",

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
-use super::data::{ColumnOrder, Row, RowView, TableData, letters};
+use super::data::{ColumnOrder, NOT_ASCII, Row, RowView, TableData, letters};
 use crate::domain::overview::StuckRule;
 
 /// The quick filters of the Instances tab.
@@ -116,8 +116,9 @@ impl TableView {
             trimmed if trimmed.ends_with('\\') => self.filter.trim_start(),
             trimmed => trimmed,
         };
-        let matched: Vec<(u32, u32)> = if filter.trim().is_empty() {
-            candidates(
+        let unfiltered: Vec<Match>;
+        let matched: &[Match] = if filter.trim().is_empty() {
+            unfiltered = candidates(
                 &self.quick,
                 self.column_filter.as_ref(),
                 &self.stuck_rule,
@@ -125,43 +126,50 @@ impl TableView {
                 now,
             )
             .into_iter()
-            .map(|i| (i, 0))
-            .collect()
+            .map(Match::unscored)
+            .collect();
+            &unfiltered
         } else {
             let levels = &mut self.narrowing.levels;
             levels.retain(|(text, _)| narrows(filter, text));
-            match levels.last() {
-                Some((text, found)) if text == filter => found.clone(),
-                last => {
-                    let from: Vec<u32> = match last {
-                        Some((_, found)) => found.iter().map(|&(i, _)| i).collect(),
-                        None => candidates(
-                            &self.quick,
-                            self.column_filter.as_ref(),
-                            &self.stuck_rule,
-                            data,
-                            now,
-                        ),
-                    };
-                    let found = score_rows(data, &from, filter);
-                    if levels.len() == MAX_LEVELS {
-                        levels.remove(0);
-                    }
-                    levels.push((filter.to_string(), found.clone()));
-                    found
+            let found = match levels.last() {
+                Some((text, _)) if text == filter => None,
+                Some((text, found)) => {
+                    Some(score_rows(data, found, filter, kept_scores(filter, text)))
                 }
+                None => {
+                    let rows: Vec<Match> = candidates(
+                        &self.quick,
+                        self.column_filter.as_ref(),
+                        &self.stuck_rule,
+                        data,
+                        now,
+                    )
+                    .into_iter()
+                    .map(Match::unscored)
+                    .collect();
+                    Some(score_rows(data, &rows, filter, Kept::Nothing))
+                }
+            };
+            if let Some(found) = found {
+                if levels.len() == MAX_LEVELS {
+                    levels.remove(0);
+                }
+                levels.push((filter.to_string(), found));
             }
+            levels.last().map_or(&[], |(_, found)| found.as_slice())
         };
         let filtering = !filter.trim().is_empty();
+        let in_store_order = || matched.iter().map(|m| m.row as usize).collect();
         self.visible = match self.sort {
             Some((column, descending)) => match data.orders.get(column) {
-                Some(order) => in_column_order(order, &matched, descending),
-                None => matched.iter().map(|&(i, _)| i as usize).collect(),
+                Some(order) => in_column_order(order, matched, descending),
+                None => in_store_order(),
             },
             // Best match first while filtering (ties in the store's order); else the
             // store's order (by title).
-            None if filtering => best_first(&matched),
-            None => matched.iter().map(|&(i, _)| i as usize).collect(),
+            None if filtering => best_first(matched),
+            None => in_store_order(),
         };
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
     }
@@ -266,9 +274,56 @@ struct Criteria {
 #[derive(Debug, Clone, Default)]
 pub struct Narrowing {
     criteria: Option<Criteria>,
-    /// Filter texts, each extending the one before, with the rows each matched (row
-    /// index, score) in the store's order.
-    levels: Vec<(String, Vec<(u32, u32)>)>,
+    /// Filter texts, each extending the one before, with the rows each matched in the
+    /// store's order.
+    levels: Vec<(String, Vec<Match>)>,
+}
+
+/// A row the fuzzy filter matched.
+#[derive(Debug, Clone, Copy)]
+struct Match {
+    row: u32,
+    /// The score of the filter's words before the last: while the last word is typed,
+    /// they are not scored again.
+    settled: u32,
+    total: u32,
+}
+
+impl Match {
+    fn unscored(row: u32) -> Match {
+        Match {
+            row,
+            settled: 0,
+            total: 0,
+        }
+    }
+}
+
+/// What a longer filter text keeps of the scores of the shorter one it narrows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kept {
+    Nothing,
+    /// Only the last word changed: the words before it keep their scores.
+    Settled,
+    /// Words were added: every word of the shorter text keeps its score.
+    Total,
+}
+
+fn kept_scores(longer: &str, shorter: &str) -> Kept {
+    let parse = |text| Pattern::parse(text, CaseMatching::Ignore, Normalization::Smart).atoms;
+    let (longer, shorter) = (parse(longer), parse(shorter));
+    let (Some((_, before)), Some((_, shorter_before))) =
+        (longer.split_last(), shorter.split_last())
+    else {
+        return Kept::Nothing;
+    };
+    if before == shorter_before {
+        Kept::Settled
+    } else if before == shorter.as_slice() {
+        Kept::Total
+    } else {
+        Kept::Nothing
+    }
 }
 
 /// Whether every row matching `longer` also matches `shorter`, so a search for `longer`
@@ -279,10 +334,20 @@ fn narrows(longer: &str, shorter: &str) -> bool {
     longer.starts_with(shorter) && shorter.is_ascii() && !shorter.contains(['!', '$', '\\'])
 }
 
-/// Scores `candidates` against `filter`; the matches in the order given. Large sets are
-/// split across the machine's cores.
-fn score_rows(data: &TableData, candidates: &[u32], filter: &str) -> Vec<(u32, u32)> {
+/// Scores `candidates` against `filter`; the matches in the order given. With `kept`, the
+/// candidates' scores for the words before the last are reused (see [`Kept`]). Large sets
+/// are split across the machine's cores.
+fn score_rows(data: &TableData, candidates: &[Match], filter: &str, kept: Kept) -> Vec<Match> {
     let pattern = Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart);
+    let Some((last, before)) = pattern.atoms.split_last() else {
+        return candidates.to_vec();
+    };
+    // The words to score before the last, and what the candidate already has for the rest.
+    let (before, known): (&[Atom], fn(&Match) -> u32) = match kept {
+        Kept::Nothing => (before, |_| 0),
+        Kept::Settled => (&[], |m| m.settled),
+        Kept::Total => (&[], |m| m.total),
+    };
     // Every letter and digit of a word that must match must be in the row.
     let needed = pattern
         .atoms
@@ -291,20 +356,30 @@ fn score_rows(data: &TableData, candidates: &[u32], filter: &str) -> Vec<(u32, u
         .fold(0, |set, atom| {
             set | letters(&atom.needle_text().to_string())
         });
-    let score = |part: &[u32]| -> Vec<(u32, u32)> {
+    let score = |part: &[Match]| -> Vec<Match> {
         let mut matcher = Matcher::new(Config::DEFAULT);
         let mut buffer = Vec::new();
         part.iter()
-            .filter_map(|&i| {
-                if data.letters[i as usize] & needed != needed {
+            .filter_map(|candidate| {
+                let i = candidate.row as usize;
+                if data.letters[i] & needed != needed {
                     return None;
                 }
-                let haystack = Utf32Str::new(data.haystack(i as usize), &mut buffer);
-                let mut total = 0;
-                for atom in &pattern.atoms {
-                    total += score_atom(atom, haystack, &mut matcher)? as u32;
+                let text = data.haystack(i);
+                let haystack = match data.letters[i] & NOT_ASCII {
+                    0 => Utf32Str::Ascii(text.as_bytes()),
+                    _ => Utf32Str::new(text, &mut buffer),
+                };
+                let mut settled = known(candidate);
+                for atom in before {
+                    settled += score_atom(atom, haystack, &mut matcher)? as u32;
                 }
-                Some((i, total))
+                let total = settled + score_atom(last, haystack, &mut matcher)? as u32;
+                Some(Match {
+                    row: candidate.row,
+                    settled,
+                    total,
+                })
             })
             .collect()
     };
@@ -349,25 +424,25 @@ fn score_atom(atom: &Atom, haystack: Utf32Str<'_>, matcher: &mut Matcher) -> Opt
 
 /// The matched rows (in the store's order) by score, best first, equal scores in the
 /// store's order: a counting sort, as scores are small numbers.
-fn best_first(matched: &[(u32, u32)]) -> Vec<usize> {
-    let top = matched.iter().map(|&(_, score)| score).max().unwrap_or(0) as usize;
+fn best_first(matched: &[Match]) -> Vec<usize> {
+    let top = matched.iter().map(|m| m.total).max().unwrap_or(0) as usize;
     if top > 1 << 20 {
         let mut best = matched.to_vec();
-        best.sort_by_key(|&(_, score)| Reverse(score));
-        return best.into_iter().map(|(i, _)| i as usize).collect();
+        best.sort_by_key(|m| Reverse(m.total));
+        return best.into_iter().map(|m| m.row as usize).collect();
     }
     // starts[s]: where rows scoring `top - s` begin.
     let mut starts = vec![0usize; top + 2];
-    for &(_, score) in matched {
-        starts[top - score as usize + 1] += 1;
+    for m in matched {
+        starts[top - m.total as usize + 1] += 1;
     }
     for s in 1..starts.len() {
         starts[s] += starts[s - 1];
     }
     let mut best = vec![0usize; matched.len()];
-    for &(i, score) in matched {
-        let slot = &mut starts[top - score as usize];
-        best[*slot] = i as usize;
+    for m in matched {
+        let slot = &mut starts[top - m.total as usize];
+        best[*slot] = m.row as usize;
         *slot += 1;
     }
     best
@@ -375,10 +450,10 @@ fn best_first(matched: &[(u32, u32)]) -> Vec<usize> {
 
 /// The matched rows in a column's order: ascending, or descending with equal cells still
 /// in the store's order.
-fn in_column_order(order: &ColumnOrder, matched: &[(u32, u32)], descending: bool) -> Vec<usize> {
+fn in_column_order(order: &ColumnOrder, matched: &[Match], descending: bool) -> Vec<usize> {
     let mut keep = vec![false; order.rank.len()];
-    for &(i, _) in matched {
-        keep[i as usize] = true;
+    for m in matched {
+        keep[m.row as usize] = true;
     }
     let kept = |i: &&u32| keep[**i as usize];
     if !descending {

@@ -76,6 +76,10 @@ impl<'a> RowView<'a> {
     }
 }
 
+/// Set in a row's [`TableData::letters`] when its text is not all ASCII (the filter then
+/// converts it for matching; an ASCII row is matched as it is).
+pub const NOT_ASCII: u64 = 1 << 63;
+
 /// The ASCII letters (without case) and digits in `text`, one bit each.
 pub fn letters(text: &str) -> u64 {
     text.bytes().fold(0, |set, b| match b.to_ascii_lowercase() {
@@ -112,7 +116,7 @@ pub struct TableData {
     text: String,
     /// Where each cell ends in `text`: `columns.len()` per row.
     cell_ends: Vec<u32>,
-    /// Which letters and digits each row's text holds (see [`letters`]): a filter word
+    /// Which letters and digits each row's text holds (see [`letters`]), and [`NOT_ASCII`]: a filter word
     /// with one a row lacks cannot match it, which is known without matching. Apart from
     /// the rows, so a keystroke reads 8 bytes per row, not a whole row.
     pub letters: Vec<u64>,
@@ -243,7 +247,8 @@ pub fn load_table(
         } else {
             (None, None, shared.get(""))
         };
-        row_letters.push(letters(&text[start..]));
+        let row_text = &text[start..];
+        row_letters.push(letters(row_text) | if row_text.is_ascii() { 0 } else { NOT_ASCII });
         rows.push(Row {
             page_id: record.page_id.clone().unwrap_or_default(),
             status,
