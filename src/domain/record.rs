@@ -193,18 +193,23 @@ impl Record {
     ) -> Record {
         let mut record = Record::new(database_key);
         record.page_id = page_id;
-        let schema = database(database_key);
         for (name, value) in json.as_object().into_iter().flatten() {
-            let Some(column) = schema.column(name) else {
-                continue;
-            };
-            if let Ok(value) = serde_json::from_value::<FieldValue>(value.clone())
-                && value.fits(column.kind)
-            {
-                record.values.insert(column.name, value);
+            if let Ok(value) = serde::Deserialize::deserialize(value) {
+                record.insert_stored(name, value);
             }
         }
         record
+    }
+
+    /// Sets a column to a value read back from the store, if the schema has the column and
+    /// the value fits its kind (a store written by another version may differ); else
+    /// leaves the record as it was.
+    pub fn insert_stored(&mut self, name: &str, value: FieldValue) {
+        if let Some(column) = self.schema().column(name)
+            && value.fits(column.kind)
+        {
+            self.values.insert(column.name, value);
+        }
     }
 
     /// The raw value of a column, if the record holds one.

@@ -4,10 +4,10 @@
 
 use color_eyre::eyre::{Result, WrapErr};
 use rusqlite::params_from_iter;
-use serde_json::{Map, Value};
+use rusqlite::types::ValueRef;
 
 use super::{Store, StoredRecord};
-use crate::domain::record::Record;
+use crate::domain::record::{FieldValue, Record};
 use crate::domain::schema::{DatabaseKey, database};
 
 impl Store {
@@ -94,16 +94,18 @@ impl Store {
         let mut rows = statement.query(params_from_iter(args.iter()))?;
         let context = || format!("cannot read the {} table from the store", definition.title);
         while let Some(row) = rows.next().wrap_err_with(context)? {
-            let mut fields = Map::new();
+            let mut record = Record::new(key);
+            record.page_id = Some(row.get(0)?);
             for (i, name) in columns.iter().enumerate() {
-                if let Some(text) = row.get::<_, Option<String>>(5 + i)?
-                    && let Ok(value) = serde_json::from_str::<Value>(&text)
+                // Each field straight from SQLite's text to its value.
+                if let ValueRef::Text(text) = row.get_ref(5 + i)?
+                    && let Ok(value) = serde_json::from_slice::<FieldValue>(text)
                 {
-                    fields.insert(name.to_string(), value);
+                    record.insert_stored(name, value);
                 }
             }
             each(StoredRecord {
-                record: Record::from_values_json(key, Some(row.get(0)?), &Value::Object(fields)),
+                record,
                 data_source_id: row.get(1)?,
                 created_time: row.get(2)?,
                 last_edited_time: row.get(3)?,
