@@ -1,10 +1,15 @@
-//! What a table shows of each record, read without the rest of it: SQLite picks the listed
-//! fields out of each record's JSON, so a tab of 100,000 records neither parses nor holds
-//! their History Logs. A first screenful comes from the title index with a `LIMIT`.
+//! What a table shows of each record, read without the rest of it: the listed fields are
+//! picked out of each record's JSON as it is read and the others only scanned past, so a
+//! tab of 100,000 records neither parses nor holds their History Logs. A first screenful
+//! comes from the title index with a `LIMIT`.
 
 use color_eyre::eyre::{Result, WrapErr};
-use rusqlite::params_from_iter;
+use std::borrow::Cow;
+
 use rusqlite::types::ValueRef;
+use serde::Deserializer as _;
+use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 use super::{Store, StoredRecord};
 use crate::domain::record::{FieldValue, Record};
@@ -66,13 +71,9 @@ impl Store {
             .copied()
             .filter(|name| definition.column(name).is_some())
             .collect();
-        // One `fields -> path` per column; the path quotes the name (names hold '/' and spaces).
-        let picks: String = (0..columns.len())
-            .map(|i| format!(", fields -> ?{}", i + 2))
-            .collect();
-        let mut sql = format!(
-            "SELECT page_id, data_source_id, created_time, last_edited_time, pending{picks}
-             FROM records WHERE database = ?1"
+        let mut sql = String::from(
+            "SELECT page_id, data_source_id, created_time, last_edited_time, pending, fields
+             FROM records WHERE database = ?1",
         );
         match by_title {
             // `+database`: not through an index, so the table is read in file order.
@@ -84,25 +85,14 @@ impl Store {
                 }
             }
         }
-        let paths = columns
-            .iter()
-            .map(|name| format!("$.\"{}\"", name.replace('"', "\\\"")));
-        let args: Vec<String> = std::iter::once(definition.alias.to_string())
-            .chain(paths)
-            .collect();
         let mut statement = self.conn.prepare_cached(&sql)?;
-        let mut rows = statement.query(params_from_iter(args.iter()))?;
+        let mut rows = statement.query([definition.alias])?;
         let context = || format!("cannot read the {} table from the store", definition.title);
         while let Some(row) = rows.next().wrap_err_with(context)? {
             let mut record = Record::new(key);
             record.page_id = Some(row.get(0)?);
-            for (i, name) in columns.iter().enumerate() {
-                // Each field straight from SQLite's text to its value.
-                if let ValueRef::Text(text) = row.get_ref(5 + i)?
-                    && let Ok(value) = serde_json::from_slice::<FieldValue>(text)
-                {
-                    record.insert_stored(name, value);
-                }
+            if let ValueRef::Text(fields) = row.get_ref(5)? {
+                pick_fields(fields, &columns, &mut record);
             }
             each(StoredRecord {
                 record,
@@ -120,5 +110,78 @@ impl Store {
     pub fn release_memory(&self) -> Result<()> {
         self.conn.execute_batch("PRAGMA shrink_memory")?;
         Ok(())
+    }
+}
+
+/// Sets in `record` the fields named in `columns` from a stored record's fields JSON,
+/// skipping the others unparsed (a History Log is only scanned past). A field that does
+/// not read back is left out, as a missing one is.
+fn pick_fields(fields: &[u8], columns: &[&str], record: &mut Record) {
+    let mut reader = serde_json::Deserializer::from_slice(fields);
+    let Ok(picked) = reader.deserialize_map(Picked(columns)) else {
+        return;
+    };
+    for (name, raw) in picked {
+        if let Ok(value) = serde_json::from_str::<FieldValue>(raw.get()) {
+            record.insert_stored(name, value);
+        }
+    }
+}
+
+/// Reads a fields object keeping the raw JSON of the named fields only.
+struct Picked<'c>(&'c [&'c str]);
+
+impl<'de, 'c> Visitor<'de> for Picked<'c> {
+    type Value = Vec<(&'c str, &'de RawValue)>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object of fields")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut picked = Vec::with_capacity(self.0.len());
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match self.0.iter().find(|name| **name == key) {
+                Some(name) => picked.push((*name, map.next_value()?)),
+                None => map.next_value::<IgnoredAny>().map(drop)?,
+            }
+        }
+        Ok(picked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::FieldValue;
+
+    #[test]
+    fn only_the_named_fields_are_read_and_a_bad_one_is_left_out() {
+        let fields = br#"{
+            "History Log": {"kind": "Text", "value": "[{\"timestamp\":\"2026-11-10T21:35:00Z\"}]"},
+            "Instance ID": {"kind": "Text", "value": "INST-1"},
+            "Current State": {"kind": "Nonsense", "value": 3},
+            "Status": {"kind": "OptText", "value": "Active"}
+        }"#;
+        let mut record = Record::new(DatabaseKey::ActiveWorkflowInstances);
+        pick_fields(
+            fields,
+            &["Instance ID", "Current State", "Status"],
+            &mut record,
+        );
+        assert_eq!(
+            record.value("Instance ID"),
+            Some(&FieldValue::Text("INST-1".into()))
+        );
+        assert_eq!(
+            record.value("Status"),
+            Some(&FieldValue::OptText(Some("Active".into())))
+        );
+        assert_eq!(record.value("Current State"), None, "unreadable: left out");
+        assert_eq!(record.value("History Log"), None, "not asked for");
+        // Not an object at all: nothing set, nothing panics.
+        let mut record = Record::new(DatabaseKey::ActiveWorkflowInstances);
+        pick_fields(b"[1, 2]", &["Instance ID"], &mut record);
+        assert!(record.values.is_empty());
     }
 }
