@@ -16,10 +16,13 @@ use crate::notion::{TextTooLong, rich_text_value};
 pub struct HistoryEntry {
     timestamp: DateTime<Utc>,
     action: String,
-    details: Map<String, Value>,
-    /// The object as read (or as hsn built it): what is written back.
+    /// The object as read (or as hsn built it): what is written back. Its `details`
+    /// (an object, or absent, or null) are the entry's details.
     json: Map<String, Value>,
 }
+
+/// The details of an entry without any.
+static NO_DETAILS: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
 
 impl HistoryEntry {
     /// A state change by `actor`: action `"[ACTOR] Transitioned from X to Y"`, with
@@ -64,11 +67,10 @@ impl HistoryEntry {
             json!(at.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
         );
         json.insert("action".into(), json!(action));
-        json.insert("details".into(), Value::Object(details.clone()));
+        json.insert("details".into(), Value::Object(details));
         HistoryEntry {
             timestamp: at,
             action,
-            details,
             json,
         }
     }
@@ -76,20 +78,31 @@ impl HistoryEntry {
     /// Reads one item of the array; `None` when it is not an entry (no readable
     /// timestamp, no action text, or details that are not an object).
     pub fn from_json(item: &Value) -> Option<Self> {
-        let json = item.as_object()?;
-        let timestamp = parse_timestamp(json.get("timestamp")?.as_str()?)?;
-        let action = json.get("action")?.as_str()?.to_string();
-        let details = match json.get("details") {
-            None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(details)) => details.clone(),
-            Some(_) => return None,
+        Self::from_value(item.clone()).ok()
+    }
+
+    /// [`HistoryEntry::from_json`] taking the item, which it gives back when it is not an
+    /// entry.
+    pub fn from_value(item: Value) -> Result<Self, Value> {
+        let Value::Object(json) = item else {
+            return Err(item);
         };
-        Some(HistoryEntry {
-            timestamp,
-            action,
-            details,
-            json: json.clone(),
-        })
+        let read = || {
+            let timestamp = parse_timestamp(json.get("timestamp")?.as_str()?)?;
+            let action = json.get("action")?.as_str()?.to_string();
+            match json.get("details") {
+                None | Some(Value::Null | Value::Object(_)) => Some((timestamp, action)),
+                Some(_) => None,
+            }
+        };
+        match read() {
+            Some((timestamp, action)) => Ok(HistoryEntry {
+                timestamp,
+                action,
+                json,
+            }),
+            None => Err(Value::Object(json)),
+        }
     }
 
     /// The JSON object written to the log.
@@ -146,7 +159,10 @@ impl HistoryEntry {
     }
 
     pub fn details(&self) -> &Map<String, Value> {
-        &self.details
+        match self.json.get("details") {
+            Some(Value::Object(details)) => details,
+            _ => &NO_DETAILS,
+        }
     }
 
     /// Identity: the same instant, actor, action and details, however the timestamp was
@@ -155,7 +171,7 @@ impl HistoryEntry {
         self.timestamp == other.timestamp
             && self.action == other.action
             && self.actor() == other.actor()
-            && self.details == other.details
+            && self.details() == other.details()
     }
 
     /// A text equal for two entries exactly when they are the same entry (`same_as`): the
@@ -165,13 +181,13 @@ impl HistoryEntry {
         json!([
             self.timestamp.to_rfc3339_opts(SecondsFormat::Nanos, true),
             self.action,
-            canonical(&Value::Object(self.details.clone())),
+            canonical(&Value::Object(self.details().clone())),
         ])
         .to_string()
     }
 
     fn detail(&self, key: &str) -> Option<&str> {
-        self.details
+        self.details()
             .get(key)
             .and_then(Value::as_str)
             .filter(|v| !v.is_empty())
@@ -292,10 +308,10 @@ impl HistoryLog {
         }
         let entries = match serde_json::from_str(text) {
             Ok(Value::Array(items)) => items
-                .iter()
+                .into_iter()
                 .map(|item| {
-                    HistoryEntry::from_json(item)
-                        .map_or_else(|| LogEntry::Raw(item.to_string()), LogEntry::Entry)
+                    HistoryEntry::from_value(item)
+                        .map_or_else(|item| LogEntry::Raw(item.to_string()), LogEntry::Entry)
                 })
                 .collect(),
             // A log holding one bare entry (not in an array) is that entry: read as raw
