@@ -2,7 +2,8 @@
 //! logs parsed here, once), tasks, and how fresh each data source is, indexed for
 //! recomputing. Shared by the dashboard's tab, `hsn overview` and the benchmarks.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use color_eyre::eyre::Result;
@@ -56,13 +57,22 @@ pub fn load_overview_index(
     // One record at a time, only the fields the facts read: 100,000 instances are never
     // all held as records (their History Logs parsed and dropped one by one).
     let mut instances = Vec::new();
+    // One copy of each actor and action text (a handful, repeated in every log).
+    let mut texts: HashSet<Arc<str>> = HashSet::new();
+    let mut share = |text: &mut Arc<str>| match texts.get(text) {
+        Some(shared) => *text = Arc::clone(shared),
+        None => drop(texts.insert(Arc::clone(text))),
+    };
     store.each_record_unordered(
         DatabaseKey::ActiveWorkflowInstances,
         &INSTANCE_FIELDS,
         |s| {
-            instances.push(InstanceFacts::from_instance(
-                &WorkflowInstance::from_record(&s.record),
-            ));
+            let mut facts = InstanceFacts::from_instance(&WorkflowInstance::from_record(&s.record));
+            for moment in &mut facts.history {
+                share(&mut moment.actor);
+                share(&mut moment.action);
+            }
+            instances.push(facts);
             Ok(())
         },
     )?;

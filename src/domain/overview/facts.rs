@@ -1,6 +1,8 @@
 //! What the overview is computed from: the records reduced to the facts it reads, parsed
 //! once at load (history logs included), never per recompute.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::SourceFreshness;
@@ -55,8 +57,10 @@ impl WorkflowFacts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Moment {
     pub at: DateTime<Utc>,
-    pub actor: String,
-    pub action: String,
+    /// Shared texts: the same few actors and actions recur across thousands of entries, and
+    /// a loader may keep one copy of each (see `store::overview`).
+    pub actor: Arc<str>,
+    pub action: Arc<str>,
     pub transition: bool,
 }
 
@@ -84,8 +88,8 @@ impl InstanceFacts {
             .history_entries()
             .map(|e| Moment {
                 at: e.timestamp(),
-                actor: e.actor().unwrap_or("").to_string(),
-                action: e.summary().to_string(),
+                actor: e.actor().unwrap_or("").into(),
+                action: e.summary().into(),
                 transition: e.transition_states().is_some(),
             })
             .collect();

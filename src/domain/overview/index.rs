@@ -311,10 +311,10 @@ impl NewestEntries {
                 let moment = &instance.history[j];
                 RecentEntry {
                     at: moment.at,
-                    actor: moment.actor.clone(),
+                    actor: moment.actor.to_string(),
                     instance_id: instance.instance_id.clone(),
                     page_id: instance.page_id.clone(),
-                    action: moment.action.clone(),
+                    action: moment.action.to_string(),
                 }
             })
             .collect();
