@@ -40,7 +40,8 @@ fn main() -> color_eyre::Result<()> {
         .expect("target/release");
     // On the Overview the rows never show: wait for its figures instead.
     let (first, complete) = if tab == "overview" {
-        ("open of".to_string(), "latest entries".to_string())
+        let (first, complete) = hsn_bench::dashboard::OVERVIEW_SHOWN;
+        (first.to_string(), complete.to_string())
     } else {
         (first, format!("{n} of {n}"))
     };

@@ -64,6 +64,10 @@ pub fn rss_of(pid: u32) -> f64 {
     pages * 4096.0 / 1_048_576.0
 }
 
+/// Texts on the Overview once its figures are drawn: the first (a funnel's count) and the
+/// last (the activity panel's title) to appear.
+pub const OVERVIEW_SHOWN: (&str, &str) = ("open of", "latest entries");
+
 /// Starts `hsn --demo --tab TAB` over the store in `data_dir` (a `demo.sqlite`) in a
 /// 200×60 pseudo-terminal; waits for `first_row` (text of a row of the first screenful) and
 /// for `complete` (text shown once every record is loaded), then quits it.
