@@ -116,9 +116,9 @@ impl TableView {
             trimmed if trimmed.ends_with('\\') => self.filter.trim_start(),
             trimmed => trimmed,
         };
-        let unfiltered: Vec<Match>;
-        let matched: &[Match] = if filter.trim().is_empty() {
-            unfiltered = candidates(
+        // The rows the quick filters and the column filter let through, unscored.
+        let offered = || -> Vec<Match> {
+            candidates(
                 &self.quick,
                 self.column_filter.as_ref(),
                 &self.stuck_rule,
@@ -127,7 +127,11 @@ impl TableView {
             )
             .into_iter()
             .map(Match::unscored)
-            .collect();
+            .collect()
+        };
+        let unfiltered: Vec<Match>;
+        let matched: &[Match] = if filter.trim().is_empty() {
+            unfiltered = offered();
             &unfiltered
         } else {
             let levels = &mut self.narrowing.levels;
@@ -137,19 +141,7 @@ impl TableView {
                 Some((text, found)) => {
                     Some(score_rows(data, found, filter, kept_scores(filter, text)))
                 }
-                None => {
-                    let rows: Vec<Match> = candidates(
-                        &self.quick,
-                        self.column_filter.as_ref(),
-                        &self.stuck_rule,
-                        data,
-                        now,
-                    )
-                    .into_iter()
-                    .map(Match::unscored)
-                    .collect();
-                    Some(score_rows(data, &rows, filter, Kept::Nothing))
-                }
+                None => Some(score_rows(data, &offered(), filter, Kept::Nothing)),
             };
             if let Some(found) = found {
                 if levels.len() == MAX_LEVELS {
