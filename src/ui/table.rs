@@ -375,28 +375,41 @@ fn score_rows(data: &TableData, candidates: &[Match], filter: &str, kept: Kept) 
             })
             .collect()
     };
-    const PER_THREAD: usize = 8_192;
-    let threads = std::thread::available_parallelism()
+    // Parts small enough to share out: whichever thread is free takes the next one, so a
+    // core busy elsewhere (the sync, another program) slows the keystroke by a part, not
+    // by half of the rows.
+    const PART: usize = 4_096;
+    let parts = candidates.len().div_ceil(PART);
+    let helpers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(candidates.len().div_ceil(PER_THREAD))
-        .max(1);
-    if threads == 1 {
+        .min(parts)
+        .saturating_sub(1);
+    if helpers == 0 {
         return score(candidates);
     }
-    let chunk = candidates.len().div_ceil(threads);
-    // The first part on this thread, the others on their own.
-    let (first, rest) = candidates.split_at(chunk);
-    std::thread::scope(|scope| {
-        let others: Vec<_> = rest
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| score(part)))
-            .collect();
-        let mut found = score(first);
-        for part in others {
-            found.extend(part.join().expect("the filter does not panic"));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let part = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if part >= parts {
+                return done;
+            }
+            let rows = &candidates[part * PART..((part + 1) * PART).min(candidates.len())];
+            done.push((part, score(rows)));
         }
-        found
-    })
+    };
+    let mut done = std::thread::scope(|scope| {
+        let others: Vec<_> = (0..helpers).map(|_| scope.spawn(work)).collect();
+        let mut done = work();
+        for other in others {
+            done.extend(other.join().expect("the filter does not panic"));
+        }
+        done
+    });
+    // Back in the candidates' order.
+    done.sort_unstable_by_key(|(part, _)| *part);
+    done.into_iter().flat_map(|(_, found)| found).collect()
 }
 
 /// One word of the filter against one row. Plain fuzzy words use nucleo's greedy match,
@@ -474,4 +487,58 @@ fn in_column_order(order: &ColumnOrder, matched: &[Match], descending: bool) -> 
         end = start;
     }
     visible
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::demo::{demo_data_source_id, demo_pages};
+    use crate::domain::schema::DatabaseKey;
+    use crate::notion::Page;
+    use crate::store::Store;
+    use crate::ui::data::load_table;
+
+    /// Over thousands of rows the candidates are scored in parts on several threads: the
+    /// matches and their order must be those of scoring each row alone.
+    #[test]
+    fn scoring_in_parts_gives_what_scoring_row_by_row_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let key = DatabaseKey::ActiveWorkflowInstances;
+        let (_, instances) = demo_pages(chrono::Utc::now())
+            .unwrap()
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .unwrap();
+        // The demo's instances, again and again under new ids: well over one part.
+        let pages: Vec<Page> = (0..100)
+            .flat_map(|copy| {
+                instances.iter().map(move |page| {
+                    let mut page = page.clone();
+                    page["id"] = format!("{copy:04}-{}", page["id"].as_str().unwrap()).into();
+                    Page::from_json(page).unwrap()
+                })
+            })
+            .collect();
+        store
+            .upsert_pages(key, &demo_data_source_id(key), &pages)
+            .unwrap();
+        let data = load_table(&store, key, None, None).unwrap();
+        assert!(data.rows.len() > 4_096, "{} rows", data.rows.len());
+        let all: Vec<Match> = (0..data.rows.len() as u32).map(Match::unscored).collect();
+        for filter in ["inq", "con sul", "a"] {
+            let parted = score_rows(&data, &all, filter, Kept::Nothing);
+            let alone: Vec<Match> = all
+                .iter()
+                .flat_map(|m| score_rows(&data, std::slice::from_ref(m), filter, Kept::Nothing))
+                .collect();
+            assert!(!alone.is_empty(), "{filter}");
+            let key = |m: &Match| (m.row, m.settled, m.total);
+            assert_eq!(
+                parted.iter().map(key).collect::<Vec<_>>(),
+                alone.iter().map(key).collect::<Vec<_>>(),
+                "{filter}"
+            );
+        }
+    }
 }
