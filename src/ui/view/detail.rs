@@ -93,14 +93,23 @@ fn properties(frame: &mut Frame, app: &App, detail: &Detail, area: Rect) {
         .map(|(n, _)| n.chars().count())
         .max()
         .unwrap_or(0);
+    // A long value continues under itself, not under the labels.
+    let room = (area.width as usize).saturating_sub(label_width + 1).max(8);
     let lines: Vec<Line> = detail
         .properties
         .iter()
-        .map(|(name, value)| {
-            Line::from(vec![
-                Span::styled(format!("{name:>label_width$} "), theme.header()),
-                Span::styled(value.clone(), theme.value(value)),
-            ])
+        .flat_map(|(name, value)| {
+            let style = theme.value(value);
+            value_lines(value, room)
+                .into_iter()
+                .enumerate()
+                .map(move |(i, part)| {
+                    let label: &str = if i == 0 { name } else { "" };
+                    Line::from(vec![
+                        Span::styled(format!("{label:>label_width$} "), theme.header()),
+                        Span::styled(part.to_string(), style),
+                    ])
+                })
         })
         .collect();
     frame.render_widget(
@@ -109,6 +118,27 @@ fn properties(frame: &mut Frame, app: &App, detail: &Detail, area: Rect) {
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+/// `value` cut into lines of at most `room` characters, after a space where there is one
+/// in the second half of the line.
+fn value_lines(value: &str, room: usize) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut rest = value;
+    while rest.chars().count() > room {
+        let cut = rest
+            .char_indices()
+            .nth(room)
+            .map_or(rest.len(), |(at, _)| at);
+        let at = match rest[..cut].rfind(' ') {
+            Some(space) if space >= cut / 2 => space + 1,
+            _ => cut,
+        };
+        lines.push(&rest[..at]);
+        rest = &rest[at..];
+    }
+    lines.push(rest);
+    lines
 }
 
 fn links(frame: &mut Frame, app: &App, view: &DetailView, detail: &Detail, area: Rect) {
@@ -252,4 +282,26 @@ fn audit(frame: &mut Frame, app: &App, view: &DetailView, history: &History, are
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value_lines;
+
+    #[test]
+    fn a_long_value_is_cut_after_a_space_or_at_the_edge() {
+        assert_eq!(value_lines("short", 10), vec!["short"]);
+        assert_eq!(
+            value_lines("aaaa bbbb cccc", 10),
+            vec!["aaaa bbbb ", "cccc"]
+        );
+        assert_eq!(value_lines("abcdefghijkl", 5), vec!["abcde", "fghij", "kl"]);
+        // A space early in the line is not worth a ragged line.
+        assert_eq!(
+            value_lines("a bcdefghijkl", 6),
+            vec!["a bcde", "fghijk", "l"]
+        );
+        assert_eq!(value_lines("ééééé", 2), vec!["éé", "éé", "é"]);
+        assert_eq!(value_lines("", 4), vec![""]);
+    }
 }
