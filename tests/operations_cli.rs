@@ -7,15 +7,9 @@ use std::process::Output;
 use serde_json::Value;
 
 async fn hsn(ws: &support::Workspace, args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_hsn"))
+    ws.hsn(&ws.dir.path().join("data"))
         .args(args)
-        .current_dir(ws.dir.path())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("NOTION_API_BASE", &ws.base)
-        .env("NOTION_API_TOKEN", support::TOKEN)
         .env("HSN_OPERATOR", "grace")
-        .env("HSN_DATA_DIR", ws.dir.path().join("data"))
         .output()
         .await
         .unwrap()

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use fake_notion::FakeNotion;
-use hsn::cli::session::{seed_demo, store_path};
+use hsn::cli::session::store_path;
 use hsn::domain::demo::demo_pages;
 use hsn::domain::history::{HistoryLog, LogEntry};
 use hsn::domain::models::{Agent, BusinessEntity, Task, Workflow, WorkflowInstance};
@@ -306,15 +306,9 @@ async fn killed_in_the_middle_of_draining_200_writes_a_restart_finishes_with_eac
     let data = ws.dir.path().join("data");
     let task_ids = queue_task_creations(&ws, &data, 200).await;
     let run = || {
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_hsn"))
+        ws.hsn(&data)
             .arg("sync")
-            .current_dir(ws.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("NOTION_API_BASE", &ws.base)
-            .env("NOTION_API_TOKEN", support::TOKEN)
             .env("NOTION_RATE_LIMIT", "5000")
-            .env("HSN_DATA_DIR", &data)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -406,7 +400,7 @@ async fn killed_in_the_middle_of_draining_200_writes_a_restart_finishes_with_eac
 async fn the_demo_seed_loads_into_a_fresh_store_and_every_model_parses() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("demo.sqlite")).unwrap();
-    seed_demo(&mut store).unwrap();
+    store.seed_demo(Utc::now()).unwrap();
     let expected = demo_pages(Utc::now()).unwrap();
     for (key, pages) in &expected {
         assert_eq!(
@@ -458,7 +452,7 @@ async fn the_demo_seed_loads_into_a_fresh_store_and_every_model_parses() {
 async fn demo_writes_settle_locally() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("demo.sqlite")).unwrap();
-    seed_demo(&mut store).unwrap();
+    store.seed_demo(Utc::now()).unwrap();
     let engine = Engine::new(store, Backend::Local);
     let task = engine
         .store()
@@ -488,7 +482,7 @@ async fn demo_writes_settle_locally() {
 async fn a_read_only_engine_refuses_writes_in_the_write_path_itself() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("demo.sqlite")).unwrap();
-    seed_demo(&mut store).unwrap();
+    store.seed_demo(Utc::now()).unwrap();
     let engine = Engine::new(store, Backend::Local).read_only();
     let task = engine
         .store()
@@ -550,15 +544,9 @@ async fn killed_at_random_points_of_a_2000_page_refresh_a_restart_stores_each_pa
     let seeded = began.elapsed();
 
     let run = |data: &std::path::Path, stdout: std::process::Stdio| {
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_hsn"))
+        ws.hsn(data)
             .arg("sync")
-            .current_dir(ws.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("NOTION_API_BASE", &ws.base)
-            .env("NOTION_API_TOKEN", support::TOKEN)
             .env("NOTION_RATE_LIMIT", "5000")
-            .env("HSN_DATA_DIR", data)
             .stdout(stdout)
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)

@@ -7,10 +7,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use hsn::domain::demo::{demo_data_source_id, demo_pages};
+use hsn::domain::demo::demo_data_source_id;
 use hsn::domain::overview::StuckRule;
 use hsn::domain::schema::{DATABASES, DatabaseKey};
-use hsn::notion::Page;
 use hsn::store::Store;
 use hsn::store::overview::load_overview;
 use hsn::sync::Event;
@@ -27,15 +26,7 @@ fn now() -> DateTime<Utc> {
 
 fn demo_store(dir: &tempfile::TempDir) -> Store {
     let mut store = Store::open(&dir.path().join("demo.sqlite")).unwrap();
-    for (key, pages) in demo_pages(now()).unwrap() {
-        let pages: Vec<Page> = pages
-            .into_iter()
-            .map(|p| Page::from_json(p).unwrap())
-            .collect();
-        store
-            .upsert_pages(key, &demo_data_source_id(key), &pages)
-            .unwrap();
-    }
+    store.seed_demo(now()).unwrap();
     store
 }
 

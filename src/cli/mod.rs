@@ -127,7 +127,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
             if args.reset {
                 let mut store = session.engine.store();
                 store.clear()?;
-                session::seed_demo(&mut store)?;
+                store.seed_demo(chrono::Utc::now())?;
                 println!(
                     "the demo workspace is back to its seed ({})",
                     store.path().display()

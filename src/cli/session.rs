@@ -5,13 +5,11 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use color_eyre::eyre::{Result, WrapErr, eyre};
+use color_eyre::eyre::{Result, eyre};
 
 use crate::config::Settings;
-use crate::domain::demo::{demo_data_source_id, demo_pages};
 use crate::domain::record::Record;
 use crate::domain::schema::{DATABASES, DatabaseKey, database};
-use crate::notion::Page;
 use crate::operations::Operator;
 use crate::store::{Store, data_dir};
 use crate::sync::{Backend, Engine};
@@ -20,19 +18,6 @@ use crate::workspace::sources::DataSources;
 pub struct Session {
     pub engine: Engine,
     pub operator: Operator,
-}
-
-/// Loads the demo seed into an empty store.
-pub fn seed_demo(store: &mut Store) -> Result<()> {
-    for (key, pages) in demo_pages(Utc::now()).map_err(|e| eyre!("the demo seed is broken: {e}"))? {
-        let pages: Vec<Page> = pages
-            .into_iter()
-            .map(Page::from_json)
-            .collect::<Result<_, _>>()
-            .wrap_err("the demo seed is broken")?;
-        store.upsert_pages(key, &demo_data_source_id(key), &pages)?;
-    }
-    Ok(())
 }
 
 /// The store of a Notion workspace: one per workspace, named after a data source only it has.
@@ -55,7 +40,7 @@ impl Session {
         let Some(config) = notion else {
             let mut store = Store::open(&dir.join("demo.sqlite"))?;
             if store.is_empty()? {
-                seed_demo(&mut store)?;
+                store.seed_demo(Utc::now())?;
             }
             if std::io::stderr().is_terminal() {
                 eprintln!(

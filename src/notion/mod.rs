@@ -26,7 +26,7 @@ pub use object::{
     Block, DataSource, DataSourceRef, Database, ListPage, Parent, Person, PropertySchema,
     RequestStatus, RichText, SearchResult, User, plain_text,
 };
-pub use page::Page;
+pub use page::{JsonKey, Page};
 pub use property::{
     DateValue, FileRef, FormulaValue, Property, PropertyValue, RollupValue, SelectOption,
 };

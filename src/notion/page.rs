@@ -114,27 +114,28 @@ impl<'de> Deserialize<'de> for PropertyList {
 /// page, not yet parsed: the common text types are read straight from it, without an
 /// intermediate JSON tree (building that tree cost most of a page's parsing).
 enum Envelope<'de> {
-    Object(Vec<(Key<'de>, &'de RawValue)>),
+    Object(Vec<(JsonKey<'de>, &'de RawValue)>),
     /// Not an object (Notion never sends one): kept for `Property::from_json` to judge.
     Other(Value),
 }
 
-/// An object key, borrowed from the text unless it holds escapes.
-struct Key<'de>(Cow<'de, str>);
+/// An object key (or any string) read from JSON text: borrowed from the text unless it holds
+/// escapes. (`Cow<str>` itself always copies when deserialized.)
+pub struct JsonKey<'de>(pub Cow<'de, str>);
 
-impl<'de> Deserialize<'de> for Key<'de> {
+impl<'de> Deserialize<'de> for JsonKey<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visit;
         impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Key<'de>;
+            type Value = JsonKey<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(text)))
+            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<JsonKey<'de>, E> {
+                Ok(JsonKey(Cow::Borrowed(text)))
             }
-            fn visit_str<E>(self, text: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(text.to_string())))
+            fn visit_str<E>(self, text: &str) -> Result<JsonKey<'de>, E> {
+                Ok(JsonKey(Cow::Owned(text.to_string())))
             }
         }
         deserializer.deserialize_str(Visit)
@@ -154,7 +155,7 @@ impl<'de> Deserialize<'de> for Envelope<'de> {
                 mut map: A,
             ) -> Result<Envelope<'de>, A::Error> {
                 let mut entries = Vec::with_capacity(4);
-                while let Some(entry) = map.next_entry::<Key<'de>, &'de RawValue>()? {
+                while let Some(entry) = map.next_entry::<JsonKey<'de>, &'de RawValue>()? {
                     entries.push(entry);
                 }
                 Ok(Envelope::Object(entries))
@@ -202,7 +203,7 @@ impl Envelope<'_> {
         }
     }
 
-    fn string(&self, key: &str) -> Option<Key<'_>> {
+    fn string(&self, key: &str) -> Option<JsonKey<'_>> {
         serde_json::from_str(self.get(key)?.get()).ok()
     }
 

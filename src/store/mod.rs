@@ -5,6 +5,7 @@
 //! Writes to the cache and to the outbox happen in one transaction, so a crash leaves
 //! either both or neither.
 
+mod demo;
 mod outbox;
 pub mod overview;
 pub mod own_entries;

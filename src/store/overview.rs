@@ -148,8 +148,6 @@ pub fn load_overview(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::demo::{demo_data_source_id, demo_pages};
-    use crate::notion::Page;
 
     /// The loader reads only some fields of each record: the facts must be those of the
     /// whole record.
@@ -157,15 +155,7 @@ mod tests {
     fn facts_read_from_the_listed_fields_are_the_whole_records_facts() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
-        for (key, pages) in demo_pages(chrono::Utc::now()).unwrap() {
-            let pages: Vec<Page> = pages
-                .into_iter()
-                .map(|p| Page::from_json(p).unwrap())
-                .collect();
-            store
-                .upsert_pages(key, &demo_data_source_id(key), &pages)
-                .unwrap();
-        }
+        store.seed_demo(chrono::Utc::now()).unwrap();
         let all = RecordFilter::default();
         let whole: Vec<InstanceFacts> = store
             .records(DatabaseKey::ActiveWorkflowInstances, &all)

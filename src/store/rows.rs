@@ -4,7 +4,6 @@
 //! comes from the title index with a `LIMIT`.
 
 use color_eyre::eyre::{Result, WrapErr};
-use std::borrow::Cow;
 
 use rusqlite::types::ValueRef;
 use serde::Deserializer as _;
@@ -14,6 +13,7 @@ use serde_json::value::RawValue;
 use super::{Store, StoredRecord};
 use crate::domain::record::{FieldValue, Record};
 use crate::domain::schema::{DatabaseKey, database};
+use crate::notion::JsonKey;
 
 impl Store {
     /// The records of `key` in title order holding only the fields named in `columns`
@@ -140,7 +140,7 @@ impl<'de, 'c> Visitor<'de> for Picked<'c> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut picked = Vec::with_capacity(self.0.len());
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(JsonKey(key)) = map.next_key()? {
             match self.0.iter().find(|name| **name == key) {
                 Some(name) => picked.push((*name, map.next_value()?)),
                 None => map.next_value::<IgnoredAny>().map(drop)?,

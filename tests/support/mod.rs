@@ -45,6 +45,20 @@ fn text(content: &str) -> Value {
 }
 
 impl Workspace {
+    /// `hsn` as a process against this workspace's fake Notion, with its stores in `data`
+    /// and no other setting (nothing of the user's environment).
+    pub fn hsn(&self, data: &std::path::Path) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hsn"));
+        command
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("NOTION_API_BASE", &self.base)
+            .env("NOTION_API_TOKEN", TOKEN)
+            .env("HSN_DATA_DIR", data);
+        command
+    }
+
     pub fn env_path(&self) -> PathBuf {
         self.dir.path().join(".env.notion")
     }
