@@ -3,6 +3,7 @@
 
 mod advance;
 mod history;
+mod outbox;
 pub(crate) mod overview;
 mod query;
 mod records;
@@ -32,8 +33,10 @@ pub struct Cli {
     /// Use the demo workspace even when a Notion token is configured.
     #[arg(long, global = true)]
     pub demo: bool,
-    /// Dashboard: hide and refuse every change (advance, new task, task edits).
-    #[arg(long)]
+    /// Refuse every change, of every command and of the dashboard (also HSN_READONLY=1, or
+    /// `readonly = true` in the config file): nothing is queued or sent; a refused change
+    /// exits with status 2.
+    #[arg(long, global = true)]
     pub readonly: bool,
     /// Dashboard: open on this tab: overview (the default), entities, agents, workflows,
     /// instances or tasks.
@@ -69,6 +72,8 @@ pub enum Command {
     Task(task::TaskCommand),
     /// Send queued writes and refresh every database from Notion (for cron and benchmarks).
     Sync(sync::SyncArgs),
+    /// The writes queued for Notion: their state, attempts and last error; retry or drop one.
+    Outbox(outbox::OutboxArgs),
     /// The demo workspace: `--reset` restores its seed.
     Demo(DemoArgs),
     /// Create the 16 HigherSelf databases under a page, or complete them; writes .env.notion.
@@ -80,13 +85,15 @@ pub enum Command {
 /// Runs a parsed command line.
 pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
     use std::io::IsTerminal;
+    let readonly = settings.readonly(cli.readonly)?;
+    let demo = cli.demo;
+    let open = || Session::open(&settings, demo, readonly);
     if cli.command.is_none() && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
         let tab = match cli.tab.as_deref() {
             None => None,
             Some(name) => crate::ui::app::main_tab(name)?,
         };
-        let session = Session::open(&settings, cli.demo).await?;
-        return crate::ui::run(session, cli.readonly, tab).await;
+        return crate::ui::run(open().await?, readonly, tab).await;
     }
     // Piped, `hsn` alone prints what the dashboard opens on: the running instances.
     let command = cli.command.unwrap_or_else(|| {
@@ -100,30 +107,23 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
             json: false,
         })
     });
+    if readonly && let Some(what) = command.change() {
+        // Refused before anything is read or sent.
+        return Err(crate::sync::ReadOnly(what.to_string()).into());
+    }
     match command {
         Command::Query(args) => query::run(args, &notion_client(&settings)?).await,
         Command::Setup(args) => workspace::run_setup(args, &settings).await,
-        Command::Overview(args) => {
-            overview::run(args, &settings, &Session::open(&settings, cli.demo).await?).await
-        }
-        Command::List(args) => {
-            records::run_list(args, &Session::open(&settings, cli.demo).await?).await
-        }
-        Command::Show(args) => {
-            records::run_show(args, &Session::open(&settings, cli.demo).await?).await
-        }
-        Command::History(args) => {
-            history::run(args, &Session::open(&settings, cli.demo).await?).await
-        }
-        Command::Advance(args) => {
-            advance::run(args, &Session::open(&settings, cli.demo).await?).await
-        }
-        Command::Task(command) => {
-            task::run(command, &Session::open(&settings, cli.demo).await?).await
-        }
-        Command::Sync(args) => sync::run(args, &Session::open(&settings, cli.demo).await?).await,
+        Command::Overview(args) => overview::run(args, &settings, &open().await?).await,
+        Command::List(args) => records::run_list(args, &open().await?).await,
+        Command::Show(args) => records::run_show(args, &open().await?).await,
+        Command::History(args) => history::run(args, &open().await?).await,
+        Command::Advance(args) => advance::run(args, &open().await?).await,
+        Command::Task(command) => task::run(command, &open().await?).await,
+        Command::Sync(args) => sync::run(args, &open().await?).await,
+        Command::Outbox(args) => outbox::run(args, &open().await?).await,
         Command::Demo(args) => {
-            let session = Session::open(&settings, true).await?;
+            let session = Session::open(&settings, true, readonly).await?;
             if args.reset {
                 let mut store = session.engine.store();
                 store.clear()?;
@@ -141,6 +141,20 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
             Ok(())
         }
         Command::Doctor => workspace::run_doctor(&settings).await,
+    }
+}
+
+impl Command {
+    /// What this command would change, if it changes anything (refused when read-only).
+    fn change(&self) -> Option<&'static str> {
+        match self {
+            Command::Advance(args) if args.state.is_some() => Some("the advance"),
+            Command::Task(_) => Some("the task change"),
+            Command::Setup(_) => Some("hsn setup (it creates and changes databases)"),
+            Command::Outbox(args) if args.changes() => Some("the outbox change"),
+            Command::Demo(args) if args.reset => Some("the demo reset"),
+            _ => None,
+        }
     }
 }
 

@@ -32,8 +32,17 @@ pub fn store_path(dir: &Path, sources: &DataSources) -> PathBuf {
 
 impl Session {
     /// Connects to Notion when a token is configured (and `demo` is not asked for), else
-    /// opens the demo workspace, seeding it on first use.
-    pub async fn open(settings: &Settings, demo: bool) -> Result<Session> {
+    /// opens the demo workspace, seeding it on first use. `readonly`: the engine refuses
+    /// every write and sends nothing.
+    pub async fn open(settings: &Settings, demo: bool, readonly: bool) -> Result<Session> {
+        let mut session = Session::connect(settings, demo).await?;
+        if readonly {
+            session.engine = session.engine.read_only();
+        }
+        Ok(session)
+    }
+
+    async fn connect(settings: &Settings, demo: bool) -> Result<Session> {
         let operator = Operator::from_settings(|key| settings.get(key));
         let dir = data_dir(|key| settings.get(key))?;
         let notion = if demo { None } else { settings.notion()? };
@@ -112,23 +121,44 @@ impl Session {
     }
 
     /// Sends the write just queued (and any before it) and says how it ended: `Ok` once
-    /// Notion has it (or it is queued because Notion cannot be reached: then a note goes to
-    /// stderr), an error with Notion's reason if refused (the change is rolled back).
+    /// Notion has it, or once it is queued because it cannot go now (then a note goes to
+    /// stderr: scripts tell "sent" from "queued" by it); an error with Notion's reason if
+    /// refused (the change is rolled back). A write that landed other than plainly
+    /// ("already applied; since moved on to …", or partly) says so on stderr.
     pub async fn settle(&self, seq: i64) -> Result<()> {
+        use crate::store::OutboxState;
         let report = self.engine.drain().await?;
-        let state = self.engine.store().write_state(seq)?;
-        match state.map(|s| (s.state, s.last_error)) {
-            Some((crate::store::OutboxState::Failed, error)) => Err(eyre!(
+        let Some(write) = self.engine.store().write_state(seq)? else {
+            return Ok(());
+        };
+        match write.state {
+            OutboxState::Failed => Err(eyre!(
                 "{}",
-                error.unwrap_or_else(|| "Notion refused the change".into())
+                write
+                    .last_error
+                    .unwrap_or_else(|| "Notion refused the change".into())
             )),
-            Some((crate::store::OutboxState::Done, _)) => Ok(()),
-            _ => {
+            OutboxState::Done => {
+                if let Some(outcome) = write.outcome {
+                    eprintln!("hsn: {}", crate::present::inert(&outcome));
+                }
+                Ok(())
+            }
+            OutboxState::Held => {
                 eprintln!(
-                    "hsn: queued, not sent yet ({}); `hsn sync` sends it",
-                    report
-                        .stopped_by
-                        .unwrap_or_else(|| "Notion did not answer".into())
+                    "hsn: queued, held: {}",
+                    crate::present::inert(write.last_error.as_deref().unwrap_or_default())
+                );
+                Ok(())
+            }
+            OutboxState::Pending | OutboxState::Sending => {
+                let why = write
+                    .last_error
+                    .or(report.stopped_by)
+                    .unwrap_or_else(|| "another write on the same record goes first".into());
+                eprintln!(
+                    "hsn: queued, not sent yet ({}); `hsn sync` sends it, `hsn outbox` lists it",
+                    crate::present::inert(&why)
                 );
                 Ok(())
             }

@@ -8,6 +8,7 @@ use color_eyre::eyre::{Result, bail};
 
 use super::session::Session;
 use crate::domain::schema::DATABASES;
+use crate::present::inert;
 use crate::sync::Backend;
 
 #[derive(Debug, Args)]
@@ -46,7 +47,7 @@ pub async fn run(args: SyncArgs, session: &Session) -> Result<()> {
             }
             Err(e) => {
                 failures += 1;
-                println!("{}: failed: {e}", definition.title);
+                println!("{}: failed: {}", definition.title, inert(&e.to_string()));
             }
         }
     }
@@ -69,16 +70,34 @@ pub async fn run(args: SyncArgs, session: &Session) -> Result<()> {
 
 /// Sends the queued writes and says what became of them.
 async fn send_writes(session: &Session) -> Result<()> {
+    if session.engine.is_read_only() {
+        let queued = session.engine.store().unsettled_writes()?.len();
+        if queued > 0 {
+            println!("writes: {queued} queued, none sent (read-only)");
+        }
+        return Ok(());
+    }
     let drained = session.engine.drain().await?;
     if drained.sent + drained.failed.len() + drained.waiting > 0 {
         println!(
-            "writes: {} sent, {} refused, {} waiting",
+            "writes: {} sent, {} refused, {} waiting{}",
             drained.sent,
             drained.failed.len(),
-            drained.waiting
+            drained.waiting,
+            match drained.stuck {
+                0 => String::new(),
+                n => format!(" ({n} stuck: `hsn outbox` lists them)"),
+            }
         );
-        for (_, what, why) in &drained.failed {
-            println!("  refused: {what}: {why}");
+        let lines = [
+            ("refused", &drained.failed),
+            ("held", &drained.held),
+            ("sent", &drained.notes),
+        ];
+        for (how, writes) in lines {
+            for (seq, what, why) in writes {
+                println!("  {how} {seq}: {}: {}", inert(what), inert(why));
+            }
         }
     }
     Ok(())

@@ -3,6 +3,8 @@
 //! Linux). Every setting is optional: what is not set keeps its default.
 //!
 //! ```toml
+//! readonly = true                # refuse every change, as --readonly does
+//!
 //! [stuck]
 //! days = 7                       # an instance in one state longer than this is stuck
 //! [stuck.workflows]
@@ -26,6 +28,9 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
+    /// Refuse every write, of every command and of the dashboard (`--readonly`).
+    #[serde(default)]
+    pub readonly: bool,
     #[serde(default)]
     pub stuck: StuckConfig,
     #[serde(default)]

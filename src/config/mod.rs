@@ -52,6 +52,24 @@ impl Settings {
         ClientConfig::from_lookup(|key| self.get(key)).map_err(|e| eyre!(e))
     }
 
+    /// Whether every write is refused: `--readonly` (`flag`), `HSN_READONLY=1` (or true,
+    /// yes), or `readonly = true` in the config file.
+    pub fn readonly(&self, flag: bool) -> Result<bool> {
+        if flag {
+            return Ok(true);
+        }
+        if let Some(value) = self.get("HSN_READONLY").filter(|v| !v.trim().is_empty()) {
+            return match value.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => Ok(true),
+                "0" | "false" | "no" | "off" => Ok(false),
+                _ => Err(eyre!(
+                    "HSN_READONLY is {value:?}: use 1 (refuse every change) or 0"
+                )),
+            };
+        }
+        Ok(ConfigFile::load(|key| self.get(key))?.readonly)
+    }
+
     /// When an instance counts as stuck: `HSN_STUCK_DAYS`, else `[stuck] days` of the
     /// config file, else 7 days; per workflow from `[stuck.workflows]`.
     pub fn stuck_rule(&self) -> Result<StuckRule> {

@@ -27,6 +27,9 @@ pub enum Write {
         note: Option<String>,
         actor: String,
         at: DateTime<Utc>,
+        /// The target state is terminal: the instance becomes Completed.
+        #[serde(default)]
+        completes: bool,
     },
     CreateTask {
         task_id: String,
@@ -70,6 +73,103 @@ impl Write {
             Write::CreateTask { .. } => "create_task",
             Write::EditTask { .. } => "edit_task",
             Write::RestoreHistory { .. } => "restore_history",
+        }
+    }
+
+    /// The time the write's change is stamped with (its history entry, Last Transition Date).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Write::Advance { at, .. }
+            | Write::CreateTask { at, .. }
+            | Write::EditTask { at, .. } => Some(*at),
+            Write::RestoreHistory { .. } => None,
+        }
+    }
+
+    /// The same write stamped `now`: done once, just before it is first sent, so its history
+    /// entry carries the time it reached Notion (an advance queued for an hour must not be
+    /// older than the entries written while it waited: the newest transition is the state).
+    /// Retries send the stamped write unchanged, so the entry is still recognised.
+    pub fn stamped(&self, now: DateTime<Utc>) -> Write {
+        let mut write = self.clone();
+        match &mut write {
+            Write::Advance { at, .. }
+            | Write::CreateTask { at, .. }
+            | Write::EditTask { at, .. } => *at = now,
+            Write::RestoreHistory { .. } => {}
+        }
+        write
+    }
+
+    /// Applies the write's change to `record` (the cached copy of one of the pages it
+    /// touches): what Notion will hold once it lands. The plans build their optimistic
+    /// records with it, and the store replays still-queued writes with it over Notion's copy
+    /// after another write settles. Applying twice changes nothing more.
+    pub fn apply(&self, record: &mut Record) {
+        let page = record.page_id.clone().unwrap_or_default();
+        match self {
+            Write::Advance {
+                instance_page,
+                to,
+                at,
+                completes,
+                ..
+            } if *instance_page == page => {
+                record.set("Current State", to.clone());
+                record.set("Last Transition Date", instant(*at));
+                if *completes {
+                    record.set("Status", Some("Completed".to_string()));
+                }
+            }
+            Write::EditTask {
+                task_page,
+                status,
+                priority,
+                assignee,
+                due,
+                at,
+                ..
+            } if *task_page == page => {
+                if let Some(status) = status {
+                    record.set("Status", Some(status.clone()));
+                }
+                if let Some(priority) = priority {
+                    record.set("Priority", Some(priority.clone()));
+                }
+                if let Some(assignee) = assignee {
+                    record.set("Assigned To", assignee.clone());
+                }
+                if let Some(due) = due {
+                    record.set("Due Date", date(*due));
+                }
+                record.set("Last Edited Date", date(at.date_naive()));
+            }
+            Write::RestoreHistory { instance_page, .. } if *instance_page == page => {
+                let mut log = HistoryLog::decode(&record.get::<String>("History Log"));
+                if !log.restore(&self.restored_entries()).is_empty() {
+                    record.set("History Log", log.encode_text());
+                }
+            }
+            _ => {}
+        }
+        if let (Some(entry), Some(instance)) = (self.history_entry(), self.instance_page())
+            && *instance == page
+        {
+            let mut log = HistoryLog::decode(&record.get::<String>("History Log"));
+            if !log.contains(&entry) {
+                log.push(entry);
+                record.set("History Log", log.encode_text());
+            }
+        }
+    }
+
+    /// The instance page whose history this write adds to.
+    pub fn instance_page(&self) -> Option<&String> {
+        match self {
+            Write::Advance { instance_page, .. }
+            | Write::CreateTask { instance_page, .. }
+            | Write::RestoreHistory { instance_page, .. } => Some(instance_page),
+            Write::EditTask { .. } => None,
         }
     }
 
@@ -197,11 +297,26 @@ pub fn choice(key: DatabaseKey, column: &str, value: &str) -> Result<String, Pla
         })
 }
 
-/// Appends an entry to a record's History Log.
-fn push_history(record: &mut Record, entry: HistoryEntry) {
-    let mut log = HistoryLog::decode(&record.get::<String>("History Log"));
-    log.push(entry);
-    record.set("History Log", log.encode_text());
+/// Refuses text an operator typed that holds control characters (an escape sequence
+/// pasted into a task name would reach every terminal that shows it); a description may
+/// hold line breaks and tabs.
+pub fn typed_text(what: &str, text: &str, multiline: bool) -> Result<(), PlanError> {
+    let allowed = |c: char| multiline && matches!(c, '\n' | '\t' | '\r');
+    match text
+        .chars()
+        .find(|c| (c.is_control() || is_bidi_control(*c)) && !allowed(*c))
+    {
+        Some(c) => Err(PlanError::Invalid(format!(
+            "the {what} holds a control character (U+{:04X}); type it without one",
+            c as u32
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The characters that reorder text on screen (a right-to-left override hides what follows).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// An advance of `instance` (a record of Active Workflow Instances) to `to`: checked
@@ -229,17 +344,10 @@ pub fn plan_advance(
         )));
     }
     machine.check_move(&from, to)?;
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
-    let mut after = instance.clone();
-    after.set("Current State", to.to_string());
-    after.set("Last Transition Date", instant(at));
-    if machine.is_terminal(to) {
-        after.set("Status", Some("Completed".to_string()));
+    if let Some(note) = note {
+        typed_text("note", note, false)?;
     }
-    push_history(
-        &mut after,
-        HistoryEntry::transition(actor, &from, to, note, at),
-    );
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
     let write = Write::Advance {
         instance_page: instance.page_id.clone().unwrap_or_default(),
         instance_id: current.instance_id,
@@ -248,7 +356,10 @@ pub fn plan_advance(
         note: note.map(str::to_string),
         actor: actor.to_string(),
         at,
+        completes: machine.is_terminal(to),
     };
+    let mut after = instance.clone();
+    write.apply(&mut after);
     Ok((write, after))
 }
 
@@ -296,6 +407,13 @@ pub fn plan_new_task(
     if name.is_empty() {
         return Err(PlanError::Invalid("a task needs a name (--name)".into()));
     }
+    typed_text("task name", name, false)?;
+    if let Some(assignee) = &request.assignee {
+        typed_text("assignee", assignee, false)?;
+    }
+    if let Some(description) = &request.description {
+        typed_text("description", description, true)?;
+    }
     let priority = choice(
         DatabaseKey::Tasks,
         "Priority",
@@ -324,18 +442,6 @@ pub fn plan_new_task(
     );
     task.set("Related Business Entity", current.business_entity.clone());
 
-    let mut after = instance.clone();
-    push_history(
-        &mut after,
-        task_created_entry(
-            actor,
-            name,
-            task_id,
-            request.assignee.as_deref(),
-            request.due,
-            at,
-        ),
-    );
     let write = Write::CreateTask {
         task_id: task_id.to_string(),
         local_page: local_page.to_string(),
@@ -349,6 +455,8 @@ pub fn plan_new_task(
         actor: actor.to_string(),
         at,
     };
+    let mut after = instance.clone();
+    write.apply(&mut after);
     Ok((write, task, after))
 }
 
@@ -372,20 +480,9 @@ pub fn plan_task_edit(
             "nothing to change: give --status, --priority, --assignee or --due".into(),
         ));
     }
-    let mut after = task.clone();
-    if let Some(status) = &status {
-        after.set("Status", Some(status.clone()));
-    }
-    if let Some(priority) = &priority {
-        after.set("Priority", Some(priority.clone()));
-    }
     if let Some(assignee) = assignee {
-        after.set("Assigned To", assignee.trim().to_string());
+        typed_text("assignee", assignee, false)?;
     }
-    if let Some(due) = due {
-        after.set("Due Date", date(due));
-    }
-    after.set("Last Edited Date", date(at.date_naive()));
     let write = Write::EditTask {
         task_page: task.page_id.clone().unwrap_or_default(),
         task_id: task.title(),
@@ -395,6 +492,8 @@ pub fn plan_task_edit(
         due,
         at,
     };
+    let mut after = task.clone();
+    write.apply(&mut after);
     Ok((write, after))
 }
 

@@ -15,6 +15,7 @@ use super::object::{Block, DataSource, Database, ListPage, SearchResult, User};
 use super::page::Page;
 use super::property::PropertyValue;
 use super::query::DataSourceQuery;
+use super::rate::Budget;
 
 /// A Notion API client. Cheap to clone; clones share one connection pool and one rate gate,
 /// so every request of the process counts against the same limit.
@@ -261,6 +262,44 @@ impl NotionClient {
             format!("/pages/{id}"),
             json!({"properties": properties}),
         );
+        self.page_from(&request).await
+    }
+
+    /// Pays at the rate gate for `requests` to go back to back (a read and the write made
+    /// from it): see [`NotionClient::retrieve_page_within`] and
+    /// [`NotionClient::update_page_once`].
+    pub async fn reserve(&self, requests: u32) -> Arc<Budget> {
+        Arc::new(self.transport.gate().acquire_many(requests).await)
+    }
+
+    /// `retrieve_page`, spending a request of `budget` (no wait at the gate).
+    pub async fn retrieve_page_within(
+        &self,
+        budget: &Arc<Budget>,
+        page_id: &str,
+    ) -> Result<Page, NotionError> {
+        let id = NotionId::parse(page_id)?;
+        self.page_from(&Request::get(format!("/pages/{id}")).within(budget))
+            .await
+    }
+
+    /// `update_page` sent once, on `budget`: no wait at the gate and no retry after a
+    /// wait, so nothing stands between the read it was made from and the write. A caller
+    /// that meets a rate limit or a conflict reads again and remakes the write.
+    pub async fn update_page_once(
+        &self,
+        budget: &Arc<Budget>,
+        page_id: &str,
+        properties: Value,
+    ) -> Result<Page, NotionError> {
+        let id = NotionId::parse(page_id)?;
+        let request = Request::write(
+            Method::PATCH,
+            format!("/pages/{id}"),
+            json!({"properties": properties}),
+        )
+        .within(budget)
+        .once();
         self.page_from(&request).await
     }
 

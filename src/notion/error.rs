@@ -205,6 +205,63 @@ impl NotionError {
         }
     }
 
+    /// A value of the error body's `additional_data` (a string, or the first of a list).
+    fn additional(&self, key: &str) -> Option<&str> {
+        let NotionError::Api {
+            additional_data: Some(data),
+            ..
+        } = self
+        else {
+            return None;
+        };
+        match data.get(key)? {
+            serde_json::Value::String(text) => Some(text),
+            serde_json::Value::Array(items) => items.first()?.as_str(),
+            _ => None,
+        }
+    }
+
+    /// Notion saved the change although it answered with an error: a 503 whose guidance
+    /// says to read the object again and not to repeat the write. Never send it again.
+    pub fn saved_anyway(&self) -> bool {
+        let NotionError::Api {
+            status: 503,
+            additional_data: Some(data),
+            ..
+        } = self
+        else {
+            return false;
+        };
+        let says_do_not_repeat = data
+            .get("retry_guidance")
+            .and_then(|g| g.as_array())
+            .is_some_and(|items| {
+                items.iter().filter_map(|i| i.as_str()).any(|text| {
+                    let text = text.to_ascii_lowercase();
+                    text.contains("do not repeat") || text.contains("read the object again")
+                })
+            });
+        says_do_not_repeat || data.get("committed_resource_id").is_some()
+    }
+
+    /// The id of what a write saved anyway (`saved_anyway`): the page or database created,
+    /// or the parent appended to.
+    pub fn committed_resource_id(&self) -> Option<&str> {
+        self.additional("committed_resource_id")
+    }
+
+    /// The workspace has used its free blocks: nothing can be created until its plan
+    /// changes or blocks are freed. Not worth retrying by itself.
+    pub fn is_block_limit(&self) -> bool {
+        matches!(self, NotionError::Api { status: 403, additional_data: Some(data), .. } if data.get("block_limit").is_some())
+    }
+
+    /// 409 `conflict_error`: Notion could not save because of a concurrent change; nothing
+    /// was saved, and Notion says to try again.
+    pub fn is_conflict(&self) -> bool {
+        self.status() == Some(409)
+    }
+
     /// 429 and 529: Notion asks us to slow down. Always safe to retry, whatever the method.
     pub fn is_rate_limit(&self) -> bool {
         matches!(self.status(), Some(429 | 529))
@@ -216,6 +273,8 @@ impl NotionError {
     pub fn is_retryable(&self, idempotent: bool) -> bool {
         match self {
             _ if self.is_rate_limit() => true,
+            // Nothing was saved, and Notion says to try again.
+            _ if self.is_conflict() => true,
             // The request never left: repeating it cannot duplicate anything.
             NotionError::Connect(_) => true,
             NotionError::Api { status, .. } | NotionError::NotJson { status, .. } => {
@@ -320,7 +379,7 @@ mod tests {
         assert!(api(500).is_retryable(true));
         assert!(!api(500).is_retryable(false));
         assert!(!api(400).is_retryable(true));
-        assert!(!api(409).is_retryable(true));
+        assert!(api(409).is_retryable(false), "409 is temporary, whatever the method");
         assert!(NotionError::Connect("refused".into()).is_retryable(false));
         assert!(!NotionError::Timeout(Duration::from_secs(1)).is_retryable(false));
         assert!(NotionError::Timeout(Duration::from_secs(1)).is_retryable(true));

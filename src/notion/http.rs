@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use super::config::ClientConfig;
 use super::error::NotionError;
-use super::rate::RateGate;
+use super::rate::{Budget, RateGate};
+use std::sync::Arc;
 
 /// Retries after a connection failure or timeout; rate limits and server errors get the
 /// configured `max_retries`.
@@ -30,6 +31,10 @@ pub(crate) struct Request {
     pub body: Option<Value>,
     /// Whether repeating the request has no further effect (reads, queries, search).
     pub idempotent: bool,
+    /// Paid for at the gate already (`RateGate::acquire_many`): goes without waiting.
+    pub budget: Option<Arc<Budget>>,
+    /// One attempt only: no retry, so no wait between whatever came before and the answer.
+    pub once: bool,
 }
 
 impl Request {
@@ -40,6 +45,8 @@ impl Request {
             query: Vec::new(),
             body: None,
             idempotent: true,
+            budget: None,
+            once: false,
         }
     }
 
@@ -51,6 +58,8 @@ impl Request {
             query: Vec::new(),
             body: Some(body),
             idempotent: true,
+            budget: None,
+            once: false,
         }
     }
 
@@ -62,7 +71,21 @@ impl Request {
             query: Vec::new(),
             body: Some(body),
             idempotent: false,
+            budget: None,
+            once: false,
         }
+    }
+
+    /// Sent on a budget paid for in advance.
+    pub fn within(mut self, budget: &Arc<Budget>) -> Self {
+        self.budget = Some(Arc::clone(budget));
+        self
+    }
+
+    /// Sent once, never retried.
+    pub fn once(mut self) -> Self {
+        self.once = true;
+        self
     }
 
     pub fn with_query(mut self, key: &str, value: impl Into<String>) -> Self {
@@ -146,6 +169,9 @@ impl Transport {
     /// Sends `request` like [`Transport::send`], and returns the successful answer's body
     /// as Notion sent it, not yet parsed.
     pub async fn send_bytes(&self, request: &Request) -> Result<Vec<u8>, NotionError> {
+        if request.once {
+            return self.attempt(request).await;
+        }
         let backoff = ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(500))
             .with_max_delay(Duration::from_secs(30))
@@ -178,7 +204,9 @@ impl Transport {
     }
 
     async fn attempt(&self, request: &Request) -> Result<Vec<u8>, NotionError> {
-        self.gate.acquire().await;
+        if !request.budget.as_ref().is_some_and(|b| b.take()) {
+            self.gate.acquire().await;
+        }
         let sent = tokio::time::Instant::now();
         self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let url = format!("{}/v1{}", self.config.base_url, request.path);

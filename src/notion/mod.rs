@@ -31,7 +31,7 @@ pub use property::{
     DateValue, FileRef, FormulaValue, Property, PropertyValue, RollupValue, SelectOption,
 };
 pub use query::DataSourceQuery;
-pub use rate::{RateGate, RateLimit};
+pub use rate::{Budget, RateGate, RateLimit};
 pub use write::{
     RICH_TEXT_MAX_CHARS, RICH_TEXT_MAX_OBJECTS, TEXT_OBJECT_MAX, TextTooLong, checkbox_value,
     date_value, email_value, multi_select_value, number_value, phone_number_value, relation_value,

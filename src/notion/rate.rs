@@ -6,6 +6,7 @@
 //! `tokio::time`, so tests on tokio's paused clock see the waits without sleeping.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -26,6 +27,21 @@ impl Default for RateLimit {
             requests_per_second: 3.0,
             burst: 2,
         }
+    }
+}
+
+/// Requests already paid for at the gate, spent by the requests that carry it.
+#[derive(Debug)]
+pub struct Budget {
+    left: AtomicU32,
+}
+
+impl Budget {
+    /// Spends one prepaid request, if any is left.
+    pub(crate) fn take(&self) -> bool {
+        self.left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok()
     }
 }
 
@@ -71,8 +87,31 @@ impl RateGate {
         }
     }
 
+    /// Waits until `requests` may go back to back, and takes them all: a read and the
+    /// write made from it then go with no wait between (the gate may run into debt for a
+    /// count above its burst; later requests wait it off).
+    pub async fn acquire_many(&self, requests: u32) -> Budget {
+        loop {
+            match self.try_take_many(f64::from(requests.max(1))) {
+                None => {
+                    return Budget {
+                        left: AtomicU32::new(requests),
+                    };
+                }
+                Some(wait) => {
+                    self.lock().waited += wait;
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
     /// Takes a token if one is there; otherwise says how long to wait before trying again.
     fn try_take(&self) -> Option<Duration> {
+        self.try_take_many(1.0)
+    }
+
+    fn try_take_many(&self, count: f64) -> Option<Duration> {
         let mut state = self.lock();
         let now = Instant::now();
         if let Some(until) = state.closed_until {
@@ -82,11 +121,12 @@ impl RateGate {
             state.closed_until = None;
         }
         let rate = self.refill(&mut state, now);
-        if state.tokens >= 1.0 {
-            state.tokens -= 1.0;
+        let needed = count.min(f64::from(self.limit.burst.max(1)));
+        if state.tokens >= needed {
+            state.tokens -= count;
             None
         } else {
-            Some(Duration::from_secs_f64((1.0 - state.tokens) / rate))
+            Some(Duration::from_secs_f64((needed - state.tokens) / rate))
         }
     }
 
@@ -195,6 +235,26 @@ mod tests {
                 && waited < interval + Duration::from_millis(5),
             "the second waited {waited:?}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_budget_of_two_goes_back_to_back_and_later_requests_pay_for_it() {
+        let gate = RateGate::new(RateLimit::default());
+        gate.acquire().await;
+        gate.acquire().await;
+        // The burst is spent: the pair waits until two may go, then both go at once.
+        let start = Instant::now();
+        let budget = gate.acquire_many(2).await;
+        let waited = start.elapsed();
+        assert!(
+            (Duration::from_millis(660)..Duration::from_millis(670)).contains(&waited),
+            "the pair waited {waited:?} for two tokens"
+        );
+        assert!(budget.take() && budget.take(), "two prepaid requests");
+        assert!(!budget.take(), "and no third");
+        let start = Instant::now();
+        gate.acquire().await;
+        assert!(start.elapsed() >= Duration::from_millis(330), "the next one waits");
     }
 
     #[tokio::test(start_paused = true)]

@@ -5,7 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use super::Operator;
 use super::error::OperationError;
 use super::find::{find_page, workflow_of};
-use super::history_write::write_with_history;
+use super::history_write::{Checks, write_with_history};
 use crate::domain::history::{HistoryEntry, HistoryLog};
 use crate::domain::models::WorkflowInstance;
 use crate::domain::record::Record;
@@ -15,7 +15,7 @@ use crate::notion::{DateValue, NotionClient, Page};
 use crate::workspace::sources::DataSources;
 
 /// What the operator asked for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Advance {
     /// `INST-…` or the page id.
     pub instance: String,
@@ -24,6 +24,9 @@ pub struct Advance {
     /// The state the operator saw; the move is refused if the instance has left it since.
     /// `None`: the state read now.
     pub expected_from: Option<String>,
+    /// This advance was sent before and its answer lost (or the sender died): if its entry
+    /// is in the history, or the instance is in the target state, it landed.
+    pub may_have_landed: bool,
 }
 
 /// What happened.
@@ -38,6 +41,24 @@ pub struct Advanced {
     pub entry: HistoryEntry,
     /// The instance page as Notion now has it.
     pub page: Page,
+    /// It had landed before (an earlier attempt whose answer was lost): nothing was sent
+    /// now.
+    pub already_applied: bool,
+}
+
+impl Advanced {
+    /// For an advance that had landed already: where the instance is now, if another
+    /// writer moved it on since (` (moved by NAME)` when its history says who).
+    pub fn moved_on(&self) -> Option<String> {
+        let now = WorkflowInstance::from_page(&self.page);
+        (now.current_state != self.to).then(|| {
+            let by = HistoryLog::decode(&now.history_log)
+                .last_transition()
+                .and_then(|t| t.actor().map(|a| format!(" by {a}")))
+                .unwrap_or_default();
+            format!("\"{}\"{by}", now.current_state)
+        })
+    }
 }
 
 /// An instance, its workflow's state machine, and the states it may move to now.
@@ -120,14 +141,17 @@ pub async fn advance(
             by,
         })
     };
-    let page = write_with_history(
+    let written = write_with_history(
         client,
         &page_id,
         &label,
         changes,
         &entry,
-        still_valid,
-        |fresh| fresh.current_state == request.to,
+        Checks {
+            still_valid,
+            still_ours: |fresh: &WorkflowInstance| fresh.current_state == request.to,
+            may_have_landed: request.may_have_landed,
+        },
     )
     .await?;
     Ok(Advanced {
@@ -137,6 +161,7 @@ pub async fn advance(
         to: request.to.clone(),
         completed,
         entry,
-        page,
+        page: written.page,
+        already_applied: written.already,
     })
 }

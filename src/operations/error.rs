@@ -45,9 +45,45 @@ pub enum OperationError {
     /// The history kept changing under us (another writer on every attempt).
     #[error("the history of {0} kept changing while hsn wrote to it; try again")]
     Unsettled(String),
+    /// Part of the operation landed (`done` says what exists) and the rest failed for a
+    /// reason worth retrying: never a refusal.
+    #[error("{done}; the rest is not done yet: {source}")]
+    Partial {
+        done: String,
+        #[source]
+        source: Box<OperationError>,
+    },
 }
 
 impl OperationError {
+    /// Whether trying again later could succeed: the network, a rate limit, Notion's own
+    /// trouble or a conflict (nothing was saved), a history that kept changing. Every write
+    /// hsn sends can be sent twice safely (it finds out first whether it landed), so server
+    /// errors and lost connections count too. The rest (a refusal, a conflict with another
+    /// operator's move, a value Notion rejects) will not change by waiting.
+    pub fn is_temporary(&self) -> bool {
+        match self {
+            OperationError::Notion { source, .. } => match source.as_ref() {
+                NotionError::Timeout(_) | NotionError::Connect(_) | NotionError::Network(_) => {
+                    true
+                }
+                // A rejected token rejects every write: keep them until it is fixed.
+                e => matches!(e.status(), Some(401 | 409 | 429 | 500..=599)),
+            },
+            OperationError::Unsettled(_) | OperationError::Partial { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The Notion error underneath, if any.
+    pub fn notion_error(&self) -> Option<&NotionError> {
+        match self {
+            OperationError::Notion { source, .. } => Some(source),
+            OperationError::Partial { source, .. } => source.notion_error(),
+            _ => None,
+        }
+    }
+
     /// Wraps a Notion failure with what it was about ("instance INST-1a2b3c4d").
     pub fn notion(subject: impl Into<String>) -> impl FnOnce(NotionError) -> OperationError {
         let subject = subject.into();

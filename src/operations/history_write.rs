@@ -1,21 +1,45 @@
 //! Writing to an instance together with History Log entries, without losing anyone's
-//! entries.
+//! entries and without ever sending a change twice.
 //!
 //! Notion has no compare-and-swap, and the original agents rewrite the whole log blindly.
 //! So every write re-reads the instance, checks it is still as the operator saw it, merges
 //! the new entry into the log as it is now, writes, and reads back: if its entry or any
 //! entry it had seen is gone (a concurrent writer), it goes round again. Putting back
 //! entries a blind writer dropped later (`restore_history`) takes the same path.
+//!
+//! Our entry in the log is the proof that our write landed: a write sent before whose
+//! answer was lost finds its entry and sends nothing more (never its other changes over a
+//! state that moved on since). The read and the write go back to back, paid for at the
+//! rate gate together and never retried after a wait, so the window in which a blind
+//! writer's change can be overwritten is one round trip.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use super::error::OperationError;
 use crate::domain::history::{HistoryEntry, HistoryLog, LogEntry};
 use crate::domain::models::WorkflowInstance;
 use crate::domain::record::Record;
 use crate::domain::schema::DatabaseKey;
-use crate::notion::{NotionClient, Page};
+use crate::notion::{NotionClient, NotionError, Page};
 
 const HISTORY_COLUMN: &str = "History Log";
-const ATTEMPTS: usize = 3;
+/// Rounds of read, merge, write, read back before giving up (another writer every time).
+const ATTEMPTS: usize = 4;
+
+/// The longest time, in microseconds, between sending a read of a History Log and the
+/// answer to the write made from it, over this process.
+static LONGEST_GAP_MICROS: AtomicU64 = AtomicU64::new(0);
+
+/// The longest read→write window any history write of this process had: a blind writer's
+/// change that lands inside it can be overwritten (Notion has no compare-and-swap).
+pub fn longest_read_write_gap() -> Duration {
+    Duration::from_micros(LONGEST_GAP_MICROS.load(Ordering::Relaxed))
+}
+
+fn note_gap(gap: Duration) {
+    LONGEST_GAP_MICROS.fetch_max(gap.as_micros() as u64, Ordering::Relaxed);
+}
 
 /// Where entries the log lacks go.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -27,21 +51,45 @@ enum Placement {
     Restore,
 }
 
+/// What a history write did.
+#[derive(Debug, Clone)]
+pub(crate) struct HistoryWritten {
+    /// The instance page as Notion now has it.
+    pub page: Page,
+    /// The entries that were missing at the first read.
+    pub missing_at_first: Vec<HistoryEntry>,
+    /// The entry was there already at the first read: an earlier attempt landed (its
+    /// answer was lost), and nothing was sent now.
+    pub already: bool,
+}
+
+/// What the instance is checked against on each read.
+pub(crate) struct Checks<V, O> {
+    /// Checked on every fresh read until the entry is in the log (it refuses, for example,
+    /// an advance from a state the instance has left).
+    pub still_valid: V,
+    /// Whether a fresh read still holds what our update set (the state we moved to). After
+    /// our update landed and a concurrent writer dropped our entry, only the history is put
+    /// back if it does; if another writer moved the instance on since, that is a conflict.
+    pub still_ours: O,
+    /// An earlier attempt may have landed (its answer was lost, or the process died while
+    /// sending): a read that holds what our update set means it did.
+    pub may_have_landed: bool,
+}
+
 /// Sets `changes` on the instance page and appends `entry` to its history, in one page
-/// update. `still_valid` is checked on every fresh read until the entry is in the log (it
-/// refuses, for example, an advance from a state the instance has left). `still_ours` says
-/// whether a fresh read still holds what our update set (the state we moved to): after our
-/// update landed and a concurrent writer dropped our entry, only the history is put back if
-/// it does; if another writer moved the instance on since, that is a conflict.
+/// update (see the module's notes).
 pub(crate) async fn write_with_history(
     client: &NotionClient,
     page_id: &str,
     label: &str,
     changes: Record,
     entry: &HistoryEntry,
-    still_valid: impl Fn(&WorkflowInstance) -> Result<(), OperationError>,
-    still_ours: impl Fn(&WorkflowInstance) -> bool,
-) -> Result<Page, OperationError> {
+    checks: Checks<
+        impl Fn(&WorkflowInstance) -> Result<(), OperationError>,
+        impl Fn(&WorkflowInstance) -> bool,
+    >,
+) -> Result<HistoryWritten, OperationError> {
     write_entries(
         client,
         page_id,
@@ -49,11 +97,9 @@ pub(crate) async fn write_with_history(
         changes,
         std::slice::from_ref(entry),
         Placement::Append,
-        still_valid,
-        still_ours,
+        checks,
     )
     .await
-    .map(|(page, _)| page)
 }
 
 /// What `restore_history` did.
@@ -77,23 +123,33 @@ pub async fn restore_history(
     label: &str,
     entries: &[HistoryEntry],
 ) -> Result<Restored, OperationError> {
-    let (page, restored) = write_entries(
+    let written = write_entries(
         client,
         page_id,
         label,
         Record::new(DatabaseKey::ActiveWorkflowInstances),
         entries,
         Placement::Restore,
-        |_| Ok(()),
-        |_| true,
+        Checks {
+            still_valid: |_: &WorkflowInstance| Ok(()),
+            still_ours: |_: &WorkflowInstance| true,
+            may_have_landed: false,
+        },
     )
     .await?;
-    Ok(Restored { page, restored })
+    Ok(Restored {
+        page: written.page,
+        restored: written.missing_at_first,
+    })
 }
 
-/// The loop both share. Returns the page as read back, and the entries that were missing
-/// at the first read.
-#[allow(clippy::too_many_arguments)]
+/// Whether a failed page update is worth another round at once (read again, merge,
+/// write): Notion saved nothing and says to try again.
+fn another_round(error: &NotionError) -> bool {
+    error.is_rate_limit() || error.is_conflict()
+}
+
+/// The loop both share.
 async fn write_entries(
     client: &NotionClient,
     page_id: &str,
@@ -101,20 +157,26 @@ async fn write_entries(
     mut changes: Record,
     entries: &[HistoryEntry],
     placement: Placement,
-    still_valid: impl Fn(&WorkflowInstance) -> Result<(), OperationError>,
-    still_ours: impl Fn(&WorkflowInstance) -> bool,
-) -> Result<(Page, Vec<HistoryEntry>), OperationError> {
+    checks: Checks<
+        impl Fn(&WorkflowInstance) -> Result<(), OperationError>,
+        impl Fn(&WorkflowInstance) -> bool,
+    >,
+) -> Result<HistoryWritten, OperationError> {
     let subject = format!("instance {label}");
     // Once our update has landed, its other changes are in Notion: a later round only puts
     // the history back (checking `still_valid` then would refuse our own move as a conflict).
     let mut landed = false;
     let mut missing_at_first: Option<Vec<HistoryEntry>> = None;
+    let mut last_error = None;
     for _ in 0..ATTEMPTS {
         if landed {
             changes = Record::new(changes.database);
         }
+        // The read and the write it leads to, paid for together: no wait between them.
+        let budget = client.reserve(2).await;
+        let read_at = std::time::Instant::now();
         let fresh = client
-            .retrieve_page(page_id)
+            .retrieve_page_within(&budget, page_id)
             .await
             .map_err(OperationError::notion(&subject))?;
         let instance = WorkflowInstance::from_page(&fresh);
@@ -128,10 +190,25 @@ async fn write_entries(
             }
         }
         let first = missing_at_first.get_or_insert_with(|| missing.clone());
-        if !missing.is_empty() {
+        if missing.is_empty() {
+            // Every entry is there: for a restoration, someone put them back; for a new
+            // entry, an earlier attempt of ours landed (its answer was lost), or this one
+            // did. Nothing more to send: above all not our other changes again.
+            return Ok(HistoryWritten {
+                page: fresh,
+                missing_at_first: first.clone(),
+                already: !landed && placement == Placement::Append,
+            });
+        } else {
+            if !landed && checks.may_have_landed && (checks.still_ours)(&instance) {
+                // Our update landed before (its answer was lost) and a blind writer dropped
+                // our entry since: put the entry back, send nothing else.
+                landed = true;
+                changes = Record::new(changes.database);
+            }
             // Only while our entry is not in yet: once it is, the state is ours.
-            if !landed || !still_ours(&instance) {
-                still_valid(&instance)?;
+            if !landed || !(checks.still_ours)(&instance) {
+                (checks.still_valid)(&instance)?;
             }
             match placement {
                 Placement::Append => missing.into_iter().for_each(|e| log.push(e)),
@@ -139,15 +216,24 @@ async fn write_entries(
                     log.restore(&missing);
                 }
             }
-        } else if placement == Placement::Restore && changes.values.is_empty() {
-            return Ok((fresh, first.clone()));
         }
         changes.set(HISTORY_COLUMN, log.encode_text());
         let properties = changes.to_properties()?;
-        client
-            .update_page(page_id, properties)
-            .await
-            .map_err(OperationError::notion(&subject))?;
+        let sent = client
+            .update_page_once(&budget, page_id, properties)
+            .await;
+        note_gap(read_at.elapsed());
+        match sent {
+            Ok(_) => {}
+            // Saved although the answer says otherwise: read it back like any landed write.
+            Err(e) if e.saved_anyway() => {}
+            Err(e) if another_round(&e) => {
+                tracing::info!(instance = label, error = %e, "history write not saved; reading again");
+                last_error = Some(e);
+                continue;
+            }
+            Err(e) => return Err(OperationError::notion(&subject)(e)),
+        }
         landed = true;
         let written = client
             .retrieve_page(page_id)
@@ -159,12 +245,20 @@ async fn write_entries(
             LogEntry::Raw(_) => true,
         });
         if entries.iter().all(|e| back.contains(e)) && kept_all {
-            return Ok((written, missing_at_first.unwrap_or_default()));
+            return Ok(HistoryWritten {
+                page: written,
+                missing_at_first: missing_at_first.unwrap_or_default(),
+                already: false,
+            });
         }
         tracing::warn!(
             instance = label,
             "history changed while writing; merging again"
         );
     }
-    Err(OperationError::Unsettled(label.to_string()))
+    match last_error {
+        // Never landed, and Notion kept saying "not now": worth another attempt later.
+        Some(e) if !landed => Err(OperationError::notion(&subject)(e)),
+        _ => Err(OperationError::Unsettled(label.to_string())),
+    }
 }

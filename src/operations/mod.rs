@@ -13,7 +13,7 @@ mod task;
 pub use advance::{Advance, Advanced, advance, legal_moves};
 pub use error::OperationError;
 pub use find::{find_page, workflow_of};
-pub use history_write::{Restored, restore_history};
+pub use history_write::{Restored, longest_read_write_gap, restore_history};
 pub use task::{CreatedTask, NewTask, TaskEdit, create_task, edit_task, new_task_id};
 
 /// Who is acting: `HSN_OPERATOR`, else the login name. Recorded in history entries and as

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::Operator;
 use super::error::OperationError;
 use super::find::find_page;
-use super::history_write::write_with_history;
+use super::history_write::{Checks, write_with_history};
 use crate::domain::models::{Task, WorkflowInstance};
 use crate::domain::record::{Link, Record};
 use crate::domain::schema::{DatabaseKey, TASK_INSTANCE_COLUMN};
@@ -105,13 +105,25 @@ async fn entity_link(
 pub struct CreatedTask {
     pub task: Task,
     pub task_page: Page,
-    pub instance_page: Page,
+    /// The instance as Notion now has it, holding the "Created task" entry; `None` when
+    /// the entry could not be written (see `history_error`).
+    pub instance_page: Option<Page>,
+    /// The task exists in Notion but its entry in the instance's history could not be
+    /// written, for a reason no retry fixes (the instance was trashed, its log is full):
+    /// a partial outcome, never a refusal, since the task is there.
+    pub history_error: Option<String>,
+    /// The task was found by its Task ID: an earlier attempt had created it.
+    pub already_existed: bool,
 }
 
 /// Creates a Master Tasks page for an instance (status To Do, linked to the instance and
 /// its business entity, created by the operator), then records `Created task: NAME` in the
 /// instance's history. With `may_exist` (a previous attempt may have landed: a timeout, a
-/// crash mid-send), the task is first looked up by its Task ID and not created twice.
+/// crash mid-send), the task is first looked up by its Task ID and never created twice;
+/// a create Notion saved while answering with an error is read back, not sent again.
+/// Once the task exists, a failure of the history step is never a refusal: a temporary
+/// one is an error to retry (the retry finds the task and only writes the entry), a
+/// lasting one a partial outcome (`history_error`).
 pub async fn create_task(
     client: &NotionClient,
     sources: &DataSources,
@@ -126,6 +138,80 @@ pub async fn create_task(
             "a task needs a name (--name)".into(),
         ));
     }
+    let existing = if may_exist {
+        match find_page(client, sources, DatabaseKey::Tasks, task_id).await {
+            Ok(page) => Some(page),
+            Err(OperationError::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    let already_existed = existing.is_some();
+    let task_page = match existing {
+        Some(page) => page,
+        None => make_task_page(client, sources, operator, request, task_id, now).await?,
+    };
+
+    let entry = task_created_entry(
+        operator.name(),
+        request.name.trim(),
+        task_id,
+        request.assignee.as_deref(),
+        request.due,
+        now,
+    );
+    let history = async {
+        let instance_page = find_page(
+            client,
+            sources,
+            DatabaseKey::ActiveWorkflowInstances,
+            &request.instance,
+        )
+        .await?;
+        let instance = WorkflowInstance::from_page(&instance_page);
+        write_with_history(
+            client,
+            &instance_page.id,
+            &instance.instance_id,
+            Record::new(DatabaseKey::ActiveWorkflowInstances),
+            &entry,
+            Checks {
+                still_valid: |_: &WorkflowInstance| Ok(()),
+                still_ours: |_: &WorkflowInstance| true,
+                may_have_landed: may_exist,
+            },
+        )
+        .await
+    };
+    let (instance_page, history_error) = match history.await {
+        Ok(written) => (Some(written.page), None),
+        Err(e) if e.is_temporary() => {
+            return Err(OperationError::Partial {
+                done: format!("task {task_id} exists in Notion"),
+                source: Box::new(e),
+            });
+        }
+        Err(e) => (None, Some(e.to_string())),
+    };
+    Ok(CreatedTask {
+        task: Task::from_page(&task_page),
+        task_page,
+        instance_page,
+        history_error,
+        already_existed,
+    })
+}
+
+/// Creates the task's page, linked as the live schema holds its links.
+async fn make_task_page(
+    client: &NotionClient,
+    sources: &DataSources,
+    operator: &Operator,
+    request: &NewTask,
+    task_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Page, OperationError> {
     let priority = choice(
         DatabaseKey::Tasks,
         "Priority",
@@ -180,50 +266,25 @@ pub async fn create_task(
     .await?;
     task.set("Related Business Entity", entity);
 
-    let existing = if may_exist {
-        match find_page(client, sources, DatabaseKey::Tasks, task_id).await {
-            Ok(page) => Some(page),
-            Err(OperationError::NotFound { .. }) => None,
-            Err(e) => return Err(e),
-        }
-    } else {
-        None
-    };
-    let task_page = match existing {
-        Some(page) => page,
-        None => client
-            .create_page(
-                PageParent::DataSource(tasks_source.to_string()),
-                task.to_properties()?,
-            )
-            .await
-            .map_err(OperationError::notion(format!("the new task {task_id}")))?,
-    };
-
-    let entry = task_created_entry(
-        operator.name(),
-        request.name.trim(),
-        task_id,
-        request.assignee.as_deref(),
-        request.due,
-        now,
-    );
-    let history_only = Record::new(DatabaseKey::ActiveWorkflowInstances);
-    let instance_page = write_with_history(
-        client,
-        &instance_page.id,
-        &instance.instance_id,
-        history_only,
-        &entry,
-        |_| Ok(()),
-        |_| true,
-    )
-    .await?;
-    Ok(CreatedTask {
-        task: Task::from_page(&task_page),
-        task_page,
-        instance_page,
-    })
+    let subject = format!("the new task {task_id}");
+    match client
+        .create_page(
+            PageParent::DataSource(tasks_source.to_string()),
+            task.to_properties()?,
+        )
+        .await
+    {
+        Ok(page) => Ok(page),
+        // Saved, though the answer timed out on Notion's side: read it, never create again.
+        Err(e) if e.saved_anyway() => match e.committed_resource_id() {
+            Some(id) => client
+                .retrieve_page(id)
+                .await
+                .map_err(OperationError::notion(&subject)),
+            None => find_page(client, sources, DatabaseKey::Tasks, task_id).await,
+        },
+        Err(e) => Err(OperationError::notion(subject)(e)),
+    }
 }
 
 /// Changes a task's status, priority, assignee or due date; the other columns stay.
@@ -260,8 +321,14 @@ pub async fn edit_task(
     }
     changes.set("Last Edited Date", date(now.date_naive()));
     let page = find_page(client, sources, DatabaseKey::Tasks, &edit.task).await?;
-    client
-        .update_page(&page.id, changes.to_properties()?)
-        .await
-        .map_err(OperationError::notion(format!("task {}", edit.task)))
+    let subject = format!("task {}", edit.task);
+    match client.update_page(&page.id, changes.to_properties()?).await {
+        Ok(page) => Ok(page),
+        // Saved, though the answer says otherwise: read it back, never send it again.
+        Err(e) if e.saved_anyway() => client
+            .retrieve_page(&page.id)
+            .await
+            .map_err(OperationError::notion(&subject)),
+        Err(e) => Err(OperationError::notion(subject)(e)),
+    }
 }

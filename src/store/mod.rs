@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use color_eyre::eyre::{Result, WrapErr};
 use rusqlite::Connection;
 
-pub use outbox::{OutboxEntry, OutboxState};
+pub use outbox::{Claimed, Holder, LEASE, Landed, OutboxEntry, OutboxState, STUCK_AFTER_ATTEMPTS};
 pub use records::{RecordFilter, StoredRecord, Upserted};
 pub use sync_state::SyncState;
 

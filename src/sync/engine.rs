@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use color_eyre::eyre::{Result, eyre};
@@ -18,8 +19,16 @@ use crate::domain::schema::{DatabaseKey, database};
 use crate::domain::write::{Write, plan_restore};
 use crate::notion::{NotionClient, Page};
 use crate::store::own_entries::{OwnEntry, OwnWrites, REMEMBER_ENTRIES_DAYS, RESTORES_PER_ENTRY};
-use crate::store::{Store, Upserted};
+use crate::store::{Holder, LEASE, Landed, Store, Upserted};
 use crate::workspace::sources::DataSources;
+
+/// A write refused because hsn is read-only (`--readonly`, `HSN_READONLY`, or `readonly`
+/// in the config file): nothing was queued or sent. The command line exits 2 on it.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "read-only (--readonly, HSN_READONLY or readonly in the config file): {0} was not made; nothing was queued or sent"
+)]
+pub struct ReadOnly(pub String);
 
 /// Where writes go and records come from.
 #[derive(Clone, Debug)]
@@ -56,10 +65,25 @@ pub struct DrainReport {
     pub sent: usize,
     /// `(seq, what, Notion's reason)` for each write refused and rolled back.
     pub failed: Vec<(i64, String, String)>,
-    /// Writes still queued (Notion unreachable, rate-limited, …), with why.
+    /// `(seq, what, why)` for each write held until the operator acts (block limit).
+    pub held: Vec<(i64, String, String)>,
+    /// `(seq, what, how)` for each write sent that landed other than plainly: "already
+    /// applied", or partly.
+    pub notes: Vec<(i64, String, String)>,
+    /// Writes still queued after the drain (Notion unreachable, rate-limited, held, …).
     pub waiting: usize,
+    /// Of those, the ones held or tried again and again.
+    pub stuck: usize,
+    /// Why the drain stopped before the queue was empty (Notion cannot be reached).
     pub stopped_by: Option<String>,
 }
+
+/// How long a write whose request may have reached Notion (a timeout, a connection lost
+/// mid-answer) waits before anyone looks for it: Notion may still be applying it.
+const UNCERTAIN_WAIT: Duration = Duration::from_secs(2);
+
+/// Writes in a row that could not go (each on its own records) before a drain gives up.
+const WAITS_BEFORE_STOPPING: usize = 3;
 
 /// What a refresh found of hsn's own entries in one instance page.
 #[derive(Debug, Clone)]
@@ -89,6 +113,8 @@ pub struct Engine {
     /// `--readonly`: every write is refused here, in the write path itself, whatever the
     /// screen offers.
     readonly: bool,
+    /// This engine's name on the outbox rows it leases.
+    holder: Holder,
 }
 
 impl std::fmt::Debug for Engine {
@@ -116,14 +142,17 @@ impl Drop for RefreshGuard<'_> {
 impl Engine {
     pub fn new(store: Store, backend: Backend) -> Engine {
         let (events, _) = broadcast::channel(1024);
-        Engine {
+        let engine = Engine {
             store: Arc::new(Mutex::new(store)),
             backend,
             events,
             refreshing: Arc::new(Mutex::new(HashSet::new())),
             draining: Arc::new(tokio::sync::Mutex::new(())),
             readonly: false,
-        }
+            holder: Holder::this_process(),
+        };
+        keep_leases(Arc::downgrade(&engine.store), engine.holder.clone());
+        engine
     }
 
     /// An engine that refuses every write (`--readonly`).
@@ -405,10 +434,7 @@ impl Engine {
     /// the records as the write will leave them.
     pub fn submit(&self, write: &Write, changes: Vec<Record>) -> Result<i64> {
         if self.readonly {
-            return Err(eyre!(
-                "read-only mode (--readonly): {} was not made",
-                write.summary()
-            ));
+            return Err(ReadOnly(write.summary()).into());
         }
         let with_sources: Vec<(Record, String)> = changes
             .into_iter()
@@ -421,88 +447,199 @@ impl Engine {
         let seq = self
             .store()
             .submit(&with_sources, write.kind(), &body, Utc::now())?;
-        let pending = self.store().unsettled_writes()?.len();
-        self.emit(Event::PendingWrites(pending));
+        let queued = self.store().unsettled_writes()?;
+        self.emit(Event::PendingWrites(queued.len()));
+        self.emit(Event::StuckWrites(queued.iter().filter(|w| w.is_stuck()).count()));
         Ok(seq)
     }
 
-    /// Sends queued writes in order until the outbox is empty or Notion cannot be reached.
-    /// A write Notion refuses is failed and rolled back, and the next one goes; a write
-    /// that could not be sent stops the drain (the ones after it wait, keeping their order).
+    /// Sends the queued writes this process may send until none is left that may go now.
+    ///
+    /// Each write is claimed under this engine's lease (no other process sends it
+    /// meanwhile) and tried once per drain. Order is kept per record: a write waits while
+    /// an earlier one on the same record is queued. A write that cannot go now waits (with
+    /// its attempts and last error) and the others go on; the drain stops only when Notion
+    /// cannot be reached or refuses everything for now. A write Notion refuses is failed
+    /// and rolled back; one the operator must unblock is held.
     pub async fn drain(&self) -> Result<DrainReport> {
-        let _one_at_a_time = self.draining.lock().await;
         let mut report = DrainReport::default();
+        if self.readonly {
+            // Read-only sends nothing, not even what an earlier run queued.
+            return self.report_queue(report);
+        }
+        let _one_at_a_time = self.draining.lock().await;
+        let mut tried = HashSet::new();
+        let mut waits_in_a_row = 0;
         loop {
-            let Some(entry) = self.store().next_write()? else {
+            let Some(claimed) = self.store().claim_write(&self.holder, &tried)? else {
                 break;
             };
-            let write: Write = match serde_json::from_value(entry.body.clone()) {
+            let seq = claimed.entry.seq;
+            tried.insert(seq);
+            let write: Write = match serde_json::from_value(claimed.entry.body.clone()) {
                 Ok(write) => write,
                 Err(e) => {
                     let reason = format!("this write cannot be read back from the outbox: {e}");
-                    self.store().reject(entry.seq, &reason)?;
-                    report.failed.push((entry.seq, entry.op.clone(), reason));
+                    self.store()
+                        .reject(seq, &self.holder, &reason, &OwnWrites::default())?;
+                    report.failed.push((seq, claimed.entry.op.clone(), reason));
                     continue;
                 }
             };
             let Backend::Notion { client, sources } = &self.backend else {
                 // Locally the optimistic change is the change.
-                self.store().confirm(entry.seq, &[])?;
+                self.store()
+                    .confirm(seq, &self.holder, &Landed::default())?;
                 report.sent += 1;
                 self.emit(Event::WriteConfirmed {
-                    seq: entry.seq,
+                    seq,
                     summary: write.summary(),
+                    note: None,
                 });
                 continue;
             };
-            // A write caught mid-send by a crash, or tried before, may have landed.
-            let may_have_landed = entry.attempts > 0;
-            self.store().mark_sending(entry.seq)?;
-            match execute(client, sources, &write, may_have_landed).await {
-                Outcome::Done(pages, restored) => {
-                    let own = own_writes(&write, &pages, restored);
-                    let pages: Vec<_> = pages
-                        .into_iter()
-                        .map(|(key, page)| (key, self.data_source(key).unwrap_or_default(), page))
-                        .collect();
-                    let mut store = self.store();
-                    store.confirm_with(entry.seq, &pages, &own)?;
-                    if let Write::CreateTask { local_page, .. } = &write
-                        && !pages.iter().any(|(_, _, page)| &page.id == local_page)
-                    {
-                        store.forget(local_page)?;
-                    }
-                    drop(store);
-                    report.sent += 1;
-                    self.emit(Event::WriteConfirmed {
-                        seq: entry.seq,
-                        summary: write.summary(),
-                    });
+            let write = if claimed.may_have_landed {
+                write
+            } else {
+                let stamped = write.stamped(Utc::now());
+                self.store()
+                    .restamp_write(seq, &self.holder, &serde_json::to_value(&stamped)?)?;
+                stamped
+            };
+            match execute(client, sources, &write, claimed.may_have_landed).await {
+                Outcome::Done(landed) => {
+                    waits_in_a_row = 0;
+                    self.landed(seq, &write, landed, &mut report)?;
                 }
                 Outcome::Refused(reason) => {
+                    waits_in_a_row = 0;
                     // A refused restoration counts as one restore: bounded like the others.
                     let own = own_writes(&write, &[], write.restored_entries());
-                    self.store().reject_with(entry.seq, &reason, &own)?;
-                    report
-                        .failed
-                        .push((entry.seq, write.summary(), reason.clone()));
-                    self.emit(Event::WriteFailed {
-                        seq: entry.seq,
+                    if self.store().reject(seq, &self.holder, &reason, &own)? {
+                        report.failed.push((seq, write.summary(), reason.clone()));
+                        self.emit(Event::WriteFailed {
+                            seq,
+                            summary: write.summary(),
+                            error: reason,
+                        });
+                    }
+                }
+                Outcome::Held(reason) => {
+                    let reason = format!(
+                        "{reason}: `hsn outbox retry {seq}` sends it again, `hsn outbox drop {seq}` gives it up"
+                    );
+                    self.store().hold_write(seq, &self.holder, &reason)?;
+                    report.held.push((seq, write.summary(), reason.clone()));
+                    self.emit(Event::WriteHeld {
+                        seq,
                         summary: write.summary(),
                         error: reason,
                     });
                 }
-                Outcome::Later(reason) => {
-                    self.store().mark_retry(entry.seq, &reason)?;
-                    report.stopped_by = Some(reason.clone());
-                    self.emit(Event::Offline { error: reason });
-                    break;
+                Outcome::Later(later) => {
+                    let wait = if later.uncertain {
+                        UNCERTAIN_WAIT
+                    } else {
+                        Duration::ZERO
+                    };
+                    self.store()
+                        .release_for_retry(seq, &self.holder, &later.reason, wait)?;
+                    waits_in_a_row += 1;
+                    if later.everywhere || waits_in_a_row >= WAITS_BEFORE_STOPPING {
+                        report.stopped_by = Some(later.reason.clone());
+                        self.emit(Event::Offline {
+                            error: later.reason,
+                        });
+                        break;
+                    }
                 }
             }
         }
-        report.waiting = self.store().unsettled_writes()?.len();
+        self.report_queue(report)
+    }
+
+    /// Settles a write Notion has: the records it touched become Notion's copy (with the
+    /// writes still queued on them replayed), its history entries are remembered.
+    fn landed(
+        &self,
+        seq: i64,
+        write: &Write,
+        landed: super::execute::Landed,
+        report: &mut DrainReport,
+    ) -> Result<()> {
+        let own = own_writes(write, &landed.pages, landed.restored);
+        let created = match write {
+            Write::CreateTask { local_page, .. } => landed
+                .pages
+                .iter()
+                .find(|(key, _)| *key == DatabaseKey::Tasks)
+                .map(|(_, page)| (local_page.clone(), page.id.clone())),
+            _ => None,
+        };
+        let pages: Vec<_> = landed
+            .pages
+            .into_iter()
+            .map(|(key, page)| (key, self.data_source(key).unwrap_or_default(), page))
+            .collect();
+        let settled = self.store().confirm(
+            seq,
+            &self.holder,
+            &Landed {
+                pages,
+                own,
+                outcome: landed.outcome.as_deref(),
+                created: created
+                    .as_ref()
+                    .filter(|(local, real)| local != real)
+                    .map(|(local, real)| (local.as_str(), real.as_str())),
+            },
+        )?;
+        if !settled {
+            return Ok(());
+        }
+        report.sent += 1;
+        if let Some(note) = &landed.outcome {
+            report.notes.push((seq, write.summary(), note.clone()));
+        }
+        self.emit(Event::WriteConfirmed {
+            seq,
+            summary: write.summary(),
+            note: landed.outcome,
+        });
+        Ok(())
+    }
+
+    /// Completes a drain's report with what is still queued, and tells the dashboard.
+    fn report_queue(&self, mut report: DrainReport) -> Result<DrainReport> {
+        let queued = self.store().unsettled_writes()?;
+        report.waiting = queued.len();
+        report.stuck = queued.iter().filter(|w| w.is_stuck()).count();
         self.emit(Event::PendingWrites(report.waiting));
+        self.emit(Event::StuckWrites(report.stuck));
         Ok(report)
+    }
+}
+
+/// Renews, from a thread of its own on the wall clock, the leases of the writes `holder`
+/// is sending, until the engine is gone. (A tokio timer would move tokio's paused clock in
+/// tests while a request waits on the network.)
+fn keep_leases(store: std::sync::Weak<Mutex<Store>>, holder: Holder) {
+    let renew = std::thread::Builder::new()
+        .name("hsn-leases".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(LEASE / 4);
+                let Some(store) = store.upgrade() else {
+                    return;
+                };
+                let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
+                if let Err(e) = store.renew_leases(&holder) {
+                    tracing::warn!(error = %e, "could not renew the outbox leases");
+                }
+            }
+        });
+    if let Err(e) = renew {
+        tracing::warn!(error = %e, "cannot start the thread that renews outbox leases");
     }
 }
 

@@ -1,8 +1,6 @@
 //! Sending one queued write to Notion through the operations, and sorting the result into
 //! done, refused (roll back) or later (keep it queued).
 
-use chrono::{DateTime, Utc};
-
 use crate::domain::history::HistoryEntry;
 use crate::domain::schema::DatabaseKey;
 use crate::domain::write::Write;
@@ -14,43 +12,76 @@ use crate::operations::{
 use crate::workspace::sources::DataSources;
 
 pub(super) enum Outcome {
-    /// Notion has it; these pages are how Notion now holds the records it touched, and
-    /// (for a restoration) the entries that were missing and are back.
-    Done(Vec<(DatabaseKey, Page)>, Vec<HistoryEntry>),
+    /// Notion has it.
+    Done(Landed),
     /// Notion refused it, with its reason: roll back.
     Refused(String),
-    /// It could not be sent now (network, rate limit, server trouble): try later.
-    Later(String),
+    /// It cannot go until the operator acts (the workspace's block limit): keep it, and its
+    /// change, without retrying.
+    Held(String),
+    /// It could not be sent now: try later.
+    Later(Later),
 }
 
-/// Whether a failure is worth another attempt later. Every write here can be sent twice
-/// safely (see `Write`), so server errors and lost connections are retried too.
-fn is_temporary(error: &OperationError) -> bool {
-    match error {
-        OperationError::Notion { source, .. } => match source.as_ref() {
-            NotionError::Timeout(_) | NotionError::Connect(_) | NotionError::Network(_) => true,
-            // A rejected token rejects every write: keep them until it is fixed.
-            e => matches!(e.status(), Some(401 | 429 | 500..=599)),
-        },
-        OperationError::Unsettled(_) => true,
-        _ => false,
-    }
+/// A write that landed.
+#[derive(Debug, Default)]
+pub(super) struct Landed {
+    /// How Notion now holds the records it touched.
+    pub pages: Vec<(DatabaseKey, Page)>,
+    /// For a restoration, the entries that were missing and are back.
+    pub restored: Vec<HistoryEntry>,
+    /// "already applied", or what exists of a write only partly made.
+    pub outcome: Option<String>,
+}
+
+/// Why a write waits, and what that says about the others.
+#[derive(Debug)]
+pub(super) struct Later {
+    pub reason: String,
+    /// The request may have reached Notion (a timeout, a connection lost mid-answer): wait
+    /// a moment before anyone looks for it, in case Notion is still applying it.
+    pub uncertain: bool,
+    /// Notion cannot be reached, or refuses every request for now (rate limit, token):
+    /// the writes behind it would fail the same way, so the drain stops.
+    pub everywhere: bool,
 }
 
 /// Sorts what sending a write came to. A restoration whose log kept changing under it is
-/// refused rather than kept: it would hold up the writes behind it; it counts as one
-/// restore, and the next sync that finds the entries missing tries again, up to the bound.
-fn sort(result: Result<Sent, OperationError>, restoring: bool) -> Outcome {
-    match result {
-        Ok((pages, restored)) => Outcome::Done(pages, restored),
-        Err(e @ OperationError::Unsettled(_)) if restoring => Outcome::Refused(e.to_string()),
-        Err(e) if is_temporary(&e) => Outcome::Later(e.to_string()),
-        Err(e) => Outcome::Refused(e.to_string()),
+/// refused rather than kept: it counts as one restore, and the next sync that finds the
+/// entries missing tries again, up to the bound.
+fn sort(result: Result<Landed, OperationError>, restoring: bool) -> Outcome {
+    let error = match result {
+        Ok(landed) => return Outcome::Done(landed),
+        Err(e) => e,
+    };
+    let notion = error.notion_error();
+    if notion.is_some_and(NotionError::is_block_limit) {
+        return Outcome::Held(format!(
+            "{error}. The Notion workspace has used its free blocks: no page can be created \
+             until its plan is upgraded or blocks are freed. The change is kept"
+        ));
     }
+    if matches!(error, OperationError::Unsettled(_)) && restoring {
+        return Outcome::Refused(error.to_string());
+    }
+    if !error.is_temporary() {
+        return Outcome::Refused(error.to_string());
+    }
+    let uncertain = notion.is_some_and(|e| {
+        matches!(e, NotionError::Timeout(_) | NotionError::Network(_))
+    });
+    let everywhere = notion.is_some_and(|e| {
+        matches!(e, NotionError::Connect(_))
+            || uncertain
+            || e.is_rate_limit()
+            || e.status() == Some(401)
+    });
+    Outcome::Later(Later {
+        reason: error.to_string(),
+        uncertain,
+        everywhere,
+    })
 }
-
-/// The pages Notion now holds, and the entries a restoration put back.
-type Sent = (Vec<(DatabaseKey, Page)>, Vec<HistoryEntry>);
 
 pub(super) async fn execute(
     client: &NotionClient,
@@ -70,16 +101,15 @@ async fn send(
     sources: &DataSources,
     write: &Write,
     may_have_landed: bool,
-) -> Result<Sent, OperationError> {
-    let at = |at: &DateTime<Utc>| *at;
-    let pages = match write {
+) -> Result<Landed, OperationError> {
+    match write {
         Write::Advance {
             instance_page,
             from,
             to,
             note,
             actor,
-            at: when,
+            at,
             ..
         } => {
             let request = Advance {
@@ -87,16 +117,18 @@ async fn send(
                 to: to.clone(),
                 note: note.clone(),
                 expected_from: Some(from.clone()),
+                may_have_landed,
             };
-            advance(
-                client,
-                sources,
-                &Operator(actor.clone()),
-                &request,
-                at(when),
-            )
-            .await
-            .map(|done| vec![(DatabaseKey::ActiveWorkflowInstances, done.page)])
+            let done = advance(client, sources, &Operator(actor.clone()), &request, *at).await?;
+            let outcome = done.already_applied.then(|| match done.moved_on() {
+                Some(now) => format!("already applied; since moved on to {now}"),
+                None => "already applied".to_string(),
+            });
+            Ok(Landed {
+                pages: vec![(DatabaseKey::ActiveWorkflowInstances, done.page)],
+                outcome,
+                ..Landed::default()
+            })
         }
         Write::CreateTask {
             task_id,
@@ -107,7 +139,7 @@ async fn send(
             due,
             assignee,
             actor,
-            at: when,
+            at,
             ..
         } => {
             let request = NewTask {
@@ -118,42 +150,62 @@ async fn send(
                 due: *due,
                 assignee: assignee.clone(),
             };
-            create_task(
+            let made = create_task(
                 client,
                 sources,
                 &Operator(actor.clone()),
                 &request,
                 task_id,
-                at(when),
+                *at,
                 may_have_landed,
             )
-            .await
-            .map(|made| {
-                vec![
-                    (DatabaseKey::Tasks, made.task_page),
-                    (DatabaseKey::ActiveWorkflowInstances, made.instance_page),
-                ]
+            .await?;
+            let outcome = match (&made.history_error, made.already_existed) {
+                (Some(why), _) => Some(format!(
+                    "partly done: {task_id} exists in Notion, but its entry in the instance's history could not be written: {why}"
+                )),
+                (None, true) => Some("already applied".to_string()),
+                (None, false) => None,
+            };
+            let mut pages = vec![(DatabaseKey::Tasks, made.task_page)];
+            pages.extend(
+                made.instance_page
+                    .map(|page| (DatabaseKey::ActiveWorkflowInstances, page)),
+            );
+            Ok(Landed {
+                pages,
+                outcome,
+                ..Landed::default()
             })
         }
         Write::EditTask {
             task_page,
+            task_id,
             status,
             priority,
             assignee,
             due,
-            at: when,
-            ..
+            at,
         } => {
+            // Still a placeholder (a store written before edits followed their create):
+            // the task goes by its Task ID.
+            let task = if task_page.starts_with("local:") {
+                task_id.clone()
+            } else {
+                task_page.clone()
+            };
             let edit = TaskEdit {
-                task: task_page.clone(),
+                task,
                 status: status.clone(),
                 priority: priority.clone(),
                 assignee: assignee.clone(),
                 due: *due,
             };
-            edit_task(client, sources, &edit, at(when))
-                .await
-                .map(|page| vec![(DatabaseKey::Tasks, page)])
+            let page = edit_task(client, sources, &edit, *at).await?;
+            Ok(Landed {
+                pages: vec![(DatabaseKey::Tasks, page)],
+                ..Landed::default()
+            })
         }
         Write::RestoreHistory {
             instance_page,
@@ -167,11 +219,11 @@ async fn send(
                 &write.restored_entries(),
             )
             .await?;
-            return Ok((
-                vec![(DatabaseKey::ActiveWorkflowInstances, done.page)],
-                done.restored,
-            ));
+            Ok(Landed {
+                pages: vec![(DatabaseKey::ActiveWorkflowInstances, done.page)],
+                restored: done.restored,
+                outcome: None,
+            })
         }
-    };
-    Ok((pages?, Vec::new()))
+    }
 }

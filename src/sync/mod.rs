@@ -11,6 +11,6 @@ mod execute;
 mod runner;
 mod store_queue;
 
-pub use engine::{Backend, DrainReport, Engine, Refreshed};
+pub use engine::{Backend, DrainReport, Engine, ReadOnly, Refreshed};
 pub use runner::{Command, Event, run};
 pub use store_queue::StoreQueue;

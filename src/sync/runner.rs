@@ -40,10 +40,21 @@ pub enum Event {
         database: DatabaseKey,
         error: String,
     },
+    /// Writes queued (not yet settled).
     PendingWrites(usize),
+    /// Of those, the ones held for the operator or tried again and again.
+    StuckWrites(usize),
     WriteConfirmed {
         seq: i64,
         summary: String,
+        /// "already applied", or what exists of a write only partly made.
+        note: Option<String>,
+    },
+    /// Kept, unsent, until the operator acts (`hsn outbox retry` or `drop`).
+    WriteHeld {
+        seq: i64,
+        summary: String,
+        error: String,
     },
     WriteFailed {
         seq: i64,

@@ -160,6 +160,8 @@ pub struct App {
     pub flash: Option<Flash>,
     pub sync: HashMap<DatabaseKey, SyncStatus>,
     pub pending_writes: usize,
+    /// Queued writes held for the operator or tried again and again.
+    pub stuck_writes: usize,
     /// Notion could not be reached: why.
     pub offline: Option<String>,
     pub demo: bool,
@@ -190,6 +192,7 @@ impl App {
             flash: None,
             sync: HashMap::new(),
             pending_writes: 0,
+            stuck_writes: 0,
             offline: None,
             demo,
             readonly,
@@ -420,8 +423,16 @@ impl App {
                 self.pending_writes = n;
                 self.reload(None);
             }
-            Event::WriteConfirmed { summary, .. } => {
-                self.flash(format!("{summary} — saved"));
+            Event::StuckWrites(n) => self.stuck_writes = n,
+            Event::WriteConfirmed { summary, note, .. } => {
+                match note {
+                    Some(note) => self.flash(format!("{summary} — {note}")),
+                    None => self.flash(format!("{summary} — saved")),
+                }
+                self.reload(None);
+            }
+            Event::WriteHeld { summary, error, .. } => {
+                self.flash_error(format!("{summary} — held: {error}"));
                 self.reload(None);
             }
             Event::WriteFailed { summary, error, .. } => {
