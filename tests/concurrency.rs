@@ -24,6 +24,8 @@
 
 mod support;
 
+use support::writes::{actions, agent_read, agent_write, engine, machine, queue_advance, queue_task};
+
 use std::time::Duration;
 
 use chrono::Utc;
@@ -39,103 +41,6 @@ use hsn::store::Store;
 use hsn::store::own_entries::RESTORES_PER_ENTRY;
 use hsn::sync::{Backend, Engine, Event};
 use serde_json::{Value, json};
-
-async fn engine(ws: &support::Workspace, name: &str) -> Engine {
-    let dir = ws.dir.path().join(name);
-    let engine = Engine::new(
-        Store::open(&store_path(&dir, &ws.sources)).unwrap(),
-        Backend::Notion {
-            client: support::client_for(&ws.base),
-            sources: ws.sources.clone(),
-        },
-    );
-    for key in [
-        DatabaseKey::WorkflowsLibrary,
-        DatabaseKey::ActiveWorkflowInstances,
-    ] {
-        engine.refresh(key, false).await.unwrap();
-    }
-    engine
-}
-
-fn machine(engine: &Engine, ws: &support::Workspace) -> StateMachine {
-    let workflow = engine.store().record(&ws.workflow).unwrap().unwrap().record;
-    StateMachine::from_workflow(&Workflow::from_record(&workflow)).unwrap()
-}
-
-fn queue_advance(engine: &Engine, ws: &support::Workspace, page: &str, to: &str, actor: &str) {
-    let instance = engine.store().record(page).unwrap().unwrap().record;
-    let (write, after) = plan_advance(
-        &instance,
-        &machine(engine, ws),
-        None,
-        to,
-        None,
-        actor,
-        Utc::now(),
-    )
-    .unwrap();
-    engine.submit(&write, vec![after]).unwrap();
-}
-
-fn queue_task(engine: &Engine, page: &str, name: &str, actor: &str) {
-    let instance = engine.store().record(page).unwrap().unwrap().record;
-    let task_id = format!("TASK-{:08x}", fastrand::u32(..));
-    let request = TaskRequest {
-        name: name.to_string(),
-        ..Default::default()
-    };
-    let (write, task, after) = plan_new_task(
-        &instance,
-        &request,
-        &task_id,
-        &format!("local:{task_id}"),
-        actor,
-        Utc::now(),
-    )
-    .unwrap();
-    engine.submit(&write, vec![task, after]).unwrap();
-}
-
-/// The log as Notion holds it: the actions, in order.
-async fn actions(client: &NotionClient, page: &str) -> Vec<String> {
-    let page = client.retrieve_page(page).await.unwrap();
-    HistoryLog::decode(&WorkflowInstance::from_page(&page).history_log)
-        .history_entries()
-        .map(|e| e.action().to_string())
-        .collect()
-}
-
-/// The original agents' way: read the page, parse the whole array, append an entry with a
-/// naive `isoformat()` timestamp, write the whole array back. No merge, no check.
-async fn agent_read(client: &NotionClient, page: &str) -> Vec<Value> {
-    let page = client.retrieve_page(page).await.unwrap();
-    let text = WorkflowInstance::from_page(&page).history_log;
-    if text.trim().is_empty() {
-        Vec::new()
-    } else {
-        serde_json::from_str(&text).unwrap()
-    }
-}
-
-async fn agent_write(client: &NotionClient, page: &str, mut log: Vec<Value>, what: &str) {
-    log.push(json!({
-        "timestamp": Utc::now().naive_utc().format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
-        "action": format!("[LeadCaptureAgent] {what}"),
-        "details": {"source": "typeform", "score": 80},
-    }));
-    let text = serde_json::to_string(&log).unwrap();
-    let chunks: Vec<Value> = text
-        .chars()
-        .collect::<Vec<_>>()
-        .chunks(2000)
-        .map(|c| json!({"text": {"content": c.iter().collect::<String>()}}))
-        .collect();
-    client
-        .update_page(page, json!({"History Log": {"rich_text": chunks}}))
-        .await
-        .unwrap();
-}
 
 /// A blind agent whose read came before hsn's write: it writes back the log without
 /// `who`'s entries, plus one of its own.

@@ -31,6 +31,7 @@ fn to(state: &str, expected_from: Option<&str>) -> Advance {
         to: state.into(),
         note: None,
         expected_from: expected_from.map(str::to_string),
+        may_have_landed: false,
     }
 }
 

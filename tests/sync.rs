@@ -493,7 +493,7 @@ async fn a_read_only_engine_refuses_writes_in_the_write_path_itself() {
         plan_task_edit(&task.record, Some("Done"), None, None, None, Utc::now()).unwrap();
     let err = engine.submit(&write, vec![after]).unwrap_err();
     assert!(
-        err.to_string().starts_with("read-only mode (--readonly)"),
+        err.to_string().starts_with("read-only (--readonly"),
         "{err}"
     );
     assert!(

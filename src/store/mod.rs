@@ -102,14 +102,14 @@ fn restrict_to_owner(_: &Path) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::record::Record;
     use crate::domain::schema::DatabaseKey;
     use crate::notion::Page;
     use serde_json::json;
 
-    fn task_page(id: &str, status: &str, edited: &str) -> Page {
+    pub(crate) fn task_page(id: &str, status: &str, edited: &str) -> Page {
         Page::from_json(json!({
             "object": "page", "id": id,
             "created_time": "2026-11-01T09:00:00.000Z", "last_edited_time": edited,
@@ -214,7 +214,12 @@ mod tests {
             Some("Done".into())
         );
 
-        store.reject(seq, "Notion said no").unwrap();
+        let holder = Holder::this_process();
+        let claimed = store.claim_write(&holder, &Default::default()).unwrap();
+        assert_eq!(claimed.map(|c| c.entry.seq), Some(seq));
+        store
+            .reject(seq, &holder, "Notion said no", &Default::default())
+            .unwrap();
         let after = store.record("p1").unwrap().unwrap();
         assert_eq!(after.pending, 0);
         assert_eq!(
@@ -224,7 +229,7 @@ mod tests {
         );
         let failed = store.failed_writes(5).unwrap();
         assert_eq!(failed[0].last_error.as_deref(), Some("Notion said no"));
-        assert!(store.next_write().unwrap().is_none());
+        assert!(store.unsettled_writes().unwrap().is_empty());
     }
 
     #[test]
@@ -243,7 +248,11 @@ mod tests {
             )
             .unwrap();
         assert_eq!(store.count(DatabaseKey::Tasks).unwrap(), 1);
-        store.reject(seq, "no").unwrap();
+        let holder = Holder::this_process();
+        store.claim_write(&holder, &Default::default()).unwrap();
+        store
+            .reject(seq, &holder, "no", &Default::default())
+            .unwrap();
         assert_eq!(store.count(DatabaseKey::Tasks).unwrap(), 0);
     }
 }

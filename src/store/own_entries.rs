@@ -238,7 +238,10 @@ mod tests {
             (failed.state, failed.last_error.as_deref()),
             (crate::store::OutboxState::Failed, Some("dropped"))
         );
-        assert!(store.next_write().unwrap().is_none(), "nothing to send");
+        assert!(
+            store.unsettled_writes().unwrap().is_empty(),
+            "nothing to send"
+        );
         let watched = store.own_entries(now + Duration::seconds(1)).unwrap();
         assert_eq!(
             watched["p1"].len(),

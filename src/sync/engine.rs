@@ -78,8 +78,8 @@ pub struct DrainReport {
     pub stopped_by: Option<String>,
 }
 
-/// How long a write whose request may have reached Notion (a timeout, a connection lost
-/// mid-answer) waits before anyone looks for it: Notion may still be applying it.
+/// How long a write whose request timed out waits before anyone looks for it: Notion may
+/// still be applying it.
 const UNCERTAIN_WAIT: Duration = Duration::from_secs(2);
 
 /// Writes in a row that could not go (each on its own records) before a drain gives up.

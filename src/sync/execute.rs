@@ -38,8 +38,8 @@ pub(super) struct Landed {
 #[derive(Debug)]
 pub(super) struct Later {
     pub reason: String,
-    /// The request may have reached Notion (a timeout, a connection lost mid-answer): wait
-    /// a moment before anyone looks for it, in case Notion is still applying it.
+    /// The request may still be in Notion's hands (a timeout): wait a moment before anyone
+    /// looks for it, in case Notion is still applying it.
     pub uncertain: bool,
     /// Notion cannot be reached, or refuses every request for now (rate limit, token):
     /// the writes behind it would fail the same way, so the drain stops.
@@ -67,11 +67,11 @@ fn sort(result: Result<Landed, OperationError>, restoring: bool) -> Outcome {
     if !error.is_temporary() {
         return Outcome::Refused(error.to_string());
     }
-    let uncertain = notion.is_some_and(|e| {
-        matches!(e, NotionError::Timeout(_) | NotionError::Network(_))
-    });
+    // A timeout: Notion may still be applying it. (A connection lost mid-answer was
+    // answered: whatever happened is over.)
+    let uncertain = notion.is_some_and(|e| matches!(e, NotionError::Timeout(_)));
     let everywhere = notion.is_some_and(|e| {
-        matches!(e, NotionError::Connect(_))
+        matches!(e, NotionError::Connect(_) | NotionError::Network(_))
             || uncertain
             || e.is_rate_limit()
             || e.status() == Some(401)

@@ -41,6 +41,17 @@ impl Holder {
         &self.0
     }
 
+    /// A holder by name (`host/pid/nonce`), as another process would be.
+    #[cfg(test)]
+    pub(crate) fn named(name: &str) -> Holder {
+        Holder(name.to_string())
+    }
+
+    #[cfg(test)]
+    pub(crate) fn this_host() -> String {
+        host_name()
+    }
+
     /// Whether the holder named `name` is known to be gone: a process of this machine
     /// that no longer runs. Elsewhere (or unknowable), only the lease's expiry tells.
     pub(super) fn is_gone(name: &str) -> bool {

@@ -4,6 +4,8 @@
 
 mod lease;
 mod settle;
+#[cfg(test)]
+mod tests;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use color_eyre::eyre::{Result, bail};

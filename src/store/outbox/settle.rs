@@ -20,6 +20,9 @@ use crate::store::own_entries::{OwnWrites, apply_in};
 use crate::store::raw_pages::{self, PackedPage};
 use crate::store::records::{upsert_in, write_record};
 
+/// The prefix of the id a record created in hsn goes by until Notion gives it its own.
+const PLACEHOLDER: &str = "local:";
+
 /// How a write that landed is settled.
 #[derive(Debug, Default)]
 pub struct Landed<'a> {
@@ -238,8 +241,8 @@ fn follow_created(tx: &Transaction<'_>, placeholder: &str, real: &str) -> rusqli
 }
 
 /// Makes a record's cached copy Notion's copy with every write still queued on it applied
-/// in order, and its pending count theirs. A record Notion never had (a placeholder) is
-/// kept as it is while writes are queued on it, and removed once none are.
+/// in order, and its pending count theirs. A record Notion never had is kept as it is
+/// (it holds its changes already); a placeholder nothing is queued on is removed.
 fn rebuild(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<()> {
     let row: Option<(String, String, Option<String>, Record)> = tx
         .query_row(
@@ -280,11 +283,13 @@ fn rebuild(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<()> {
             raw_pages::write(tx, &page.id, &PackedPage::of(page.raw.get()))?;
             (Record::from_page(definition.key, &page), Some(times))
         }
-        _ if queued.is_empty() => {
+        // A placeholder nothing is queued on any more: its create was refused or dropped.
+        _ if queued.is_empty() && page_id.starts_with(PLACEHOLDER) => {
             tx.execute("DELETE FROM records WHERE page_id = ?1", params![page_id])?;
             return Ok(());
         }
-        // Never in Notion: the placeholder already holds every queued change.
+        // Never in Notion (a placeholder, or the demo's local records): the cached copy
+        // already holds every change made to it.
         _ => (cached, None),
     };
     for entry in &queued {
