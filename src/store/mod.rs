@@ -48,6 +48,15 @@ pub fn data_dir(setting: impl Fn(&str) -> Option<String>) -> Result<PathBuf> {
 }
 
 impl Store {
+    /// A transaction that writes: it takes SQLite's write lock at once, waiting (the busy
+    /// timeout) for another process that holds it. A deferred one that read first would
+    /// fail at once with "database is locked" if another process wrote in between: several
+    /// hsn processes share one store.
+    fn write_transaction(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+    }
+
     /// Opens (or creates) the store at `path`: the file readable by its owner only, WAL
     /// journal, migrated to the current schema.
     pub fn open(path: &Path) -> Result<Store> {

@@ -132,7 +132,7 @@ impl Store {
         body: &Value,
         reason: &str,
     ) -> Result<i64> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         for entry in entries {
             tx.execute(
                 "UPDATE own_entries SET given_up = 1 WHERE page_id = ?1 AND entry_key = ?2",

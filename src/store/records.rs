@@ -187,7 +187,7 @@ impl Store {
         data_source_id: &str,
         pages: &[Page],
     ) -> Result<Upserted> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let done = upsert_in(&tx, key, data_source_id, pages, false)?;
         tx.commit()?;
         Ok(done)
@@ -200,7 +200,7 @@ impl Store {
         key: DatabaseKey,
         seen: &HashSet<String>,
     ) -> Result<Vec<String>> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let cached: Vec<(String, u32)> = {
             let mut statement =
                 tx.prepare("SELECT page_id, pending FROM records WHERE database = ?1")?;

@@ -76,15 +76,20 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE outbox ADD COLUMN outcome TEXT;",
 ];
 
+/// Brings the file to the current version. Each step reads the version inside its own
+/// write transaction, so two processes opening a new store at once apply each migration
+/// once (the second finds it done).
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-        let tx = conn.transaction()?;
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let Some(migration) = MIGRATIONS.get(version.max(0) as usize) else {
+            return tx.commit();
+        };
         tx.execute_batch(migration)?;
-        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.pragma_update(None, "user_version", version.max(0) + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use color_eyre::eyre::Result;
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::params;
 
 use super::{OutboxEntry, QUEUED, Store, now_text, read_entry};
 
@@ -108,9 +108,7 @@ impl Store {
     /// lease and counts the attempt.
     pub fn claim_write(&mut self, holder: &Holder, skip: &HashSet<i64>) -> Result<Option<Claimed>> {
         let now = Utc::now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_transaction()?;
         let queued: VecDeque<(OutboxEntry, Option<String>, i64, i64)> = {
             let mut statement = tx.prepare(&format!(
                 "SELECT * FROM outbox WHERE state IN {QUEUED} ORDER BY seq"
@@ -172,7 +170,12 @@ impl Store {
 
     /// Stores the write as it is about to be sent for the first time (stamped with the
     /// time it goes out), so a retry sends exactly the same.
-    pub fn restamp_write(&mut self, seq: i64, holder: &Holder, body: &serde_json::Value) -> Result<()> {
+    pub fn restamp_write(
+        &mut self,
+        seq: i64,
+        holder: &Holder,
+        body: &serde_json::Value,
+    ) -> Result<()> {
         self.conn.execute(
             "UPDATE outbox SET body = ?3 WHERE seq = ?1 AND lease_owner = ?2 AND state = 'sending'",
             params![seq, holder.as_str(), body.to_string()],

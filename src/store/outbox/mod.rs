@@ -141,9 +141,7 @@ impl Store {
         body: &Value,
         at: DateTime<Utc>,
     ) -> Result<i64> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.write_transaction()?;
         let stamp = at.to_rfc3339_opts(SecondsFormat::Millis, true);
         let mut touched = Vec::new();
         for (record, data_source_id) in changes {
@@ -184,9 +182,9 @@ impl Store {
     }
 
     fn writes_where(&self, condition: &str) -> Result<Vec<OutboxEntry>> {
-        let mut statement = self
-            .conn
-            .prepare(&format!("SELECT * FROM outbox WHERE {condition} ORDER BY seq"))?;
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT * FROM outbox WHERE {condition} ORDER BY seq"
+        ))?;
         let rows = statement.query_map([], read_entry)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -227,9 +225,9 @@ impl Store {
             }
             OutboxState::Sending => bail!("write {seq} is being sent right now"),
             OutboxState::Done => bail!("write {seq} was sent already"),
-            OutboxState::Failed => bail!(
-                "write {seq} was refused and rolled back; make the change again to send it"
-            ),
+            OutboxState::Failed => {
+                bail!("write {seq} was refused and rolled back; make the change again to send it")
+            }
         }
     }
 }

@@ -7,7 +7,7 @@
 //! pending, and a rollback restores exactly what Notion has plus what is still to come.
 
 use color_eyre::eyre::{Result, bail};
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::Value;
 
 use super::lease::Holder;
@@ -42,9 +42,7 @@ impl Store {
     /// the writes still queued on them replayed. `false`: `holder` no longer held the
     /// write (its lease was taken over), so nothing was settled here.
     pub fn confirm(&mut self, seq: i64, holder: &Holder, landed: &Landed<'_>) -> Result<bool> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_transaction()?;
         if !holds(&tx, seq, holder)? {
             return Ok(false);
         }
@@ -56,7 +54,10 @@ impl Store {
         apply_in(&tx, &landed.own, chrono::Utc::now())?;
         if let Some((placeholder, real)) = landed.created {
             follow_created(&tx, placeholder, real)?;
-            tx.execute("DELETE FROM records WHERE page_id = ?1", params![placeholder])?;
+            tx.execute(
+                "DELETE FROM records WHERE page_id = ?1",
+                params![placeholder],
+            )?;
         }
         for page_id in unique(touched) {
             rebuild(&tx, &page_id)?;
@@ -76,9 +77,7 @@ impl Store {
         error: &str,
         own: &OwnWrites,
     ) -> Result<bool> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_transaction()?;
         if !holds(&tx, seq, holder)? {
             return Ok(false);
         }
@@ -95,9 +94,7 @@ impl Store {
     /// the records it touched show Notion's copy again. Refused while another process is
     /// sending it (its lease is live).
     pub fn drop_write(&mut self, seq: i64) -> Result<OutboxEntry> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_transaction()?;
         let Some((entry, owner, until)) = tx
             .query_row(
                 "SELECT *, lease_owner, lease_until FROM outbox WHERE seq = ?1",
@@ -115,7 +112,10 @@ impl Store {
             bail!("no write {seq} in the outbox");
         };
         if !entry.state.is_queued() {
-            bail!("write {seq} is {} already: nothing to drop", entry.state.as_str());
+            bail!(
+                "write {seq} is {} already: nothing to drop",
+                entry.state.as_str()
+            );
         }
         if entry.state == OutboxState::Sending
             && until > chrono::Utc::now().timestamp_millis()
@@ -143,7 +143,10 @@ fn holds(tx: &Transaction<'_>, seq: i64, holder: &Holder) -> rusqlite::Result<bo
         .optional()?;
     let held = owner.flatten().as_deref() == Some(holder.as_str());
     if !held {
-        tracing::warn!(seq, "a write's lease was taken over while it was sent; the other holder settles it");
+        tracing::warn!(
+            seq,
+            "a write's lease was taken over while it was sent; the other holder settles it"
+        );
     }
     Ok(held)
 }
@@ -182,8 +185,11 @@ fn fail_with_dependents(
     seq: i64,
     error: &str,
 ) -> rusqlite::Result<Vec<String>> {
-    let body: String =
-        tx.query_row("SELECT body FROM outbox WHERE seq = ?1", params![seq], |r| r.get(0))?;
+    let body: String = tx.query_row(
+        "SELECT body FROM outbox WHERE seq = ?1",
+        params![seq],
+        |r| r.get(0),
+    )?;
     let mut touched = settle(tx, seq, OutboxState::Failed, Some(error), None)?;
     if let Ok(Write::CreateTask { local_page, .. }) = serde_json::from_str::<Write>(&body) {
         let reason = format!("the task it changes was never created: {error}");
@@ -276,10 +282,7 @@ fn rebuild(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<()> {
         .and_then(|raw| Page::from_json(raw).ok());
     let (mut record, times) = match (find_database(&alias), notion) {
         (Some(definition), Some(page)) => {
-            let times = (
-                stamp(&page.created_time),
-                stamp(&page.last_edited_time),
-            );
+            let times = (stamp(&page.created_time), stamp(&page.last_edited_time));
             raw_pages::write(tx, &page.id, &PackedPage::of(page.raw.get()))?;
             (Record::from_page(definition.key, &page), Some(times))
         }

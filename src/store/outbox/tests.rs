@@ -84,8 +84,13 @@ fn two_processes_never_claim_one_write_and_order_holds_per_record_only() {
     );
     assert_eq!(claim(&mut b, &bob), None, "nothing else may go");
     // A failure of p1's first write keeps p1's order: its second still waits.
-    a.release_for_retry(first_on_p1, &alice, "Notion answered 500", std::time::Duration::ZERO)
-        .unwrap();
+    a.release_for_retry(
+        first_on_p1,
+        &alice,
+        "Notion answered 500",
+        std::time::Duration::ZERO,
+    )
+    .unwrap();
     let skip: HashSet<i64> = [first_on_p1].into();
     assert!(
         b.claim_write(&bob, &skip).unwrap().is_none(),
@@ -93,8 +98,14 @@ fn two_processes_never_claim_one_write_and_order_holds_per_record_only() {
     );
     let again = b.claim_write(&bob, &HashSet::new()).unwrap().unwrap();
     assert_eq!(again.entry.seq, first_on_p1);
-    assert!(again.may_have_landed, "sent once before: it may have landed");
-    assert_eq!(again.entry.last_error.as_deref(), Some("Notion answered 500"));
+    assert!(
+        again.may_have_landed,
+        "sent once before: it may have landed"
+    );
+    assert_eq!(
+        again.entry.last_error.as_deref(),
+        Some("Notion answered 500")
+    );
     // Settling needs the lease: alice's is gone.
     assert!(!a.confirm(first_on_p1, &alice, &Landed::default()).unwrap());
     assert!(b.confirm(first_on_p1, &bob, &Landed::default()).unwrap());
@@ -249,7 +260,11 @@ fn a_held_write_waits_for_the_operator_and_a_dropped_one_restores_notions_copy()
     let me = Holder::this_process();
     claim(&mut store, &me);
     store.hold_write(held, &me, "block limit").unwrap();
-    assert_eq!(claim(&mut store, &me), None, "held, and p1's next waits behind it");
+    assert_eq!(
+        claim(&mut store, &me),
+        None,
+        "held, and p1's next waits behind it"
+    );
     assert_eq!(
         status_and_priority(&store, "p1"),
         (Some("Done".into()), Some("Low".into()), 2),
