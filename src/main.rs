@@ -4,6 +4,7 @@ use clap::Parser;
 
 use hsn::cli::{Cli, run};
 use hsn::config::Settings;
+use hsn::present::inert;
 
 fn main() -> std::process::ExitCode {
     if let Err(e) = color_eyre::install() {
@@ -21,8 +22,14 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            // One line, with the causes: scripts read the first line of stderr.
-            eprintln!("hsn: {e:#}");
+            // One line, with the causes: scripts read the first line of stderr. Notion's
+            // messages and titles can be in it, so it is made inert (which also turns a
+            // newline in them into a space).
+            eprintln!("hsn: {}", inert(&format!("{e:#}")));
+            // A change refused because hsn is read-only: 2, as for a usage error.
+            if e.downcast_ref::<hsn::sync::ReadOnly>().is_some() {
+                return std::process::ExitCode::from(2);
+            }
             std::process::ExitCode::FAILURE
         }
     }

@@ -82,16 +82,60 @@ pub fn date_text(date: &DateValue) -> String {
 /// or OSC sequence, BEL, backspace, …) and bidirectional overrides are replaced by `�`, so a
 /// record cannot move the cursor, retitle the window, or reorder what is shown. Newlines
 /// and tabs become spaces.
+///
+/// Control characters are the C0 set (U+0000–U+001F, ESC among them), DEL and the C1 set
+/// (U+0080–U+009F: U+009B is CSI and U+009D OSC for terminals that read 8-bit controls).
+/// Everything else (accents, emoji, CJK, right-to-left letters) is kept as it is.
 pub fn inert(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\n' | '\r' | '\t' => ' ',
-            c if c.is_control() => '\u{FFFD}',
-            // Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => '\u{FFFD}',
+            c if hazardous(c) => '\u{FFFD}',
             c => c,
         })
         .collect()
+}
+
+/// A character a terminal acts on instead of showing: a C0 or C1 control or DEL
+/// (`char::is_control`), or a bidi embedding, override or isolate (U+202A–U+202E,
+/// U+2066–U+2069).
+pub fn hazardous(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A value as one line of JSON, safe to reach a terminal: the exact JSON `serde_json`
+/// writes (which escapes U+0000–U+001F), with DEL, the C1 controls and the bidi controls
+/// escaped as `\uXXXX` too, so `hsn … --json` shown raw cannot drive the terminal. It
+/// parses back to exactly the same value.
+pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut out = Vec::new();
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out, InertJson,
+    ))?;
+    // Only `str` fragments and ASCII escapes were written.
+    Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
+}
+
+/// `serde_json`'s compact formatter, escaping [`hazardous`] characters it leaves raw.
+struct InertJson;
+
+impl serde_json::ser::Formatter for InertJson {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if hazardous(c) {
+                writer.write_all(&fragment.as_bytes()[start..at])?;
+                // Every hazardous character is in the Basic Multilingual Plane: one escape.
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
 }
 
 /// One cell of a table, safe to print.
@@ -180,6 +224,59 @@ mod tests {
             safe,
             "ok\u{FFFD}]0;pwned\u{FFFD}\u{FFFD}[2J\u{FFFD}txt.exe next"
         );
+    }
+
+    /// Every character a terminal acts on: C0 (ESC, BEL, …), DEL, C1 (CSI U+009B, OSC
+    /// U+009D, …), bidi embeddings, overrides and isolates.
+    fn hazards() -> Vec<char> {
+        let mut all: Vec<char> = (0u32..0x20)
+            .chain(0x7f..0xa0)
+            .filter_map(char::from_u32)
+            .collect();
+        all.extend(('\u{202A}'..='\u{202E}').chain('\u{2066}'..='\u{2069}'));
+        all
+    }
+
+    #[test]
+    fn every_control_and_bidi_character_is_inert() {
+        for c in hazards() {
+            let safe = inert(&format!("a{c}b"));
+            let expected = if matches!(c, '\n' | '\r' | '\t') {
+                "a b"
+            } else {
+                "a\u{FFFD}b"
+            };
+            assert_eq!(safe, expected, "U+{:04X}", u32::from(c));
+            assert!(hazardous(c), "U+{:04X}", u32::from(c));
+        }
+        let osc52 = "\u{1b}]52;c;aGk=\u{7}\u{9b}2J\u{9d}0;t\u{9c}\u{7f}";
+        assert!(!inert(osc52).chars().any(hazardous), "{:?}", inert(osc52));
+    }
+
+    #[test]
+    fn ordinary_text_is_left_alone() {
+        let text = "Café crème, Ñandú, Grüße — 日本語のタスク, 한국어, 中文 🎉👩🏽‍💻 שלום مرحبا ½ € “quotes” \u{00A0}nbsp \u{200D}zwj";
+        assert_eq!(inert(text), text);
+        assert!(!text.chars().any(hazardous));
+    }
+
+    #[test]
+    fn json_text_escapes_what_a_terminal_acts_on_and_parses_back_exactly() {
+        let hostile = "t\u{1b}]52;c;aGk=\u{7}\u{1b}[2J\u{9b}31m\u{9d}0;x\u{7f}\u{202e}gnp.exe\u{2066}\"\\\n日本 🎉";
+        let value = json!({"title": hostile, "list": [hostile], hostile: 1});
+        let text = json_text(&value).unwrap();
+        assert!(!text.chars().any(hazardous), "{text:?}");
+        assert!(
+            text.contains("\\u001b") && text.contains("\\u009b") && text.contains("\\u202e"),
+            "{text}"
+        );
+        assert!(text.contains("日本 🎉"), "{text}");
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+        assert_eq!(back["title"], hostile);
+        // Without hazards it is exactly what serde_json writes.
+        let plain = json!({"a": "Café 日本 🎉 \"q\" \u{1}", "n": [1, 2.5, null, true]});
+        assert_eq!(json_text(&plain).unwrap(), plain.to_string());
     }
 
     #[test]

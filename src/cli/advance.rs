@@ -1,9 +1,11 @@
 //! `hsn advance INSTANCE [STATE]`: move an instance, or list where it can go.
+#![deny(clippy::print_stdout, clippy::print_stderr)] // print through `say`: see table.rs
 
 use clap::Args;
 use color_eyre::eyre::{Result, eyre};
 
 use super::session::Session;
+use super::table::say;
 use crate::domain::models::{Workflow, WorkflowInstance};
 use crate::domain::record::{Link, Record};
 use crate::domain::schema::DatabaseKey;
@@ -54,22 +56,23 @@ pub async fn run(args: AdvanceArgs, session: &Session) -> Result<()> {
     let machine = workflow_of(session, &record)?;
     let Some(to) = args.state else {
         let moves = machine.next_states(&instance.current_state);
-        if moves.is_empty() {
-            println!(
+        let line = if moves.is_empty() {
+            format!(
                 "{} is in \"{}\" ({}), a terminal state: no moves",
                 instance.instance_id,
                 instance.current_state,
                 machine.workflow_id()
-            );
+            )
         } else {
-            println!(
+            format!(
                 "{} is in \"{}\" ({}); it can move to: {}",
                 instance.instance_id,
                 instance.current_state,
                 machine.workflow_id(),
                 moves.join(", ")
-            );
-        }
+            )
+        };
+        say(&mut std::io::stdout().lock(), &line)?;
         return Ok(());
     };
     let (write, after) = plan_advance(
@@ -88,6 +91,9 @@ pub async fn run(args: AdvanceArgs, session: &Session) -> Result<()> {
     } else {
         ""
     };
-    println!("{}{completed}", write.summary());
+    say(
+        &mut std::io::stdout().lock(),
+        &format!("{}{completed}", write.summary()),
+    )?;
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! `hsn history INSTANCE`: an instance's audit trail, oldest first.
+#![deny(clippy::print_stdout, clippy::print_stderr)] // print through `say`: see table.rs
 
 use clap::Args;
 use color_eyre::eyre::Result;
 use serde_json::json;
 
 use super::session::Session;
-use super::table::{render, wants_json};
+use super::table::{render, say, say_json, say_lines, wants_json};
 use crate::domain::history::{HistoryLog, LogEntry};
 use crate::domain::models::WorkflowInstance;
 use crate::domain::schema::DatabaseKey;
@@ -43,7 +44,7 @@ pub async fn run(args: HistoryArgs, session: &Session) -> Result<()> {
                 }),
                 LogEntry::Raw(text) => json!({"raw": text}),
             };
-            if !super::print_line(&mut out, &line.to_string())? {
+            if !say_json(&mut out, &line)? {
                 break;
             }
         }
@@ -80,7 +81,7 @@ pub async fn run(args: HistoryArgs, session: &Session) -> Result<()> {
             ],
         })
         .collect();
-    super::print_line(
+    let heading = say(
         &mut out,
         &format!(
             "{} — {} in \"{}\"",
@@ -89,10 +90,13 @@ pub async fn run(args: HistoryArgs, session: &Session) -> Result<()> {
             instance.current_state
         ),
     )?;
+    if !heading {
+        return Ok(());
+    }
     if rows.is_empty() {
-        super::print_line(&mut out, "no history yet")?;
+        say(&mut out, "no history yet")?;
     } else {
-        super::print_line(&mut out, &render(&headers, &rows))?;
+        say_lines(&mut out, &render(&headers, &rows))?;
     }
     Ok(())
 }

@@ -8,8 +8,8 @@ use clap::{Args, Subcommand};
 use color_eyre::eyre::{Result, bail};
 use serde_json::json;
 
-use super::print_line;
 use super::session::Session;
+use super::table::{say, say_json};
 use crate::domain::write::Write;
 use crate::present::inert;
 use crate::store::OutboxEntry;
@@ -73,9 +73,11 @@ pub async fn run(args: OutboxArgs, session: &Session) -> Result<()> {
                 );
             }
             let what = inert(&summary(&entry));
-            if !yes && !confirmed(&format!(
-                "Drop write {id} ({what})? Nothing is sent to Notion; the record shows Notion's copy again. [y/N] "
-            ))? {
+            if !yes
+                && !confirmed(&format!(
+                    "Drop write {id} ({what})? Nothing is sent to Notion; the record shows Notion's copy again. [y/N] "
+                ))?
+            {
                 bail!("write {id} was kept (answer y to drop it, or give --yes)");
             }
             session.engine.store().drop_write(id)?;
@@ -122,14 +124,14 @@ fn list(session: &Session, json: bool, all: bool) -> Result<()> {
                 "updated_at": entry.updated_at,
                 "write": entry.body,
             });
-            if !print_line(&mut out, &line.to_string())? {
+            if !say_json(&mut out, &line)? {
                 return Ok(());
             }
         }
         return Ok(());
     }
     if writes.is_empty() {
-        print_line(&mut out, "nothing queued: every change has reached Notion")?;
+        say(&mut out, "nothing queued: every change has reached Notion")?;
         return Ok(());
     }
     for entry in &writes {
@@ -144,17 +146,15 @@ fn list(session: &Session, json: bool, all: bool) -> Result<()> {
         if entry.is_stuck() {
             line.push_str("  [stuck]");
         }
-        if let Some(error) = entry.last_error.as_ref().or(entry.outcome.as_ref()) {
-            line.push_str(&format!("\n       {error}"));
+        if !say(&mut out, &line)? {
+            return Ok(());
         }
-        if !print_line(&mut out, &inert_lines(&line))? {
+        // Notion's reason, or how the write landed, on a line of its own.
+        if let Some(error) = entry.last_error.as_ref().or(entry.outcome.as_ref())
+            && !say(&mut out, &format!("       {error}"))?
+        {
             return Ok(());
         }
     }
     Ok(())
-}
-
-/// `inert` for each line of a block (its line breaks are ours).
-fn inert_lines(text: &str) -> String {
-    text.lines().map(inert).collect::<Vec<_>>().join("\n")
 }

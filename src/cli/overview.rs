@@ -1,12 +1,13 @@
 //! `hsn overview`: the Overview tab's figures, headless, for a morning report or a chat
 //! bot. The same loader and the same pure computation as the dashboard's tab.
+#![deny(clippy::print_stdout, clippy::print_stderr)] // print through `say`: see table.rs
 
 use chrono::{DateTime, Utc};
 use clap::Args;
 use color_eyre::eyre::{Result, eyre};
 
-use super::print_line;
 use super::session::Session;
+use super::table::{say, say_json};
 use crate::config::Settings;
 use crate::domain::overview::{InstanceItem, Overview, TaskItem};
 use crate::present::{duration_text, inert};
@@ -39,11 +40,11 @@ pub async fn run(args: OverviewArgs, settings: &Settings, session: &Session) -> 
     };
     let mut out = std::io::stdout().lock();
     if args.json {
-        print_line(&mut out, &serde_json::to_string(&overview)?)?;
+        say_json(&mut out, &overview)?;
         return Ok(());
     }
     for line in report(&overview) {
-        if !print_line(&mut out, &line)? {
+        if !say(&mut out, &line)? {
             break;
         }
     }

@@ -1,4 +1,5 @@
 //! `hsn query DATA_SOURCE_ID`: a data source's pages as JSON lines, with plain values.
+#![deny(clippy::print_stdout, clippy::print_stderr)] // print through `say_json`: see table.rs
 
 use std::io::{BufWriter, Write};
 
@@ -7,6 +8,7 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use futures::TryStreamExt;
 use serde_json::{Map, Value, json};
 
+use super::table::say_json;
 use crate::notion::{ErrorCode, NotionClient, NotionError, NotionId, Page};
 
 #[derive(Debug, Args)]
@@ -58,7 +60,7 @@ pub async fn run(args: QueryArgs, client: &NotionClient) -> Result<()> {
         .await
         .map_err(|e| eyre!(e.explain(&subject)))?
     {
-        if !super::print_line(&mut out, &page_line(&page).to_string())? {
+        if !say_json(&mut out, &page_line(&page))? {
             return Ok(());
         }
     }

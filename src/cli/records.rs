@@ -1,12 +1,13 @@
 //! `hsn list` and `hsn show`: records of the 16 databases, from the local store brought up
 //! to date first.
+#![deny(clippy::print_stdout, clippy::print_stderr)] // print through `say`: see table.rs
 
 use clap::Args;
 use color_eyre::eyre::{Result, bail, eyre};
 use serde_json::json;
 
 use super::session::Session;
-use super::table::{render, wants_json};
+use super::table::{render, say, say_json, say_lines, wants_json};
 use crate::domain::record::{Link, Record};
 use crate::domain::schema::{DATABASES, DatabaseKey, DatabaseSchema, database, find_database};
 use crate::present::{Titles, cell, record_json};
@@ -130,7 +131,7 @@ pub async fn run_list(args: ListArgs, session: &Session) -> Result<()> {
     if wants_json(args.json) {
         for stored in &records {
             let line = record_json(&stored.record, &columns, &titles, stored.pending > 0);
-            if !super::print_line(&mut out, &line.to_string())? {
+            if !say_json(&mut out, &line)? {
                 break;
             }
         }
@@ -150,8 +151,9 @@ pub async fn run_list(args: ListArgs, session: &Session) -> Result<()> {
             row
         })
         .collect();
-    super::print_line(&mut out, &render(&headers, &rows))?;
-    super::print_line(&mut out, &format!("{} {}", records.len(), definition.alias))?;
+    if say_lines(&mut out, &render(&headers, &rows))? {
+        say(&mut out, &format!("{} {}", records.len(), definition.alias))?;
+    }
     Ok(())
 }
 
@@ -224,15 +226,17 @@ pub async fn run_show(args: ShowArgs, session: &Session) -> Result<()> {
                 .map(|d| d.to_string())
                 .collect::<Vec<_>>()
         );
-        super::print_line(&mut out, &value.to_string())?;
+        say_json(&mut out, &value)?;
         return Ok(());
     }
     let width = columns.iter().map(|c| c.chars().count()).max().unwrap_or(0);
     let marker = if pending { " (changes pending)" } else { "" };
-    super::print_line(
+    if !say(
         &mut out,
         &format!("{} — {}{marker}", record.title(), definition.title),
-    )?;
+    )? {
+        return Ok(());
+    }
     for column in &columns {
         let text = cell(record.value(column), &titles);
         // The history log is long JSON: `hsn history` shows it properly.
@@ -245,7 +249,9 @@ pub async fn run_show(args: ShowArgs, session: &Session) -> Result<()> {
         } else {
             text
         };
-        super::print_line(&mut out, &format!("{column:>width$}  {text}"))?;
+        if !say(&mut out, &format!("{column:>width$}  {text}"))? {
+            break;
+        }
     }
     Ok(())
 }

@@ -88,7 +88,10 @@ impl Session {
                     .and_then(|s| s.last_refresh)
                     .map(|t| format!("cache from {}", t.format("%Y-%m-%d %H:%M UTC")))
                     .unwrap_or_else(|| "no cache yet".into());
-                eprintln!("hsn: could not refresh from Notion ({e}); showing {since}");
+                eprintln!(
+                    "hsn: could not refresh from Notion ({}); showing {since}",
+                    crate::present::inert(&e.to_string())
+                );
                 return;
             }
         }

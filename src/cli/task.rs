@@ -1,10 +1,12 @@
 //! `hsn task new` and `hsn task set`.
+#![deny(clippy::print_stdout, clippy::print_stderr)] // print through `say`: see table.rs
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use color_eyre::eyre::Result;
 
 use super::session::Session;
+use super::table::say;
 use crate::domain::models::Task;
 use crate::domain::schema::DatabaseKey;
 use crate::domain::write::{TaskRequest, plan_new_task, plan_task_edit};
@@ -85,7 +87,7 @@ pub async fn run(command: TaskCommand, session: &Session) -> Result<()> {
             )?;
             let seq = session.engine.submit(&write, vec![task, after])?;
             session.settle(seq).await?;
-            println!("{task_id}");
+            say(&mut std::io::stdout().lock(), &task_id)?;
         }
         TaskCommand::Set(args) => {
             session.refresh(&[DatabaseKey::Tasks]).await;
@@ -101,7 +103,7 @@ pub async fn run(command: TaskCommand, session: &Session) -> Result<()> {
             let seq = session.engine.submit(&write, vec![after.clone()])?;
             session.settle(seq).await?;
             let task = Task::from_record(&after);
-            println!(
+            let line = format!(
                 "{}: {} · {} · {}{}",
                 task.task_id,
                 task.status.as_deref().unwrap_or("no status"),
@@ -115,6 +117,7 @@ pub async fn run(command: TaskCommand, session: &Session) -> Result<()> {
                     .map(|d| format!(" · due {}", d.start))
                     .unwrap_or_default()
             );
+            say(&mut std::io::stdout().lock(), &line)?;
         }
     }
     Ok(())

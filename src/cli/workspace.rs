@@ -1,8 +1,10 @@
 //! `hsn setup` and `hsn doctor`.
+#![deny(clippy::print_stdout, clippy::print_stderr)] // print through `say`: see table.rs
 
 use clap::Args;
 use color_eyre::eyre::{Result, bail, eyre};
 
+use super::table::say;
 use crate::config::Settings;
 use crate::notion::NotionId;
 use crate::workspace::{doctor, setup};
@@ -26,14 +28,20 @@ pub async fn run_setup(args: SetupArgs, settings: &Settings) -> Result<()> {
         .map(|p| NotionId::parse(&p).map(|id| id.to_string()))
         .transpose()?;
     if args.dry_run {
+        let mut out = std::io::stdout().lock();
         for line in setup::plan(&setting, parent.as_deref()) {
-            println!("{line}");
+            if !say(&mut out, &line)? {
+                break;
+            }
         }
         return Ok(());
     }
     let client = super::notion_client(settings)?;
     let env_path = std::env::current_dir()?.join(".env.notion");
-    let mut progress = |line: &str| println!("{line}");
+    // A closed stdout does not stop setup half way: the databases matter more.
+    let mut progress = |line: &str| {
+        let _ = say(&mut std::io::stdout().lock(), line);
+    };
     let report = setup::setup(
         &client,
         &setting,
@@ -43,20 +51,24 @@ pub async fn run_setup(args: SetupArgs, settings: &Settings) -> Result<()> {
     )
     .await
     .map_err(|e| eyre!(setup::describe_failure(&e)))?;
+    let mut out = std::io::stdout().lock();
     for warning in &report.warnings {
-        println!("warn {warning}");
+        say(&mut out, &format!("warn {warning}"))?;
     }
     for problem in &report.problems {
-        println!("FAIL {problem}");
+        say(&mut out, &format!("FAIL {problem}"))?;
     }
-    println!(
-        "{} databases ready: {} created, {} found, {} properties added; ids written to {}",
-        report.created.len() + report.found.len(),
-        report.created.len(),
-        report.found.len(),
-        report.added.len(),
-        env_path.display()
-    );
+    say(
+        &mut out,
+        &format!(
+            "{} databases ready: {} created, {} found, {} properties added; ids written to {}",
+            report.created.len() + report.found.len(),
+            report.created.len(),
+            report.found.len(),
+            report.added.len(),
+            env_path.display()
+        ),
+    )?;
     if !report.problems.is_empty() {
         bail!("{} problems remain (see above)", report.problems.len());
     }
@@ -71,7 +83,7 @@ pub async fn run_doctor(settings: &Settings) -> Result<()> {
         if check.verdict == doctor::Verdict::Failure {
             failures += 1;
         }
-        println!("{check}");
+        let _ = say(&mut std::io::stdout().lock(), &check.to_string());
     };
     if !doctor::doctor(&client, &setting, &mut print).await {
         bail!("{failures} checks failed");
