@@ -24,23 +24,17 @@
 
 mod support;
 
-use support::writes::{actions, agent_read, agent_write, engine, machine, queue_advance, queue_task};
+use support::writes::{actions, agent_read, agent_write, engine, queue_advance, queue_task};
 
 use std::time::Duration;
 
-use chrono::Utc;
 use fake_notion::Fault;
-use hsn::cli::session::store_path;
 use hsn::domain::history::HistoryLog;
-use hsn::domain::models::{Workflow, WorkflowInstance};
+use hsn::domain::models::WorkflowInstance;
 use hsn::domain::schema::DatabaseKey;
-use hsn::domain::workflow::StateMachine;
-use hsn::domain::write::{TaskRequest, plan_advance, plan_new_task};
 use hsn::notion::NotionClient;
-use hsn::store::Store;
 use hsn::store::own_entries::RESTORES_PER_ENTRY;
-use hsn::sync::{Backend, Engine, Event};
-use serde_json::{Value, json};
+use hsn::sync::Event;
 
 /// A blind agent whose read came before hsn's write: it writes back the log without
 /// `who`'s entries, plus one of its own.

@@ -10,11 +10,12 @@ use ratatui::backend::TestBackend;
 use hsn::domain::demo::demo_data_source_id;
 use hsn::domain::overview::StuckRule;
 use hsn::domain::schema::{DATABASES, DatabaseKey};
-use hsn::store::Store;
+use hsn::domain::write::Write;
 use hsn::store::overview::load_overview;
+use hsn::store::{OutboxEntry, OutboxState, Store};
 use hsn::sync::Event;
-use hsn::ui::app::{Action, App, DetailView, Mode, Msg};
-use hsn::ui::data::{load_detail, load_table};
+use hsn::ui::app::{Action, App, DetailView, Mode, Msg, OutboxView};
+use hsn::ui::data::{OutboxRow, load_detail, load_outbox, load_table};
 use hsn::ui::keys::handle_key;
 use hsn::ui::overview::{Panel, Target};
 use hsn::ui::theme::Theme;
@@ -343,6 +344,15 @@ fn any_size_from_20x6_never_panics() {
         keys(&mut app, setup);
         views.push(app);
     }
+    views.push(outbox_app(&store, false));
+    let mut outbox = outbox_app(&store, false);
+    keys(&mut outbox, "jd");
+    views.push(outbox);
+    let mut stuck = demo_app(&store);
+    stuck.readonly = true;
+    stuck.update(Msg::Engine(Event::PendingWrites(12)));
+    stuck.update(Msg::Engine(Event::StuckWrites(10)));
+    views.push(stuck);
     for app in &mut views {
         for width in (1..=200).step_by(11).chain([20, 21]) {
             for height in (1..=60).step_by(5).chain([6, 7]) {
@@ -611,4 +621,282 @@ fn tab_names_open_the_dashboard_on_that_tab() {
     assert_eq!(main_tab("Tasks").unwrap(), Some(DatabaseKey::Tasks));
     let refused = main_tab("contacts").unwrap_err().to_string();
     assert!(refused.contains("not a tab"), "{refused}");
+}
+
+/// A queued advance, as the outbox stores it.
+fn queued_write(seq: i64, state: OutboxState, attempts: u32, error: Option<&str>) -> OutboxEntry {
+    let write = Write::Advance {
+        instance_page: format!("page-{seq}"),
+        instance_id: format!("INST-{seq:08}"),
+        from: "inquiry".into(),
+        to: "consultation".into(),
+        note: None,
+        actor: "Ops".into(),
+        at: now(),
+        completes: false,
+    };
+    OutboxEntry {
+        seq,
+        op: write.kind().into(),
+        body: serde_json::to_value(&write).unwrap(),
+        touched: vec![format!("page-{seq}")],
+        state,
+        attempts,
+        last_error: error.map(str::to_string),
+        outcome: None,
+        created_at: "2026-11-27T11:00:00.000Z".into(),
+        updated_at: "2026-11-27T11:30:00.000Z".into(),
+    }
+}
+
+/// Three writes: one held for the operator (with Notion's answer, carrying a terminal
+/// escape and a line break), one tried three times (stuck too), one just queued.
+fn outbox_rows() -> Vec<OutboxRow> {
+    [
+        queued_write(
+            7,
+            OutboxState::Held,
+            1,
+            Some(
+                "Notion: the workspace has reached its block limit\x1b[2J\nupgrade the plan or archive pages, then retry this write",
+            ),
+        ),
+        queued_write(8, OutboxState::Pending, 3, Some("Notion answered 502 Bad Gateway")),
+        queued_write(9, OutboxState::Pending, 0, None),
+    ]
+    .iter()
+    .map(OutboxRow::from_entry)
+    .collect()
+}
+
+/// `:outbox` opened on the demo and answered with [`outbox_rows`].
+fn outbox_app(store: &Store, readonly: bool) -> App {
+    let mut app = demo_app(store);
+    app.readonly = readonly;
+    handle_key(&mut app, key(KeyCode::Char(':')));
+    keys(&mut app, "outbox");
+    handle_key(&mut app, key(KeyCode::Enter));
+    assert!(
+        matches!(app.take_actions().as_slice(), [Action::LoadOutbox]),
+        "the list is read off the loop"
+    );
+    app.update(Msg::Outbox(outbox_rows()));
+    app
+}
+
+fn outbox_view(app: &App) -> &OutboxView {
+    match &app.mode {
+        Mode::Outbox(view) => view,
+        other => panic!("the outbox is not open: {other:?}"),
+    }
+}
+
+#[test]
+fn the_footer_counts_stuck_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    app.demo = false;
+    app.update(Msg::Engine(Event::Refreshed {
+        database: DatabaseKey::ActiveWorkflowInstances,
+        at: Utc.with_ymd_and_hms(2026, 11, 27, 11, 58, 0).unwrap(),
+    }));
+    app.update(Msg::Engine(Event::PendingWrites(3)));
+    assert!(!render(&mut app, 100, 8).contains("stuck"));
+    app.update(Msg::Engine(Event::StuckWrites(2)));
+    insta::assert_snapshot!("stuck_footer", render(&mut app, 100, 8));
+    // Narrow, it goes first, whole; narrower still, shorter.
+    let footer = |app: &mut App, width: u16| {
+        let screen = render(app, width, 8);
+        screen.lines().nth(6).unwrap().to_string()
+    };
+    assert!(
+        footer(&mut app, 40).starts_with("\"2 writes stuck · :outbox · synced"),
+        "{}",
+        footer(&mut app, 40)
+    );
+    assert!(
+        footer(&mut app, 22).starts_with("\"2 stuck · :outbox · "),
+        "{}",
+        footer(&mut app, 22)
+    );
+    // The demo banner goes after it when the line is short.
+    app.demo = true;
+    assert!(footer(&mut app, 80).contains("local demo store · 3 pending writes · 2 writes stuck"));
+    app.update(Msg::Engine(Event::StuckWrites(1)));
+    assert!(footer(&mut app, 120).contains("1 write stuck · :outbox"));
+    app.update(Msg::Engine(Event::StuckWrites(0)));
+    assert!(!footer(&mut app, 120).contains("stuck"));
+}
+
+#[test]
+fn outbox_lists_the_writes_given_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    // `:out` completes to the command.
+    let mut app = demo_app(&store);
+    handle_key(&mut app, key(KeyCode::Char(':')));
+    keys(&mut app, "outb");
+    handle_key(&mut app, key(KeyCode::Tab));
+    assert!(matches!(&app.mode, Mode::Command(input) if input.text() == "outbox"));
+
+    let mut app = demo_app(&store);
+    handle_key(&mut app, key(KeyCode::Char(':')));
+    keys(&mut app, "outbox");
+    handle_key(&mut app, key(KeyCode::Enter));
+    assert!(render(&mut app, 100, 20).contains("reading the outbox…"));
+    let mut app = outbox_app(&store, false);
+    let screen = render(&mut app, 100, 20);
+    insta::assert_snapshot!("outbox", screen);
+    assert!(!screen.contains('\x1b'), "Notion's text is inert");
+    for expected in [
+        "Outbox: 3 queued, 2 stuck",
+        "7  held     1 attempt · stuck  INST-00000007: inquiry → consultation",
+        "8  pending  3 attempts · stuck  INST-00000008",
+        "9  pending  0 attempts  INST-00000009",
+        "Notion answered 502 Bad Gateway",
+        "block limit",
+    ] {
+        assert!(screen.contains(expected), "{expected:?} in\n{screen}");
+    }
+    // The footer counts what the list shows.
+    assert_eq!((app.pending_writes, app.stuck_writes), (3, 2));
+    // Narrow, the error wraps and the list scrolls to the selection.
+    keys(&mut app, "jj");
+    assert_eq!(outbox_view(&app).selected, 2);
+    let narrow = render(&mut app, 40, 10);
+    assert!(narrow.contains("▸     9  pending"), "{narrow}");
+    // The engine's news reads the list again; the selection stays on its write.
+    app.update(Msg::Engine(Event::PendingWrites(2)));
+    app.update(Msg::Engine(Event::StuckWrites(1)));
+    let actions = app.take_actions();
+    assert!(actions.iter().any(|a| matches!(a, Action::LoadOutbox)));
+    let mut rows = outbox_rows();
+    rows.remove(0);
+    app.update(Msg::Outbox(rows));
+    assert_eq!(outbox_view(&app).selected_row().unwrap().seq, 9);
+    assert_eq!(app.stuck_writes, 1);
+    handle_key(&mut app, key(KeyCode::Esc));
+    assert!(matches!(app.mode, Mode::Normal));
+    app.update(Msg::Engine(Event::PendingWrites(1)));
+    assert!(
+        !app.take_actions()
+            .iter()
+            .any(|a| matches!(a, Action::LoadOutbox)),
+        "closed: not read again"
+    );
+    // And the help lists it.
+    keys(&mut app, "?");
+    assert!(render(&mut app, 120, 40).contains(":outbox"));
+}
+
+#[test]
+fn outbox_r_retries_the_selected_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = outbox_app(&store, false);
+    keys(&mut app, "jr");
+    assert!(matches!(
+        app.take_actions().as_slice(),
+        [Action::RetryWrite(8)]
+    ));
+    app.update(Msg::OutboxChanged("write 8 goes out now".into()));
+    assert!(
+        app.take_actions()
+            .iter()
+            .any(|a| matches!(a, Action::LoadOutbox)),
+        "the list is read again"
+    );
+    assert!(matches!(app.mode, Mode::Outbox(_)), "still open");
+}
+
+#[test]
+fn outbox_d_asks_before_dropping_and_n_keeps_the_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = outbox_app(&store, false);
+    keys(&mut app, "d");
+    assert!(
+        app.take_actions().is_empty(),
+        "nothing dropped before the answer"
+    );
+    assert_eq!(outbox_view(&app).confirm_drop, Some(7));
+    let screen = render(&mut app, 100, 20);
+    insta::assert_snapshot!("outbox_confirm_drop", screen);
+    assert!(
+        screen.contains("Nothing is sent to Notion; the record shows Notion's copy again")
+            && screen.contains("[y/N]"),
+        "{screen}"
+    );
+    keys(&mut app, "n");
+    assert!(app.take_actions().is_empty());
+    assert_eq!(outbox_view(&app).confirm_drop, None);
+    assert!(app.flash.as_ref().unwrap().text.contains("write 7 kept"));
+    // Enter is no "yes" either: the default is to keep it.
+    keys(&mut app, "d");
+    handle_key(&mut app, key(KeyCode::Enter));
+    assert!(app.take_actions().is_empty());
+    assert!(matches!(app.mode, Mode::Outbox(_)), "still open");
+    keys(&mut app, "dy");
+    assert!(matches!(
+        app.take_actions().as_slice(),
+        [Action::DropWrite(7)]
+    ));
+}
+
+#[test]
+fn outbox_refuses_retry_and_drop_when_readonly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = outbox_app(&store, true);
+    keys(&mut app, "r");
+    assert!(
+        app.flash
+            .as_ref()
+            .is_some_and(|f| f.error && f.text.contains("read-only"))
+    );
+    app.flash = None;
+    keys(&mut app, "dy");
+    assert!(
+        app.flash
+            .as_ref()
+            .is_some_and(|f| f.error && f.text.contains("read-only"))
+    );
+    assert!(
+        !app.take_actions()
+            .iter()
+            .any(|a| matches!(a, Action::RetryWrite(_) | Action::DropWrite(_)))
+    );
+    assert_eq!(outbox_view(&app).confirm_drop, None);
+    // Still listed; the keys line offers no change.
+    let screen = render(&mut app, 100, 20);
+    let keys_line = screen.lines().last().unwrap();
+    assert!(
+        screen.contains("INST-00000007")
+            && keys_line.contains("close")
+            && !keys_line.contains("retry")
+            && !keys_line.contains("drop"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn load_outbox_reads_the_queued_writes_with_their_summaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = demo_store(&dir);
+    assert!(load_outbox(&store).unwrap().is_empty());
+    let entry = queued_write(0, OutboxState::Pending, 0, None);
+    let seq = store.submit(&[], &entry.op, &entry.body, now()).unwrap();
+    let rows = load_outbox(&store).unwrap();
+    assert_eq!(
+        rows,
+        [OutboxRow {
+            seq,
+            state: "pending",
+            attempts: 0,
+            stuck: false,
+            summary: "INST-00000000: inquiry → consultation".into(),
+            error: None,
+        }]
+    );
 }

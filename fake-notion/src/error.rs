@@ -1,4 +1,5 @@
-//! Notion's error body, `{"object":"error","status","code","message","request_id"}`.
+//! Notion's error body, `{"object":"error","status","code","message","request_id"}`, with
+//! `additional_data` when the error carries any.
 
 use serde_json::{Value, json};
 
@@ -8,6 +9,8 @@ pub struct ApiError {
     pub status: u16,
     pub code: &'static str,
     pub message: String,
+    /// `additional_data` of the body: an object whose values are strings or string arrays.
+    pub additional_data: Option<Box<Value>>,
 }
 
 pub type ApiResult<T = Value> = Result<T, ApiError>;
@@ -18,7 +21,63 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            additional_data: None,
         }
+    }
+
+    /// The same error with `additional_data` in its body.
+    pub fn with_data(mut self, additional_data: Value) -> Self {
+        self.additional_data = Some(Box::new(additional_data));
+        self
+    }
+
+    /// 429 `rate_limited` as Notion's 2026 bodies have it: the reason and the wait repeated
+    /// in `additional_data` (the wait also goes in `Retry-After`).
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self::new(
+            429,
+            "rate_limited",
+            "You have been rate limited. Please try again later.",
+        )
+        .with_data(json!({
+            "rate_limit_reason": "public_api_request_rate_limit",
+            "retry_after": retry_after_secs.to_string(),
+        }))
+    }
+
+    /// 403 `restricted_resource` for a workspace out of free blocks (notion-api-notes §3):
+    /// told apart from a permission failure by `additional_data.block_limit`.
+    pub fn block_limit() -> Self {
+        Self::new(
+            403,
+            "restricted_resource",
+            "This workspace has used all of its free blocks. Upgrade its plan in Notion to create more content. Learn more: https://www.notion.com/help/understanding-block-usage",
+        )
+        .with_data(json!({"block_limit": "block_creation"}))
+    }
+
+    /// 503 `service_unavailable` for a write Notion saved but could not answer in time
+    /// (notion-api-notes §4). `committed` holds `committed_resource_id` (and, for appended
+    /// children, `committed_child_ids`).
+    pub fn committed_unavailable(committed: &[(&str, Value)]) -> Self {
+        let mut data = json!({
+            "from": "publicApi.pageObjectPointerToPageObject.beforePreload",
+            "elapsed_ms": "55012",
+            "deadline_ms": "55000",
+            "retry_guidance": [
+                "Read the object again to confirm the saved change.",
+                "Do not repeat the write."
+            ],
+        });
+        for (key, value) in committed {
+            data[*key] = value.clone();
+        }
+        Self::new(
+            503,
+            "service_unavailable",
+            "The change was saved, but the response could not be built in time. Read the object again instead of repeating the write.",
+        )
+        .with_data(data)
     }
 
     pub fn validation(message: impl Into<String>) -> Self {
@@ -92,12 +151,16 @@ impl ApiError {
     }
 
     pub fn body(&self, request_id: &str) -> Value {
-        json!({
+        let mut body = json!({
             "object": "error",
             "status": self.status,
             "code": self.code,
             "message": self.message,
             "request_id": request_id,
-        })
+        });
+        if let Some(data) = &self.additional_data {
+            body["additional_data"] = (**data).clone();
+        }
+        body
     }
 }

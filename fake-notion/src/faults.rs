@@ -24,6 +24,26 @@ pub enum Fault {
     DropConnection,
     /// 502 with an HTML body from "the edge", no JSON.
     HtmlBadGateway,
+    /// The request is handled normally (a write IS applied), then the connection drops
+    /// mid-body as with [`Fault::DropConnection`]: the client sees a network error although
+    /// the change landed. Logged with status 0.
+    DropAfterApply,
+    /// The request is handled normally (a write IS applied); if it succeeded, the answer is
+    /// replaced by Notion's 503 `service_unavailable` "The change was saved, but the response
+    /// could not be built in time", with `additional_data.committed_resource_id` (the created
+    /// or updated page or database; for appended children the parent, plus
+    /// `committed_child_ids`). A failed request keeps its own error.
+    CommittedUnavailable,
+    /// 403 `restricted_resource` with `additional_data.block_limit`: the workspace is out
+    /// of free blocks. Nothing is handled.
+    BlockLimit,
+}
+
+impl Fault {
+    /// Faults that let the request be handled first and then spoil its answer.
+    pub fn after_apply(&self) -> bool {
+        matches!(self, Fault::DropAfterApply | Fault::CommittedUnavailable)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -54,12 +74,14 @@ pub fn take_fault(queue: &mut VecDeque<FaultEntry>, method: &str, path: &str) ->
     queue.remove(i).map(|f| f.fault)
 }
 
-/// The response a fault produces; `None` for a delay, which only postpones normal handling.
+/// The response a fault produces before handling; `None` for a delay, which only postpones
+/// normal handling, and for the faults that act after it ([`Fault::after_apply`]).
 pub fn fault_response(fault: &Fault, request_id: &str) -> Option<Response> {
     let response = match fault {
-        Fault::Delay(_) => return None,
+        Fault::Delay(_) | Fault::DropAfterApply | Fault::CommittedUnavailable => return None,
+        Fault::BlockLimit => error_response(&ApiError::block_limit(), request_id),
         Fault::RateLimited { retry_after_secs } => with_retry_after(
-            error_response(&ApiError::for_status(429), request_id),
+            error_response(&ApiError::rate_limited(*retry_after_secs), request_id),
             *retry_after_secs,
         ),
         Fault::Overloaded { retry_after_secs } => with_retry_after(
@@ -68,21 +90,7 @@ pub fn fault_response(fault: &Fault, request_id: &str) -> Option<Response> {
         ),
         Fault::Status(status) => error_response(&ApiError::for_status(*status), request_id),
         Fault::DropConnection => {
-            // The headers go out, then the body stream fails: hyper aborts the connection
-            // mid-body, which the client sees as a transport error.
-            let chunks: Vec<Result<&'static str, std::io::Error>> = vec![
-                Ok("{\"object\":\"list\",\"results\":["),
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "fake-notion: injected connection drop",
-                )),
-            ];
-            let mut r = Response::new(Body::from_stream(futures::stream::iter(chunks)));
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json; charset=utf-8"),
-            );
-            r
+            dropped_mid_body(StatusCode::OK, "{\"object\":\"list\",\"results\":[")
         }
         Fault::HtmlBadGateway => {
             let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n";
@@ -95,6 +103,25 @@ pub fn fault_response(fault: &Fault, request_id: &str) -> Option<Response> {
         }
     };
     Some(response)
+}
+
+/// Headers with `status`, then `start` of a body whose stream fails: hyper aborts the
+/// connection mid-body, which the client sees as a transport error.
+pub fn dropped_mid_body(status: StatusCode, start: &str) -> Response {
+    let chunks: Vec<Result<String, std::io::Error>> = vec![
+        Ok(start.to_string()),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fake-notion: injected connection drop",
+        )),
+    ];
+    let mut r = Response::new(Body::from_stream(futures::stream::iter(chunks)));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    r
 }
 
 /// A Notion JSON error response with its request id in the body and header.

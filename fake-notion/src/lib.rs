@@ -20,6 +20,7 @@ mod time;
 mod values;
 
 use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -40,6 +41,14 @@ pub struct RequestRecord {
     pub status: u16,
     pub notion_version: Option<String>,
     pub body: Option<Value>,
+    /// When the request reached the fake (before its body was read).
+    pub received: SystemTime,
+    /// When its answer was produced (handled, refused or faulted); `None` while in progress.
+    /// For a dropped or delayed answer it is when the fake gave it to the connection.
+    pub answered: Option<SystemTime>,
+    /// The tag of a request made under `/c/{tag}/` (a client whose base url is
+    /// `http://127.0.0.1:PORT/c/{tag}`), served as the path after it; `None` otherwise.
+    pub client: Option<String>,
 }
 
 /// A handle on one fake workspace. Clones share the same state.
@@ -188,6 +197,14 @@ impl FakeNotion {
         lock(&self.shared).row_cap = rows;
     }
 
+    /// While `on`, the workspace is out of free blocks (Notion's block limit): every
+    /// block-creating request (`POST /v1/pages`, `POST /v1/databases`,
+    /// `PATCH /v1/blocks/{id}/children`) gets 403 `restricted_resource` with
+    /// `additional_data.block_limit`, and creates nothing. Reads and edits still work.
+    pub fn set_block_limit(&self, on: bool) {
+        lock(&self.shared).block_limit = on;
+    }
+
     /// A fixed clock for created and edited times; `None` returns to the real clock.
     pub fn set_now(&self, now: Option<DateTime<Utc>>) {
         lock(&self.shared).fixed_now = now;
@@ -216,6 +233,14 @@ impl FakeNotion {
             path_prefix: Some(path_prefix.to_string()),
             fault,
         });
+    }
+
+    /// Removes every queued fault that has not fired yet; returns how many there were.
+    pub fn clear_faults(&self) -> usize {
+        let mut st = lock(&self.shared);
+        let n = st.faults.len();
+        st.faults.clear();
+        n
     }
 
     /// Every HTTP request received so far, in order of arrival. A request still being

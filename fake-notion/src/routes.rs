@@ -1,8 +1,10 @@
 //! The axum router. A middleware (`gate`) does what every request meets first: the
-//! request log, injected faults, auth, Notion-Version, the rate limit and JSON parsing.
+//! request log, injected faults, auth, Notion-Version, the rate limit, the block limit and
+//! JSON parsing; and, for the faults that act after handling, what the answer becomes.
 //! Handlers are thin: they lock the state and call into `ops`.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Path, Request, State as AxState};
@@ -15,7 +17,9 @@ use serde_json::Value;
 
 use crate::RequestRecord;
 use crate::error::{ApiError, ApiResult};
-use crate::faults::{Fault, error_response, fault_response, take_fault, with_retry_after};
+use crate::faults::{
+    Fault, dropped_mid_body, error_response, fault_response, take_fault, with_retry_after,
+};
 use crate::ids;
 use crate::ops::{self, Ctx};
 use crate::state::{State, V2025, V2026, Version};
@@ -36,7 +40,45 @@ struct ReqCtx {
 
 type Req = Extension<ReqCtx>;
 
+/// The tag of a request made under `/c/{tag}/` (see [`untag`]).
+#[derive(Clone)]
+struct ClientTag(String);
+
+/// A request under `/c/{tag}/…` is served as `/…` and logged with `client = tag`, so a
+/// test can tell its clients apart (give each a base url `http://…/c/alice-3`).
+async fn untag(mut req: Request) -> Request {
+    let Some((tag, rest)) = req
+        .uri()
+        .path()
+        .strip_prefix("/c/")
+        .and_then(|p| p.split_once('/'))
+        .map(|(tag, rest)| (tag.to_string(), rest.to_string()))
+    else {
+        return req;
+    };
+    let target = match req.uri().query() {
+        Some(q) => format!("/{rest}?{q}"),
+        None => format!("/{rest}"),
+    };
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(path_and_query) = target.parse() {
+        parts.path_and_query = Some(path_and_query);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+            req.extensions_mut().insert(ClientTag(tag));
+        }
+    }
+    req
+}
+
 pub fn router(shared: Shared) -> Router {
+    // The tag comes off before routing: an outer router whose only route is the API.
+    Router::new()
+        .fallback_service(api(shared))
+        .layer(axum::middleware::map_request(untag))
+}
+
+fn api(shared: Shared) -> Router {
     Router::new()
         .route("/v1/users/me", get(users_me))
         .route("/v1/users", get(users_list))
@@ -88,6 +130,7 @@ fn run(shared: &Shared, rc: &ReqCtx, f: impl FnOnce(&mut State, &Ctx) -> ApiResu
 }
 
 async fn gate(AxState(shared): AxState<Shared>, req: Request, next: Next) -> Response {
+    let received = SystemTime::now();
     let request_id = ids::new_id();
     let (parts, body) = req.into_parts();
     let method = parts.method.as_str().to_string();
@@ -102,6 +145,7 @@ async fn gate(AxState(shared): AxState<Shared>, req: Request, next: Next) -> Res
     };
     let notion_version = header("notion-version");
     let authorization = header("authorization");
+    let client = parts.extensions.get::<ClientTag>().map(|t| t.0.clone());
     let bytes = to_bytes(body, 16 * 1024 * 1024).await.unwrap_or_default();
     let parsed: Option<Result<Value, _>> =
         (!bytes.iter().all(u8::is_ascii_whitespace)).then(|| serde_json::from_slice(&bytes));
@@ -116,6 +160,9 @@ async fn gate(AxState(shared): AxState<Shared>, req: Request, next: Next) -> Res
             status: 0,
             notion_version: notion_version.clone(),
             body: body_value.clone(),
+            received,
+            answered: None,
+            client,
         });
         let index = st.requests.len() - 1;
         // While "down", every connection dies, as when the network is gone.
@@ -126,12 +173,20 @@ async fn gate(AxState(shared): AxState<Shared>, req: Request, next: Next) -> Res
         };
         (index, fault)
     };
-    let record = |status: u16| lock(&shared).requests[index].status = status;
+    let record = |status: u16| {
+        let mut st = lock(&shared);
+        let r = &mut st.requests[index];
+        r.status = status;
+        r.answered = Some(SystemTime::now());
+    };
 
-    match &fault {
-        Some(Fault::Delay(d)) => tokio::time::sleep(*d).await,
+    let mut after = None;
+    match fault {
+        Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
+        Some(f) if f.after_apply() => after = Some(f),
         Some(f) => {
-            let response = fault_response(f, &request_id).expect("not a delay");
+            let response =
+                fault_response(&f, &request_id).expect("a fault answered before handling");
             let status = if matches!(f, Fault::DropConnection) {
                 0
             } else {
@@ -152,6 +207,13 @@ async fn gate(AxState(shared): AxState<Shared>, req: Request, next: Next) -> Res
             parsed.as_ref(),
             body_value.as_ref(),
         )
+        .and_then(|version| {
+            if st.block_limit && creates_blocks(&method, &path) {
+                Err((ApiError::block_limit(), None))
+            } else {
+                Ok(version)
+            }
+        })
     };
     let version = match admitted {
         Ok(v) => v,
@@ -175,11 +237,76 @@ async fn gate(AxState(shared): AxState<Shared>, req: Request, next: Next) -> Res
         request_id: request_id.clone(),
     });
     let mut response = next.run(req).await;
+    if let Some(f) = &after {
+        response = spoil(f, response, &path, &request_id).await;
+    }
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-notion-request-id", v);
     }
-    record(response.status().as_u16());
+    let status = if matches!(after, Some(Fault::DropAfterApply)) {
+        0
+    } else {
+        response.status().as_u16()
+    };
+    record(status);
     response
+}
+
+/// Requests that create blocks, which a workspace out of free blocks refuses: page and
+/// database creation (a page is a block) and appending children.
+fn creates_blocks(method: &str, path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    match method {
+        "POST" => path == "/v1/pages" || path == "/v1/databases",
+        "PATCH" => path.starts_with("/v1/blocks/") && path.ends_with("/children"),
+        _ => false,
+    }
+}
+
+/// The answer of a request that was handled (and applied), as an after-apply fault turns it.
+async fn spoil(fault: &Fault, response: Response, path: &str, request_id: &str) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    match fault {
+        Fault::DropAfterApply => {
+            let text = String::from_utf8_lossy(&bytes);
+            let cut = text
+                .char_indices()
+                .nth(text.chars().count() / 2)
+                .map_or(0, |(i, _)| i);
+            dropped_mid_body(parts.status, &text[..cut])
+        }
+        Fault::CommittedUnavailable if parts.status.is_success() => {
+            let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            error_response(&committed_error(&answer, path), request_id)
+        }
+        _ => Response::from_parts(parts, Body::from(bytes)),
+    }
+}
+
+/// The 503 for a saved write: the object in the handler's answer, or for appended children
+/// the parent (from the path) and the new children.
+fn committed_error(answer: &Value, path: &str) -> ApiError {
+    let id = |v: &Value| v["id"].clone();
+    if answer["object"] == "list" {
+        let parent = path
+            .trim_end_matches('/')
+            .trim_end_matches("/children")
+            .rsplit('/')
+            .next()
+            .and_then(ids::normalize)
+            .map_or(Value::Null, Value::String);
+        let children: Vec<Value> = answer["results"]
+            .as_array()
+            .map(|r| r.iter().map(id).collect())
+            .unwrap_or_default();
+        ApiError::committed_unavailable(&[
+            ("committed_resource_id", parent),
+            ("committed_child_ids", Value::Array(children)),
+        ])
+    } else {
+        ApiError::committed_unavailable(&[("committed_resource_id", id(answer))])
+    }
 }
 
 /// The checks every request passes before routing, in Notion's order: token, version,
@@ -209,7 +336,7 @@ fn admit(
     })?;
     st.rate
         .check()
-        .map_err(|secs| (ApiError::for_status(429), Some(secs)))?;
+        .map_err(|secs| (ApiError::rate_limited(secs), Some(secs)))?;
     if let Some(Err(_)) = parsed {
         return Err((ApiError::invalid_json(), None));
     }

@@ -176,6 +176,9 @@ pub struct State {
     pub requests: Vec<RequestRecord>,
     /// Every request fails with a dropped connection (`FakeNotion::set_down`).
     pub down: bool,
+    /// The workspace is out of free blocks: block-creating requests get 403
+    /// (`FakeNotion::set_block_limit`).
+    pub block_limit: bool,
 }
 
 impl State {
@@ -199,6 +202,7 @@ impl State {
             faults: VecDeque::new(),
             requests: Vec::new(),
             down: false,
+            block_limit: false,
         }
     }
 

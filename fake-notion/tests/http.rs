@@ -547,3 +547,307 @@ fn serves_from_its_own_thread_with_a_rate_limit() {
         assert!(retry_after.unwrap() >= 1);
     });
 }
+
+fn new_task(ds: &str, name: &str) -> Value {
+    json!({"parent": {"data_source_id": ds}, "properties": {
+        "Name": {"title": [{"text": {"content": name}}]},
+        "N": {"number": 1},
+    }})
+}
+
+fn n_of(page: &Value) -> &Value {
+    &page["properties"]["N"]["number"]
+}
+
+#[tokio::test]
+async fn drop_after_apply_saves_the_write_but_the_client_sees_a_network_error() {
+    let fake = FakeNotion::new(TOKEN);
+    let ds = tasks(&fake);
+    let c = Client::start(&fake).await;
+    let send = |rb: reqwest::RequestBuilder| async move { rb.send().await?.bytes().await };
+
+    fake.push_fault_for("POST", "/v1/pages", Fault::DropAfterApply);
+    let created = send(
+        c.request(reqwest::Method::POST, "/v1/pages")
+            .json(&new_task(&ds, "a")),
+    )
+    .await;
+    assert!(created.is_err(), "{created:?}");
+    let pages = fake.pages_in(&ds);
+    assert_eq!(pages.len(), 1, "the create landed");
+    let id = pages[0]["id"].as_str().unwrap().to_string();
+
+    fake.push_fault_for("PATCH", "/v1/pages/", Fault::DropAfterApply);
+    let path = format!("/v1/pages/{id}");
+    let edited = send(
+        c.request(reqwest::Method::PATCH, &path)
+            .json(&json!({"properties": {"N": {"number": 7}}})),
+    )
+    .await;
+    assert!(edited.is_err(), "{edited:?}");
+    assert_eq!(n_of(&fake.page(&id).unwrap()), 7, "the edit landed");
+
+    let log = fake.requests();
+    assert_eq!(log.iter().map(|r| r.status).collect::<Vec<_>>(), [0, 0]);
+    assert!(log.iter().all(|r| r.answered.is_some()));
+}
+
+#[tokio::test]
+async fn committed_unavailable_saves_the_write_and_names_what_was_saved() {
+    let fake = FakeNotion::new(TOKEN);
+    let ds = tasks(&fake);
+    let c = Client::start(&fake).await;
+    let guidance = json!([
+        "Read the object again to confirm the saved change.",
+        "Do not repeat the write."
+    ]);
+
+    fake.push_fault_for("POST", "/v1/pages", Fault::CommittedUnavailable);
+    let (status, body) = c.post("/v1/pages", new_task(&ds, "a")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("service_unavailable"))
+    );
+    assert_eq!(
+        body["message"],
+        "The change was saved, but the response could not be built in time. Read the object again instead of repeating the write."
+    );
+    let data = &body["additional_data"];
+    assert_eq!(
+        data["from"],
+        "publicApi.pageObjectPointerToPageObject.beforePreload"
+    );
+    assert_eq!(
+        (data["elapsed_ms"].as_str(), data["deadline_ms"].as_str()),
+        (Some("55012"), Some("55000"))
+    );
+    assert_eq!(data["retry_guidance"], guidance);
+    let pages = fake.pages_in(&ds);
+    assert_eq!(pages.len(), 1, "the create landed");
+    let id = pages[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(data["committed_resource_id"], id.as_str());
+
+    fake.push_fault_for("PATCH", "/v1/pages/", Fault::CommittedUnavailable);
+    let path = format!("/v1/pages/{id}");
+    let (status, body) = c
+        .patch(&path, json!({"properties": {"N": {"number": 7}}}))
+        .await;
+    assert_eq!(status, 503);
+    assert_eq!(
+        body["additional_data"]["committed_resource_id"],
+        id.as_str()
+    );
+    assert_eq!(n_of(&fake.page(&id).unwrap()), 7, "the edit landed");
+
+    // A request that fails keeps its own error: nothing was saved.
+    fake.push_fault_for("PATCH", "/v1/pages/", Fault::CommittedUnavailable);
+    let (status, body) = c
+        .patch(&path, json!({"properties": {"Missing": {"number": 1}}}))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("validation_error"))
+    );
+
+    // Appended children: the parent and the new blocks.
+    fake.push_fault(Fault::CommittedUnavailable);
+    let paragraph = json!({"paragraph": {"rich_text": [{"text": {"content": "hi"}}]}});
+    let (status, body) = c
+        .patch(
+            &format!("/v1/blocks/{id}/children"),
+            json!({"children": [paragraph.clone(), paragraph]}),
+        )
+        .await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(
+        body["additional_data"]["committed_resource_id"],
+        id.as_str()
+    );
+    let (_, children) = c.get(&format!("/v1/blocks/{id}/children")).await;
+    let child_ids: Vec<&Value> = children["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| &b["id"])
+        .collect();
+    assert_eq!(child_ids.len(), 2);
+    assert_eq!(
+        body["additional_data"]["committed_child_ids"],
+        json!(child_ids)
+    );
+
+    // A database too.
+    let page_parent = fake.create_workspace_page("Home");
+    fake.push_fault_for("POST", "/v1/databases", Fault::CommittedUnavailable);
+    let (status, body) = c
+        .post(
+            "/v1/databases",
+            json!({"parent": {"type": "page_id", "page_id": page_parent},
+                   "title": [{"text": {"content": "Saved"}}],
+                   "initial_data_source": {"properties": {"Name": {"title": {}}}}}),
+        )
+        .await;
+    assert_eq!(status, 503, "{body}");
+    let db = body["additional_data"]["committed_resource_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, got) = c.get(&format!("/v1/databases/{db}")).await;
+    assert_eq!((status, got["object"].as_str()), (200, Some("database")));
+}
+
+#[tokio::test]
+async fn block_limit_refuses_creates_and_leaves_nothing() {
+    let fake = FakeNotion::new(TOKEN);
+    let ds = tasks(&fake);
+    let c = Client::start(&fake).await;
+    let refused = |status: u16, body: &Value| {
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some("restricted_resource")),
+            "{body}"
+        );
+        assert_eq!(body["additional_data"]["block_limit"], "block_creation");
+        assert!(body["message"].as_str().unwrap().contains("free blocks"));
+    };
+
+    fake.push_fault_for("POST", "/v1/pages", Fault::BlockLimit);
+    let (status, body) = c.post("/v1/pages", new_task(&ds, "a")).await;
+    refused(status, &body);
+    assert!(fake.pages_in(&ds).is_empty());
+    let (status, page) = c.post("/v1/pages", new_task(&ds, "b")).await;
+    assert_eq!(status, 200, "the fault fires once");
+    let id = page["id"].as_str().unwrap().to_string();
+
+    fake.set_block_limit(true);
+    for name in ["c", "d", "e"] {
+        let (status, body) = c.post("/v1/pages", new_task(&ds, name)).await;
+        refused(status, &body);
+    }
+    let (status, body) = c
+        .patch(
+            &format!("/v1/blocks/{id}/children"),
+            json!({"children": [{"paragraph": {"rich_text": [{"text": {"content": "x"}}]}}]}),
+        )
+        .await;
+    refused(status, &body);
+    // Reads and property edits keep working.
+    let (status, _) = c
+        .patch(
+            &format!("/v1/pages/{id}"),
+            json!({"properties": {"N": {"number": 3}}}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = c
+        .post(&format!("/v1/data_sources/{ds}/query"), json!({}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        fake.pages_in(&ds).len(),
+        1,
+        "nothing created under the limit"
+    );
+
+    fake.set_block_limit(false);
+    let (status, _) = c.post("/v1/pages", new_task(&ds, "f")).await;
+    assert_eq!(status, 200);
+    assert_eq!(fake.pages_in(&ds).len(), 2);
+}
+
+#[tokio::test]
+async fn conflict_and_rate_limit_bodies_are_notions() {
+    let fake = FakeNotion::new(TOKEN);
+    let c = Client::start(&fake).await;
+    fake.push_fault(Fault::Status(409));
+    let resp = c
+        .request(reqwest::Method::GET, "/v1/users/me")
+        .send()
+        .await
+        .unwrap();
+    let header_id = resp.headers()["x-notion-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"object": "error", "status": 409, "code": "conflict_error",
+               "message": "Conflict occurred while saving. Please try again.",
+               "request_id": header_id})
+    );
+
+    fake.push_fault(Fault::RateLimited {
+        retry_after_secs: 49,
+    });
+    let (status, body) = c.get("/v1/users/me").await;
+    assert_eq!(status, 429);
+    assert_eq!(
+        body["additional_data"],
+        json!({"rate_limit_reason": "public_api_request_rate_limit", "retry_after": "49"})
+    );
+}
+
+#[tokio::test]
+async fn the_log_says_when_each_request_came_and_was_answered() {
+    let fake = FakeNotion::new(TOKEN);
+    let c = Client::start(&fake).await;
+    let before = std::time::SystemTime::now();
+    fake.push_fault(Fault::Delay(Duration::from_millis(60)));
+    let (status, _) = c.get("/v1/users/me").await;
+    assert_eq!(status, 200);
+    let (status, _) = c.get("/v1/users/me").await;
+    assert_eq!(status, 200);
+    let after = std::time::SystemTime::now();
+    let log = fake.requests();
+    let (slow, fast) = (&log[0], &log[1]);
+    let answered = slow.answered.expect("answered");
+    assert!(before <= slow.received && slow.received <= answered);
+    assert!(answered.duration_since(slow.received).unwrap() >= Duration::from_millis(60));
+    assert!(answered <= fast.received);
+    assert!(fast.answered.unwrap() <= after);
+}
+
+#[tokio::test]
+async fn a_client_tag_in_the_path_is_logged_and_stripped() {
+    let fake = FakeNotion::new(TOKEN);
+    let ds = tasks(&fake);
+    let mut c = Client::start(&fake).await;
+    c.base = format!("{}/c/alice-3", c.base);
+    let (status, page) = c.post("/v1/pages", new_task(&ds, "a")).await;
+    assert_eq!(status, 200, "{page}");
+    let id = page["id"].as_str().unwrap();
+    fake.push_fault_for("GET", "/v1/pages/", Fault::Status(500));
+    let (status, _) = c
+        .get(&format!("/v1/pages/{id}?filter_properties=title"))
+        .await;
+    assert_eq!(status, 500, "faults match the path without the tag");
+    let (status, _) = c.get("/v1/nowhere").await;
+    assert_eq!(status, 400);
+    let log = fake.requests();
+    let seen: Vec<(&str, Option<&str>, Option<&str>)> = log
+        .iter()
+        .map(|r| (r.path.as_str(), r.query.as_deref(), r.client.as_deref()))
+        .collect();
+    let page_path = format!("/v1/pages/{id}");
+    assert_eq!(
+        seen,
+        [
+            ("/v1/pages", None, Some("alice-3")),
+            (
+                page_path.as_str(),
+                Some("filter_properties=title"),
+                Some("alice-3")
+            ),
+            ("/v1/nowhere", None, Some("alice-3")),
+        ]
+    );
+    fake.push_fault(Fault::Status(500));
+    assert_eq!(fake.clear_faults(), 1);
+    let (status, _) = c.get("/v1/users/me").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        fake.requests().last().unwrap().client.as_deref(),
+        Some("alice-3")
+    );
+}

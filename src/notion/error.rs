@@ -379,7 +379,10 @@ mod tests {
         assert!(api(500).is_retryable(true));
         assert!(!api(500).is_retryable(false));
         assert!(!api(400).is_retryable(true));
-        assert!(api(409).is_retryable(false), "409 is temporary, whatever the method");
+        assert!(
+            api(409).is_retryable(false),
+            "409 is temporary, whatever the method"
+        );
         assert!(NotionError::Connect("refused".into()).is_retryable(false));
         assert!(!NotionError::Timeout(Duration::from_secs(1)).is_retryable(false));
         assert!(NotionError::Timeout(Duration::from_secs(1)).is_retryable(true));

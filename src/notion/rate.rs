@@ -254,7 +254,10 @@ mod tests {
         assert!(!budget.take(), "and no third");
         let start = Instant::now();
         gate.acquire().await;
-        assert!(start.elapsed() >= Duration::from_millis(330), "the next one waits");
+        assert!(
+            start.elapsed() >= Duration::from_millis(330),
+            "the next one waits"
+        );
     }
 
     #[tokio::test(start_paused = true)]

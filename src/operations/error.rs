@@ -64,9 +64,7 @@ impl OperationError {
     pub fn is_temporary(&self) -> bool {
         match self {
             OperationError::Notion { source, .. } => match source.as_ref() {
-                NotionError::Timeout(_) | NotionError::Connect(_) | NotionError::Network(_) => {
-                    true
-                }
+                NotionError::Timeout(_) | NotionError::Connect(_) | NotionError::Network(_) => true,
                 // A rejected token rejects every write: keep them until it is fixed.
                 e => matches!(e.status(), Some(401 | 409 | 429 | 500..=599)),
             },

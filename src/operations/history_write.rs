@@ -219,9 +219,7 @@ async fn write_entries(
         }
         changes.set(HISTORY_COLUMN, log.encode_text());
         let properties = changes.to_properties()?;
-        let sent = client
-            .update_page_once(&budget, page_id, properties)
-            .await;
+        let sent = client.update_page_once(&budget, page_id, properties).await;
         note_gap(read_at.elapsed());
         match sent {
             Ok(_) => {}

@@ -449,7 +449,9 @@ impl Engine {
             .submit(&with_sources, write.kind(), &body, Utc::now())?;
         let queued = self.store().unsettled_writes()?;
         self.emit(Event::PendingWrites(queued.len()));
-        self.emit(Event::StuckWrites(queued.iter().filter(|w| w.is_stuck()).count()));
+        self.emit(Event::StuckWrites(
+            queued.iter().filter(|w| w.is_stuck()).count(),
+        ));
         Ok(seq)
     }
 

@@ -62,9 +62,7 @@ pub enum Event {
         error: String,
     },
     /// Notion could not be reached; queued writes wait.
-    Offline {
-        error: String,
-    },
+    Offline { error: String },
 }
 
 /// Runs the engine until `Shutdown` or until the command channel closes: drains the outbox,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ratatui::layout::Rect;
 
-use super::data::{Detail, TableData};
+use super::data::{Detail, OutboxRow, TableData};
 use super::forms::{Picker, Prompt, TaskForm};
 use super::input::LineInput;
 use super::overview::OverviewView;
@@ -70,6 +70,12 @@ pub enum Action {
     },
     OpenUrl(String),
     CopyUrl(String),
+    /// Read the queued writes for `:outbox`.
+    LoadOutbox,
+    /// `hsn outbox retry`: send this queued write at the next drain (asked for now).
+    RetryWrite(i64),
+    /// `hsn outbox drop`: give this queued write up (nothing is sent to Notion).
+    DropWrite(i64),
 }
 
 /// What the runner tells the app.
@@ -86,6 +92,11 @@ pub enum Msg {
     /// Something the operator asked for could not be done.
     Failed(String),
     Info(String),
+    /// The queued writes, oldest first (for `:outbox`).
+    Outbox(Vec<OutboxRow>),
+    OutboxFailed(String),
+    /// A queued write was retried or dropped: what to say.
+    OutboxChanged(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -98,6 +109,49 @@ pub enum Mode {
     Picker(Picker),
     Prompt(Prompt),
     TaskForm(Box<TaskForm>),
+    /// `:outbox`: the writes queued for Notion.
+    Outbox(OutboxView),
+}
+
+/// The `:outbox` list.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxView {
+    /// `None` until the first load answers.
+    pub rows: Option<Vec<OutboxRow>>,
+    pub selected: usize,
+    /// The write `d` asks about dropping: `y` drops it, any other key keeps it.
+    pub confirm_drop: Option<i64>,
+}
+
+impl OutboxView {
+    pub fn selected_row(&self) -> Option<&OutboxRow> {
+        self.rows.as_ref()?.get(self.selected)
+    }
+
+    pub fn move_by(&mut self, step: isize) {
+        let len = self.rows.as_ref().map_or(0, Vec::len);
+        self.selected = self
+            .selected
+            .saturating_add_signed(step)
+            .min(len.saturating_sub(1));
+    }
+
+    /// A new list: the selection stays on the same write while it is listed.
+    pub fn replace(&mut self, rows: Vec<OutboxRow>) {
+        let seq = self.selected_row().map(|r| r.seq);
+        self.selected = seq
+            .and_then(|seq| rows.iter().position(|r| r.seq == seq))
+            .unwrap_or(self.selected)
+            .min(rows.len().saturating_sub(1));
+        if self
+            .confirm_drop
+            .is_some_and(|seq| !rows.iter().any(|r| r.seq == seq))
+        {
+            // Settled meanwhile: nothing left to drop.
+            self.confirm_drop = None;
+        }
+        self.rows = Some(rows);
+    }
 }
 
 /// The detail screen of one record (`enter`).
@@ -297,6 +351,19 @@ impl App {
         }
     }
 
+    /// `:outbox`: lists the queued writes (loaded off the loop).
+    pub fn open_outbox(&mut self) {
+        self.mode = Mode::Outbox(OutboxView::default());
+        self.actions.push(Action::LoadOutbox);
+    }
+
+    /// The outbox changed: the open `:outbox` list reads it again.
+    fn outbox_changed(&mut self) {
+        if matches!(self.mode, Mode::Outbox(_)) {
+            self.actions.push(Action::LoadOutbox);
+        }
+    }
+
     fn mode_is_overlay(&self) -> bool {
         !matches!(self.mode, Mode::Normal)
     }
@@ -364,6 +431,21 @@ impl App {
             Msg::Failed(error) => self.flash_error(error),
             Msg::Info(text) => self.flash(text),
             Msg::Engine(event) => self.engine_event(event),
+            Msg::Outbox(rows) => {
+                // The footer counts what the list shows.
+                self.pending_writes = rows.len();
+                self.stuck_writes = rows.iter().filter(|r| r.stuck).count();
+                if let Mode::Outbox(view) = &mut self.mode {
+                    view.replace(rows);
+                }
+            }
+            Msg::OutboxFailed(error) => self.flash_error(error),
+            Msg::OutboxChanged(text) => {
+                self.flash(text);
+                self.outbox_changed();
+                // A dropped write's records show Notion's copy again.
+                self.reload(None);
+            }
         }
     }
 
@@ -421,22 +503,29 @@ impl App {
             }
             Event::PendingWrites(n) => {
                 self.pending_writes = n;
+                self.outbox_changed();
                 self.reload(None);
             }
-            Event::StuckWrites(n) => self.stuck_writes = n,
+            Event::StuckWrites(n) => {
+                self.stuck_writes = n;
+                self.outbox_changed();
+            }
             Event::WriteConfirmed { summary, note, .. } => {
                 match note {
                     Some(note) => self.flash(format!("{summary} — {note}")),
                     None => self.flash(format!("{summary} — saved")),
                 }
+                self.outbox_changed();
                 self.reload(None);
             }
             Event::WriteHeld { summary, error, .. } => {
                 self.flash_error(format!("{summary} — held: {error}"));
+                self.outbox_changed();
                 self.reload(None);
             }
             Event::WriteFailed { summary, error, .. } => {
                 self.flash_error(format!("{summary} — refused, rolled back: {error}"));
+                self.outbox_changed();
                 self.reload(None);
             }
             Event::Offline { error } => self.offline = Some(error),

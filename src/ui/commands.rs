@@ -1,10 +1,11 @@
-//! The `:` command line: switching databases, filters, sorts, quitting; with completion.
+//! The `:` command line: switching databases, filters, sorts, the outbox, quitting; with
+//! completion.
 
 use super::app::{App, Mode};
 use crate::domain::schema::{DATABASES, INSTANCE_STATUSES, find_database};
 
-const WORDS: [&str; 8] = [
-    "q", "quit", "help", "overview", "refresh", "db ", "filter ", "sort ",
+const WORDS: [&str; 9] = [
+    "q", "quit", "help", "overview", "outbox", "refresh", "db ", "filter ", "sort ",
 ];
 
 /// Every command `:` completes to.
@@ -56,6 +57,7 @@ pub fn run_command(app: &mut App, command: &str) {
         "q" | "quit" | "q!" => app.quit = true,
         "help" => app.mode = Mode::Help,
         "overview" => app.show_overview(),
+        "outbox" => app.open_outbox(),
         "refresh" => {
             app.actions.push(super::app::Action::Refresh(app.tab));
         }
@@ -94,7 +96,7 @@ pub fn run_command(app: &mut App, command: &str) {
         name => match find_database(name) {
             Some(d) => app.switch_tab(d.key),
             None => app.flash_error(format!(
-                "unknown command \":{command}\": try :instances, :tasks, :db NAME, :filter status=Error, :sort COLUMN, :q"
+                "unknown command \":{command}\": try :instances, :tasks, :db NAME, :filter status=Error, :sort COLUMN, :outbox, :q"
             )),
         },
     }

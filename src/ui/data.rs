@@ -1,12 +1,14 @@
 //! Snapshots of the store the dashboard draws from, built off the event loop (on a
 //! blocking thread) once per data load: a tab's table (`table.rs`: every cell string is
 //! made here, so a frame only slices rows that already exist; 100,000 records scroll as
-//! fast as 100) and one record's detail (`detail.rs`).
+//! fast as 100), one record's detail (`detail.rs`) and the queued writes (`outbox.rs`).
 
 mod detail;
+mod outbox;
 mod table;
 
 pub use detail::*;
+pub use outbox::*;
 pub use table::*;
 
 use std::collections::HashMap;

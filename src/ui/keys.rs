@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Action, App, MAIN_TABS, Mode};
+use super::app::{Action, App, MAIN_TABS, Mode, OutboxView};
 use super::commands::run_command;
 use super::forms::{Outcome, Picker, PickerPurpose, Prompt, PromptPurpose, TaskForm};
 use super::input::LineInput;
@@ -54,6 +54,29 @@ pub fn bindings(app: &App) -> Vec<Binding> {
                 bind("enter", "create", true),
                 bind("esc", "cancel", true),
             ];
+        }
+        Mode::Outbox(view) => {
+            if view.confirm_drop.is_some() {
+                return vec![
+                    bind("y", "drop it: nothing is sent to Notion", true),
+                    bind("n esc", "keep it (any other key too)", true),
+                ];
+            }
+            let mut keys = vec![bind("j/k ↑/↓", "choose a write", true)];
+            if writable {
+                keys.push(bind(
+                    "r",
+                    "retry now (sent at once, whatever made it wait)",
+                    true,
+                ));
+                keys.push(bind(
+                    "d",
+                    "drop (asks first; nothing is sent, the record shows Notion's copy again)",
+                    true,
+                ));
+            }
+            keys.push(bind("esc q", "close", true));
+            return keys;
         }
         Mode::Help | Mode::Normal => {}
     }
@@ -124,6 +147,15 @@ pub fn bindings(app: &App) -> Vec<Binding> {
         "command (:instances :tasks :db NAME :filter status=Error :sort COLUMN :q)",
         true,
     ));
+    keys.push(bind(
+        ":outbox",
+        if writable {
+            "the writes queued for Notion, stuck ones marked: retry or drop them"
+        } else {
+            "the writes queued for Notion, stuck ones marked"
+        },
+        false,
+    ));
     keys.push(bind("?", "all keys", true));
     keys.push(bind("q", "quit", true));
     keys
@@ -172,7 +204,49 @@ pub fn handle_key(app: &mut App, key: KeyEvent) {
             Outcome::Stay => app.mode = Mode::TaskForm(form),
             outcome => finish(app, outcome, Mode::TaskForm(form)),
         },
+        Mode::Outbox(view) => outbox_key(app, view, key),
     }
+}
+
+/// A key in the `:outbox` list.
+fn outbox_key(app: &mut App, mut view: OutboxView, key: KeyEvent) {
+    if let Some(seq) = view.confirm_drop.take() {
+        // Only `y` drops; anything else keeps the write.
+        if matches!(key.code, KeyCode::Char('y' | 'Y')) && !refuse_readonly(app) {
+            app.actions.push(Action::DropWrite(seq));
+            app.flash(format!("dropping write {seq}…"));
+        } else {
+            app.flash(format!("write {seq} kept"));
+        }
+        app.mode = Mode::Outbox(view);
+        return;
+    }
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => return,
+        KeyCode::Char('j') | KeyCode::Down => view.move_by(1),
+        KeyCode::Char('k') | KeyCode::Up => view.move_by(-1),
+        KeyCode::PageDown => view.move_by(10),
+        KeyCode::PageUp => view.move_by(-10),
+        KeyCode::Char('g') | KeyCode::Home => view.selected = 0,
+        KeyCode::Char('G') | KeyCode::End => view.move_by(isize::MAX / 2),
+        KeyCode::Char('r') => {
+            if !refuse_readonly(app)
+                && let Some(row) = view.selected_row()
+            {
+                app.actions.push(Action::RetryWrite(row.seq));
+                app.flash(format!("retrying write {}…", row.seq));
+            }
+        }
+        KeyCode::Char('d') => {
+            if !refuse_readonly(app)
+                && let Some(row) = view.selected_row()
+            {
+                view.confirm_drop = Some(row.seq);
+            }
+        }
+        _ => {}
+    }
+    app.mode = Mode::Outbox(view);
 }
 
 fn finish(app: &mut App, outcome: Outcome, dialog: Mode) {

@@ -18,7 +18,7 @@ use ratatui::DefaultTerminal;
 use tokio::sync::{broadcast, mpsc};
 
 use super::app::{Action, App, Msg};
-use super::data::{FIRST_SCREEN, load_detail, load_table, machine_of, page_url};
+use super::data::{FIRST_SCREEN, load_detail, load_outbox, load_table, machine_of, page_url};
 use super::keys::handle_key;
 use super::theme::Theme;
 use super::view;
@@ -79,6 +79,7 @@ pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> 
         again: HashSet::new(),
         shown: HashSet::new(),
         overview: (false, false),
+        outbox: (false, false),
         stuck_rule,
     };
     let result = looped.run(&mut terminal, &mut app).await;
@@ -152,6 +153,8 @@ struct Loop {
     shown: HashSet<DatabaseKey>,
     /// The Overview being computed, and asked for again meanwhile (coalesced like tables).
     overview: (bool, bool),
+    /// The `:outbox` list being read, and asked for again meanwhile (coalesced likewise).
+    outbox: (bool, bool),
     stuck_rule: crate::domain::overview::StuckRule,
 }
 
@@ -194,6 +197,12 @@ impl Loop {
                                 self.overview.0 = false;
                                 if std::mem::take(&mut self.overview.1) {
                                     self.perform(Action::LoadOverview);
+                                }
+                            }
+                            if let Msg::Outbox(_) | Msg::OutboxFailed(_) = &msg {
+                                self.outbox.0 = false;
+                                if std::mem::take(&mut self.outbox.1) {
+                                    self.perform(Action::LoadOutbox);
                                 }
                             }
                             if let Msg::Table(data) = &msg
@@ -351,8 +360,56 @@ impl Loop {
                     Err(e) => Answer::App(Msg::Failed(format!("cannot read the store: {e}"))),
                 })
             }
+            Action::LoadOutbox => {
+                if self.outbox.0 {
+                    self.outbox.1 = true;
+                    return;
+                }
+                self.outbox.0 = true;
+                self.blocking(|engine| match load_outbox(&engine.store()) {
+                    Ok(rows) => Answer::App(Msg::Outbox(rows)),
+                    Err(e) => {
+                        tracing::error!("reading the outbox: {e:#}");
+                        Answer::App(Msg::OutboxFailed(format!("cannot read the outbox: {e}")))
+                    }
+                });
+            }
+            Action::RetryWrite(seq) => self.outbox_change(move |engine| {
+                engine.store().retry_write(seq)?;
+                tracing::info!("write {seq} retried by the operator");
+                Ok(format!("write {seq} goes out now"))
+            }),
+            Action::DropWrite(seq) => self.outbox_change(move |engine| {
+                let entry = engine.store().drop_write(seq)?;
+                let summary = super::data::OutboxRow::from_entry(&entry).summary;
+                tracing::info!("write {seq} dropped by the operator: {summary}");
+                Ok(format!(
+                    "write {seq} dropped: {summary} (nothing was sent; the record shows Notion's copy again)"
+                ))
+            }),
             write => self.write(write),
         }
+    }
+
+    /// Retries or drops a queued write (`:outbox`) on a blocking thread, then asks the
+    /// runner to drain: a retried write goes out, the writes behind a dropped one follow,
+    /// and the engine reports the outbox's new counts.
+    fn outbox_change(&self, change: impl FnOnce(&Engine) -> Result<String> + Send + 'static) {
+        let commands = self.commands.clone();
+        self.blocking(move |engine| {
+            if engine.is_read_only() {
+                return Answer::App(Msg::Failed(
+                    "read-only: started with --readonly, nothing can be changed".into(),
+                ));
+            }
+            Answer::App(match change(engine) {
+                Ok(text) => {
+                    let _ = commands.try_send(Command::Drain);
+                    Msg::OutboxChanged(text)
+                }
+                Err(e) => Msg::Failed(format!("{e}")),
+            })
+        });
     }
 
     /// Plans a write against the record in the store, submits it (the change shows at
@@ -452,6 +509,10 @@ fn on_mouse(app: &mut App, mouse: crossterm::event::MouseEvent) {
             } else {
                 -3
             };
+            if let super::app::Mode::Outbox(view) = &mut app.mode {
+                view.move_by(if step > 0 { 1 } else { -1 });
+                return;
+            }
             match app.details.last_mut() {
                 Some(view) => view.scroll = (view.scroll as isize + step).max(0) as usize,
                 None if app.on_overview => app.overview.move_by(step),

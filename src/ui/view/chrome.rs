@@ -11,7 +11,7 @@ use super::super::commands::hints;
 use super::super::keys::bindings;
 use super::count;
 use crate::domain::schema::{DatabaseKey, database};
-use crate::present::duration_text;
+use crate::present::{duration_text, inert};
 
 const SPINNER: [char; 4] = ['⠋', '⠙', '⠹', '⠸'];
 
@@ -86,8 +86,9 @@ pub fn flash(frame: &mut Frame, app: &App, area: Rect) {
             Line::from(spans)
         }
         _ => match &app.flash {
-            Some(flash) if flash.error => Line::styled(flash.text.clone(), theme.error()),
-            Some(flash) => Line::styled(flash.text.clone(), theme.ok()),
+            // Flashes carry Notion's answers and record titles.
+            Some(flash) if flash.error => Line::styled(inert(&flash.text), theme.error()),
+            Some(flash) => Line::styled(inert(&flash.text), theme.ok()),
             None => Line::raw(""),
         },
     };
@@ -121,18 +122,18 @@ pub fn freshness(app: &App) -> String {
     }
 }
 
+const READ_ONLY: &str = "READ-ONLY ";
+const BANNER: &str =
+    " DEMO — changes stay here; set NOTION_API_TOKEN and run hsn setup to connect Notion ";
+
 pub fn status(frame: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
+    let width = area.width as usize;
+    // The banner is long: the state goes first when the line is short.
+    let banner_first = app.demo && area.width >= 110;
     let mut spans = Vec::new();
-    if app.demo {
-        spans.push(Span::styled(
-            " DEMO — changes stay here; set NOTION_API_TOKEN and run hsn setup to connect Notion ",
-            theme.banner(),
-        ));
-        spans.push(Span::raw(" "));
-    }
     if app.readonly {
-        spans.push(Span::styled("READ-ONLY ", theme.warn()));
+        spans.push(Span::styled(READ_ONLY, theme.warn()));
     }
     let fresh = freshness(app);
     let fresh_style = if fresh.starts_with("offline") {
@@ -151,9 +152,41 @@ pub fn status(frame: &mut Frame, app: &App, area: Rect) {
             theme.warn(),
         ));
     }
-    // The banner is long: the state goes first when the line is short.
-    if app.demo && area.width < 110 {
-        spans.rotate_left(2);
+    if app.stuck_writes > 0 {
+        let stuck = format!(
+            "{} write{} stuck · :outbox",
+            app.stuck_writes,
+            if app.stuck_writes == 1 { "" } else { "s" }
+        );
+        let banner = if banner_first {
+            BANNER.chars().count() + 1
+        } else {
+            0
+        };
+        let used = banner + spans.iter().map(Span::width).sum::<usize>();
+        if used + 3 + stuck.chars().count() <= width {
+            spans.push(Span::styled(format!(" · {stuck}"), theme.error()));
+        } else {
+            // Short of room, what needs the operator goes first (after READ-ONLY).
+            let lead = if app.readonly { READ_ONLY.len() } else { 0 };
+            let text = if lead + stuck.chars().count() + 3 <= width {
+                stuck
+            } else {
+                format!("{} stuck · :outbox", app.stuck_writes)
+            };
+            spans.insert(
+                usize::from(app.readonly),
+                Span::styled(format!("{text} · "), theme.error()),
+            );
+        }
+    }
+    if app.demo {
+        let banner = [Span::styled(BANNER, theme.banner()), Span::raw(" ")];
+        if banner_first {
+            spans.splice(0..0, banner);
+        } else {
+            spans.extend(banner);
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

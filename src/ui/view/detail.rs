@@ -122,7 +122,7 @@ fn properties(frame: &mut Frame, app: &App, detail: &Detail, area: Rect) {
 
 /// `value` cut into lines of at most `room` characters, after a space where there is one
 /// in the second half of the line.
-fn value_lines(value: &str, room: usize) -> Vec<&str> {
+pub(super) fn value_lines(value: &str, room: usize) -> Vec<&str> {
     let mut lines = Vec::new();
     let mut rest = value;
     while rest.chars().count() > room {

@@ -1,4 +1,4 @@
-//! Dialogs over the screen: help, the picker, a prompt, the new-task form.
+//! Dialogs over the screen: help, the picker, a prompt, the new-task form, the outbox.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -6,11 +6,13 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::super::app::{App, Mode};
+use super::super::app::{App, Mode, OutboxView};
 use super::super::forms::{PRIORITIES, TASK_FIELDS, TaskForm};
 use super::super::input::LineInput;
 use super::super::keys::bindings;
-use super::centered;
+use super::detail::value_lines;
+use super::{centered, fit};
+use crate::present::inert;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
@@ -76,6 +78,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             );
         }
         Mode::TaskForm(form) => task_form(frame, app, form, area),
+        Mode::Outbox(view) => outbox(frame, app, view, area),
         _ => {}
     }
 }
@@ -148,6 +151,141 @@ fn task_form(frame: &mut Frame, app: &App, form: &TaskForm, area: Rect) {
             " New task for {} (enter creates, esc cancels) ",
             form.instance_id
         ))),
+        popup,
+    );
+}
+
+/// Lines of an error under its write, at most.
+const ERROR_LINES: usize = 3;
+/// Where an error starts: under the state.
+const ERROR_INDENT: &str = "         ";
+
+/// `:outbox`: the queued writes as `hsn outbox` lists them, stuck ones marked, the
+/// selected one's block kept in view; over it, the question `d` asks.
+fn outbox(frame: &mut Frame, app: &App, view: &OutboxView, area: Rect) {
+    let theme = app.theme;
+    let popup_width = area.width.min(110);
+    let room = usize::from(popup_width.saturating_sub(2));
+    let mut lines: Vec<Line> = Vec::new();
+    // The selected write's first line and the line after its last.
+    let mut shown = (0, 0);
+    let title = match &view.rows {
+        None => {
+            lines.push(Line::styled(" reading the outbox…", theme.dim()));
+            " Outbox (esc closes) ".to_string()
+        }
+        Some(rows) if rows.is_empty() => {
+            lines.push(Line::raw(
+                " nothing queued: every change has reached Notion",
+            ));
+            " Outbox (esc closes) ".to_string()
+        }
+        Some(rows) => {
+            for (i, row) in rows.iter().enumerate() {
+                let selected = i == view.selected;
+                let start = lines.len();
+                let head = format!(
+                    "{} {:>5}  {:<8} {} attempt{}{}  {}",
+                    if selected { '▸' } else { ' ' },
+                    row.seq,
+                    row.state,
+                    row.attempts,
+                    if row.attempts == 1 { "" } else { "s" },
+                    if row.stuck { " · stuck" } else { "" },
+                    inert(&row.summary),
+                );
+                let style = if selected {
+                    theme.selected()
+                } else if row.stuck {
+                    theme.error()
+                } else {
+                    Style::new()
+                };
+                lines.push(Line::styled(fit(&head, room), style));
+                if let Some(error) = &row.error {
+                    let error = inert(error);
+                    let width = room.saturating_sub(ERROR_INDENT.len()).max(1);
+                    let parts = value_lines(&error, width);
+                    let cut = parts.len() > ERROR_LINES;
+                    for (n, part) in parts.iter().take(ERROR_LINES).enumerate() {
+                        let part = if cut && n + 1 == ERROR_LINES {
+                            // The rest does not fit: marked cut.
+                            fit(&format!("{part}{}", parts[n + 1]), width)
+                        } else {
+                            part.to_string()
+                        };
+                        lines.push(Line::styled(format!("{ERROR_INDENT}{part}"), theme.warn()));
+                    }
+                }
+                if selected {
+                    shown = (start, lines.len());
+                }
+            }
+            let stuck = rows.iter().filter(|r| r.stuck).count();
+            format!(
+                " Outbox: {} queued{} (esc closes) ",
+                rows.len(),
+                if stuck > 0 {
+                    format!(", {stuck} stuck")
+                } else {
+                    String::new()
+                }
+            )
+        }
+    };
+    // The header and the footer stay visible.
+    let most = area.height.saturating_sub(2).max(3);
+    let height = (lines.len() as u16).saturating_add(2).min(most);
+    let body = usize::from(height.saturating_sub(2));
+    let scroll = shown.1.saturating_sub(body).min(shown.0);
+    let popup = centered(area, popup_width, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((scroll.min(usize::from(u16::MAX)) as u16, 0))
+            .block(Block::bordered().title(title)),
+        popup,
+    );
+    if let Some(seq) = view.confirm_drop {
+        confirm_drop(frame, app, view, seq, area);
+    }
+}
+
+/// `d`'s question: only `y` drops.
+fn confirm_drop(frame: &mut Frame, app: &App, view: &OutboxView, seq: i64, area: Rect) {
+    let theme = app.theme;
+    let summary = view
+        .rows
+        .iter()
+        .flatten()
+        .find(|r| r.seq == seq)
+        .map(|r| inert(&r.summary))
+        .unwrap_or_default();
+    let lines = vec![
+        Line::raw(format!("Drop write {seq} ({summary})?")),
+        Line::raw(""),
+        Line::raw("Nothing is sent to Notion; the record shows Notion's copy again."),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("y", theme.key()),
+            Span::raw(" drops it · "),
+            Span::styled("n", theme.key()),
+            Span::raw(", esc or any other key keeps it"),
+        ]),
+    ];
+    let width = area.width.min(70);
+    let room = usize::from(width.saturating_sub(2)).max(1);
+    let height: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(room).max(1))
+        .sum::<usize>()
+        + 2;
+    let popup = centered(area, width, height.min(usize::from(u16::MAX)) as u16);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(format!(" Drop write {seq}? [y/N] "))),
         popup,
     );
 }
