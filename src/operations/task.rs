@@ -162,14 +162,7 @@ pub async fn create_task(
         now,
     );
     let history = async {
-        let instance_page = find_page(
-            client,
-            sources,
-            DatabaseKey::ActiveWorkflowInstances,
-            &request.instance,
-        )
-        .await?;
-        let instance = WorkflowInstance::from_page(&instance_page);
+        let (instance_page, instance) = instance_of(client, sources, request).await?;
         write_with_history(
             client,
             &instance_page.id,
@@ -203,6 +196,23 @@ pub async fn create_task(
     })
 }
 
+/// The instance a new task comes from, as Notion has it now.
+async fn instance_of(
+    client: &NotionClient,
+    sources: &DataSources,
+    request: &NewTask,
+) -> Result<(Page, WorkflowInstance), OperationError> {
+    let page = find_page(
+        client,
+        sources,
+        DatabaseKey::ActiveWorkflowInstances,
+        &request.instance,
+    )
+    .await?;
+    let instance = WorkflowInstance::from_page(&page);
+    Ok((page, instance))
+}
+
 /// Creates the task's page, linked as the live schema holds its links.
 async fn make_task_page(
     client: &NotionClient,
@@ -217,14 +227,7 @@ async fn make_task_page(
         "Priority",
         request.priority.as_deref().unwrap_or("Medium"),
     )?;
-    let instance_page = find_page(
-        client,
-        sources,
-        DatabaseKey::ActiveWorkflowInstances,
-        &request.instance,
-    )
-    .await?;
-    let instance = WorkflowInstance::from_page(&instance_page);
+    let (instance_page, instance) = instance_of(client, sources, request).await?;
     let tasks_source = sources
         .get(DatabaseKey::Tasks)
         .map_err(|e| OperationError::Invalid(e.to_string()))?;
