@@ -9,8 +9,8 @@ use hsn::domain::record::Link;
 use hsn::domain::schema::INSTANCE_TASKS_COLUMN;
 use hsn::notion::PropertyValue;
 use hsn::operations::{
-    Advance, NewTask, OperationError, Operator, TaskEdit, advance, create_task, edit_task,
-    legal_moves, restore_history,
+    Advance, NewTask, OperationError, Operator, SendGuard, TaskEdit, advance, create_task,
+    edit_task, legal_moves, restore_history,
 };
 
 fn op(name: &str) -> Operator {
@@ -31,7 +31,7 @@ fn to(state: &str, expected_from: Option<&str>) -> Advance {
         to: state.into(),
         note: None,
         expected_from: expected_from.map(str::to_string),
-        may_have_landed: false,
+        ..Advance::default()
     }
 }
 
@@ -204,6 +204,7 @@ async fn a_task_from_an_instance_links_both_ways_and_enters_the_history() {
         priority: Some("high".into()),
         due: Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
         assignee: Some("Solari".into()),
+        ..NewTask::default()
     };
     let task = create_task(
         &ws.client,
@@ -260,7 +261,8 @@ async fn a_task_from_an_instance_links_both_ways_and_enters_the_history() {
     let edited = Task::from_page(
         &edit_task(&ws.client, &ws.sources, &edit, at(21, 9))
             .await
-            .unwrap(),
+            .unwrap()
+            .page,
     );
     assert_eq!(edited.status.as_deref(), Some("In Progress"));
     assert_eq!(edited.assigned_to, "Ruvo");
@@ -360,6 +362,7 @@ async fn restoring_dropped_entries_puts_each_back_once_and_keeps_everyone_elses(
         &ws.instance,
         "INST-0001",
         &[done.entry.clone(), done.entry.clone()],
+        &SendGuard::default(),
     )
     .await
     .unwrap();
@@ -388,6 +391,7 @@ async fn restoring_dropped_entries_puts_each_back_once_and_keeps_everyone_elses(
         &ws.instance,
         "INST-0001",
         std::slice::from_ref(&done.entry),
+        &SendGuard::default(),
     )
     .await
     .unwrap();

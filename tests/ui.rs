@@ -642,6 +642,7 @@ fn queued_write(seq: i64, state: OutboxState, attempts: u32, error: Option<&str>
         touched: vec![format!("page-{seq}")],
         state,
         attempts,
+        unsent: false,
         last_error: error.map(str::to_string),
         outcome: None,
         created_at: "2026-11-27T11:00:00.000Z".into(),

@@ -163,6 +163,43 @@ impl Write {
         }
     }
 
+    /// The task a `CreateTask` makes, as it will look (under its placeholder id), but for
+    /// its business entity, which comes from the instance.
+    pub fn created_task(&self) -> Option<Record> {
+        let Write::CreateTask {
+            task_id,
+            local_page,
+            instance_page,
+            name,
+            description,
+            priority,
+            due,
+            assignee,
+            actor,
+            at,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let mut task = Record::new(DatabaseKey::Tasks);
+        task.page_id = Some(local_page.clone());
+        task.set("Task ID", task_id.clone());
+        task.set("Task Name", name.clone());
+        task.set("Status", Some("To Do".to_string()));
+        task.set("Priority", Some(priority.clone()));
+        task.set("Created By", actor.clone());
+        task.set("Created Date", date(at.date_naive()));
+        task.set("Description", description.clone().unwrap_or_default());
+        task.set("Assigned To", assignee.clone().unwrap_or_default());
+        task.set("Due Date", due.and_then(date));
+        task.set(
+            TASK_INSTANCE_COLUMN,
+            Link::Pages(vec![instance_page.clone()]),
+        );
+        Some(task)
+    }
+
     /// The instance page whose history this write adds to.
     pub fn instance_page(&self) -> Option<&String> {
         match self {
@@ -422,26 +459,6 @@ pub fn plan_new_task(
     let current = WorkflowInstance::from_record(instance);
     let instance_page = instance.page_id.clone().unwrap_or_default();
 
-    let mut task = Record::new(DatabaseKey::Tasks);
-    task.page_id = Some(local_page.to_string());
-    task.set("Task ID", task_id.to_string());
-    task.set("Task Name", name.to_string());
-    task.set("Status", Some("To Do".to_string()));
-    task.set("Priority", Some(priority.clone()));
-    task.set("Created By", actor.to_string());
-    task.set("Created Date", date(at.date_naive()));
-    task.set(
-        "Description",
-        request.description.clone().unwrap_or_default(),
-    );
-    task.set("Assigned To", request.assignee.clone().unwrap_or_default());
-    task.set("Due Date", request.due.and_then(date));
-    task.set(
-        TASK_INSTANCE_COLUMN,
-        Link::Pages(vec![instance_page.clone()]),
-    );
-    task.set("Related Business Entity", current.business_entity.clone());
-
     let write = Write::CreateTask {
         task_id: task_id.to_string(),
         local_page: local_page.to_string(),
@@ -455,6 +472,10 @@ pub fn plan_new_task(
         actor: actor.to_string(),
         at,
     };
+    let mut task = write
+        .created_task()
+        .unwrap_or_else(|| Record::new(DatabaseKey::Tasks));
+    task.set("Related Business Entity", current.business_entity.clone());
     let mut after = instance.clone();
     write.apply(&mut after);
     Ok((write, task, after))

@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::Operator;
 use super::error::OperationError;
 use super::find::{find_page, workflow_of};
 use super::history_write::{Checks, write_with_history};
+use super::{Operator, SendGuard};
 use crate::domain::history::{HistoryEntry, HistoryLog};
 use crate::domain::models::WorkflowInstance;
 use crate::domain::record::Record;
@@ -25,8 +25,11 @@ pub struct Advance {
     /// `None`: the state read now.
     pub expected_from: Option<String>,
     /// This advance was sent before and its answer lost (or the sender died): if its entry
-    /// is in the history, or the instance is in the target state, it landed.
+    /// is in the history, or the instance shows its move (in the target state, its Last
+    /// Transition Date, a later move out of the target state), it landed.
     pub may_have_landed: bool,
+    /// Asked right before the write.
+    pub guard: SendGuard,
 }
 
 /// What happened.
@@ -82,6 +85,21 @@ pub async fn legal_moves(
         .map(str::to_string)
         .collect();
     Ok((instance, machine, moves))
+}
+
+/// Whether `instance` shows a move to `to` made at `at` (ours, whose entry a blind writer
+/// dropped): it is in `to`, or its Last Transition Date is `at`, or its log moves out of
+/// `to` after `at`.
+fn shows_move(instance: &WorkflowInstance, to: &str, at: DateTime<Utc>) -> bool {
+    let stamped = instance
+        .last_transition_date
+        .as_ref()
+        .and_then(|d| DateTime::parse_from_rfc3339(&d.start).ok())
+        .is_some_and(|d| d.timestamp_millis() == at.timestamp_millis());
+    let moved_on_from = HistoryLog::decode(&instance.history_log)
+        .history_entries()
+        .any(|e| e.timestamp() > at && e.transition_states().is_some_and(|(from, _)| from == to));
+    instance.current_state == to || stamped || moved_on_from
 }
 
 /// Moves an instance: a legal move only, refused with a conflict if the instance left the
@@ -149,8 +167,9 @@ pub async fn advance(
         &entry,
         Checks {
             still_valid,
-            still_ours: |fresh: &WorkflowInstance| fresh.current_state == request.to,
+            landed_before: |fresh: &WorkflowInstance| shows_move(fresh, &request.to, now),
             may_have_landed: request.may_have_landed,
+            guard: request.guard.clone(),
         },
     )
     .await?;

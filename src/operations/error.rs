@@ -45,6 +45,10 @@ pub enum OperationError {
     /// The history kept changing under us (another writer on every attempt).
     #[error("the history of {0} kept changing while hsn wrote to it; try again")]
     Unsettled(String),
+    /// This process no longer holds the write (it stalled past its lease and another
+    /// process took it over): it sent nothing more; the other settles it.
+    #[error("another hsn process took this write over; it sends it")]
+    LeaseLost,
     /// Part of the operation landed (`done` says what exists) and the rest failed for a
     /// reason worth retrying: never a refusal.
     #[error("{done}; the rest is not done yet: {source}")]

@@ -16,6 +16,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use super::SendGuard;
 use super::error::OperationError;
 use crate::domain::history::{HistoryEntry, HistoryLog, LogEntry};
 use crate::domain::models::WorkflowInstance;
@@ -65,16 +66,18 @@ pub(crate) struct HistoryWritten {
 
 /// What the instance is checked against on each read.
 pub(crate) struct Checks<V, O> {
-    /// Checked on every fresh read until the entry is in the log (it refuses, for example,
-    /// an advance from a state the instance has left).
+    /// Checked on every fresh read until our update has landed (it refuses, for example,
+    /// an advance from a state the instance has left). Never after: a write that landed is
+    /// not refused; its entry is put back if a concurrent writer dropped it.
     pub still_valid: V,
-    /// Whether a fresh read still holds what our update set (the state we moved to). After
-    /// our update landed and a concurrent writer dropped our entry, only the history is put
-    /// back if it does; if another writer moved the instance on since, that is a conflict.
-    pub still_ours: O,
+    /// Whether a fresh read shows our update landed although our entry is missing (the
+    /// state we set, or what followed it): asked only when `may_have_landed`.
+    pub landed_before: O,
     /// An earlier attempt may have landed (its answer was lost, or the process died while
-    /// sending): a read that holds what our update set means it did.
+    /// sending).
     pub may_have_landed: bool,
+    /// Asked right before the write.
+    pub guard: SendGuard,
 }
 
 /// Sets `changes` on the instance page and appends `entry` to its history, in one page
@@ -122,6 +125,7 @@ pub async fn restore_history(
     page_id: &str,
     label: &str,
     entries: &[HistoryEntry],
+    guard: &SendGuard,
 ) -> Result<Restored, OperationError> {
     let written = write_entries(
         client,
@@ -132,8 +136,9 @@ pub async fn restore_history(
         Placement::Restore,
         Checks {
             still_valid: |_: &WorkflowInstance| Ok(()),
-            still_ours: |_: &WorkflowInstance| true,
+            landed_before: |_: &WorkflowInstance| false,
             may_have_landed: false,
+            guard: guard.clone(),
         },
     )
     .await?;
@@ -141,6 +146,17 @@ pub async fn restore_history(
         page: written.page,
         restored: written.missing_at_first,
     })
+}
+
+/// An error met once our update has landed is never a refusal: it is what is left to do.
+fn partly(error: OperationError, landed: bool) -> OperationError {
+    if !landed || matches!(error, OperationError::Partial { .. }) {
+        return error;
+    }
+    OperationError::Partial {
+        done: "the change is in Notion".to_string(),
+        source: Box::new(error),
+    }
 }
 
 /// Whether a failed page update is worth another round at once (read again, merge,
@@ -164,21 +180,21 @@ async fn write_entries(
 ) -> Result<HistoryWritten, OperationError> {
     let subject = format!("instance {label}");
     // Once our update has landed, its other changes are in Notion: a later round only puts
-    // the history back (checking `still_valid` then would refuse our own move as a conflict).
+    // the history back, and is never refused (it landed).
     let mut landed = false;
+    // It had landed before this call (an earlier attempt whose answer was lost).
+    let mut landed_earlier = false;
     let mut missing_at_first: Option<Vec<HistoryEntry>> = None;
     let mut last_error = None;
     for _ in 0..ATTEMPTS {
-        if landed {
-            changes = Record::new(changes.database);
-        }
         // The read and the write it leads to, paid for together: no wait between them.
         let budget = client.reserve(2).await;
         let read_at = std::time::Instant::now();
         let fresh = client
             .retrieve_page_within(&budget, page_id)
             .await
-            .map_err(OperationError::notion(&subject))?;
+            .map_err(OperationError::notion(&subject))
+            .map_err(|e| partly(e, landed))?;
         let instance = WorkflowInstance::from_page(&fresh);
         let seen = HistoryLog::decode(&instance.history_log);
         let mut log = seen.clone();
@@ -197,28 +213,31 @@ async fn write_entries(
             return Ok(HistoryWritten {
                 page: fresh,
                 missing_at_first: first.clone(),
-                already: !landed && placement == Placement::Append,
+                already: landed_earlier || (!landed && placement == Placement::Append),
             });
+        }
+        if !landed && checks.may_have_landed && (checks.landed_before)(&instance) {
+            // Our update landed before (its answer was lost) and a blind writer dropped our
+            // entry since: put the entry back, send nothing else.
+            landed = true;
+            landed_earlier = true;
+        }
+        if landed {
+            changes = Record::new(changes.database);
         } else {
-            if !landed && checks.may_have_landed && (checks.still_ours)(&instance) {
-                // Our update landed before (its answer was lost) and a blind writer dropped
-                // our entry since: put the entry back, send nothing else.
-                landed = true;
-                changes = Record::new(changes.database);
-            }
-            // Only while our entry is not in yet: once it is, the state is ours.
-            if !landed || !(checks.still_ours)(&instance) {
-                (checks.still_valid)(&instance)?;
-            }
-            match placement {
-                Placement::Append => missing.into_iter().for_each(|e| log.push(e)),
-                Placement::Restore => {
-                    log.restore(&missing);
-                }
+            (checks.still_valid)(&instance)?;
+        }
+        match placement {
+            Placement::Append => missing.into_iter().for_each(|e| log.push(e)),
+            Placement::Restore => {
+                log.restore(&missing);
             }
         }
         changes.set(HISTORY_COLUMN, log.encode_text());
-        let properties = changes.to_properties()?;
+        let properties = changes
+            .to_properties()
+            .map_err(|e| partly(e.into(), landed))?;
+        checks.guard.check()?;
         let sent = client.update_page_once(&budget, page_id, properties).await;
         note_gap(read_at.elapsed());
         match sent {
@@ -230,13 +249,15 @@ async fn write_entries(
                 last_error = Some(e);
                 continue;
             }
-            Err(e) => return Err(OperationError::notion(&subject)(e)),
+            Err(e) => return Err(partly(OperationError::notion(&subject)(e), landed)),
         }
         landed = true;
+        changes = Record::new(changes.database);
         let written = client
             .retrieve_page(page_id)
             .await
-            .map_err(OperationError::notion(&subject))?;
+            .map_err(OperationError::notion(&subject))
+            .map_err(|e| partly(e, true))?;
         let back = HistoryLog::decode(&WorkflowInstance::from_page(&written).history_log);
         let kept_all = seen.entries().iter().all(|e| match e {
             LogEntry::Entry(e) => back.contains(e),
@@ -246,7 +267,7 @@ async fn write_entries(
             return Ok(HistoryWritten {
                 page: written,
                 missing_at_first: missing_at_first.unwrap_or_default(),
-                already: false,
+                already: landed_earlier,
             });
         }
         tracing::warn!(

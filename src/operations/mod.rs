@@ -14,7 +14,37 @@ pub use advance::{Advance, Advanced, advance, legal_moves};
 pub use error::OperationError;
 pub use find::{find_page, workflow_of};
 pub use history_write::{Restored, longest_read_write_gap, restore_history};
-pub use task::{CreatedTask, NewTask, TaskEdit, create_task, edit_task, new_task_id};
+pub use task::{CreatedTask, NewTask, TaskEdit, TaskEdited, create_task, edit_task, new_task_id};
+
+/// Asked right before each request that changes something in Notion: whether this process
+/// may still send the write. The engine's answers whether it still holds the outbox's lease
+/// on the write (a process that stalled past its lease lost the write to another, which
+/// sends it instead). The default always may.
+#[derive(Clone, Default)]
+pub struct SendGuard(Option<std::sync::Arc<dyn Fn() -> bool + Send + Sync>>);
+
+impl SendGuard {
+    pub fn new(may_send: impl Fn() -> bool + Send + Sync + 'static) -> SendGuard {
+        SendGuard(Some(std::sync::Arc::new(may_send)))
+    }
+
+    pub(crate) fn check(&self) -> Result<(), OperationError> {
+        match &self.0 {
+            Some(may_send) if !may_send() => Err(OperationError::LeaseLost),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl std::fmt::Debug for SendGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "SendGuard(lease)"
+        } else {
+            "SendGuard(none)"
+        })
+    }
+}
 
 /// Who is acting: `HSN_OPERATOR`, else the login name. Recorded in history entries and as
 /// a task's `Created By`.

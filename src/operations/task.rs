@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::Operator;
 use super::error::OperationError;
 use super::find::find_page;
 use super::history_write::{Checks, write_with_history};
+use super::{Operator, SendGuard};
 use crate::domain::models::{Task, WorkflowInstance};
 use crate::domain::record::{Link, Record};
 use crate::domain::schema::{DatabaseKey, TASK_INSTANCE_COLUMN};
@@ -29,6 +29,8 @@ pub struct NewTask {
     pub priority: Option<String>,
     pub due: Option<NaiveDate>,
     pub assignee: Option<String>,
+    /// Asked right before each write.
+    pub guard: SendGuard,
 }
 
 /// Changes to a task; `None` leaves a column as it is.
@@ -40,6 +42,24 @@ pub struct TaskEdit {
     pub priority: Option<String>,
     pub assignee: Option<String>,
     pub due: Option<NaiveDate>,
+    /// This edit was sent before and its answer lost: the task is read first, and the edit
+    /// is not sent again over a task changed since.
+    pub may_have_landed: bool,
+    /// Asked right before the write.
+    pub guard: SendGuard,
+}
+
+/// An edit made.
+#[derive(Debug, Clone)]
+pub struct TaskEdited {
+    /// The task as Notion now has it.
+    pub page: Page,
+    /// It had landed before (its answer was lost): nothing was sent now.
+    pub already_applied: bool,
+    /// Sent before without an answer, and the task changed in Notion since: it may have
+    /// landed and been changed again, so it was not sent over that change. Notion's copy
+    /// stands.
+    pub changed_since: bool,
 }
 
 fn choice(key: DatabaseKey, column: &str, value: &str) -> Result<String, OperationError> {
@@ -171,8 +191,9 @@ pub async fn create_task(
             &entry,
             Checks {
                 still_valid: |_: &WorkflowInstance| Ok(()),
-                still_ours: |_: &WorkflowInstance| true,
+                landed_before: |_: &WorkflowInstance| false,
                 may_have_landed: may_exist,
+                guard: request.guard.clone(),
             },
         )
         .await
@@ -270,6 +291,7 @@ async fn make_task_page(
     task.set("Related Business Entity", entity);
 
     let subject = format!("the new task {task_id}");
+    request.guard.check()?;
     match client
         .create_page(
             PageParent::DataSource(tasks_source.to_string()),
@@ -291,13 +313,15 @@ async fn make_task_page(
 }
 
 /// Changes a task's status, priority, assignee or due date; the other columns stay.
-/// Returns the page as Notion now has it.
+/// `now` is the edit's stamp. An edit that may have landed before (`may_have_landed`) is
+/// looked for first: found, nothing is sent; if the task changed in Notion since it was
+/// stamped, it is not sent over that change (`changed_since`).
 pub async fn edit_task(
     client: &NotionClient,
     sources: &DataSources,
     edit: &TaskEdit,
     now: DateTime<Utc>,
-) -> Result<Page, OperationError> {
+) -> Result<TaskEdited, OperationError> {
     let mut changes = Record::new(DatabaseKey::Tasks);
     if let Some(status) = &edit.status {
         changes.set(
@@ -322,16 +346,45 @@ pub async fn edit_task(
             "nothing to change: give --status, --priority, --assignee or --due".into(),
         ));
     }
-    changes.set("Last Edited Date", date(now.date_naive()));
     let page = find_page(client, sources, DatabaseKey::Tasks, &edit.task).await?;
+    if edit.may_have_landed {
+        let held = Record::from_page(DatabaseKey::Tasks, &page);
+        if changes
+            .values
+            .iter()
+            .all(|(column, value)| held.value(column) == Some(value))
+        {
+            return Ok(TaskEdited {
+                page,
+                already_applied: true,
+                changed_since: false,
+            });
+        }
+        // Notion rounds `last_edited_time` down to the minute.
+        let stamped_minute = now.timestamp() - now.timestamp().rem_euclid(60);
+        if page.last_edited_time.timestamp() >= stamped_minute {
+            return Ok(TaskEdited {
+                page,
+                already_applied: false,
+                changed_since: true,
+            });
+        }
+    }
+    changes.set("Last Edited Date", date(now.date_naive()));
     let subject = format!("task {}", edit.task);
-    match client.update_page(&page.id, changes.to_properties()?).await {
-        Ok(page) => Ok(page),
+    edit.guard.check()?;
+    let page = match client.update_page(&page.id, changes.to_properties()?).await {
+        Ok(page) => page,
         // Saved, though the answer says otherwise: read it back, never send it again.
         Err(e) if e.saved_anyway() => client
             .retrieve_page(&page.id)
             .await
-            .map_err(OperationError::notion(&subject)),
-        Err(e) => Err(OperationError::notion(subject)(e)),
-    }
+            .map_err(OperationError::notion(&subject))?,
+        Err(e) => return Err(OperationError::notion(subject)(e)),
+    };
+    Ok(TaskEdited {
+        page,
+        already_applied: false,
+        changed_since: false,
+    })
 }

@@ -68,9 +68,11 @@ const MIGRATIONS: &[&str] = &[
     "DROP INDEX records_by_edited;
     DROP INDEX records_by_due;",
     // 4: writes sent by exactly one process at a time (a lease: holder and expiry, ms since
-    // the epoch), a per-write backoff, and how a landed write went ("already applied", or
-    // what exists of a write only partly made).
-    "ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+    // the epoch), a per-write backoff, how a landed write went ("already applied", or what
+    // exists of a write only partly made), and whether its attempts are known not to have
+    // landed (held: Notion saved nothing), so it is sent, and stamped, as new.
+    "ALTER TABLE outbox ADD COLUMN unsent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
     ALTER TABLE outbox ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE outbox ADD COLUMN not_before INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE outbox ADD COLUMN outcome TEXT;",

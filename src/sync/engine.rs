@@ -18,6 +18,7 @@ use crate::domain::record::Record;
 use crate::domain::schema::{DatabaseKey, database};
 use crate::domain::write::{Write, plan_restore};
 use crate::notion::{NotionClient, Page};
+use crate::operations::SendGuard;
 use crate::store::own_entries::{OwnEntry, OwnWrites, REMEMBER_ENTRIES_DAYS, RESTORES_PER_ENTRY};
 use crate::store::{Holder, LEASE, Landed, Store, Upserted};
 use crate::workspace::sources::DataSources;
@@ -470,6 +471,10 @@ impl Engine {
             return self.report_queue(report);
         }
         let _one_at_a_time = self.draining.lock().await;
+        // None of this engine's writes is in flight now: one still `sending` under its lease
+        // is left from a drain that ended on an error of the store. Release it (it may have
+        // landed: its attempt stays counted), or nobody would ever send it again.
+        self.store().release_own_leases(&self.holder)?;
         let mut tried = HashSet::new();
         let mut waits_in_a_row = 0;
         loop {
@@ -504,11 +509,17 @@ impl Engine {
                 write
             } else {
                 let stamped = write.stamped(Utc::now());
-                self.store()
-                    .restamp_write(seq, &self.holder, &serde_json::to_value(&stamped)?)?;
+                let body = serde_json::to_value(&stamped)?;
+                if !self.store().restamp_write(seq, &self.holder, &body)? {
+                    continue;
+                }
                 stamped
             };
-            match execute(client, sources, &write, claimed.may_have_landed).await {
+            let guard = self.send_guard(seq);
+            match execute(client, sources, &write, claimed.may_have_landed, &guard).await {
+                Outcome::TakenOver => {
+                    tracing::warn!(seq, "another process took this write over; it sends it");
+                }
                 Outcome::Done(landed) => {
                     waits_in_a_row = 0;
                     self.landed(seq, &write, landed, &mut report)?;
@@ -558,6 +569,21 @@ impl Engine {
             }
         }
         self.report_queue(report)
+    }
+
+    /// Asks, before each request that changes something in Notion, whether this engine
+    /// still holds write `seq` (and extends its lease): a process that stalled past its
+    /// lease sends nothing more of a write another process took over.
+    fn send_guard(&self, seq: i64) -> SendGuard {
+        let store = Arc::downgrade(&self.store);
+        let holder = self.holder.clone();
+        SendGuard::new(move || {
+            let Some(store) = store.upgrade() else {
+                return false;
+            };
+            let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
+            store.keep_lease(seq, &holder).unwrap_or(false)
+        })
     }
 
     /// Settles a write Notion has: the records it touched become Notion's copy (with the

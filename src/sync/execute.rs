@@ -6,8 +6,8 @@ use crate::domain::schema::DatabaseKey;
 use crate::domain::write::Write;
 use crate::notion::{NotionClient, NotionError, Page};
 use crate::operations::{
-    Advance, NewTask, OperationError, Operator, TaskEdit, advance, create_task, edit_task,
-    restore_history,
+    Advance, NewTask, OperationError, Operator, SendGuard, TaskEdit, advance, create_task,
+    edit_task, restore_history,
 };
 use crate::workspace::sources::DataSources;
 
@@ -21,6 +21,8 @@ pub(super) enum Outcome {
     Held(String),
     /// It could not be sent now: try later.
     Later(Later),
+    /// Another process took it over (this one stalled past its lease): leave it alone.
+    TakenOver,
 }
 
 /// A write that landed.
@@ -52,6 +54,7 @@ pub(super) struct Later {
 fn sort(result: Result<Landed, OperationError>, restoring: bool) -> Outcome {
     let error = match result {
         Ok(landed) => return Outcome::Done(landed),
+        Err(OperationError::LeaseLost) => return Outcome::TakenOver,
         Err(e) => e,
     };
     let notion = error.notion_error();
@@ -83,15 +86,18 @@ fn sort(result: Result<Landed, OperationError>, restoring: bool) -> Outcome {
     })
 }
 
+/// Sends `write` (`may_have_landed`: it was sent before without an answer), asking `guard`
+/// before each request that changes something.
 pub(super) async fn execute(
     client: &NotionClient,
     sources: &DataSources,
     write: &Write,
     may_have_landed: bool,
+    guard: &SendGuard,
 ) -> Outcome {
     let restoring = matches!(write, Write::RestoreHistory { .. });
     sort(
-        send(client, sources, write, may_have_landed).await,
+        send(client, sources, write, may_have_landed, guard).await,
         restoring,
     )
 }
@@ -101,6 +107,7 @@ async fn send(
     sources: &DataSources,
     write: &Write,
     may_have_landed: bool,
+    guard: &SendGuard,
 ) -> Result<Landed, OperationError> {
     match write {
         Write::Advance {
@@ -118,6 +125,7 @@ async fn send(
                 note: note.clone(),
                 expected_from: Some(from.clone()),
                 may_have_landed,
+                guard: guard.clone(),
             };
             let done = advance(client, sources, &Operator(actor.clone()), &request, *at).await?;
             let outcome = done.already_applied.then(|| match done.moved_on() {
@@ -149,6 +157,7 @@ async fn send(
                 priority: Some(priority.clone()),
                 due: *due,
                 assignee: assignee.clone(),
+                guard: guard.clone(),
             };
             let made = create_task(
                 client,
@@ -200,10 +209,23 @@ async fn send(
                 priority: priority.clone(),
                 assignee: assignee.clone(),
                 due: *due,
+                may_have_landed,
+                guard: guard.clone(),
             };
-            let page = edit_task(client, sources, &edit, *at).await?;
+            let edited = edit_task(client, sources, &edit, *at).await?;
             Ok(Landed {
-                pages: vec![(DatabaseKey::Tasks, page)],
+                pages: vec![(DatabaseKey::Tasks, edited.page)],
+                outcome: if edited.already_applied {
+                    Some("already applied".to_string())
+                } else if edited.changed_since {
+                    Some(
+                        "not sent again: the task changed in Notion after this edit was first \
+                         sent (it may have landed and been changed since); Notion's copy stands"
+                            .to_string(),
+                    )
+                } else {
+                    None
+                },
                 ..Landed::default()
             })
         }
@@ -217,6 +239,7 @@ async fn send(
                 instance_page,
                 instance_id,
                 &write.restored_entries(),
+                guard,
             )
             .await?;
             Ok(Landed {

@@ -97,7 +97,7 @@ pub struct Claimed {
     /// The row as it was before the claim: `attempts` counts the sends before this one.
     pub entry: OutboxEntry,
     /// Someone (this process earlier, or one that died) sent it before and never settled
-    /// it: it may have landed.
+    /// it: it may have landed. (Not after a hold: Notion saved nothing then.)
     pub may_have_landed: bool,
 }
 
@@ -109,7 +109,7 @@ impl Store {
     pub fn claim_write(&mut self, holder: &Holder, skip: &HashSet<i64>) -> Result<Option<Claimed>> {
         let now = Utc::now();
         let tx = self.write_transaction()?;
-        let queued: VecDeque<(OutboxEntry, Option<String>, i64, i64)> = {
+        let queued: VecDeque<(OutboxEntry, Option<String>, i64, i64, bool)> = {
             let mut statement = tx.prepare(&format!(
                 "SELECT * FROM outbox WHERE state IN {QUEUED} ORDER BY seq"
             ))?;
@@ -119,13 +119,14 @@ impl Store {
                     row.get::<_, Option<String>>("lease_owner")?,
                     row.get::<_, i64>("lease_until")?,
                     row.get::<_, i64>("not_before")?,
+                    row.get::<_, bool>("unsent")?,
                 ))
             })?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let mut blocked: HashSet<String> = HashSet::new();
         let mut chosen = None;
-        for (entry, owner, lease_until, not_before) in queued {
+        for (entry, owner, lease_until, not_before, unsent) in queued {
             let leased = entry.state == super::OutboxState::Sending
                 && lease_until > millis(now)
                 && !owner.as_deref().is_some_and(Holder::is_gone);
@@ -136,22 +137,22 @@ impl Store {
                 && not_before <= millis(now)
                 && !skip.contains(&entry.seq)
             {
-                chosen = Some(entry);
+                chosen = Some((entry, unsent));
                 break;
             }
             blocked.extend(entry.touched.iter().cloned());
         }
-        let Some(entry) = chosen else {
+        let Some((entry, unsent)) = chosen else {
             return Ok(None);
         };
         let until = now + chrono::Duration::from_std(LEASE)?;
         tx.execute(
-            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, lease_owner = ?2,
-             lease_until = ?3, updated_at = ?4 WHERE seq = ?1",
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, unsent = 0,
+             lease_owner = ?2, lease_until = ?3, updated_at = ?4 WHERE seq = ?1",
             params![entry.seq, holder.as_str(), millis(until), now_text()],
         )?;
         tx.commit()?;
-        let may_have_landed = entry.attempts > 0;
+        let may_have_landed = entry.attempts > 0 && !unsent;
         Ok(Some(Claimed {
             entry,
             may_have_landed,
@@ -169,18 +170,43 @@ impl Store {
     }
 
     /// Stores the write as it is about to be sent for the first time (stamped with the
-    /// time it goes out), so a retry sends exactly the same.
+    /// time it goes out), so a retry sends exactly the same. `false`: the lease is no
+    /// longer `holder`'s, and it must not send.
     pub fn restamp_write(
         &mut self,
         seq: i64,
         holder: &Holder,
         body: &serde_json::Value,
-    ) -> Result<()> {
-        self.conn.execute(
+    ) -> Result<bool> {
+        let changed = self.conn.execute(
             "UPDATE outbox SET body = ?3 WHERE seq = ?1 AND lease_owner = ?2 AND state = 'sending'",
             params![seq, holder.as_str(), body.to_string()],
         )?;
-        Ok(())
+        Ok(changed == 1)
+    }
+
+    /// Whether `holder` still holds the lease on write `seq`, extending it if so: asked
+    /// right before each request that changes something in Notion, so a holder that
+    /// stalled past its lease (and lost the write to another process) sends nothing more.
+    pub fn keep_lease(&mut self, seq: i64, holder: &Holder) -> Result<bool> {
+        let until = Utc::now() + chrono::Duration::from_std(LEASE)?;
+        let changed = self.conn.execute(
+            "UPDATE outbox SET lease_until = ?3 WHERE seq = ?1 AND lease_owner = ?2 AND state = 'sending'",
+            params![seq, holder.as_str(), millis(until)],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// Puts back to pending every write `holder` still has `sending` (a drain that ended on
+    /// an error of the store before settling it). Called when a drain starts, when none of
+    /// the holder's writes can be in flight; their attempts stay counted (they may have
+    /// landed).
+    pub fn release_own_leases(&mut self, holder: &Holder) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until = 0, updated_at = ?2
+             WHERE lease_owner = ?1 AND state = 'sending'",
+            params![holder.as_str(), now_text()],
+        )?)
     }
 
     /// Sending failed in a way worth retrying: back to pending, with its reason, not before
@@ -202,11 +228,12 @@ impl Store {
     }
 
     /// Sending cannot succeed until the operator acts (the block limit): held with its
-    /// reason and its change, not retried by itself.
+    /// reason and its change, not retried by itself. Notion saved nothing of it (the
+    /// attempt that was held proved it), so when it goes again it goes as new.
     pub fn hold_write(&mut self, seq: i64, holder: &Holder, error: &str) -> Result<()> {
         self.conn.execute(
-            "UPDATE outbox SET state = 'held', last_error = ?3, lease_owner = NULL, lease_until = 0,
-             updated_at = ?4 WHERE seq = ?1 AND lease_owner = ?2 AND state = 'sending'",
+            "UPDATE outbox SET state = 'held', last_error = ?3, unsent = 1, lease_owner = NULL,
+             lease_until = 0, updated_at = ?4 WHERE seq = ?1 AND lease_owner = ?2 AND state = 'sending'",
             params![seq, holder.as_str(), error, now_text()],
         )?;
         Ok(())

@@ -79,6 +79,8 @@ pub struct OutboxEntry {
     pub touched: Vec<String>,
     pub state: OutboxState,
     pub attempts: u32,
+    /// Its attempts are known not to have landed (it was held: Notion saved nothing).
+    pub unsent: bool,
     pub last_error: Option<String>,
     /// How a write that landed went, when not plainly: "already applied", or what of it
     /// exists when only part could be made.
@@ -88,6 +90,11 @@ pub struct OutboxEntry {
 }
 
 impl OutboxEntry {
+    /// It was sent before and may have landed without hsn hearing so.
+    pub fn may_have_landed(&self) -> bool {
+        self.attempts > 0 && !self.unsent
+    }
+
     /// Held for the operator, or tried again and again without landing.
     pub fn is_stuck(&self) -> bool {
         self.state == OutboxState::Held
@@ -110,6 +117,7 @@ fn read_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEntry> {
         touched: serde_json::from_str(&touched).unwrap_or_default(),
         state: OutboxState::parse(&state),
         attempts: row.get("attempts")?,
+        unsent: row.get("unsent")?,
         last_error: row.get("last_error")?,
         outcome: row.get("outcome")?,
         created_at: row.get("created_at")?,

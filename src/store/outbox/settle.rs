@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::lease::Holder;
 use super::{OutboxEntry, OutboxState, QUEUED, Store, now_text, read_entry};
-use crate::domain::record::Record;
+use crate::domain::record::{Link, Record};
 use crate::domain::schema::{DatabaseKey, find_database};
 use crate::domain::write::Write;
 use crate::notion::Page;
@@ -90,9 +90,10 @@ impl Store {
         Ok(true)
     }
 
-    /// `hsn outbox drop`: the write is given up without sending anything to Notion, and
-    /// the records it touched show Notion's copy again. Refused while another process is
-    /// sending it (its lease is live).
+    /// `hsn outbox drop`: the write is given up (nothing more is sent to Notion), and the
+    /// records it touched show Notion's copy again, with the writes still queued on them.
+    /// Refused while another process is sending it (its lease is live). A write sent before
+    /// may have landed: its reason says so.
     pub fn drop_write(&mut self, seq: i64) -> Result<OutboxEntry> {
         let tx = self.write_transaction()?;
         let Some((entry, owner, until)) = tx
@@ -123,7 +124,21 @@ impl Store {
         {
             bail!("write {seq} is being sent right now; try again in a moment");
         }
-        let touched = fail_with_dependents(&tx, seq, "dropped by the operator; nothing was sent")?;
+        if entry.may_have_landed() && entry.op == "create_task" {
+            bail!(
+                "write {seq} was sent before and may have created its task in Notion already \
+                 (its answer was lost): the next drain (`hsn sync`) finds out and settles it; \
+                 dropping it now could leave a task hsn no longer shows"
+            );
+        }
+        let reason = if entry.may_have_landed() {
+            "dropped by the operator; it was sent before and may have landed in Notion (its \
+             answer was lost): the records show Notion's copy, and the next refresh shows \
+             whatever Notion has"
+        } else {
+            "dropped by the operator; nothing was sent"
+        };
+        let touched = fail_with_dependents(&tx, seq, reason)?;
         for page_id in unique(touched) {
             rebuild(&tx, &page_id)?;
         }
@@ -291,8 +306,28 @@ fn rebuild(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<()> {
             tx.execute("DELETE FROM records WHERE page_id = ?1", params![page_id])?;
             return Ok(());
         }
-        // Never in Notion (a placeholder, or the demo's local records): the cached copy
-        // already holds every change made to it.
+        // A placeholder: the task as its create planned it (its business entity from the
+        // cache: no write changes that).
+        _ if page_id.starts_with(PLACEHOLDER) => {
+            let planned = queued.iter().find_map(|entry| {
+                serde_json::from_value::<Write>(entry.body.clone())
+                    .ok()
+                    .and_then(|w| w.created_task())
+                    .filter(|task| task.page_id.as_deref() == Some(page_id))
+            });
+            match planned {
+                Some(mut task) => {
+                    task.set(
+                        "Related Business Entity",
+                        cached.get::<Link>("Related Business Entity"),
+                    );
+                    (task, None)
+                }
+                None => (cached, None),
+            }
+        }
+        // Never in Notion (the demo's records): the cached copy already holds every change
+        // made to it.
         _ => (cached, None),
     };
     for entry in &queued {
