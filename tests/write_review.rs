@@ -1,6 +1,7 @@
-//! A review of the write path: ways a write is lost, duplicated or reverted, each shown by
+//! A review of the write path: ways a write was lost, duplicated or reverted, each shown by
 //! a test that runs the engine (as the dashboard and every command do) against the fake
-//! Notion with the fault placed exactly.
+//! Notion with the fault placed exactly. Each failed on the code before its fix; they stay
+//! as regressions (and two cover promises no other test did).
 
 mod support;
 
