@@ -8,10 +8,11 @@ use serde_json::{Map, Value, json};
 
 use super::history::{HistoryEntry, HistoryLog};
 use super::models::WorkflowInstance;
-use super::record::{Link, Record};
+use super::record::{FieldValue, Link, Record};
 use super::schema::{DatabaseKey, TASK_INSTANCE_COLUMN, database};
 use super::workflow::{StateMachine, WorkflowError};
 use crate::notion::DateValue;
+use std::collections::BTreeMap;
 
 /// One write, as queued in the outbox. Times and ids are fixed when it is planned, so
 /// sending it twice makes the same change (the history entry is recognised as already
@@ -53,6 +54,11 @@ pub enum Write {
         assignee: Option<String>,
         due: Option<NaiveDate>,
         at: DateTime<Utc>,
+        /// The edited columns as the operator saw them before this edit: a retry whose
+        /// answer was lost tells from them whether someone changed the task since (a value
+        /// neither this nor ours).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        was: BTreeMap<String, FieldValue>,
     },
     /// Puts back history entries hsn wrote (and Notion confirmed) that a later sync found
     /// gone from the instance's log: a blind writer rewrote it. Sent like any history
@@ -504,7 +510,7 @@ pub fn plan_task_edit(
     if let Some(assignee) = assignee {
         typed_text("assignee", assignee, false)?;
     }
-    let write = Write::EditTask {
+    let mut write = Write::EditTask {
         task_page: task.page_id.clone().unwrap_or_default(),
         task_id: task.title(),
         status,
@@ -512,9 +518,20 @@ pub fn plan_task_edit(
         assignee: assignee.map(|a| a.trim().to_string()),
         due,
         at,
+        was: BTreeMap::new(),
     };
     let mut after = task.clone();
     write.apply(&mut after);
+    if let Write::EditTask { was, .. } = &mut write {
+        // The columns the edit changes, as they were.
+        for column in after.values.keys().filter(|c| **c != "Last Edited Date") {
+            if after.value(column) != task.value(column)
+                && let Some(value) = task.value(column)
+            {
+                was.insert(column.to_string(), value.clone());
+            }
+        }
+    }
     Ok((write, after))
 }
 

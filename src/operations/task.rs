@@ -7,11 +7,12 @@ use super::find::find_page;
 use super::history_write::{Checks, write_with_history};
 use super::{Operator, SendGuard};
 use crate::domain::models::{Task, WorkflowInstance};
-use crate::domain::record::{Link, Record};
+use crate::domain::record::{FieldValue, Link, Record};
 use crate::domain::schema::{DatabaseKey, TASK_INSTANCE_COLUMN};
 use crate::domain::write::task_created_entry;
 use crate::notion::{DataSource, DateValue, NotionClient, Page, PageParent};
 use crate::workspace::sources::DataSources;
+use std::collections::BTreeMap;
 
 /// A new Task ID: `TASK-` and 8 hex digits, made before the create call so that an
 /// uncertain create can be looked up by it instead of being sent twice.
@@ -45,6 +46,9 @@ pub struct TaskEdit {
     /// This edit was sent before and its answer lost: the task is read first, and the edit
     /// is not sent again over a task changed since.
     pub may_have_landed: bool,
+    /// The edited columns as they were when the edit was planned: a value now neither this
+    /// nor the edit's means someone changed the task since.
+    pub was: BTreeMap<String, FieldValue>,
     /// Asked right before the write.
     pub guard: SendGuard,
 }
@@ -315,7 +319,8 @@ async fn make_task_page(
 /// Changes a task's status, priority, assignee or due date; the other columns stay.
 /// `now` is the edit's stamp. An edit that may have landed before (`may_have_landed`) is
 /// looked for first: found, nothing is sent; if the task changed in Notion since it was
-/// stamped, it is not sent over that change (`changed_since`).
+/// planned (a value neither as it was nor the edit's), it is not sent over that change
+/// (`changed_since`).
 pub async fn edit_task(
     client: &NotionClient,
     sources: &DataSources,
@@ -360,9 +365,11 @@ pub async fn edit_task(
                 changed_since: false,
             });
         }
-        // Notion rounds `last_edited_time` down to the minute.
-        let stamped_minute = now.timestamp() - now.timestamp().rem_euclid(60);
-        if page.last_edited_time.timestamp() >= stamped_minute {
+        let changed_by_someone = edit.was.iter().any(|(column, before)| {
+            let now = held.value(column);
+            now != Some(before) && now != changes.value(column)
+        });
+        if changed_by_someone {
             return Ok(TaskEdited {
                 page,
                 already_applied: false,

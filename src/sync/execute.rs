@@ -195,6 +195,7 @@ async fn send(
             assignee,
             due,
             at,
+            was,
         } => {
             // Still a placeholder (a store written before edits followed their create):
             // the task goes by its Task ID.
@@ -210,6 +211,7 @@ async fn send(
                 assignee: assignee.clone(),
                 due: *due,
                 may_have_landed,
+                was: was.clone(),
                 guard: guard.clone(),
             };
             let edited = edit_task(client, sources, &edit, *at).await?;
