@@ -108,6 +108,20 @@ impl Session {
             return Ok(found.record);
         }
         let mut found = store.find_by_title(key, reference)?;
+        // A task whose create is still queued can be held twice: under its placeholder and,
+        // once a refresh read it from Notion (the create landed, its answer not settled
+        // yet), under its own id. It is one task: a change goes to the placeholder, and
+        // follows the create to Notion's page.
+        if found.len() == 2
+            && let Some(placeholder) = found.iter().position(|r| {
+                r.record
+                    .page_id
+                    .as_deref()
+                    .is_some_and(|p| p.starts_with("local:"))
+            })
+        {
+            return Ok(found.remove(placeholder).record);
+        }
         let definition = database(key);
         match found.len() {
             0 => Err(eyre!(

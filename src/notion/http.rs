@@ -170,7 +170,7 @@ impl Transport {
     /// as Notion sent it, not yet parsed.
     pub async fn send_bytes(&self, request: &Request) -> Result<Vec<u8>, NotionError> {
         if request.once {
-            return self.attempt(request).await;
+            return self.attempt(request, true).await;
         }
         let backoff = ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(500))
@@ -178,7 +178,16 @@ impl Transport {
             .with_max_times(self.config.max_retries)
             .with_jitter();
         let mut unreachable = 0;
-        (|| self.attempt(request))
+        // A budget paid in advance is for the first attempt only: a retry waits at the gate
+        // like any request (above all for a Retry-After), so the request after it still
+        // finds its prepaid turn.
+        let first = std::sync::atomic::AtomicBool::new(true);
+        (|| {
+            self.attempt(
+                request,
+                first.swap(false, std::sync::atomic::Ordering::Relaxed),
+            )
+        })
             .retry(backoff)
             .sleep(tokio::time::sleep)
             .when(|e: &NotionError| e.is_retryable(request.idempotent))
@@ -203,8 +212,8 @@ impl Transport {
             .await
     }
 
-    async fn attempt(&self, request: &Request) -> Result<Vec<u8>, NotionError> {
-        if !request.budget.as_ref().is_some_and(|b| b.take()) {
+    async fn attempt(&self, request: &Request, first: bool) -> Result<Vec<u8>, NotionError> {
+        if !(first && request.budget.as_ref().is_some_and(|b| b.take())) {
             self.gate.acquire().await;
         }
         let sent = tokio::time::Instant::now();

@@ -113,4 +113,3 @@ pub async fn agent_write(client: &NotionClient, page: &str, mut log: Vec<Value>,
         .await
         .unwrap();
 }
-
