@@ -520,3 +520,55 @@ async fn a_task_held_twice_while_its_create_settles_is_found_once() {
         "the placeholder: the change follows the create"
     );
 }
+
+/// A blind agent read the instance before alice's move and wrote its own move after it,
+/// stamped earlier, dropping her entry. Putting her entry back would make the newest
+/// transition say "consultation" while the instance is "canceled": hsn leaves it out and
+/// says so (the randomized checker found the contradiction).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_overwritten_by_a_blind_writer_is_reported_not_put_back() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    let read_at = Utc::now() - chrono::Duration::seconds(1);
+    queue_advance(&alice, &ws, &ws.instance, "consultation", "alice");
+    assert_eq!(alice.drain().await.unwrap().sent, 1);
+    let overwrite = json!([{
+        "timestamp": read_at.naive_utc().format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+        "action": "[LeadCaptureAgent] Transitioned from inquiry to canceled",
+        "details": {"from": "inquiry", "to": "canceled"},
+    }])
+    .to_string();
+    ws.client
+        .update_page(
+            &ws.instance,
+            json!({
+                "Current State": {"rich_text": [{"text": {"content": "canceled"}}]},
+                "History Log": {"rich_text": [{"text": {"content": overwrite}}]},
+            }),
+        )
+        .await
+        .unwrap();
+    let refreshed = alice
+        .refresh(DatabaseKey::ActiveWorkflowInstances, false)
+        .await
+        .unwrap();
+    assert_eq!((refreshed.restoring, refreshed.given_up), (0, 1));
+    assert!(alice.store().unsettled_writes().unwrap().is_empty());
+    let said = alice.store().failed_writes(1).unwrap().remove(0);
+    assert!(
+        said.last_error
+            .as_deref()
+            .unwrap()
+            .contains("moved INST-0001 to \"canceled\" over hsn's"),
+        "{:?}",
+        said.last_error
+    );
+    let now = instance(&ws, &ws.instance).await;
+    let log = HistoryLog::decode(&now.history_log);
+    assert_eq!(now.current_state, "canceled");
+    assert_eq!(
+        log.last_transition().unwrap().transition_states(),
+        Some(("inquiry", "canceled")),
+        "the history agrees with the state"
+    );
+}

@@ -424,6 +424,20 @@ impl HistoryLog {
     }
 
     /// The latest transition entry (the later in the log on a tie).
+    /// Whether putting `entry` back would make the log contradict the instance's state
+    /// (`current`): a transition newer than every one the log holds, to another state. A
+    /// blind writer overwrote that move with its own, stamped earlier; the newest
+    /// transition must stay the one that made the state.
+    pub fn would_contradict(&self, entry: &HistoryEntry, current: &str) -> bool {
+        let Some((_, to)) = entry.transition_states() else {
+            return false;
+        };
+        to != current
+            && self
+                .last_transition()
+                .is_none_or(|last| last.timestamp < entry.timestamp)
+    }
+
     pub fn last_transition(&self) -> Option<&HistoryEntry> {
         self.history_entries()
             .filter(|e| e.transition_states().is_some())

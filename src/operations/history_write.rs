@@ -222,6 +222,18 @@ async fn write_entries(
             landed = true;
             landed_earlier = true;
         }
+        if landed || placement == Placement::Restore {
+            // A move of ours that a blind writer overwrote with its own (stamped earlier):
+            // put back, it would be the newest transition while the state is theirs.
+            missing.retain(|e| !seen.would_contradict(e, &instance.current_state));
+            if missing.is_empty() {
+                return Ok(HistoryWritten {
+                    page: fresh,
+                    missing_at_first: Vec::new(),
+                    already: landed_earlier || !landed,
+                });
+            }
+        }
         if landed {
             changes = Record::new(changes.database);
         } else {

@@ -384,10 +384,41 @@ impl Engine {
                 .partition(|own| own.restores < RESTORES_PER_ENTRY);
             if !exhausted.is_empty() {
                 let entries: Vec<HistoryEntry> = exhausted.into_iter().map(|o| o.entry).collect();
-                self.give_up(&page_id, &label, &entries)?;
+                let what: Vec<String> = entries
+                    .iter()
+                    .map(|e| format!("\"{}\"", e.action()))
+                    .collect();
+                let reason = format!(
+                    "another writer dropped {} from the history again after hsn put it back \
+                     {RESTORES_PER_ENTRY} times; hsn stopped restoring it",
+                    what.join(", ")
+                );
+                self.give_up(&page_id, &label, &entries, reason)?;
                 done.given_up += entries.len();
             }
-            let entries: Vec<HistoryEntry> = again.into_iter().map(|o| o.entry).collect();
+            // A move of ours another writer overwrote with its own: not put back (the
+            // history would say the instance is where it is not); said instead.
+            let now = WorkflowInstance::from_record(&instance);
+            let log = HistoryLog::decode(&now.history_log);
+            let (overwritten, entries): (Vec<HistoryEntry>, Vec<HistoryEntry>) = again
+                .into_iter()
+                .map(|o| o.entry)
+                .partition(|e| log.would_contradict(e, &now.current_state));
+            if !overwritten.is_empty() {
+                let what: Vec<String> = overwritten
+                    .iter()
+                    .map(|e| format!("\"{}\"", e.action()))
+                    .collect();
+                let reason = format!(
+                    "another writer moved {label} to \"{}\" over hsn's {} and dropped its \
+                     entry; hsn did not put it back (the history would say the instance is \
+                     where it is not)",
+                    now.current_state,
+                    what.join(", ")
+                );
+                self.give_up(&page_id, &label, &overwritten, reason)?;
+                done.given_up += overwritten.len();
+            }
             if let Some((write, after)) = plan_restore(&instance, &entries) {
                 tracing::info!(
                     instance = %label,
@@ -403,21 +434,18 @@ impl Engine {
 
     /// Stops putting `entries` back into `page_id`'s log, and says so: in the log, and as
     /// a failed write (listed with the refused ones, and shown by the dashboard).
-    fn give_up(&self, page_id: &str, label: &str, entries: &[HistoryEntry]) -> Result<()> {
+    fn give_up(
+        &self,
+        page_id: &str,
+        label: &str,
+        entries: &[HistoryEntry],
+        reason: String,
+    ) -> Result<()> {
         let write = Write::RestoreHistory {
             instance_page: page_id.to_string(),
             instance_id: label.to_string(),
             entries: entries.iter().map(|e| e.to_json().clone()).collect(),
         };
-        let what: Vec<String> = entries
-            .iter()
-            .map(|e| format!("\"{}\"", e.action()))
-            .collect();
-        let reason = format!(
-            "another writer dropped {} from the history again after hsn put it back \
-             {RESTORES_PER_ENTRY} times; hsn stopped restoring it",
-            what.join(", ")
-        );
         tracing::warn!(instance = %label, "{reason}");
         let body = serde_json::to_value(&write)?;
         let seq = self
