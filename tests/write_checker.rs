@@ -618,6 +618,7 @@ fn outbox(ctx: &Ctx, who: &'static str) -> Vec<Queued> {
             state: format!("{:?}", w.state).to_lowercase(),
             body: w.body,
             last_error: w.last_error,
+            outcome: w.outcome,
         })
         .collect()
 }

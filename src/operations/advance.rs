@@ -47,6 +47,9 @@ pub struct Advanced {
     /// It had landed before (an earlier attempt whose answer was lost): nothing was sent
     /// now.
     pub already_applied: bool,
+    /// It landed, then another writer overwrote it with its own move and dropped its
+    /// entry, which was not put back (the history would contradict the state).
+    pub overwritten: bool,
 }
 
 impl Advanced {
@@ -182,5 +185,6 @@ pub async fn advance(
         entry,
         page: written.page,
         already_applied: written.already,
+        overwritten: written.overwritten,
     })
 }

@@ -62,6 +62,10 @@ pub(crate) struct HistoryWritten {
     /// The entry was there already at the first read: an earlier attempt landed (its
     /// answer was lost), and nothing was sent now.
     pub already: bool,
+    /// Our update landed, then a blind writer overwrote it with its own move (stamped
+    /// earlier) and dropped our entry: the entry was not put back (it would contradict the
+    /// state).
+    pub overwritten: bool,
 }
 
 /// What the instance is checked against on each read.
@@ -214,6 +218,7 @@ async fn write_entries(
                 page: fresh,
                 missing_at_first: first.clone(),
                 already: landed_earlier || (!landed && placement == Placement::Append),
+                overwritten: false,
             });
         }
         if !landed && checks.may_have_landed && (checks.landed_before)(&instance) {
@@ -225,12 +230,14 @@ async fn write_entries(
         if landed || placement == Placement::Restore {
             // A move of ours that a blind writer overwrote with its own (stamped earlier):
             // put back, it would be the newest transition while the state is theirs.
+            let before = missing.len();
             missing.retain(|e| !seen.would_contradict(e, &instance.current_state));
             if missing.is_empty() {
                 return Ok(HistoryWritten {
                     page: fresh,
                     missing_at_first: Vec::new(),
-                    already: landed_earlier || !landed,
+                    already: landed_earlier,
+                    overwritten: landed && before > 0,
                 });
             }
         }
@@ -280,6 +287,7 @@ async fn write_entries(
                 page: written,
                 missing_at_first: missing_at_first.unwrap_or_default(),
                 already: landed_earlier,
+                overwritten: false,
             });
         }
         tracing::warn!(

@@ -128,10 +128,19 @@ async fn send(
                 guard: guard.clone(),
             };
             let done = advance(client, sources, &Operator(actor.clone()), &request, *at).await?;
-            let outcome = done.already_applied.then(|| match done.moved_on() {
-                Some(now) => format!("already applied; since moved on to {now}"),
-                None => "already applied".to_string(),
-            });
+            let outcome = match (done.overwritten, done.already_applied, done.moved_on()) {
+                (true, _, now) => Some(format!(
+                    "applied, then overwritten: another writer moved it to {} and dropped \
+                     its history entry, which hsn did not put back (the history would say \
+                     the instance is where it is not)",
+                    now.unwrap_or_default()
+                )),
+                (false, true, Some(now)) => {
+                    Some(format!("already applied; since moved on to {now}"))
+                }
+                (false, true, None) => Some("already applied".to_string()),
+                (false, false, _) => None,
+            };
             Ok(Landed {
                 pages: vec![(DatabaseKey::ActiveWorkflowInstances, done.page)],
                 outcome,
