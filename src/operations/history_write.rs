@@ -191,6 +191,9 @@ async fn write_entries(
     let mut missing_at_first: Option<Vec<HistoryEntry>> = None;
     let mut last_error = None;
     for _ in 0..ATTEMPTS {
+        // Still ours to send? Asked before the read: the answer may wait on the store's
+        // lock, which must not widen the read→write window.
+        checks.guard.check()?;
         // The read and the write it leads to, paid for together: no wait between them.
         let budget = client.reserve(2).await;
         let read_at = std::time::Instant::now();
@@ -256,7 +259,6 @@ async fn write_entries(
         let properties = changes
             .to_properties()
             .map_err(|e| partly(e.into(), landed))?;
-        checks.guard.check()?;
         let sent = client.update_page_once(&budget, page_id, properties).await;
         note_gap(read_at.elapsed());
         match sent {

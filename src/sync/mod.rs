@@ -6,11 +6,13 @@
 //! talks to it through [`Command`]s and [`Event`]s. Without Notion (the demo workspace) it
 //! settles writes locally.
 
+mod drain;
 mod engine;
 mod execute;
 mod runner;
 mod store_queue;
 
-pub use engine::{Backend, DrainReport, Engine, ReadOnly, Refreshed};
+pub use drain::DrainReport;
+pub use engine::{Backend, Engine, ReadOnly, Refreshed};
 pub use runner::{Command, Event, run};
 pub use store_queue::StoreQueue;
