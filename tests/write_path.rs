@@ -19,11 +19,9 @@ use hsn::store::OutboxState;
 use hsn::sync::Engine;
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use support::writes::{agent_read, agent_write, engine, queue_advance, queue_task};
-
-async fn instance(ws: &support::Workspace, page: &str) -> WorkflowInstance {
-    WorkflowInstance::from_page(&ws.client.retrieve_page(page).await.unwrap())
-}
+use support::writes::{
+    agent_read, agent_write, engine, instance, last_seq, queue_advance, queue_task, tasks_named,
+};
 
 /// The blind agent of the original server moves an instance: reads it, appends its
 /// transition entry, writes the state and the whole log back.
@@ -64,21 +62,8 @@ fn patches_of(ws: &support::Workspace, page: &str, from: usize) -> Vec<Value> {
         .collect()
 }
 
-/// The Master Tasks pages with this Task ID in Notion.
-fn tasks_named(ws: &support::Workspace, task_id: &str) -> Vec<Value> {
-    ws.fake
-        .pages_in(&ws.source(DatabaseKey::Tasks))
-        .into_iter()
-        .filter(|p| p["properties"]["Task ID"]["title"][0]["plain_text"] == task_id)
-        .collect()
-}
-
 fn state_of(engine: &Engine, seq: i64) -> OutboxState {
     engine.store().write_state(seq).unwrap().unwrap().state
-}
-
-fn last_seq(engine: &Engine) -> i64 {
-    engine.store().all_writes().unwrap().last().unwrap().seq
 }
 
 /// Case 1: the answer to an advance is lost after Notion applied it, an agent moves the

@@ -10,35 +10,20 @@ use std::time::Duration;
 use chrono::Utc;
 use fake_notion::Fault;
 use hsn::domain::history::HistoryLog;
-use hsn::domain::models::{Task, WorkflowInstance};
+use hsn::domain::models::Task;
 use hsn::domain::schema::DatabaseKey;
 use hsn::domain::write::plan_task_edit;
 use hsn::store::OutboxState;
 use hsn::sync::Engine;
-use serde_json::{Value, json};
-use support::writes::{agent_read, agent_write, engine, queue_advance, queue_task};
-
-async fn instance(ws: &support::Workspace, page: &str) -> WorkflowInstance {
-    WorkflowInstance::from_page(&ws.client.retrieve_page(page).await.unwrap())
-}
-
-/// The Master Tasks pages with this Task ID in Notion.
-fn tasks_named(ws: &support::Workspace, task_id: &str) -> Vec<Value> {
-    ws.fake
-        .pages_in(&ws.source(DatabaseKey::Tasks))
-        .into_iter()
-        .filter(|p| p["properties"]["Task ID"]["title"][0]["plain_text"] == task_id)
-        .collect()
-}
+use serde_json::json;
+use support::writes::{
+    agent_read, agent_write, engine, instance, last_seq, queue_advance, queue_task, tasks_named,
+};
 
 fn task_in_notion(ws: &support::Workspace, task_id: &str) -> Task {
     let made = tasks_named(ws, task_id);
     assert_eq!(made.len(), 1, "one task {task_id} in Notion");
     Task::from_page(&hsn::notion::Page::from_json(made[0].clone()).unwrap())
-}
-
-fn last_seq(engine: &Engine) -> i64 {
-    engine.store().all_writes().unwrap().last().unwrap().seq
 }
 
 /// Queues an edit of the cached task `task_id` (planned as the dashboard and the CLI do).

@@ -113,3 +113,22 @@ pub async fn agent_write(client: &NotionClient, page: &str, mut log: Vec<Value>,
         .await
         .unwrap();
 }
+
+/// An instance as Notion holds it now.
+pub async fn instance(ws: &Workspace, page: &str) -> WorkflowInstance {
+    WorkflowInstance::from_page(&ws.client.retrieve_page(page).await.unwrap())
+}
+
+/// The Master Tasks pages with this Task ID in Notion.
+pub fn tasks_named(ws: &Workspace, task_id: &str) -> Vec<Value> {
+    ws.fake
+        .pages_in(&ws.source(DatabaseKey::Tasks))
+        .into_iter()
+        .filter(|p| p["properties"]["Task ID"]["title"][0]["plain_text"] == task_id)
+        .collect()
+}
+
+/// The newest write of the engine's outbox.
+pub fn last_seq(engine: &Engine) -> i64 {
+    engine.store().all_writes().unwrap().last().unwrap().seq
+}

@@ -60,7 +60,13 @@ impl Store {
             )?;
         }
         for page_id in unique(touched) {
-            rebuild(&tx, &page_id)?;
+            if landed.pages.is_empty() {
+                // Settled without Notion (the demo workspace): the optimistic change is
+                // the change; only the pending count moves.
+                recount(&tx, &page_id)?;
+            } else {
+                rebuild(&tx, &page_id)?;
+            }
         }
         tx.commit()?;
         Ok(true)
@@ -261,6 +267,16 @@ fn follow_created(tx: &Transaction<'_>, placeholder: &str, real: &str) -> rusqli
     Ok(())
 }
 
+/// Sets a record's pending count to the writes still queued on it.
+fn recount(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<()> {
+    let queued = queued_on(tx, page_id)?.len() as i64;
+    tx.execute(
+        "UPDATE records SET pending = ?2 WHERE page_id = ?1",
+        params![page_id, queued],
+    )?;
+    Ok(())
+}
+
 /// Makes a record's cached copy Notion's copy with every write still queued on it applied
 /// in order, and its pending count theirs. A record Notion never had is kept as it is
 /// (it holds its changes already); a placeholder nothing is queued on is removed.
@@ -345,11 +361,7 @@ fn rebuild(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<()> {
         )?;
         write_record(tx, &record, &data_source_id, (&created, &edited), 0)?;
     }
-    tx.execute(
-        "UPDATE records SET pending = ?2 WHERE page_id = ?1",
-        params![page_id, queued.len() as i64],
-    )?;
-    Ok(())
+    recount(tx, page_id)
 }
 
 fn stamp(time: &chrono::DateTime<chrono::Utc>) -> String {
