@@ -10,6 +10,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
 
+/// The shortest wait the gate asks for.
+const MIN_WAIT: Duration = Duration::from_millis(1);
+
 /// How fast requests may go.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimit {
@@ -126,7 +129,9 @@ impl RateGate {
             state.tokens -= count;
             None
         } else {
-            Some(Duration::from_secs_f64((needed - state.tokens) / rate))
+            // At least a millisecond: a wait rounded to zero nanoseconds would spin forever
+            // (no time passes, no token is earned; seen on tokio's paused clock).
+            Some(Duration::from_secs_f64((needed - state.tokens) / rate).max(MIN_WAIT))
         }
     }
 
@@ -258,6 +263,20 @@ mod tests {
             start.elapsed() >= Duration::from_millis(330),
             "the next one waits"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_short_by_a_rounding_error_is_waited_for_not_spun_on() {
+        let gate = RateGate::new(RateLimit::default());
+        gate.acquire().await;
+        gate.acquire().await;
+        // A hair under one token: the wait to earn the rest rounds to no time at all.
+        gate.lock().tokens = 1.0 - 1e-12;
+        let start = Instant::now();
+        tokio::time::timeout(Duration::from_secs(1), gate.acquire())
+            .await
+            .expect("the gate spun without letting time pass");
+        assert!(start.elapsed() >= MIN_WAIT);
     }
 
     #[tokio::test(start_paused = true)]
