@@ -82,16 +82,6 @@ impl Write {
         }
     }
 
-    /// The time the write's change is stamped with (its history entry, Last Transition Date).
-    pub fn at(&self) -> Option<DateTime<Utc>> {
-        match self {
-            Write::Advance { at, .. }
-            | Write::CreateTask { at, .. }
-            | Write::EditTask { at, .. } => Some(*at),
-            Write::RestoreHistory { .. } => None,
-        }
-    }
-
     /// The same write stamped `now`: done once, just before it is first sent, so its history
     /// entry carries the time it reached Notion (an advance queued for an hour must not be
     /// older than the entries written while it waited: the newest transition is the state).
