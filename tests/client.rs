@@ -16,10 +16,7 @@ const TOKEN: &str = "ntn_test_token_for_the_fake_server_0123456789";
 fn client_for(base: &str) -> NotionClient {
     let mut config = ClientConfig::new(SecretString::from(TOKEN));
     config.base_url = base.to_string();
-    config.rate = RateLimit {
-        requests_per_second: 100_000.0,
-        burst: 1_000,
-    };
+    config.rate = RateLimit::unlimited();
     config.timeout = Some(Duration::from_secs(20));
     NotionClient::new(config).unwrap()
 }

@@ -20,10 +20,7 @@ const TOKEN: &str = "ntn_setup_test_token_0123456789abcdef";
 fn client_for(base: &str, token: &str) -> NotionClient {
     let mut config = ClientConfig::new(SecretString::from(token.to_string()));
     config.base_url = base.to_string();
-    config.rate = RateLimit {
-        requests_per_second: 100_000.0,
-        burst: 1_000,
-    };
+    config.rate = RateLimit::unlimited();
     config.timeout = Some(Duration::from_secs(20));
     NotionClient::new(config).unwrap()
 }

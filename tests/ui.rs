@@ -230,7 +230,7 @@ fn task_keys_edit_status_and_due_date() {
     keys(&mut app, "5");
     assert!(matches!(
         app.take_actions().as_slice(),
-        [Action::Refresh(DatabaseKey::Tasks)]
+        [Action::Showing(keys)] if keys == &[DatabaseKey::Tasks]
     ));
     keys(&mut app, "m");
     handle_key(&mut app, key(KeyCode::Down));

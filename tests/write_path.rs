@@ -387,12 +387,9 @@ async fn a_read_and_its_write_never_wait_at_the_gate_between_them() {
     let ws = support::workspace().await;
     let mut config = ClientConfig::new(SecretString::from(support::TOKEN));
     config.base_url = ws.base.clone();
-    config.rate = RateLimit {
-        requests_per_second: 4.0,
-        burst: 2,
-    };
+    config.rate = RateLimit::per_window(2, Duration::from_millis(500));
     let client = NotionClient::new(config).unwrap();
-    // The burst spent: the next request would wait.
+    // The window's budget spent: the next request would wait.
     client.retrieve_page(&ws.instance).await.unwrap();
     client.retrieve_page(&ws.instance).await.unwrap();
     let budget = client.reserve(2).await;

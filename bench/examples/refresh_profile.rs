@@ -13,10 +13,7 @@ async fn main() {
     let sources = hsn_bench::seed_workspace(&fake, 10_000, 1, hsn_bench::fixed_now());
     let mut config = ClientConfig::new(secrecy::SecretString::from("t"));
     config.base_url = base;
-    config.rate = RateLimit {
-        requests_per_second: 1e9,
-        burst: 1_000_000,
-    };
+    config.rate = RateLimit::unlimited();
     config.timeout = Some(Duration::from_secs(60));
     let client = NotionClient::new(config).unwrap();
     let dir = tempfile::tempdir().unwrap();

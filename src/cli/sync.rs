@@ -8,6 +8,7 @@ use color_eyre::eyre::{Result, bail};
 
 use super::session::Session;
 use crate::domain::schema::DATABASES;
+use crate::notion::Priority;
 use crate::present::inert;
 use crate::sync::Backend;
 
@@ -32,7 +33,13 @@ pub async fn run(args: SyncArgs, session: &Session) -> Result<()> {
         if session.engine.data_source(definition.key).is_none() {
             continue;
         }
-        match session.engine.refresh(definition.key, args.full).await {
+        // Background work: it leaves the reserve of the request budget to writes (of this
+        // process, and of dashboards sharing the token).
+        let refreshed = session
+            .engine
+            .refresh_as(definition.key, args.full, Priority::Background)
+            .await;
+        match refreshed {
             Ok(done) => {
                 restoring += done.restoring;
                 println!(
@@ -58,9 +65,10 @@ pub async fn run(args: SyncArgs, session: &Session) -> Result<()> {
         send_writes(session).await?;
     }
     println!(
-        "{} requests in {:.1} s",
+        "{} requests in {:.1} s; {}",
         client.requests_sent() - requests_before,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        client.rate_status().summary()
     );
     if failures > 0 {
         bail!("{failures} data sources could not be refreshed");
@@ -102,3 +110,4 @@ async fn send_writes(session: &Session) -> Result<()> {
     }
     Ok(())
 }
+

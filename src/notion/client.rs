@@ -15,13 +15,15 @@ use super::object::{Block, DataSource, Database, ListPage, SearchResult, User};
 use super::page::Page;
 use super::property::PropertyValue;
 use super::query::DataSourceQuery;
-use super::rate::Budget;
+use super::rate::{Budget, Priority, RateStatus};
 
 /// A Notion API client. Cheap to clone; clones share one connection pool and one rate gate,
-/// so every request of the process counts against the same limit.
+/// so every request of the process counts against the same budget. A clone made with
+/// [`NotionClient::background`] yields to the operator's requests.
 #[derive(Clone)]
 pub struct NotionClient {
     transport: Arc<Transport>,
+    priority: Priority,
 }
 
 impl std::fmt::Debug for NotionClient {
@@ -30,6 +32,7 @@ impl std::fmt::Debug for NotionClient {
         f.debug_struct("NotionClient")
             .field("base_url", &config.base_url)
             .field("version", &config.version)
+            .field("priority", &self.priority)
             .finish_non_exhaustive()
     }
 }
@@ -56,13 +59,15 @@ pub enum SearchObject {
     DataSource,
 }
 
-/// Reads a list endpoint to the end, following `next_cursor`.
+/// Reads a list endpoint to the end, following `next_cursor` from `cursor` (`None`: from
+/// the start). `first` carries no cursor of its own: each request carries exactly one.
 pub(crate) async fn collect_list(
     client: &NotionClient,
     first: Request,
+    mut cursor: Option<String>,
 ) -> Result<Vec<Value>, NotionError> {
+    debug_assert!(first.query.iter().all(|(key, _)| key != "start_cursor"));
     let mut results = Vec::new();
-    let mut cursor: Option<String> = None;
     loop {
         let mut request = first.clone();
         if let Some(cursor) = &cursor {
@@ -95,7 +100,22 @@ impl NotionClient {
     pub fn new(config: ClientConfig) -> Result<Self, NotionError> {
         Ok(NotionClient {
             transport: Arc::new(Transport::new(config)?),
+            priority: Priority::Interactive,
         })
+    }
+
+    /// This client for background work (refreshes, syncs): it leaves the reserve of the
+    /// budget to the operator's requests, which never queue behind it.
+    pub fn background(&self) -> NotionClient {
+        NotionClient {
+            transport: Arc::clone(&self.transport),
+            priority: Priority::Background,
+        }
+    }
+
+    /// The request budget as the gate sees it now: spent, believed, recent 429s.
+    pub fn rate_status(&self) -> RateStatus {
+        self.transport.gate().status()
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -113,7 +133,7 @@ impl NotionClient {
     }
 
     pub(crate) async fn send(&self, request: &Request) -> Result<Value, NotionError> {
-        self.transport.send(request).await
+        self.transport.send(request, self.priority).await
     }
 
     pub(crate) async fn send_as<T: DeserializeOwned>(
@@ -130,7 +150,7 @@ impl NotionClient {
         &self,
         request: &Request,
     ) -> Result<T, NotionError> {
-        let bytes = self.transport.send_bytes(request).await?;
+        let bytes = self.transport.send_bytes(request, self.priority).await?;
         decode(request, &bytes, |bytes| serde_json::from_slice(bytes))
     }
 
@@ -154,7 +174,7 @@ impl NotionClient {
             body["filter"] = json!({"property": "object", "value": value});
         }
         let request = Request::read_post("/search", body);
-        let results = collect_list(self, request.clone()).await?;
+        let results = collect_list(self, request.clone(), None).await?;
         results
             .into_iter()
             .map(|raw| match raw.get("object").and_then(Value::as_str) {
@@ -166,6 +186,31 @@ impl NotionClient {
                 _ => Ok(SearchResult::Other(raw)),
             })
             .collect()
+    }
+
+    /// The pages edited most recently among those shared with the integration, newest
+    /// first, in one request, and whether older ones exist. Each page holds only its title
+    /// (nothing else is needed to tell what changed). Notion's search index can lag the data
+    /// a little: a page edited seconds ago may show only in a later call.
+    pub async fn recently_edited_pages(
+        &self,
+        count: usize,
+    ) -> Result<(Vec<Page>, bool), NotionError> {
+        let body = json!({
+            "filter": {"property": "object", "value": "page"},
+            "sort": {"timestamp": "last_edited_time", "direction": "descending"},
+            "page_size": count.clamp(1, 100),
+        });
+        let request =
+            Request::read_post("/search", body).with_query("filter_properties[]", "title");
+        let list: ListPage = self.send_as(&request).await?;
+        let pages = list
+            .results
+            .into_iter()
+            .filter(|raw| raw.get("object").and_then(Value::as_str) == Some("page"))
+            .map(|raw| decode(&request, raw, Page::from_json))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((pages, list.has_more))
     }
 
     pub async fn retrieve_database(&self, database_id: &str) -> Result<Database, NotionError> {
@@ -265,11 +310,16 @@ impl NotionClient {
         self.page_from(&request).await
     }
 
-    /// Pays at the rate gate for `requests` to go back to back (a read and the write made
-    /// from it): see [`NotionClient::retrieve_page_within`] and
+    /// Pays at the rate gate for `requests` to go back to back (a read of a page and the
+    /// write made from it): see [`NotionClient::retrieve_page_within`] and
     /// [`NotionClient::update_page_once`].
     pub async fn reserve(&self, requests: u32) -> Arc<Budget> {
-        Arc::new(self.transport.gate().acquire_many(requests).await)
+        Arc::new(
+            self.transport
+                .gate()
+                .acquire(self.priority, "PATCH /pages/{id}", requests)
+                .await,
+        )
     }
 
     /// `retrieve_page`, spending a request of `budget` (no wait at the gate).
@@ -377,8 +427,7 @@ impl NotionClient {
         let page: ListPage = decode(&request, first, serde_json::from_value)?;
         let mut items = page.results;
         if let Some(cursor) = page.next_cursor.filter(|_| page.has_more) {
-            let rest = collect_list(self, request.with_query("start_cursor", cursor)).await?;
-            items.extend(rest);
+            items.extend(collect_list(self, request, Some(cursor)).await?);
         }
         Ok(items)
     }
@@ -387,7 +436,7 @@ impl NotionClient {
     pub async fn list_block_children(&self, block_id: &str) -> Result<Vec<Block>, NotionError> {
         let id = NotionId::parse(block_id)?;
         let request = Request::get(format!("/blocks/{id}/children")).with_query("page_size", "100");
-        let results = collect_list(self, request.clone()).await?;
+        let results = collect_list(self, request.clone(), None).await?;
         results
             .into_iter()
             .map(|raw| decode(&request, raw, Block::from_json))

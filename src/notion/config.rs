@@ -49,9 +49,10 @@ impl ClientConfig {
 
     /// Reads the client's settings through `lookup` (the caller decides whether that is the
     /// process environment, a `.env` file, or both): `NOTION_API_TOKEN` (required),
-    /// `NOTION_API_BASE`, `NOTION_VERSION`, `NOTION_TIMEOUT_SECS`, `NOTION_RATE_LIMIT`
-    /// (requests per second, for plans with another limit). Returns `Ok(None)` when no token
-    /// is set.
+    /// `NOTION_API_BASE`, `NOTION_VERSION`, `NOTION_TIMEOUT_SECS`, `NOTION_RATE_BUDGET`
+    /// (requests per minute: 180 on most plans, 600 on Business and Enterprise; the older
+    /// `NOTION_RATE_LIMIT`, per second, still counts when it is not set). Returns `Ok(None)`
+    /// when no token is set.
     pub fn from_lookup(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Option<ClientConfig>, ConfigError> {
@@ -83,7 +84,21 @@ impl ClientConfig {
             }
             config.version = version.to_string();
         }
-        if let Some(rate) = lookup("NOTION_RATE_LIMIT").filter(|s| !s.is_empty()) {
+        if let Some(budget) = lookup("NOTION_RATE_BUDGET").filter(|s| !s.trim().is_empty()) {
+            let per_minute = budget
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|b| *b > 0)
+                .ok_or(ConfigError {
+                    name: "NOTION_RATE_BUDGET",
+                    value: budget.clone(),
+                    expected: "a positive whole number of requests per minute (180, or 600 on Business and Enterprise plans)",
+                })?;
+            config.rate = RateLimit::per_minute(per_minute);
+        } else if let Some(rate) = lookup("NOTION_RATE_LIMIT").filter(|s| !s.is_empty()) {
+            // The setting of Notion's old limit, in requests per second: kept working, as
+            // the same budget per minute.
             let per_second = rate
                 .trim()
                 .parse::<f64>()
@@ -94,11 +109,7 @@ impl ClientConfig {
                     value: rate.clone(),
                     expected: "a positive number of requests per second",
                 })?;
-            config.rate = RateLimit {
-                requests_per_second: per_second,
-                // As the default: a little less than a second's worth, for slack.
-                burst: ((per_second * 2.0 / 3.0).floor() as u32).max(1),
-            };
+            config.rate = RateLimit::per_minute((per_second * 60.0).min(1e9) as u32);
         }
         if let Some(secs) = lookup("NOTION_TIMEOUT_SECS").filter(|s| !s.is_empty()) {
             config.timeout = secs
@@ -169,6 +180,30 @@ mod tests {
         assert_eq!(config.version, "2026-03-11");
         assert!(config.uses_2026_shapes());
         assert_eq!(config.base_url, "https://api.notion.com");
+        assert_eq!(config.rate.budget, 180);
+        assert_eq!(config.rate.window, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn the_budget_is_per_minute_and_the_old_rate_still_counts() {
+        let read = |pairs: &[(&str, &str)]| {
+            let mut all = vec![("NOTION_API_TOKEN", "t")];
+            all.extend_from_slice(pairs);
+            ClientConfig::from_lookup(lookup(&all))
+        };
+        let business = read(&[("NOTION_RATE_BUDGET", "600")]).unwrap().unwrap();
+        assert_eq!(business.rate.budget, 600);
+        assert_eq!(business.rate.reserve, 60);
+        let old = read(&[("NOTION_RATE_LIMIT", "5")]).unwrap().unwrap();
+        assert_eq!(old.rate.budget, 300);
+        let both = read(&[("NOTION_RATE_BUDGET", "180"), ("NOTION_RATE_LIMIT", "5")])
+            .unwrap()
+            .unwrap();
+        assert_eq!(both.rate.budget, 180, "the budget wins");
+        for bad in ["0", "-3", "lots", "1.5"] {
+            let err = read(&[("NOTION_RATE_BUDGET", bad)]).unwrap_err();
+            assert_eq!(err.name, "NOTION_RATE_BUDGET", "{bad}");
+        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::limits::RateLimitReason;
+
 /// Notion's machine-readable error `code`. New codes appear over time, so unknown ones are
 /// kept as text rather than failing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +162,13 @@ impl NotionError {
         match json.filter(|v| v.get("object").and_then(|o| o.as_str()) == Some("error")) {
             Some(error) => {
                 let text = |key: &str| error.get(key).and_then(|v| v.as_str()).map(str::to_string);
+                // The body repeats the wait as a string of seconds; the header wins.
+                let retry_after = retry_after.or_else(|| {
+                    error
+                        .pointer("/additional_data/retry_after")
+                        .and_then(|v| v.as_str())
+                        .and_then(super::limits::parse_retry_after)
+                });
                 NotionError::Api {
                     status,
                     code: ErrorCode::parse(&text("code").unwrap_or_default()),
@@ -262,9 +271,25 @@ impl NotionError {
         self.status() == Some(409)
     }
 
-    /// 429 and 529: Notion asks us to slow down. Always safe to retry, whatever the method.
+    /// 429 and 529: Notion asks us to slow down. Safe to retry, whatever the method, unless
+    /// the connection is blocked ([`NotionError::is_blocked`]).
     pub fn is_rate_limit(&self) -> bool {
         matches!(self.status(), Some(429 | 529))
+    }
+
+    /// Why Notion asked us to slow down, for a 429 or 529.
+    pub fn rate_limit_reason(&self) -> Option<RateLimitReason> {
+        match self.status()? {
+            429 => Some(RateLimitReason::parse(self.additional("rate_limit_reason"))),
+            529 => Some(RateLimitReason::Overload),
+            _ => None,
+        }
+    }
+
+    /// 429 `public_api_request_blocked`: Notion refuses this connection's requests. Never
+    /// retried; an operator must look at the integration.
+    pub fn is_blocked(&self) -> bool {
+        self.rate_limit_reason() == Some(RateLimitReason::Blocked)
     }
 
     /// Whether retrying could help. `idempotent` says whether the request may be repeated
@@ -272,6 +297,7 @@ impl NotionError {
     /// only then, because a create or an update may already have landed.
     pub fn is_retryable(&self, idempotent: bool) -> bool {
         match self {
+            _ if self.is_blocked() => false,
             _ if self.is_rate_limit() => true,
             // Nothing was saved, and Notion says to try again.
             _ if self.is_conflict() => true,
@@ -312,14 +338,19 @@ impl NotionError {
             } => {
                 format!("the integration may not access {subject}: {message} (403 {code})")
             }
-            NotionError::Api {
-                status,
-                code,
-                message,
-                ..
-            } if self.is_rate_limit() => {
+            NotionError::Api { status, code, .. } if self.is_blocked() => {
                 format!(
-                    "Notion kept rate-limiting requests for {subject}: {message} ({status} {code})"
+                    "Notion has blocked this connection's requests ({status} {code}, \
+                     public_api_request_blocked): hsn stopped sending and will not retry \
+                     on its own. Check the integration in Notion (Settings → Connections) \
+                     or ask the workspace's admin; queued changes are kept"
+                )
+            }
+            NotionError::Api { status, code, .. } if self.is_rate_limit() => {
+                let reason = self.rate_limit_reason().unwrap_or(RateLimitReason::Overload);
+                format!(
+                    "Notion kept rate-limiting requests for {subject}: {} ({status} {code}, {reason})",
+                    reason.describe()
                 )
             }
             NotionError::Api {

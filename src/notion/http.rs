@@ -11,14 +11,13 @@ use serde_json::Value;
 
 use super::config::ClientConfig;
 use super::error::NotionError;
-use super::rate::{Budget, RateGate};
+use super::limits::parse_retry_after;
+use super::rate::{Budget, Priority, RateGate, endpoint_key};
 use std::sync::Arc;
 
 /// Retries after a connection failure or timeout; rate limits and server errors get the
 /// configured `max_retries`.
 const UNREACHABLE_RETRIES: usize = 2;
-/// How long to hold the gate after a 429 or 529 that gave no `Retry-After`.
-const DEFAULT_RATE_LIMIT_PAUSE: Duration = Duration::from_secs(1);
 
 /// One request, described before it is sent so it can be sent again.
 #[derive(Debug, Clone)]
@@ -31,7 +30,7 @@ pub(crate) struct Request {
     pub body: Option<Value>,
     /// Whether repeating the request has no further effect (reads, queries, search).
     pub idempotent: bool,
-    /// Paid for at the gate already (`RateGate::acquire_many`): goes without waiting.
+    /// Paid for at the gate already (`RateGate::acquire`): goes without waiting.
     pub budget: Option<Arc<Budget>>,
     /// One attempt only: no retry, so no wait between whatever came before and the answer.
     pub once: bool,
@@ -96,6 +95,11 @@ impl Request {
     fn describe(&self) -> String {
         format!("{} /v1{}", self.method, self.path)
     }
+
+    /// The endpoint, for limits Notion sets per endpoint.
+    fn endpoint(&self) -> String {
+        endpoint_key(self.method.as_str(), &self.path)
+    }
 }
 
 /// The HTTP side of the client, shared by every clone of it.
@@ -158,8 +162,8 @@ impl Transport {
     }
 
     /// Sends `request`, retrying what may be retried, and returns the JSON body.
-    pub async fn send(&self, request: &Request) -> Result<Value, NotionError> {
-        let bytes = self.send_bytes(request).await?;
+    pub async fn send(&self, request: &Request, priority: Priority) -> Result<Value, NotionError> {
+        let bytes = self.send_bytes(request, priority).await?;
         serde_json::from_slice(&bytes).map_err(|e| NotionError::Decode {
             request: request.describe(),
             reason: e.to_string(),
@@ -168,9 +172,13 @@ impl Transport {
 
     /// Sends `request` like [`Transport::send`], and returns the successful answer's body
     /// as Notion sent it, not yet parsed.
-    pub async fn send_bytes(&self, request: &Request) -> Result<Vec<u8>, NotionError> {
+    pub async fn send_bytes(
+        &self,
+        request: &Request,
+        priority: Priority,
+    ) -> Result<Vec<u8>, NotionError> {
         if request.once {
-            return self.attempt(request, true).await;
+            return self.attempt(request, true, priority).await;
         }
         let backoff = ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(500))
@@ -186,6 +194,7 @@ impl Transport {
             self.attempt(
                 request,
                 first.swap(false, std::sync::atomic::Ordering::Relaxed),
+                priority,
             )
         })
             .retry(backoff)
@@ -212,11 +221,27 @@ impl Transport {
             .await
     }
 
-    async fn attempt(&self, request: &Request, first: bool) -> Result<Vec<u8>, NotionError> {
-        if !(first && request.budget.as_ref().is_some_and(|b| b.take())) {
-            self.gate.acquire().await;
-        }
-        let sent = tokio::time::Instant::now();
+    async fn attempt(
+        &self,
+        request: &Request,
+        first: bool,
+        priority: Priority,
+    ) -> Result<Vec<u8>, NotionError> {
+        let endpoint = request.endpoint();
+        let prepaid = request
+            .budget
+            .as_ref()
+            .filter(|_| first)
+            .and_then(|budget| budget.spend());
+        let ticket = match prepaid {
+            Some(ticket) => ticket,
+            None => self
+                .gate
+                .acquire(priority, &endpoint, 1)
+                .await
+                .spend()
+                .expect("the gate paid for one request"),
+        };
         self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let url = format!("{}/v1{}", self.config.base_url, request.path);
         let mut builder = self
@@ -233,7 +258,8 @@ impl Transport {
             builder = builder.json(body);
         }
         let response = builder.send().await.map_err(|e| self.transport_error(&e));
-        self.gate.answered(sent.elapsed());
+        // Answered (or given up on): the request's window starts now.
+        drop(ticket);
         let response = response?;
         let status = response.status();
         let headers = response.headers().clone();
@@ -245,14 +271,16 @@ impl Transport {
             return Ok(bytes.into());
         }
         let error = failure(status, &headers, &bytes);
-        if error.is_rate_limit() {
-            let pause = error.retry_after().unwrap_or(DEFAULT_RATE_LIMIT_PAUSE);
-            tracing::info!(
-                ?pause,
+        if let Some(reason) = error.rate_limit_reason() {
+            let wait = self.gate.limited(&reason, error.retry_after(), &endpoint);
+            tracing::warn!(
+                request = %request.describe(),
                 status = status.as_u16(),
-                "Notion asked us to slow down"
+                %reason,
+                ?wait,
+                "Notion asked us to slow down: {}",
+                reason.describe()
             );
-            self.gate.close_for(pause);
         }
         Err(error)
     }
@@ -295,35 +323,9 @@ fn failure(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> NotionError 
     )
 }
 
-/// `Retry-After` is delta-seconds (Notion's form) or an HTTP date.
-fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_forms() {
-        assert_eq!(parse_retry_after("2"), Some(Duration::from_secs(2)));
-        assert_eq!(parse_retry_after(" 90 "), Some(Duration::from_secs(90)));
-        assert_eq!(parse_retry_after("1.5"), Some(Duration::from_millis(1500)));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon"), None);
-    }
 
     #[test]
     fn html_body_becomes_not_json_with_a_snippet() {

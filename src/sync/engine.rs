@@ -15,7 +15,7 @@ use crate::domain::models::WorkflowInstance;
 use crate::domain::record::Record;
 use crate::domain::schema::{DatabaseKey, database};
 use crate::domain::write::{Write, plan_restore};
-use crate::notion::{NotionClient, Page};
+use crate::notion::{NotionClient, Page, Priority};
 use crate::store::own_entries::{OwnEntry, REMEMBER_ENTRIES_DAYS, RESTORES_PER_ENTRY};
 use crate::store::{Holder, Store, Upserted};
 use crate::workspace::sources::DataSources;
@@ -157,6 +157,14 @@ impl Engine {
         &self.backend
     }
 
+    /// Notion's request budget as this process's client sees it (`None` in the demo).
+    pub fn rate_status(&self) -> Option<crate::notion::RateStatus> {
+        match &self.backend {
+            Backend::Notion { client, .. } => Some(client.rate_status()),
+            Backend::Local => None,
+        }
+    }
+
     pub fn is_local(&self) -> bool {
         matches!(self.backend, Backend::Local)
     }
@@ -192,8 +200,23 @@ impl Engine {
     /// store; `full` reads everything and removes what Notion no longer returns (trashed or
     /// deleted pages). A data source never refreshed gets a full read.
     pub async fn refresh(&self, key: DatabaseKey, full: bool) -> Result<Refreshed> {
+        self.refresh_as(key, full, Priority::Interactive).await
+    }
+
+    /// `refresh`, as background work (`Priority::Background`: it leaves the reserve of
+    /// Notion's request budget to writes and to what the operator asked for).
+    pub async fn refresh_as(
+        &self,
+        key: DatabaseKey,
+        full: bool,
+        priority: Priority,
+    ) -> Result<Refreshed> {
         let Backend::Notion { client, sources } = &self.backend else {
             return Ok(Refreshed::default());
+        };
+        let client = match priority {
+            Priority::Interactive => client.clone(),
+            Priority::Background => client.background(),
         };
         let data_source = sources.get(key)?.to_string();
         if !self

@@ -43,6 +43,50 @@ pub fn main_tab(name: &str) -> color_eyre::Result<Option<DatabaseKey>> {
         })
 }
 
+/// The request budget on the status line: "Notion 37/180 a min", and a recent 429.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetLine {
+    pub text: String,
+    /// A 429 came lately, or the gate is closed.
+    pub warn: bool,
+}
+
+impl BudgetLine {
+    /// What the status line says of `status`. Whole seconds only, so the line changes (and
+    /// the screen redraws) at most once a second.
+    pub fn from_status(status: &crate::sync::RateStatus) -> BudgetLine {
+        use crate::notion::RateLimitReason;
+        let mut text = format!("Notion {}/{} a min", status.spent, status.budget);
+        if status.budget < status.configured {
+            text.push_str(&format!(" (of {})", status.configured));
+        }
+        let recent = status
+            .last_limited
+            .as_ref()
+            .filter(|seen| seen.ago < std::time::Duration::from_secs(300));
+        let mut warn = false;
+        if let Some(seen) = recent {
+            warn = true;
+            let what = match seen.reason {
+                RateLimitReason::Connection => "429: budget spent",
+                RateLimitReason::Workspace => "429: workspace saturated",
+                RateLimitReason::Endpoint => "429: endpoint limit",
+                RateLimitReason::Blocked => "429: CONNECTION BLOCKED",
+                RateLimitReason::Overload => "529: Notion overloaded",
+                RateLimitReason::Other(_) => "429",
+            };
+            text.push_str(&format!(" · {what}"));
+            match status.closed_for {
+                Some(wait) => text.push_str(&format!(", waiting {} s", wait.as_secs() + 1)),
+                None => text.push_str(&format!(" {} ago", crate::present::duration_text(
+                    chrono::Duration::from_std(seen.ago).unwrap_or_default(),
+                ))),
+            }
+        }
+        BudgetLine { text, warn }
+    }
+}
+
 /// What the app asks the runner to do.
 #[derive(Debug, Clone)]
 pub enum Action {
@@ -50,7 +94,10 @@ pub enum Action {
     /// Compute the Overview's figures from the store.
     LoadOverview,
     LoadDetail(String),
+    /// The operator asked for fresh data now (`r`).
     Refresh(DatabaseKey),
+    /// What is on screen now: the runner refreshes it more often than the rest.
+    Showing(Vec<DatabaseKey>),
     Advance {
         instance_page: String,
         from: String,
@@ -216,6 +263,9 @@ pub struct App {
     pub pending_writes: usize,
     /// Queued writes held for the operator or tried again and again.
     pub stuck_writes: usize,
+    /// Notion's request budget as the status line shows it (`None`: the demo), and whether
+    /// it needs the operator's eye.
+    pub budget: Option<BudgetLine>,
     /// Notion could not be reached: why.
     pub offline: Option<String>,
     pub demo: bool,
@@ -247,6 +297,7 @@ impl App {
             sync: HashMap::new(),
             pending_writes: 0,
             stuck_writes: 0,
+            budget: None,
             offline: None,
             demo,
             readonly,
@@ -323,7 +374,7 @@ impl App {
             entry.insert(TableView::default());
             self.actions.push(Action::LoadTable(key));
         }
-        self.actions.push(Action::Refresh(key));
+        self.actions.push(Action::Showing(vec![key]));
     }
 
     /// Shows the Overview, computing it the first time or when the store changed since.
@@ -337,9 +388,8 @@ impl App {
             self.overview_stale = false;
             self.actions.push(Action::LoadOverview);
         }
-        for key in crate::store::overview::OVERVIEW_SOURCES {
-            self.actions.push(Action::Refresh(key));
-        }
+        self.actions
+            .push(Action::Showing(crate::store::overview::OVERVIEW_SOURCES.to_vec()));
     }
 
     /// The Overview's figures changed under it: recompute now if it shows, else when shown.

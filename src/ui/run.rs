@@ -17,7 +17,7 @@ use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::sync::{broadcast, mpsc};
 
-use super::app::{Action, App, Msg};
+use super::app::{Action, App, BudgetLine, Msg};
 use super::data::{FIRST_SCREEN, load_detail, load_outbox, load_table, machine_of, page_url};
 use super::keys::handle_key;
 use super::theme::Theme;
@@ -247,7 +247,14 @@ impl Loop {
                     }
                     dirty = true;
                 }
-                _ = clock.tick() => dirty |= app.tick(Utc::now()),
+                _ = clock.tick() => {
+                    dirty |= app.tick(Utc::now());
+                    let budget = self.engine.rate_status().map(|s| BudgetLine::from_status(&s));
+                    if budget != app.budget {
+                        app.budget = budget;
+                        dirty = true;
+                    }
+                }
                 Some(()) = stopping.recv() => return Ok(()),
             }
         }
@@ -339,6 +346,9 @@ impl Loop {
             Action::Refresh(key) => {
                 // A full channel means a round is already queued: nothing is lost.
                 let _ = self.commands.try_send(Command::Refresh(key));
+            }
+            Action::Showing(keys) => {
+                let _ = self.commands.try_send(Command::Showing(keys));
             }
             Action::OpenUrl(page) => self.blocking(move |engine| {
                 let url = page_url(&engine.store(), &page);

@@ -9,7 +9,7 @@ use std::fmt;
 use super::compare::compare;
 use super::locate::{Lookup, lookup_configured};
 use crate::domain::schema::{ColumnKind, DATABASES, DatabaseKey};
-use crate::notion::NotionClient;
+use crate::notion::{NotionClient, RateLimitReason};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -183,7 +183,32 @@ pub async fn doctor(
             );
         }
     }
+    emit(budget_check(client), &mut healthy);
     healthy
+}
+
+/// The request budget: what these checks spent of it, and any 429 met, with its reason.
+fn budget_check(client: &NotionClient) -> Check {
+    let status = client.rate_status();
+    let spent = format!("{} spent by these checks; {}", status.spent, status.summary());
+    match status.last_limited.map(|seen| seen.reason) {
+        None => check(Verdict::Ok, "request budget", spent, None),
+        Some(RateLimitReason::Blocked) => check(
+            Verdict::Failure,
+            "request budget",
+            format!("{spent}: Notion has blocked this connection's requests"),
+            Some("check the integration in Notion (Settings → Connections) or ask the workspace's admin"),
+        ),
+        Some(reason) => check(
+            Verdict::Warning,
+            "request budget",
+            format!("{spent}: {}", reason.describe()),
+            Some(
+                "set NOTION_RATE_BUDGET to the plan's budget (180 a minute, 600 on Business and Enterprise); \
+                 dashboards and cron jobs on one token share it",
+            ),
+        ),
+    }
 }
 
 /// Which form the database's link columns take: relations (made by hsn) or text (made by

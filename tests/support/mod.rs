@@ -21,10 +21,7 @@ pub const TOKEN: &str = "ntn_workspace_test_token_0123456789";
 pub fn client_for(base: &str) -> NotionClient {
     let mut config = ClientConfig::new(SecretString::from(TOKEN));
     config.base_url = base.to_string();
-    config.rate = RateLimit {
-        requests_per_second: 100_000.0,
-        burst: 1_000,
-    };
+    config.rate = RateLimit::unlimited();
     config.timeout = Some(Duration::from_secs(20));
     NotionClient::new(config).unwrap()
 }

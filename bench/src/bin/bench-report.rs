@@ -44,15 +44,9 @@ fn client(base: &str, rate: Option<f64>) -> NotionClient {
     config.base_url = base.to_string();
     config.timeout = Some(Duration::from_secs(120));
     if let Some(rate) = rate {
-        config.rate = RateLimit {
-            requests_per_second: rate,
-            burst: rate.ceil() as u32,
-        };
+        config.rate = RateLimit::per_minute((rate * 60.0) as u32);
     } else {
-        config.rate = RateLimit {
-            requests_per_second: 1e9,
-            burst: 1_000_000,
-        };
+        config.rate = RateLimit::unlimited();
     }
     NotionClient::new(config).expect("client")
 }

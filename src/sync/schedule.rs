@@ -1,0 +1,182 @@
+//! Which data sources a round of the runner refreshes, so that an open dashboard costs a
+//! few requests a minute, not one per data source.
+//!
+//! Each round asks Notion once which pages were edited last (a search sorted by
+//! `last_edited_time`), and refreshes only the data sources that have pages edited since
+//! their watermark. Notion's search index can lag, or miss a page: so what is on screen is
+//! refreshed every few rounds anyway, and every data source every `STALE_ROUNDS` at worst.
+//! With the default 60 s round, an idle dashboard spends about three requests a minute
+//! (BENCHMARKS.md).
+
+use std::collections::{HashMap, HashSet};
+
+use color_eyre::eyre::Result;
+
+use super::engine::{Backend, Engine};
+use crate::domain::schema::{DATABASES, DatabaseKey};
+use crate::notion::NotionId;
+
+/// Rounds after which what is on screen is refreshed even if nothing seems to have changed.
+pub const VISIBLE_ROUNDS: u64 = 5;
+/// Rounds after which any data source is refreshed even if nothing seems to have changed.
+pub const STALE_ROUNDS: u64 = 20;
+/// Pages the one search of a round looks at.
+const PROBE_PAGES: usize = 100;
+
+/// What the runner remembers between rounds.
+#[derive(Debug, Default)]
+pub struct Schedule {
+    round: u64,
+    /// The round each data source was last refreshed in.
+    refreshed: HashMap<DatabaseKey, u64>,
+    /// What the dashboard shows now.
+    visible: Vec<DatabaseKey>,
+}
+
+impl Schedule {
+    pub fn set_visible(&mut self, keys: Vec<DatabaseKey>) {
+        self.visible = keys;
+    }
+
+    pub fn visible(&self) -> &[DatabaseKey] {
+        &self.visible
+    }
+
+    /// Starts a round; returns its number.
+    pub fn next_round(&mut self) -> u64 {
+        self.round += 1;
+        self.round
+    }
+
+    /// Whether `key` was refreshed within the last `rounds` rounds.
+    pub fn fresh(&self, key: DatabaseKey, rounds: u64) -> bool {
+        self.refreshed
+            .get(&key)
+            .is_some_and(|at| self.round.saturating_sub(*at) < rounds)
+    }
+
+    pub fn refreshed(&mut self, key: DatabaseKey) {
+        self.refreshed.insert(key, self.round);
+    }
+
+    /// The data sources this round refreshes, in order: those `changed` (`None`: unknown,
+    /// so all), what is on screen if it was not refreshed lately, and any gone stale.
+    pub fn plan(&self, changed: Option<&HashSet<DatabaseKey>>) -> Vec<DatabaseKey> {
+        let all = DATABASES.iter().map(|d| d.key);
+        let visible = self.visible.iter().copied();
+        let mut keys: Vec<DatabaseKey> = Vec::new();
+        for key in visible.chain(all) {
+            if keys.contains(&key) {
+                continue;
+            }
+            let due = match changed {
+                None => true,
+                Some(changed) => {
+                    changed.contains(&key)
+                        || (self.visible.contains(&key) && !self.fresh(key, VISIBLE_ROUNDS))
+                        || !self.fresh(key, STALE_ROUNDS)
+                }
+            };
+            if due {
+                keys.push(key);
+            }
+        }
+        keys
+    }
+}
+
+impl Engine {
+    /// The data sources with pages edited since their last refresh, from one search of the
+    /// pages edited last; `None` when that search cannot tell (more changed pages than it
+    /// returns). Data sources never refreshed count as changed.
+    pub async fn edited_sources(&self) -> Result<Option<HashSet<DatabaseKey>>> {
+        let Backend::Notion { client, sources } = &self.backend else {
+            return Ok(Some(HashSet::new()));
+        };
+        let mut watermarks: HashMap<NotionId, (DatabaseKey, Option<chrono::DateTime<chrono::Utc>>)> =
+            HashMap::new();
+        let mut changed = HashSet::new();
+        for database in &DATABASES {
+            let Ok(id) = sources.get(database.key) else {
+                continue;
+            };
+            let mark = self.store().sync_state(id)?.and_then(|s| s.watermark);
+            if mark.is_none() {
+                changed.insert(database.key);
+            }
+            if let Ok(id) = NotionId::parse(id) {
+                // A refresh reads from a minute before its watermark (Notion rounds edit
+                // times down to the minute): so does this.
+                let since = mark.map(|m| m - chrono::Duration::minutes(1));
+                watermarks.insert(id, (database.key, since));
+            }
+        }
+        let (pages, more) = client
+            .background()
+            .recently_edited_pages(PROBE_PAGES)
+            .await?;
+        for page in &pages {
+            let Some(source) = page.parent.data_source_id.as_deref() else {
+                continue;
+            };
+            let Ok(source) = NotionId::parse(source) else {
+                continue;
+            };
+            if let Some((key, since)) = watermarks.get(&source)
+                && since.is_none_or(|since| page.last_edited_time >= since)
+            {
+                changed.insert(*key);
+            }
+        }
+        // Every page returned is newer than some watermark, and there are more: the ones
+        // not returned may be too.
+        let oldest_mark = watermarks.values().filter_map(|(_, since)| *since).min();
+        let oldest_seen = pages.iter().map(|p| p.last_edited_time).min();
+        if more && oldest_seen.zip(oldest_mark).is_none_or(|(seen, mark)| seen >= mark) {
+            return Ok(None);
+        }
+        Ok(Some(changed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_idle_round_refreshes_nothing_but_what_is_due() {
+        let mut schedule = Schedule::default();
+        schedule.next_round();
+        // The first round knows nothing: everything.
+        let first = schedule.plan(None);
+        assert_eq!(first.len(), DATABASES.len());
+        for key in first {
+            schedule.refreshed(key);
+        }
+        schedule.set_visible(vec![DatabaseKey::Tasks]);
+        let nothing = HashSet::new();
+        schedule.next_round();
+        assert!(schedule.plan(Some(&nothing)).is_empty(), "idle: no query");
+        let changed: HashSet<DatabaseKey> = [DatabaseKey::Contacts].into();
+        assert_eq!(
+            schedule.plan(Some(&changed)),
+            vec![DatabaseKey::Contacts],
+            "only what changed"
+        );
+        for _ in 1..VISIBLE_ROUNDS {
+            schedule.next_round();
+        }
+        assert_eq!(
+            schedule.plan(Some(&nothing)),
+            vec![DatabaseKey::Tasks],
+            "what is on screen, every few rounds"
+        );
+        schedule.refreshed(DatabaseKey::Tasks);
+        for _ in VISIBLE_ROUNDS..STALE_ROUNDS {
+            schedule.next_round();
+        }
+        let stale = schedule.plan(Some(&nothing));
+        assert_eq!(stale.len(), DATABASES.len() - 1, "all but the fresh one");
+        assert!(!stale.contains(&DatabaseKey::Tasks));
+    }
+}
