@@ -9,7 +9,7 @@ use futures::TryStreamExt;
 use serde_json::{Map, Value, json};
 
 use super::table::say_json;
-use crate::notion::{ErrorCode, NotionClient, NotionError, NotionId, Page};
+use crate::notion::{DataSource, ErrorCode, NotionClient, NotionError, NotionId, Page};
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {
@@ -24,6 +24,10 @@ pub struct QueryArgs {
     /// Print at most this many pages.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Only these properties (names or ids, comma-separated); every property of the data
+    /// source by default.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub properties: Vec<String>,
 }
 
 pub async fn run(args: QueryArgs, client: &NotionClient) -> Result<()> {
@@ -45,8 +49,12 @@ pub async fn run(args: QueryArgs, client: &NotionClient) -> Result<()> {
     };
     let data_source = resolve_data_source(client, &id).await?;
     let subject = format!("data source {}", id.short());
+    let properties = chosen_properties(&data_source, &args.properties)?;
 
-    let mut query = client.query_data_source(&data_source)?.sorts(sorts);
+    let mut query = client
+        .query_data_source(&data_source.id)?
+        .sorts(sorts)
+        .filter_properties(properties);
     if let Some(filter) = filter {
         query = query.filter(filter);
     }
@@ -74,13 +82,48 @@ fn parse_json(flag: &str, text: &str) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| eyre!("{flag} is not valid JSON: {e}"))
 }
 
+/// The ids of the properties to ask for: every property of the data source, or those
+/// `wanted` (by name or id). Named explicitly, because from Notion-Version 2026-12-01 a
+/// query that names none returns only the title.
+fn chosen_properties(data_source: &DataSource, wanted: &[String]) -> Result<Vec<String>> {
+    if wanted.is_empty() {
+        return Ok(data_source.properties.iter().map(|p| p.id.clone()).collect());
+    }
+    wanted
+        .iter()
+        .map(|want| {
+            let want = want.trim();
+            data_source
+                .properties
+                .iter()
+                .find(|p| p.name == want || p.id == want)
+                .or_else(|| {
+                    data_source
+                        .properties
+                        .iter()
+                        .find(|p| p.name.eq_ignore_ascii_case(want))
+                })
+                .map(|p| p.id.clone())
+                .ok_or_else(|| {
+                    let names: Vec<&str> =
+                        data_source.properties.iter().map(|p| p.name.as_str()).collect();
+                    eyre!(
+                        "--properties: {} has no property {want:?}; it has: {}",
+                        data_source.title,
+                        names.join(", ")
+                    )
+                })
+        })
+        .collect()
+}
+
 /// The data source to query. Users often paste a database id (it is what a Notion URL
 /// shows); when the data source is not found, a database with that id and a single data
 /// source stands for it.
-async fn resolve_data_source(client: &NotionClient, id: &NotionId) -> Result<String> {
+async fn resolve_data_source(client: &NotionClient, id: &NotionId) -> Result<DataSource> {
     let subject = format!("data source {}", id.short());
     let not_found = match client.retrieve_data_source(id.as_str()).await {
-        Ok(source) => return Ok(source.id),
+        Ok(source) => return Ok(source),
         Err(
             e @ NotionError::Api {
                 code: ErrorCode::ObjectNotFound,
@@ -91,7 +134,10 @@ async fn resolve_data_source(client: &NotionClient, id: &NotionId) -> Result<Str
     };
     match client.retrieve_database(id.as_str()).await {
         Ok(database) => match database.data_sources.as_slice() {
-            [only] => Ok(only.id.clone()),
+            [only] => client
+                .retrieve_data_source(&only.id)
+                .await
+                .map_err(|e| eyre!(e.explain(&subject))),
             [] => Err(eyre!("database {} has no data source", id.short())),
             many => Err(eyre!(
                 "{} is a database with {} data sources; query one of them: {}",

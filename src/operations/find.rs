@@ -32,6 +32,15 @@ pub async fn find_page(
     let mut matches = client
         .query_data_source(data_source)
         .map_err(OperationError::notion(definition.title))?
+        // Every column hsn knows, by name (from Notion-Version 2026-12-01 a query naming
+        // none returns only the title).
+        .filter_properties(
+            definition
+                .columns
+                .iter()
+                .map(|c| c.name.to_string())
+                .collect(),
+        )
         .filter(json!({"property": what, "title": {"equals": reference.trim()}}))
         .limit(2)
         .collect_all()

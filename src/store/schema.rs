@@ -76,6 +76,10 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE outbox ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE outbox ADD COLUMN not_before INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE outbox ADD COLUMN outcome TEXT;",
+    // 5: the ids of a data source's properties, read from its schema: every query names
+    // them (`filter_properties`; from Notion-Version 2026-12-01 a query without it returns
+    // only the title).
+    "ALTER TABLE sync_state ADD COLUMN property_ids TEXT;",
 ];
 
 /// Brings the file to the current version. Each step reads the version inside its own

@@ -72,4 +72,37 @@ impl Store {
         )?;
         Ok(())
     }
+
+    /// The ids of the data source's properties as its schema had them when last read.
+    pub fn property_ids(&self, data_source_id: &str) -> Result<Option<Vec<String>>> {
+        let text: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT property_ids FROM sync_state WHERE data_source_id = ?1",
+                params![data_source_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(text
+            .flatten()
+            .and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok())
+            .filter(|ids| !ids.is_empty()))
+    }
+
+    /// Remembers the ids of the data source's properties (`None`: forget them, so the
+    /// schema is read again).
+    pub fn set_property_ids(
+        &mut self,
+        key: DatabaseKey,
+        data_source_id: &str,
+        ids: Option<&[String]>,
+    ) -> Result<()> {
+        let text = ids.map(|ids| serde_json::to_string(ids)).transpose()?;
+        self.conn.execute(
+            "INSERT INTO sync_state (data_source_id, database, property_ids) VALUES (?1, ?2, ?3)
+             ON CONFLICT(data_source_id) DO UPDATE SET property_ids = excluded.property_ids",
+            params![data_source_id, database(key).alias, text],
+        )?;
+        Ok(())
+    }
 }

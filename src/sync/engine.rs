@@ -253,14 +253,22 @@ impl Engine {
             },
         );
         let mut missing = Missing::new();
-        let mut query = client.query_data_source(&data_source)?;
-        if let (false, Some(mark)) = (full, watermark) {
-            let since =
-                (mark - chrono::Duration::minutes(1)).to_rfc3339_opts(SecondsFormat::Millis, true);
-            query = query
-                .filter(json!({"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": since}}))
-                .sorts(vec![json!({"timestamp": "last_edited_time", "direction": "ascending"})]);
-        }
+        // A full read also reads the schema again, for properties added since.
+        let (mut properties, mut schema_cached) = self.property_ids(&client, key, &data_source, full).await?;
+        let make_query = |properties: Vec<String>| -> Result<crate::notion::DataSourceQuery> {
+            let mut query = client
+                .query_data_source(&data_source)?
+                .filter_properties(properties);
+            if let (false, Some(mark)) = (full, watermark) {
+                let since = (mark - chrono::Duration::minutes(1))
+                    .to_rfc3339_opts(SecondsFormat::Millis, true);
+                query = query
+                    .filter(json!({"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": since}}))
+                    .sorts(vec![json!({"timestamp": "last_edited_time", "direction": "ascending"})]);
+            }
+            Ok(query)
+        };
+        let mut query = make_query(std::mem::take(&mut properties))?;
         let mut done = Refreshed {
             full,
             ..Refreshed::default()
@@ -282,6 +290,15 @@ impl Engine {
             let batch = match query.next_batch().await {
                 Ok(Some(batch)) => batch,
                 Ok(None) => break,
+                // A property removed from the schema since it was read: Notion refuses its
+                // id. Read the schema again, once, and start over.
+                Err(e) if schema_cached && done.fetched == 0 && e.status() == Some(400) => {
+                    tracing::info!(database = title, error = %e, "reading the schema again");
+                    schema_cached = false;
+                    let (fresh, _) = self.property_ids(&client, key, &data_source, true).await?;
+                    query = make_query(fresh)?;
+                    continue;
+                }
                 Err(e) => {
                     // What was read before the fault is stored all the same.
                     for stored in queue.finish().await? {
@@ -327,6 +344,30 @@ impl Engine {
             at: started,
         });
         Ok(done)
+    }
+
+    /// The ids of every property of the data source, to name in its queries: from the
+    /// store, or (`fresh`, or none stored) from its schema, read now and stored. Returns
+    /// whether they came from the store.
+    async fn property_ids(
+        &self,
+        client: &NotionClient,
+        key: DatabaseKey,
+        data_source: &str,
+        fresh: bool,
+    ) -> Result<(Vec<String>, bool)> {
+        if !fresh && let Some(ids) = self.store().property_ids(data_source)? {
+            return Ok((ids, true));
+        }
+        let title = database(key).title;
+        let schema = client
+            .retrieve_data_source(data_source)
+            .await
+            .map_err(|e| eyre!(e.explain(&format!("the database {title}"))))?;
+        let ids: Vec<String> = schema.properties.iter().map(|p| p.id.clone()).collect();
+        self.store()
+            .set_property_ids(key, data_source, Some(&ids))?;
+        Ok((ids, false))
     }
 
     /// Reports one stored batch: counts, and the events the dashboard redraws on.
