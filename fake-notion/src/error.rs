@@ -34,15 +34,31 @@ impl ApiError {
     /// 429 `rate_limited` as Notion's 2026 bodies have it: the reason and the wait repeated
     /// in `additional_data` (the wait also goes in `Retry-After`).
     pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self::rate_limited_because(crate::limits::REASON_TOKEN, Some(retry_after_secs))
+    }
+
+    /// 429 `rate_limited` for one of Notion's `rate_limit_reason`s. "Whenever a response
+    /// includes Retry-After, the body repeats the wait as `additional_data.retry_after`"
+    /// (notes §3); without a wait (a blocked connection) there is neither.
+    pub fn rate_limited_because(reason: &str, retry_after_secs: Option<u64>) -> Self {
+        let mut data = json!({"rate_limit_reason": reason});
+        if let Some(secs) = retry_after_secs {
+            data["retry_after"] = json!(secs.to_string());
+        }
         Self::new(
             429,
             "rate_limited",
             "You have been rate limited. Please try again later.",
         )
-        .with_data(json!({
-            "rate_limit_reason": "public_api_request_rate_limit",
-            "retry_after": retry_after_secs.to_string(),
-        }))
+        .with_data(data)
+    }
+
+    /// The `rate_limit_reason` of a 429, if it names one.
+    pub fn rate_limit_reason(&self) -> Option<&str> {
+        self.additional_data
+            .as_deref()
+            .and_then(|d| d.get("rate_limit_reason"))
+            .and_then(Value::as_str)
     }
 
     /// 403 `restricted_resource` for a workspace out of free blocks (notion-api-notes §3):

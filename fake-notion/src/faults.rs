@@ -1,7 +1,7 @@
-//! Injected faults and the server-side rate limit.
+//! Injected faults: failures a test queues for the next matching request.
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -43,6 +43,11 @@ impl Fault {
     /// Faults that let the request be handled first and then spoil its answer.
     pub fn after_apply(&self) -> bool {
         matches!(self, Fault::DropAfterApply | Fault::CommittedUnavailable)
+    }
+
+    /// The `rate_limit_reason` of the 429 this fault answers, for the counters.
+    pub fn rate_limit_reason(&self) -> Option<&'static str> {
+        matches!(self, Fault::RateLimited { .. }).then_some(crate::limits::REASON_TOKEN)
     }
 }
 
@@ -140,49 +145,6 @@ pub fn with_retry_after(mut r: Response, secs: u64) -> Response {
     r
 }
 
-/// A token bucket holding one second of requests (at least one), refilled continuously.
-/// It runs on the real clock so it means the same thing whichever runtime serves.
-#[derive(Debug, Default)]
-pub struct RateLimiter {
-    rps: Option<f64>,
-    tokens: f64,
-    refilled: Option<Instant>,
-}
-
-impl RateLimiter {
-    pub fn set(&mut self, rps: Option<f64>) {
-        self.rps = rps.filter(|r| *r > 0.0);
-        self.tokens = self.capacity();
-        self.refilled = Some(Instant::now());
-    }
-
-    fn capacity(&self) -> f64 {
-        self.rps.map_or(0.0, |r| r.max(1.0))
-    }
-
-    /// Takes a token, or says how many whole seconds (at least 1) to wait.
-    pub fn check(&mut self) -> Result<(), u64> {
-        let Some(rps) = self.rps else {
-            return Ok(());
-        };
-        let now = Instant::now();
-        let elapsed = self
-            .refilled
-            .map_or(0.0, |t| now.duration_since(t).as_secs_f64());
-        self.tokens = (self.tokens + elapsed * rps).min(self.capacity());
-        self.refilled = Some(now);
-        // A little slack so a client pacing itself at exactly the limit is not refused
-        // because its clock ran a hair ahead of ours.
-        if self.tokens >= 0.99 {
-            self.tokens = (self.tokens - 1.0).max(0.0);
-            Ok(())
-        } else {
-            let wait = (1.0 - self.tokens) / rps;
-            Err((wait.ceil() as u64).max(1))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,15 +172,5 @@ mod tests {
             Some(Fault::Status(500))
         ));
         assert!(q.is_empty());
-    }
-
-    #[test]
-    fn bucket_refuses_past_burst() {
-        let mut r = RateLimiter::default();
-        assert!(r.check().is_ok());
-        r.set(Some(2.0));
-        assert!(r.check().is_ok());
-        assert!(r.check().is_ok());
-        assert_eq!(r.check(), Err(1));
     }
 }

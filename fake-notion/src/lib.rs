@@ -1,5 +1,5 @@
 //! `fake-notion`: a stateful, in-memory fake of the Notion REST API (Notion-Version
-//! 2026-03-11 and 2025-09-03) for hsn's tests, benchmarks and end-to-end runs.
+//! 2026-12-01, 2026-03-11 and 2025-09-03) for hsn's tests, benchmarks and end-to-end runs.
 //!
 //! Start it in-process with [`FakeNotion::start`] (or [`FakeNotion::start_on_thread`] for
 //! tests on tokio's paused clock), seed it directly with [`FakeNotion::create_data_source`]
@@ -9,7 +9,9 @@
 mod error;
 mod faults;
 mod filter;
+mod gate;
 mod ids;
+mod limits;
 mod ops;
 mod render;
 mod routes;
@@ -19,13 +21,15 @@ mod state;
 mod time;
 mod values;
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 pub use faults::Fault;
+pub use limits::{REASON_BLOCKED, REASON_ENDPOINT, REASON_TOKEN, REASON_WORKSPACE};
 
 use faults::FaultEntry;
 use render::{PageView, render_page};
@@ -49,6 +53,9 @@ pub struct RequestRecord {
     /// The tag of a request made under `/c/{tag}/` (a client whose base url is
     /// `http://127.0.0.1:PORT/c/{tag}`), served as the path after it; `None` otherwise.
     pub client: Option<String>,
+    /// `additional_data.rate_limit_reason` of a 429 the fake answered (from a limit or a
+    /// [`Fault::RateLimited`]), so a test can tell which limit a client ran into.
+    pub rate_limit_reason: Option<String>,
 }
 
 /// A handle on one fake workspace. Clones share the same state.
@@ -157,8 +164,6 @@ impl FakeNotion {
         seed::every_type(&mut st)
     }
 
-    /// The stored page in response shape (2025-09-03 style, so with `archived` too), with
-    /// complete relations and `database_id` in a data source parent.
     /// Every page of a data source (trashed ones too), rendered as `page` does, in creation
     /// order: test and benchmark data without HTTP.
     pub fn pages_in(&self, data_source_id: &str) -> Vec<Value> {
@@ -179,6 +184,8 @@ impl FakeNotion {
             .collect()
     }
 
+    /// The stored page in response shape (2025-09-03 style, so with `archived` too), with
+    /// complete relations and `database_id` in a data source parent.
     pub fn page(&self, page_id: &str) -> Option<Value> {
         let st = lock(&self.shared);
         let id = ids::normalize(page_id)?;
@@ -211,9 +218,101 @@ impl FakeNotion {
     }
 
     /// A server-side limit: requests beyond it get 429 `rate_limited` with `Retry-After`.
-    /// The bucket holds one second's worth of requests (at least one).
+    /// The bucket holds one second's worth of requests (at least one). It is the older
+    /// "three requests per second" limit, shared by every token, and is checked after the
+    /// window budgets; its 429s give `rate_limit_reason` `public_api_request_rate_limit`.
     pub fn set_rate_limit(&self, requests_per_second: Option<f64>) {
-        lock(&self.shared).rate.set(requests_per_second);
+        lock(&self.shared)
+            .limits
+            .per_second
+            .set(requests_per_second);
+    }
+
+    /// Notion's 2026 per-connection limit (notes §3): at most `per_window` requests per
+    /// window for each token. A token's window starts at its first served request and lasts
+    /// the window length ([`set_window_length`](Self::set_window_length)); the first request
+    /// after it ends starts the next. Beyond the budget: 429 `rate_limited`, reason
+    /// `public_api_request_rate_limit`, `Retry-After` = whole seconds to the reset (rounded
+    /// up, at least 1). Only served requests count: a 429 spends no budget. Setting it
+    /// (or `None`, no limit) starts every token's window afresh.
+    pub fn set_window_budget(&self, per_window: Option<u32>) {
+        lock(&self.shared).limits.set_token_budget(per_window);
+    }
+
+    /// The length of every budget window; 60 s by default, as Notion's. Shorter windows let
+    /// a test see a reset without waiting a minute.
+    pub fn set_window_length(&self, length: Duration) {
+        lock(&self.shared).limits.window = length;
+    }
+
+    /// Notion's per-workspace limit: at most `per_window` requests per window across all
+    /// tokens ([`add_token`](Self::add_token)), in one window of its own. Beyond it: 429
+    /// with reason `public_api_space_request_rate_limit`, even for a token within its own
+    /// budget. Setting it starts the window afresh.
+    pub fn set_workspace_budget(&self, per_window: Option<u32>) {
+        lock(&self.shared).limits.set_workspace_budget(per_window);
+    }
+
+    /// The `Retry-After` of the workspace limit's 429s, rounded up to whole seconds: Notion
+    /// may ask for more than a minute here, which a client must not cut short. `None`
+    /// (the default) announces the time to the workspace window's reset.
+    pub fn set_workspace_retry_after(&self, wait: Option<Duration>) {
+        lock(&self.shared).limits.workspace_retry_after = wait;
+    }
+
+    /// An endpoint's own limit: at most `per_window` requests per window and per token for
+    /// requests with this method (`"*"` for any) whose path starts with `path_prefix`.
+    /// Beyond it: 429 with reason `public_api_endpoint_rate_limit`. Other requests neither
+    /// meet nor spend it. `None` removes the limit of that method and prefix.
+    pub fn set_endpoint_limit(&self, method: &str, path_prefix: &str, per_window: Option<u32>) {
+        lock(&self.shared)
+            .limits
+            .set_endpoint(method, path_prefix, per_window);
+    }
+
+    /// While `on`, every request with a valid token gets 429 with reason
+    /// `public_api_request_blocked`, with no `Retry-After` (and no `retry_after` in the
+    /// body): Notion's word that retrying will not help.
+    pub fn set_blocked(&self, on: bool) {
+        lock(&self.shared).limits.blocked = on;
+    }
+
+    /// Accepts one more bearer token: another connection to the same workspace. Each token
+    /// has its own window budget; the workspace budget spans them all.
+    pub fn add_token(&self, token: &str) {
+        lock(&self.shared).tokens.insert(token.to_string());
+    }
+
+    /// How many 429s the fake answered, by `rate_limit_reason` (limits and
+    /// [`Fault::RateLimited`]; a `Fault::Status(429)` names no reason and is not counted).
+    pub fn rate_limited_by_reason(&self) -> BTreeMap<String, u64> {
+        lock(&self.shared).rate_limited.clone()
+    }
+
+    /// Sets a page's `is_archived` flag, which is not trash (notes §4): an archived page
+    /// leaves default data source queries (`"is_archived": true` lists the archived ones)
+    /// but is still found by id. Panics on an unknown page.
+    pub fn archive_page(&self, page_id: &str, archived: bool) {
+        let mut st = lock(&self.shared);
+        let id = ids::normalize(page_id).unwrap_or_else(|| page_id.to_string());
+        st.page_mut(&id)
+            .unwrap_or_else(|| panic!("archive_page: no page {page_id}"))
+            .is_archived = archived;
+    }
+
+    /// A person user of the workspace, listed by `GET /v1/users` and shown in full wherever
+    /// a people, created_by or last_edited_by value names it. A person with no `name` shows
+    /// `"name": null` on 2026-12-01 (notes §1) and `""` on older versions. Panics on a
+    /// malformed id.
+    pub fn add_person(&self, user_id: &str, name: Option<&str>) {
+        let id = ids::normalize(user_id)
+            .unwrap_or_else(|| panic!("add_person: {user_id} is not a uuid"));
+        let mut st = lock(&self.shared);
+        st.people.retain(|p| p.id != id);
+        st.people.push(state::Person {
+            id,
+            name: name.map(str::to_string),
+        });
     }
 
     /// A fault for the next request, whatever it is.

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::ids;
-use crate::state::{Block, DataSource, Database, Page, PageParent, State, Version};
+use crate::state::{Block, DataSource, Database, Page, PageParent, Person, State, Version};
 use crate::time::{fmt_offset, fmt_z};
 use crate::values::empty_value;
 
@@ -19,7 +19,8 @@ pub struct PageView<'a> {
     /// Query and search results name the database in a data source parent; single-page
     /// responses do not (notes §5).
     pub parent_database: bool,
-    /// Only these property ids (`filter_properties`).
+    /// Only these property ids (`filter_properties`, or the title alone in lists on
+    /// 2026-12-01); `None` shows every property.
     pub only: Option<&'a [String]>,
 }
 
@@ -47,6 +48,43 @@ pub fn prop_value(st: &State, page: &Page, prop: &crate::state::PropSchema) -> V
     }
 }
 
+/// A person user in full. A nameless one shows `null` where the version allows it, and
+/// `""` before (a string was all older versions promised).
+pub fn render_person(person: &Person, version: Version) -> Value {
+    let name = match &person.name {
+        Some(n) => json!(n),
+        None if version.null_person_names() => Value::Null,
+        None => json!(""),
+    };
+    json!({
+        "object": "user",
+        "id": person.id,
+        "name": name,
+        "avatar_url": null,
+        "type": "person",
+        "person": {},
+    })
+}
+
+/// Users in a value of `kind` (people, created_by, last_edited_by) in full when they are
+/// seeded persons; other values and unknown users unchanged.
+pub fn expand_users(st: &State, kind: &str, value: Value, version: Version) -> Value {
+    let one = |user: &Value| {
+        user["id"]
+            .as_str()
+            .and_then(|id| st.people.iter().find(|p| p.id == id))
+            .map_or_else(|| user.clone(), |p| render_person(p, version))
+    };
+    match kind {
+        "people" => match value {
+            Value::Array(items) => Value::Array(items.iter().map(one).collect()),
+            other => other,
+        },
+        "created_by" | "last_edited_by" => one(&value),
+        _ => value,
+    }
+}
+
 /// A page's `parent`; `with_database` adds `database_id` to a data source parent.
 pub fn page_parent(page: &Page, with_database: bool) -> Value {
     match &page.parent {
@@ -65,17 +103,24 @@ pub fn page_parent(page: &Page, with_database: bool) -> Value {
     }
 }
 
-/// The title rich text of any page.
-pub fn page_title(st: &State, page: &Page) -> Value {
-    let title_id = match &page.parent {
+/// The id of the title property of a page's schema (`title` outside data sources).
+pub fn title_id<'a>(st: &'a State, page: &Page) -> &'a str {
+    match &page.parent {
         PageParent::DataSource { data_source_id, .. } => st
             .data_sources
             .get(data_source_id)
             .and_then(|ds| ds.props.iter().find(|p| p.kind == "title"))
             .map_or("title", |p| p.id.as_str()),
         _ => "title",
-    };
-    page.props.get(title_id).cloned().unwrap_or(json!([]))
+    }
+}
+
+/// The title rich text of any page.
+pub fn page_title(st: &State, page: &Page) -> Value {
+    page.props
+        .get(title_id(st, page))
+        .cloned()
+        .unwrap_or(json!([]))
 }
 
 pub fn render_page(st: &State, page: &Page, view: PageView) -> Value {
@@ -89,7 +134,8 @@ pub fn render_page(st: &State, page: &Page, view: PageView) -> Value {
                         continue;
                     }
                     let mut envelope = json!({"id": prop.id, "type": prop.kind});
-                    let value = prop_value(st, page, prop);
+                    let value =
+                        expand_users(st, &prop.kind, prop_value(st, page, prop), view.version);
                     if prop.kind == "relation" {
                         let all = value.as_array().cloned().unwrap_or_default();
                         let limit = view.relation_limit.unwrap_or(usize::MAX);
@@ -108,6 +154,9 @@ pub fn render_page(st: &State, page: &Page, view: PageView) -> Value {
                 }
             }
         }
+        _ if view
+            .only
+            .is_some_and(|only| !only.iter().any(|id| id == "title")) => {}
         _ => {
             let title = page.props.get("title").cloned().unwrap_or(json!([]));
             properties.insert(
@@ -127,6 +176,7 @@ pub fn render_page(st: &State, page: &Page, view: PageView) -> Value {
         "icon": page.icon,
         "parent": parent,
         "in_trash": page.in_trash,
+        // Archived is a state of its own, not trash (notes §4).
         "is_archived": page.is_archived,
         "is_locked": page.is_locked,
         "properties": properties,

@@ -1,25 +1,30 @@
 //! The in-memory workspace: databases, data sources, pages, blocks, plus the
 //! server-side bookkeeping (cursors, clock, faults, request log).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::RequestRecord;
 use crate::error::{ApiError, ApiResult};
-use crate::faults::{FaultEntry, RateLimiter};
+use crate::faults::FaultEntry;
 use crate::ids;
+use crate::limits::Limits;
 use crate::time::floor_minute;
 
 pub const V2025: &str = "2025-09-03";
 pub const V2026: &str = "2026-03-11";
+pub const V2026_12: &str = "2026-12-01";
 
-/// The Notion-Version of a request; the two differ in `archived` and block positions.
+/// The Notion-Version of a request. 2026-03-11 renamed `archived` to `in_trash` and
+/// replaced `after` with `position`; 2026-12-01 keeps those shapes and lists pages with the
+/// title only, and may give a person no name (notion-api-notes §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
     V2025_09_03,
     V2026_03_11,
+    V2026_12_01,
 }
 
 impl Version {
@@ -27,6 +32,7 @@ impl Version {
         match s {
             V2025 => Some(Version::V2025_09_03),
             V2026 => Some(Version::V2026_03_11),
+            V2026_12 => Some(Version::V2026_12_01),
             _ => None,
         }
     }
@@ -35,6 +41,23 @@ impl Version {
     pub fn shows_archived(self) -> bool {
         self == Version::V2025_09_03
     }
+
+    /// Without `filter_properties`, Search and Query show only each page's title.
+    pub fn lists_title_only(self) -> bool {
+        self == Version::V2026_12_01
+    }
+
+    /// A person without a name shows `"name": null` rather than `""`.
+    pub fn null_person_names(self) -> bool {
+        self == Version::V2026_12_01
+    }
+}
+
+/// A person user of the workspace (`FakeNotion::add_person`).
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: String,
+    pub name: Option<String>,
 }
 
 /// One property of a data source schema. `id` is kept URL-encoded, as Notion sends it.
@@ -102,6 +125,15 @@ impl DataSource {
         self.prop_index(key).map(|i| &self.props[i])
     }
 
+    /// The id of the title property, as a `filter_properties` list of one.
+    pub fn title_ids(&self) -> Vec<String> {
+        self.props
+            .iter()
+            .filter(|p| p.kind == "title")
+            .map(|p| p.id.clone())
+            .collect()
+    }
+
     pub fn plain_title(&self) -> String {
         crate::values::plain_text(&self.title)
     }
@@ -157,7 +189,8 @@ pub struct Cursor {
 }
 
 pub struct State {
-    pub token: String,
+    /// Every accepted bearer token: one per connection, all in this one workspace.
+    pub tokens: BTreeSet<String>,
     pub bot_id: String,
     pub workspace_id: String,
     pub databases: HashMap<String, Database>,
@@ -171,7 +204,10 @@ pub struct State {
     prop_seq: u64,
     pub row_cap: usize,
     pub fixed_now: Option<DateTime<Utc>>,
-    pub rate: RateLimiter,
+    pub limits: Limits,
+    /// 429s answered, by `rate_limit_reason`.
+    pub rate_limited: BTreeMap<String, u64>,
+    pub people: Vec<Person>,
     pub faults: VecDeque<FaultEntry>,
     pub requests: Vec<RequestRecord>,
     /// Every request fails with a dropped connection (`FakeNotion::set_down`).
@@ -184,7 +220,7 @@ pub struct State {
 impl State {
     pub fn new(token: &str) -> Self {
         State {
-            token: token.to_string(),
+            tokens: BTreeSet::from([token.to_string()]),
             bot_id: ids::new_id(),
             workspace_id: ids::new_id(),
             databases: HashMap::new(),
@@ -198,7 +234,9 @@ impl State {
             prop_seq: 0,
             row_cap: 10_000,
             fixed_now: None,
-            rate: RateLimiter::default(),
+            limits: Limits::default(),
+            rate_limited: BTreeMap::new(),
+            people: Vec::new(),
             faults: VecDeque::new(),
             requests: Vec::new(),
             down: false,

@@ -190,10 +190,10 @@ pub fn append_children(st: &mut State, ctx: &Ctx, raw_id: &str) -> ApiResult {
     };
     let (after, position) = (ctx.field("after"), ctx.field("position"));
     let at = match ctx.version {
-        Version::V2026_03_11 => {
+        Version::V2026_03_11 | Version::V2026_12_01 => {
             if after.is_some() {
                 return Err(ApiError::validation(
-                    "body failed validation: body.after should be not present, instead was given. Use `position` (Notion-Version 2026-03-11).",
+                    "body failed validation: body.after should be not present, instead was given. Use `position` (Notion-Version 2026-03-11 and later).",
                 ));
             }
             match position {

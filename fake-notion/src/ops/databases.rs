@@ -255,26 +255,34 @@ pub fn update_data_source(st: &mut State, ctx: &Ctx, raw_id: &str) -> ApiResult 
 }
 
 /// `POST /v1/data_sources/{id}/query`. One chain of cursors never yields more than the
-/// row cap; the page that reaches it says so in `request_status`.
+/// row cap; the page that reaches it says so in `request_status`. Trashed pages never come
+/// back; archived ones only with `"is_archived": true`, and then only they (notes §4).
 pub fn query(st: &mut State, ctx: &Ctx, raw_id: &str) -> ApiResult {
     let id = ids::path_id("data_source_id", raw_id)?;
     let ds = st.data_source(&id)?;
-    let only = ctx
-        .filter_properties()
-        .map(|keys| resolve_keys(ds, &keys))
-        .transpose()?;
+    if ctx.body.get("in_trash").is_some() {
+        return Err(ApiError::validation(
+            "in_trash is not a supported query body parameter for this endpoint.",
+        ));
+    }
+    let only = match ctx.filter_properties() {
+        Some(keys) => Some(resolve_keys(ds, &keys)?),
+        // 2026-12-01 computes only the title unless asked for more (notes §1).
+        None if ctx.version.lists_title_only() => Some(ds.title_ids()),
+        None => None,
+    };
     let now = st.now();
     let compiled = ctx
         .field("filter")
         .map(|f| filter::compile(f, ds, now))
         .transpose()?;
     let sorts = filter::compile_sorts(ctx.field("sorts").unwrap_or(&Value::Null), ds)?;
-    let include_trash = match ctx.field("in_trash") {
+    let archived = match ctx.field("is_archived") {
         None => false,
         Some(Value::Bool(b)) => *b,
         Some(other) => {
             return Err(ApiError::validation(format!(
-                "body failed validation: body.in_trash should be a boolean, instead was `{other}`."
+                "body failed validation: body.is_archived should be a boolean, instead was `{other}`."
             )));
         }
     };
@@ -283,7 +291,7 @@ pub fn query(st: &mut State, ctx: &Ctx, raw_id: &str) -> ApiResult {
         .pages
         .iter()
         .filter(|p| matches!(&p.parent, PageParent::DataSource { data_source_id, .. } if *data_source_id == id))
-        .filter(|p| include_trash || !p.in_trash)
+        .filter(|p| !p.in_trash && p.is_archived == archived)
         .filter(|p| compiled.as_ref().is_none_or(|f| filter::matches(f, st, ds, p)))
         .collect();
     if ctx.field("result_type").and_then(Value::as_str) == Some("data_source") {
@@ -292,7 +300,7 @@ pub fn query(st: &mut State, ctx: &Ctx, raw_id: &str) -> ApiResult {
     filter::sort_pages(&mut matched, &sorts, st, ds);
 
     let scope = format!(
-        "query:{id}:{}:{}:{include_trash}",
+        "query:{id}:{}:{}:{archived}",
         ctx.field("filter").unwrap_or(&Value::Null),
         ctx.field("sorts").unwrap_or(&Value::Null)
     );

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::ops::{Ctx, blocks, window};
-use crate::render::{PageView, RELATION_PREVIEW, prop_value, render_page};
+use crate::render::{PageView, RELATION_PREVIEW, expand_users, prop_value, render_page};
 use crate::schema::twin_of;
 use crate::state::{Page, PageParent, PropSchema, State};
 use crate::values;
@@ -396,7 +396,9 @@ pub fn property_item(st: &mut State, ctx: &Ctx, raw_id: &str, raw_prop: &str) ->
         )
     })?;
     let value = match &page.parent {
-        PageParent::DataSource { .. } => prop_value(st, page, &prop),
+        PageParent::DataSource { .. } => {
+            expand_users(st, &prop.kind, prop_value(st, page, &prop), ctx.version)
+        }
         _ => page.props.get("title").cloned().unwrap_or(json!([])),
     };
     let kind = prop.kind.as_str();

@@ -7,13 +7,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::ops::Ctx;
 use crate::render::{
-    PageView, RELATION_PREVIEW, list, page_title, render_data_source, render_page,
+    PageView, RELATION_PREVIEW, list, page_title, render_data_source, render_page, render_person,
+    title_id,
 };
-use crate::state::State;
+use crate::state::{Page, PageParent, State, Version};
 use crate::values::plain_text;
 
 enum Hit<'a> {
-    Page(&'a crate::state::Page),
+    Page(&'a Page),
     DataSource(&'a crate::state::DataSource),
 }
 
@@ -75,12 +76,7 @@ pub fn search(st: &mut State, ctx: &Ctx) -> ApiResult {
     if let Some(desc) = descending {
         hits.sort_by(|a, b| if desc { b.1.cmp(&a.1) } else { a.1.cmp(&b.1) });
     }
-    let view = PageView {
-        version: ctx.version,
-        relation_limit: Some(RELATION_PREVIEW),
-        parent_database: true,
-        only: None,
-    };
+    let keys = ctx.filter_properties();
     let scope = format!(
         "search:{query}:{}:{}",
         ctx.field("filter").unwrap_or(&Value::Null),
@@ -95,12 +91,48 @@ pub fn search(st: &mut State, ctx: &Ctx) -> ApiResult {
     let results: Vec<Value> = hits[start..end]
         .iter()
         .map(|(_, _, h)| match h {
-            Hit::Page(p) => render_page(st, p, view),
+            Hit::Page(p) => {
+                let only = listed_properties(st, p, keys.as_deref(), ctx.version);
+                let view = PageView {
+                    version: ctx.version,
+                    relation_limit: Some(RELATION_PREVIEW),
+                    parent_database: true,
+                    only: only.as_deref(),
+                };
+                render_page(st, p, view)
+            }
             Hit::DataSource(ds) => render_data_source(st, ds, ctx.version),
         })
         .collect();
     let next = (end < total).then(|| st.new_cursor(scope, end));
     Ok(list(results, next, "page_or_data_source"))
+}
+
+/// The property ids a search result shows. `filter_properties` (query string, as on Query)
+/// names properties by id or name; results span many schemas, so a key a page's schema
+/// lacks is skipped rather than refused. Without it, 2026-12-01 shows the title only.
+fn listed_properties(
+    st: &State,
+    page: &Page,
+    keys: Option<&[String]>,
+    version: Version,
+) -> Option<Vec<String>> {
+    let title = title_id(st, page).to_string();
+    let Some(keys) = keys else {
+        return version.lists_title_only().then(|| vec![title]);
+    };
+    let ds = match &page.parent {
+        PageParent::DataSource { data_source_id, .. } => st.data_sources.get(data_source_id),
+        _ => None,
+    };
+    Some(
+        keys.iter()
+            .filter_map(|k| match ds {
+                Some(ds) => ds.prop(k).map(|p| p.id.clone()),
+                None => (k == "title" || k == &title).then(|| title.clone()),
+            })
+            .collect(),
+    )
 }
 
 pub fn bot_user(st: &State) -> Value {
@@ -119,17 +151,22 @@ pub fn bot_user(st: &State) -> Value {
     })
 }
 
-/// `GET /v1/users/{id}`: only the bot is known.
-pub fn user(st: &State, raw_id: &str) -> ApiResult {
+/// `GET /v1/users/{id}`: the bot or a seeded person.
+pub fn user(st: &State, ctx: &Ctx, raw_id: &str) -> ApiResult {
     let id = ids::path_id("user_id", raw_id)?;
     if id == st.bot_id {
-        Ok(bot_user(st))
-    } else {
-        Err(ApiError::not_found("user", &id))
+        return Ok(bot_user(st));
     }
+    st.people
+        .iter()
+        .find(|p| p.id == id)
+        .map(|p| render_person(p, ctx.version))
+        .ok_or_else(|| ApiError::not_found("user", &id))
 }
 
-/// `GET /v1/users`
-pub fn users(st: &State) -> ApiResult {
-    Ok(list(vec![bot_user(st)], None, "user"))
+/// `GET /v1/users`: the bot, then the seeded persons.
+pub fn users(st: &State, ctx: &Ctx) -> ApiResult {
+    let mut all = vec![bot_user(st)];
+    all.extend(st.people.iter().map(|p| render_person(p, ctx.version)));
+    Ok(list(all, None, "user"))
 }
