@@ -18,6 +18,10 @@ fn client_for(base: &str) -> NotionClient {
     config.base_url = base.to_string();
     config.rate = RateLimit::unlimited();
     config.timeout = Some(Duration::from_secs(20));
+    // CI runs these tests on 2026-12-01 too.
+    if let Ok(version) = std::env::var("HSN_TEST_NOTION_VERSION") {
+        config.version = version;
+    }
     NotionClient::new(config).unwrap()
 }
 
@@ -385,28 +389,6 @@ async fn the_older_version_2025_09_03_works_too() {
         .await
         .unwrap();
     assert!(remaining.is_empty(), "a trashed page is not queried");
-}
-
-#[tokio::test]
-async fn the_rate_gate_keeps_a_server_limit_from_ever_answering_429() {
-    let fake = FakeNotion::new(TOKEN);
-    fake.set_rate_limit(Some(20.0));
-    let mut config = ClientConfig::new(SecretString::from(TOKEN));
-    config.base_url = fake.start().await;
-    config.rate = RateLimit {
-        requests_per_second: 15.0,
-        burst: 1,
-    };
-    let client = NotionClient::new(config).unwrap();
-    let started = std::time::Instant::now();
-    for _ in 0..15 {
-        client.me().await.unwrap();
-    }
-    assert!(fake.requests().iter().all(|r| r.status == 200), "no 429");
-    assert!(
-        started.elapsed() >= Duration::from_millis(900),
-        "15 at 15/s with no burst take ~1 s"
-    );
 }
 
 #[tokio::test]

@@ -63,9 +63,29 @@ async fn incremental_refresh_reads_only_what_changed_and_reconcile_drops_the_tra
     assert!(first.full, "a data source never synced is read in full");
     assert_eq!(
         (first.fetched, first.changed, first.requests),
-        (5_000, 5_000, 50)
+        (5_000, 5_000, 51),
+        "the schema (for the ids of its properties), then 50 queries"
     );
     assert_eq!(engine.store().count(DatabaseKey::Tasks).unwrap(), 5_000);
+    // Every query names the properties (on 2026-12-01 a query naming none gets the title
+    // only): the records hold more than their title.
+    let columns = database(DatabaseKey::Tasks).plain_columns().count();
+    let queries: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/query"))
+        .collect();
+    assert!(queries.iter().all(|r| {
+        r.query
+            .as_deref()
+            .is_some_and(|q| q.matches("filter_properties").count() == columns)
+    }));
+    let stored = engine.store().record(&ids[7]).unwrap().unwrap().record;
+    assert_eq!(
+        Task::from_record(&stored).task_name,
+        "Task number 7",
+        "a property beside the title came through"
+    );
 
     for id in ids.iter().step_by(700).take(7) {
         client

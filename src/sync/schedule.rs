@@ -157,10 +157,10 @@ mod tests {
         let nothing = HashSet::new();
         schedule.next_round();
         assert!(schedule.plan(Some(&nothing)).is_empty(), "idle: no query");
-        let changed: HashSet<DatabaseKey> = [DatabaseKey::Contacts].into();
+        let changed: HashSet<DatabaseKey> = [DatabaseKey::ContactsProfiles].into();
         assert_eq!(
             schedule.plan(Some(&changed)),
-            vec![DatabaseKey::Contacts],
+            vec![DatabaseKey::ContactsProfiles],
             "only what changed"
         );
         for _ in 1..VISIBLE_ROUNDS {
@@ -172,6 +172,7 @@ mod tests {
             "what is on screen, every few rounds"
         );
         schedule.refreshed(DatabaseKey::Tasks);
+        schedule.set_visible(Vec::new());
         for _ in VISIBLE_ROUNDS..STALE_ROUNDS {
             schedule.next_round();
         }

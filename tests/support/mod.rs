@@ -18,9 +18,19 @@ use serde_json::{Value, json};
 
 pub const TOKEN: &str = "ntn_workspace_test_token_0123456789";
 
+/// The Notion-Version the tests speak: `HSN_TEST_NOTION_VERSION` (CI runs the client and
+/// sync tests on 2026-12-01 too), else hsn's default.
+pub fn notion_version() -> String {
+    std::env::var("HSN_TEST_NOTION_VERSION")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| hsn::notion::DEFAULT_VERSION.to_string())
+}
+
 pub fn client_for(base: &str) -> NotionClient {
     let mut config = ClientConfig::new(SecretString::from(TOKEN));
     config.base_url = base.to_string();
+    config.version = notion_version();
     config.rate = RateLimit::unlimited();
     config.timeout = Some(Duration::from_secs(20));
     NotionClient::new(config).unwrap()
@@ -54,6 +64,7 @@ impl Workspace {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("NOTION_API_BASE", &self.base)
             .env("NOTION_API_TOKEN", TOKEN)
+            .env("NOTION_VERSION", notion_version())
             .env("HSN_DATA_DIR", data);
         command
     }
