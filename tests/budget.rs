@@ -232,3 +232,45 @@ async fn an_advance_during_a_long_refresh_goes_out_at_once() {
     assert_eq!(refreshed.fetched, 3_000);
     assert_eq!(rate_limited(&ws.fake), 0, "no 429 anywhere");
 }
+
+/// A `Retry-After` that is no sane number of seconds never panics and never makes hsn wait
+/// for ever: a huge one is clamped to `MAX_RETRY_AFTER`, a negative or NaN one is ignored
+/// (the default pause), a date in the past is no wait. A reason hsn does not know is a
+/// plain 429: waited for and retried. On tokio's paused clock: the waits cost nothing.
+#[tokio::test(start_paused = true)]
+async fn an_insane_retry_after_is_clamped_or_ignored_and_the_request_goes_through() {
+    let fake = FakeNotion::new(TOKEN);
+    let mut config = ClientConfig::new(SecretString::from(TOKEN));
+    config.base_url = fake.start_on_thread();
+    config.timeout = None;
+    let client = NotionClient::new(config).unwrap();
+    let max = hsn::notion::MAX_RETRY_AFTER;
+    let cases = [
+        ("1e30", max),
+        ("18446744073709551615", max),
+        ("inf", max),
+        ("-5", Duration::from_secs(1)),
+        ("NaN", Duration::from_secs(1)),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", Duration::ZERO),
+        ("90", Duration::from_secs(90)),
+    ];
+    for (header, wait) in cases {
+        fake.push_fault(fake_notion::Fault::RateLimitedRaw {
+            retry_after: Some(header.to_string()),
+            reason: Some("public_api_brand_new_limit".into()),
+        });
+        let started = tokio::time::Instant::now();
+        client.me().await.unwrap();
+        let waited = started.elapsed();
+        assert!(
+            waited >= wait && waited < wait + Duration::from_secs(2),
+            "Retry-After {header:?}: waited {waited:?}, expected {wait:?}"
+        );
+    }
+    let status = client.rate_status();
+    assert_eq!(
+        status.limited.get("public_api_brand_new_limit"),
+        Some(&(cases.len() as u64))
+    );
+    assert_eq!(status.budget, status.configured, "an unknown reason shrinks nothing");
+}

@@ -14,6 +14,13 @@ use crate::error::ApiError;
 pub enum Fault {
     /// 429 `rate_limited` with `Retry-After`.
     RateLimited { retry_after_secs: u64 },
+    /// 429 `rate_limited` with a `Retry-After` header of any text (or none) and any
+    /// `rate_limit_reason` (or none), and no `retry_after` in the body: for clients that
+    /// must survive what a proxy or a future Notion might send. Not counted by reason.
+    RateLimitedRaw {
+        retry_after: Option<String>,
+        reason: Option<String>,
+    },
     /// 529 `service_overload` with `Retry-After`.
     Overloaded { retry_after_secs: u64 },
     /// A JSON error with Notion's code for that status (500, 503, 504, 409, ...).
@@ -89,6 +96,24 @@ pub fn fault_response(fault: &Fault, request_id: &str) -> Option<Response> {
             error_response(&ApiError::rate_limited(*retry_after_secs), request_id),
             *retry_after_secs,
         ),
+        Fault::RateLimitedRaw {
+            retry_after,
+            reason,
+        } => {
+            let mut error = ApiError::new(
+                429,
+                "rate_limited",
+                "You have been rate limited. Please try again later.",
+            );
+            if let Some(reason) = reason {
+                error = error.with_data(serde_json::json!({"rate_limit_reason": reason}));
+            }
+            let mut r = error_response(&error, request_id);
+            if let Some(value) = retry_after.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+                r.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            r
+        }
         Fault::Overloaded { retry_after_secs } => with_retry_after(
             error_response(&ApiError::for_status(529), request_id),
             *retry_after_secs,
