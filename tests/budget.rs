@@ -144,7 +144,10 @@ async fn the_workspace_limit_is_waited_out_whole_and_said() {
         status.limited.get("public_api_space_request_rate_limit"),
         Some(&1)
     );
-    assert_eq!(status.budget, status.configured, "not this connection's budget");
+    assert_eq!(
+        status.budget, status.configured,
+        "not this connection's budget"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -272,5 +275,38 @@ async fn an_insane_retry_after_is_clamped_or_ignored_and_the_request_goes_throug
         status.limited.get("public_api_brand_new_limit"),
         Some(&(cases.len() as u64))
     );
-    assert_eq!(status.budget, status.configured, "an unknown reason shrinks nothing");
+    assert_eq!(
+        status.budget, status.configured,
+        "an unknown reason shrinks nothing"
+    );
+}
+
+/// A blocked connection: the advance stays queued (nothing lost), is sent once and never
+/// repeated in the drain, and the drain says why it stopped. Unblocked, it goes out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_on_a_blocked_connection_stays_queued_and_says_so() {
+    let ws = support::workspace().await;
+    let engine = support::writes::engine(&ws, "alice").await;
+    support::writes::queue_advance(&engine, &ws, &ws.instance, "consultation", "alice");
+    ws.fake.set_blocked(true);
+    let before = ws.fake.requests().len();
+    let report = engine.drain().await.unwrap();
+    assert_eq!(report.sent, 0);
+    let why = report.stopped_by.expect("the drain stopped");
+    assert!(why.contains("blocked"), "{why}");
+    assert_eq!(
+        ws.fake.requests().len() - before,
+        1,
+        "one request, never repeated"
+    );
+    assert_eq!(engine.store().unsettled_writes().unwrap().len(), 1, "kept");
+    ws.fake.set_blocked(false);
+    let report = engine.drain().await.unwrap();
+    assert_eq!(report.sent, 1);
+    assert_eq!(
+        support::writes::instance(&ws, &ws.instance)
+            .await
+            .current_state,
+        "consultation"
+    );
 }

@@ -14,10 +14,13 @@ use serde_json::{Value, json};
 
 const LENGTHS: [usize; 5] = [25, 26, 100, 101, 250];
 
+/// A project page: the length of its relation, its page id, the ids it relates to in order.
+type Project = (usize, String, Vec<String>);
+
 /// A "Projects" data source whose pages relate to `n` of 250 "People" pages, one page per
 /// length in `LENGTHS`. Returns the fake, the projects' data source, and per length the
 /// project's page id and the ids it relates to, in order.
-fn projects() -> (FakeNotion, String, Vec<(usize, String, Vec<String>)>) {
+fn projects() -> (FakeNotion, String, Vec<Project>) {
     let fake = FakeNotion::new(support::TOKEN);
     let (_, people) = fake.create_data_source("People", json!({"Name": {"title": {}}}));
     let person_ids: Vec<String> = (0..250)
@@ -86,7 +89,10 @@ async fn every_related_id_comes_back_once_in_order_through_query_retrieve_and_up
         assert_eq!(related(&retrieved), bare(members), "retrieve, {n} ids");
         // An edit of another property answers with the page: its relation complete too.
         let updated = client
-            .update_page(page, json!({"Name": {"title": [{"text": {"content": format!("Project {n}!")}}]}}))
+            .update_page(
+                page,
+                json!({"Name": {"title": [{"text": {"content": format!("Project {n}!")}}]}}),
+            )
             .await
             .unwrap();
         assert_eq!(related(&updated), bare(members), "update, {n} ids");
@@ -100,7 +106,12 @@ async fn every_related_id_comes_back_once_in_order_through_query_retrieve_and_up
             .matches("start_cursor=")
             .count();
         assert!(cursors <= 1, "{} {:?}", request.path, request.query);
-        assert!(request.status < 400, "{} answered {}", request.path, request.status);
+        assert!(
+            request.status < 400,
+            "{} answered {}",
+            request.path,
+            request.status
+        );
     }
 }
 
@@ -119,7 +130,11 @@ async fn a_relation_of_up_to_100_ids_is_written_in_one_request() {
         .update_page(page, json!({"Members": relation_value(members)}))
         .await
         .unwrap_err();
-    assert_eq!(refused.status(), Some(400), "Notion takes 100 ids per request: {refused}");
+    assert_eq!(
+        refused.status(),
+        Some(400),
+        "Notion takes 100 ids per request: {refused}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

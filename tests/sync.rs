@@ -63,8 +63,8 @@ async fn incremental_refresh_reads_only_what_changed_and_reconcile_drops_the_tra
     assert!(first.full, "a data source never synced is read in full");
     assert_eq!(
         (first.fetched, first.changed, first.requests),
-        (5_000, 5_000, 51),
-        "the schema (for the ids of its properties), then 50 queries"
+        (5_000, 5_000, 52),
+        "the schema (for the ids of its properties), 50 queries, and one for the archived pages"
     );
     assert_eq!(engine.store().count(DatabaseKey::Tasks).unwrap(), 5_000);
     // Every query names the properties (on 2026-12-01 a query naming none gets the title
@@ -127,9 +127,29 @@ async fn incremental_refresh_reads_only_what_changed_and_reconcile_drops_the_tra
         engine.store().record(&ids[42]).unwrap().is_some(),
         "an incremental read cannot see the trash"
     );
+    // Archived is not trashed: Notion leaves an archived page out of a query, but it is
+    // not gone. A full read keeps it (found by id, marked), out of the tables.
+    fake.archive_page(&ids[43], true);
     let full = engine.refresh(DatabaseKey::Tasks, true).await.unwrap();
-    assert_eq!(full.removed, 1);
+    assert_eq!(full.removed, 1, "the trashed page only");
+    assert_eq!(full.archived, 1);
     assert!(engine.store().record(&ids[42]).unwrap().is_none());
+    let archived = engine.store().record(&ids[43]).unwrap().expect("kept");
+    assert!(archived.archived);
+    assert_eq!(engine.store().count(DatabaseKey::Tasks).unwrap(), 4_998);
+    let listed = engine
+        .store()
+        .records(DatabaseKey::Tasks, &RecordFilter::default())
+        .unwrap();
+    assert!(
+        !listed
+            .iter()
+            .any(|r| r.record.page_id.as_deref() == Some(ids[43].as_str()))
+    );
+    // Back from the archive: in the tables again.
+    fake.archive_page(&ids[43], false);
+    engine.refresh(DatabaseKey::Tasks, true).await.unwrap();
+    assert!(!engine.store().record(&ids[43]).unwrap().unwrap().archived);
     assert_eq!(engine.store().count(DatabaseKey::Tasks).unwrap(), 4_999);
 }
 

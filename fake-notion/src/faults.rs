@@ -109,7 +109,10 @@ pub fn fault_response(fault: &Fault, request_id: &str) -> Option<Response> {
                 error = error.with_data(serde_json::json!({"rate_limit_reason": reason}));
             }
             let mut r = error_response(&error, request_id);
-            if let Some(value) = retry_after.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+            if let Some(value) = retry_after
+                .as_deref()
+                .and_then(|v| HeaderValue::from_str(v).ok())
+            {
                 r.headers_mut().insert(header::RETRY_AFTER, value);
             }
             r

@@ -87,7 +87,11 @@ fn parse_json(flag: &str, text: &str) -> Result<Value> {
 /// query that names none returns only the title.
 fn chosen_properties(data_source: &DataSource, wanted: &[String]) -> Result<Vec<String>> {
     if wanted.is_empty() {
-        return Ok(data_source.properties.iter().map(|p| p.id.clone()).collect());
+        return Ok(data_source
+            .properties
+            .iter()
+            .map(|p| p.id.clone())
+            .collect());
     }
     wanted
         .iter()
@@ -105,8 +109,11 @@ fn chosen_properties(data_source: &DataSource, wanted: &[String]) -> Result<Vec<
                 })
                 .map(|p| p.id.clone())
                 .ok_or_else(|| {
-                    let names: Vec<&str> =
-                        data_source.properties.iter().map(|p| p.name.as_str()).collect();
+                    let names: Vec<&str> = data_source
+                        .properties
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect();
                     eyre!(
                         "--properties: {} has no property {want:?}; it has: {}",
                         data_source.title,

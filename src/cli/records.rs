@@ -211,14 +211,15 @@ pub async fn run_show(args: ShowArgs, session: &Session) -> Result<()> {
     let definition = database(record.database);
     let columns: Vec<&str> = definition.columns.iter().map(|c| c.name).collect();
     let titles = Titles::for_records(&session.engine.store(), &[&record], &columns)?;
-    let pending = session
+    let (pending, archived) = session
         .engine
         .store()
         .record(record.page_id.as_deref().unwrap_or_default())?
-        .is_some_and(|r| r.pending > 0);
+        .map_or((false, false), |r| (r.pending > 0, r.archived));
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut value = record_json(&record, &columns, &titles, pending);
+        value["archived"] = json!(archived);
         value["drift"] = json!(
             record
                 .drift
@@ -230,7 +231,11 @@ pub async fn run_show(args: ShowArgs, session: &Session) -> Result<()> {
         return Ok(());
     }
     let width = columns.iter().map(|c| c.chars().count()).max().unwrap_or(0);
-    let marker = if pending { " (changes pending)" } else { "" };
+    let marker = match (pending, archived) {
+        (true, _) => " (changes pending)",
+        (false, true) => " (archived in Notion)",
+        (false, false) => "",
+    };
     if !say(
         &mut out,
         &format!("{} — {}{marker}", record.title(), definition.title),

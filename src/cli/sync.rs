@@ -110,4 +110,3 @@ async fn send_writes(session: &Session) -> Result<()> {
     }
     Ok(())
 }
-

@@ -5,6 +5,9 @@
 //! ```toml
 //! readonly = true                # refuse every change, as --readonly does
 //!
+//! [notion]
+//! rate_budget = 600              # Notion's requests a minute (180; 600 on Business/Enterprise)
+//!
 //! [stuck]
 //! days = 7                       # an instance in one state longer than this is stuck
 //! [stuck.workflows]
@@ -32,9 +35,19 @@ pub struct ConfigFile {
     #[serde(default)]
     pub readonly: bool,
     #[serde(default)]
+    pub notion: NotionConfig,
+    #[serde(default)]
     pub stuck: StuckConfig,
     #[serde(default)]
     pub theme: ThemeConfig,
+}
+
+/// How hsn talks to Notion (the token stays in the environment or `.env`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotionConfig {
+    /// Requests a minute (`NOTION_RATE_BUDGET` wins).
+    pub rate_budget: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

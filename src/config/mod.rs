@@ -4,7 +4,7 @@
 
 mod file;
 
-pub use file::{ConfigFile, StuckConfig, ThemeConfig, config_path};
+pub use file::{ConfigFile, NotionConfig, StuckConfig, ThemeConfig, config_path};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -47,9 +47,37 @@ impl Settings {
             .or_else(|| self.from_files.get(key).cloned())
     }
 
-    /// The Notion client's settings, or `None` when no token is configured.
+    /// The Notion client's settings, or `None` when no token is configured. The request
+    /// budget may also come from the config file (`[notion] rate_budget`).
     pub fn notion(&self) -> Result<Option<ClientConfig>> {
-        ClientConfig::from_lookup(|key| self.get(key)).map_err(|e| eyre!(e))
+        let file = ConfigFile::load(|key| self.get(key))?;
+        ClientConfig::from_lookup(|key| {
+            self.get(key).or_else(|| {
+                (key == "NOTION_RATE_BUDGET")
+                    .then(|| file.notion.rate_budget.map(|b| b.to_string()))
+                    .flatten()
+            })
+        })
+        .map_err(|e| eyre!(e))
+    }
+
+    /// Seconds between the dashboard's sync rounds (`HSN_REFRESH_SECS`, default 60).
+    pub fn refresh_interval(&self) -> Result<std::time::Duration> {
+        match self
+            .get("HSN_REFRESH_SECS")
+            .filter(|v| !v.trim().is_empty())
+        {
+            None => Ok(std::time::Duration::from_secs(60)),
+            Some(value) => value
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s >= 0.1 && *s <= 86_400.0)
+                .map(std::time::Duration::from_secs_f64)
+                .ok_or_else(|| {
+                    eyre!("HSN_REFRESH_SECS is {value:?}: use a number of seconds (0.1 to 86400)")
+                }),
+        }
     }
 
     /// Whether every write is refused: `--readonly` (`flag`), `HSN_READONLY=1` (or true,

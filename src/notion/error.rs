@@ -347,7 +347,9 @@ impl NotionError {
                 )
             }
             NotionError::Api { status, code, .. } if self.is_rate_limit() => {
-                let reason = self.rate_limit_reason().unwrap_or(RateLimitReason::Overload);
+                let reason = self
+                    .rate_limit_reason()
+                    .unwrap_or(RateLimitReason::Overload);
                 format!(
                     "Notion kept rate-limiting requests for {subject}: {} ({status} {code}, {reason})",
                     reason.describe()

@@ -88,9 +88,12 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let wait = if let Ok(secs) = value.parse::<u64>() {
         Duration::from_secs(secs)
     } else if let Ok(secs) = value.parse::<f64>() {
-        if !(secs >= 0.0) {
+        if secs.is_nan() || secs < 0.0 {
             // Negative or NaN: not a wait.
-            tracing::warn!(retry_after = value, "ignoring a Retry-After that is not a wait");
+            tracing::warn!(
+                retry_after = value,
+                "ignoring a Retry-After that is not a wait"
+            );
             return None;
         }
         // `try_from_secs_f64` fails (instead of panicking) on infinity and on values past
@@ -139,7 +142,11 @@ mod tests {
             );
         }
         for nonsense in ["-5", "-0.5", "NaN", "-inf", ""] {
-            assert_eq!(parse_retry_after(nonsense), None, "{nonsense:?} is not a wait");
+            assert_eq!(
+                parse_retry_after(nonsense),
+                None,
+                "{nonsense:?} is not a wait"
+            );
         }
         let far = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc2822();
         assert_eq!(parse_retry_after(&far), Some(MAX_RETRY_AFTER));
@@ -156,7 +163,10 @@ mod tests {
             assert_eq!(RateLimitReason::parse(Some(reason.as_str())), reason);
         }
         let new = RateLimitReason::parse(Some("public_api_something_new"));
-        assert_eq!(new, RateLimitReason::Other("public_api_something_new".into()));
+        assert_eq!(
+            new,
+            RateLimitReason::Other("public_api_something_new".into())
+        );
         assert_eq!(new.as_str(), "public_api_something_new");
         assert_eq!(RateLimitReason::parse(None).as_str(), "rate_limited");
     }

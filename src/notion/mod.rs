@@ -23,6 +23,7 @@ pub use client::{AppendPosition, NotionClient, PageParent, SearchObject};
 pub use config::{ClientConfig, ConfigError, DEFAULT_BASE_URL, DEFAULT_VERSION};
 pub use error::{ErrorCode, NotionError};
 pub use ids::{InvalidId, NotionId};
+pub use limits::{MAX_RETRY_AFTER, RateLimitReason, parse_retry_after};
 pub use object::{
     Block, DataSource, DataSourceRef, Database, ListPage, Parent, Person, PropertySchema,
     RequestStatus, RichText, SearchResult, User, plain_text,
@@ -32,7 +33,6 @@ pub use property::{
     DateValue, FileRef, FormulaValue, Property, PropertyValue, RollupValue, SelectOption,
 };
 pub use query::DataSourceQuery;
-pub use limits::{MAX_RETRY_AFTER, RateLimitReason, parse_retry_after};
 pub use rate::{
     Budget, DEFAULT_BUDGET, LimitSeen, NOTION_WINDOW, Priority, RateGate, RateLimit, RateStatus,
 };

@@ -22,6 +22,8 @@ pub struct Page {
     pub last_edited_by: Option<User>,
     pub parent: Parent,
     pub in_trash: bool,
+    /// Archived in Notion (2026): out of its views and of default queries, not trashed.
+    pub is_archived: bool,
     pub url: Option<String>,
     pub properties: Vec<(String, Property)>,
     /// The page's JSON text exactly as Notion sent it (relations past 25 are completed in
@@ -50,6 +52,8 @@ struct PageFields<P> {
     in_trash: Option<bool>,
     #[serde(default)]
     archived: Option<bool>,
+    #[serde(default)]
+    is_archived: Option<bool>,
     #[serde(default)]
     url: Option<String>,
     #[serde(default)]
@@ -319,6 +323,7 @@ impl Page {
                 archived: fields.archived,
             }
             .in_trash(),
+            is_archived: fields.is_archived.unwrap_or(false),
             url: fields.url,
             properties,
             raw,

@@ -30,6 +30,7 @@ pub struct DataSourceQuery {
     filter: Option<Value>,
     sorts: Vec<Value>,
     filter_properties: Vec<String>,
+    archived: bool,
     limit: Option<usize>,
     page_size: usize,
     cursor: Option<String>,
@@ -52,6 +53,7 @@ impl DataSourceQuery {
             filter: None,
             sorts: Vec::new(),
             filter_properties: Vec::new(),
+            archived: false,
             limit: None,
             page_size: MAX_PAGE_SIZE,
             cursor: None,
@@ -79,6 +81,12 @@ impl DataSourceQuery {
     /// Only these properties (names or ids) come back: smaller, faster answers.
     pub fn filter_properties(mut self, properties: Vec<String>) -> Self {
         self.filter_properties = properties;
+        self
+    }
+
+    /// Only the archived pages (Notion leaves them out of a query unless asked).
+    pub fn archived(mut self) -> Self {
+        self.archived = true;
         self
     }
 
@@ -168,6 +176,9 @@ impl DataSourceQuery {
         }
         if let Some(cursor) = &self.cursor {
             body["start_cursor"] = json!(cursor);
+        }
+        if self.archived {
+            body["is_archived"] = json!(true);
         }
         let mut request =
             Request::read_post(format!("/data_sources/{}/query", self.data_source), body);

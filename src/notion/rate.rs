@@ -311,15 +311,18 @@ impl RateGate {
             state.answered.pop_front();
         }
         // A window without a 429 about our budget: believe a tenth more of it.
-        if state.believed < limit.budget && now.duration_since(state.clean_since) >= limit.window
-        {
+        if state.believed < limit.budget && now.duration_since(state.clean_since) >= limit.window {
             state.believed = (state.believed + (limit.budget / 10).max(1)).min(limit.budget);
             state.clean_since = now;
         }
         let room = match priority {
             Priority::Interactive => state.believed,
             Priority::Background => {
-                state.believed - limit.reserve.min(state.believed / 2).min(state.believed - 1)
+                state.believed
+                    - limit
+                        .reserve
+                        .min(state.believed / 2)
+                        .min(state.believed - 1)
             }
         };
         let used = state.in_flight + state.answered.len() as u32;
@@ -329,10 +332,11 @@ impl RateGate {
             return Ok(());
         }
         let must_expire = (used + count - room) as usize;
-        Err(state
-            .answered
-            .get(must_expire - 1)
-            .map(|at| (*at + limit.window).saturating_duration_since(now).max(MIN_WAIT)))
+        Err(state.answered.get(must_expire - 1).map(|at| {
+            (*at + limit.window)
+                .saturating_duration_since(now)
+                .max(MIN_WAIT)
+        }))
     }
 
     /// Tells the gate Notion answered 429 (or 529) for `reason`, asking to wait `retry_after`.
@@ -346,7 +350,10 @@ impl RateGate {
         let limit = self.shared.limit;
         let mut state = self.shared.lock();
         let now = Instant::now();
-        *state.limited.entry(reason.as_str().to_string()).or_default() += 1;
+        *state
+            .limited
+            .entry(reason.as_str().to_string())
+            .or_default() += 1;
         let wait = match reason {
             // Not retried: nothing to wait for.
             RateLimitReason::Blocked => Duration::ZERO,
@@ -371,9 +378,11 @@ impl RateGate {
             _ => {
                 if *reason == RateLimitReason::Connection {
                     // Notion counted more of ours than we did: the token is shared, or the
-                    // plan's budget is smaller. Believe what was spent, less this one.
+                    // plan's budget is smaller. Believe what was spent, less this one; but
+                    // never less than a tenth (a lone 429 early in a window says little).
                     let used = state.in_flight + state.answered.len() as u32;
-                    state.believed = state.believed.min(used.saturating_sub(1)).max(1);
+                    let floor = (limit.budget / 10).max(1);
+                    state.believed = state.believed.min(used.saturating_sub(1)).max(floor);
                     state.clean_since = now + wait;
                 }
                 let until = now + wait;

@@ -23,6 +23,8 @@ pub struct StoredRecord {
     pub last_edited_time: String,
     /// Writes to this record queued and not yet confirmed by Notion.
     pub pending: u32,
+    /// Archived in Notion: kept, but out of the tables.
+    pub archived: bool,
 }
 
 /// Which records to load; empty means all of the database.
@@ -119,13 +121,18 @@ pub(super) fn upsert_in(
 ) -> rusqlite::Result<Upserted> {
     let mut done = Upserted::default();
     for page in pages {
-        let known: Option<(String, u32)> = tx
-            .prepare_cached("SELECT last_edited_time, pending FROM records WHERE page_id = ?1")?
-            .query_row(params![page.id], |row| Ok((row.get(0)?, row.get(1)?)))
+        let known: Option<(String, u32, bool)> = tx
+            .prepare_cached(
+                "SELECT last_edited_time, pending, archived FROM records WHERE page_id = ?1",
+            )?
+            .query_row(params![page.id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
             .optional()?;
+        let archived_before = known.as_ref().is_some_and(|k| k.2);
         let edited = stamp(&page.last_edited_time);
         if page.in_trash {
-            if known.as_ref().is_some_and(|(_, pending)| *pending == 0) {
+            if known.as_ref().is_some_and(|(_, pending, _)| *pending == 0) {
                 tx.execute("DELETE FROM records WHERE page_id = ?1", params![page.id])?;
                 done.removed += 1;
             }
@@ -136,12 +143,15 @@ pub(super) fn upsert_in(
             // Notion rounds `last_edited_time` down to the minute: a second edit in the
             // same minute keeps the stamp, so an equal stamp is unchanged only if the page
             // is the same too.
-            Some((cached, _))
-                if cached == edited && !force && raw_pages::holds(tx, &page.id, &packed)? =>
+            Some((cached, _, archived))
+                if cached == edited
+                    && archived == page.is_archived
+                    && !force
+                    && raw_pages::holds(tx, &page.id, &packed)? =>
             {
                 done.unchanged += 1
             }
-            Some((_, pending)) if pending > 0 => {
+            Some((_, pending, _)) if pending > 0 => {
                 raw_pages::write(tx, &page.id, &packed)?;
                 done.changed += 1;
             }
@@ -157,6 +167,10 @@ pub(super) fn upsert_in(
                 raw_pages::write(tx, &page.id, &packed)?;
                 done.changed += 1;
             }
+        }
+        if archived_before != page.is_archived {
+            tx.prepare_cached("UPDATE records SET archived = ?2 WHERE page_id = ?1")?
+                .execute(params![page.id, page.is_archived])?;
         }
     }
     Ok(done)
@@ -176,6 +190,7 @@ fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Option<StoredRecord>> {
         created_time: row.get("created_time")?,
         last_edited_time: row.get("last_edited_time")?,
         pending: row.get("pending")?,
+        archived: row.get("archived")?,
     }))
 }
 
@@ -224,7 +239,7 @@ impl Store {
 
     /// Records of a database, by title.
     pub fn records(&self, key: DatabaseKey, filter: &RecordFilter) -> Result<Vec<StoredRecord>> {
-        let mut sql = String::from("SELECT * FROM records WHERE database = ?1");
+        let mut sql = String::from("SELECT * FROM records WHERE database = ?1 AND archived = 0");
         let mut args: Vec<String> = vec![database(key).alias.to_string()];
         let mut add = |clause: &str, value: String| {
             args.push(value);
@@ -299,7 +314,7 @@ impl Store {
 
     pub fn count(&self, key: DatabaseKey) -> Result<usize> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM records WHERE database = ?1",
+            "SELECT count(*) FROM records WHERE database = ?1 AND archived = 0",
             params![database(key).alias],
             |row| row.get::<_, i64>(0),
         )? as usize)

@@ -80,6 +80,9 @@ const MIGRATIONS: &[&str] = &[
     // them (`filter_properties`; from Notion-Version 2026-12-01 a query without it returns
     // only the title).
     "ALTER TABLE sync_state ADD COLUMN property_ids TEXT;",
+    // 6: pages archived in Notion: kept (not deleted), left out of the tables as Notion's
+    // views leave them out.
+    "ALTER TABLE records ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Brings the file to the current version. Each step reads the version inside its own

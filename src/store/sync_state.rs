@@ -97,7 +97,7 @@ impl Store {
         data_source_id: &str,
         ids: Option<&[String]>,
     ) -> Result<()> {
-        let text = ids.map(|ids| serde_json::to_string(ids)).transpose()?;
+        let text = ids.map(serde_json::to_string).transpose()?;
         self.conn.execute(
             "INSERT INTO sync_state (data_source_id, database, property_ids) VALUES (?1, ?2, ?3)
              ON CONFLICT(data_source_id) DO UPDATE SET property_ids = excluded.property_ids",

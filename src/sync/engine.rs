@@ -45,6 +45,8 @@ pub struct Refreshed {
     pub fetched: usize,
     pub changed: usize,
     pub removed: usize,
+    /// Pages archived in Notion (read by a full refresh): kept, out of the tables.
+    pub archived: usize,
     pub requests: u64,
     pub full: bool,
     /// Another refresh of the same data source was running: this one did nothing.
@@ -238,7 +240,9 @@ impl Engine {
         let requests_before = client.requests_sent();
         let state = self.store().sync_state(&data_source)?;
         let watermark = state.as_ref().and_then(|s| s.watermark);
-        let full = full || watermark.is_none();
+        // Never refreshed: read in full. (An empty data source has no watermark, but once
+        // read it is read incrementally like any other.)
+        let full = full || state.as_ref().and_then(|s| s.last_refresh).is_none();
         let started = Utc::now();
         // hsn's own history entries to look for in the instances read (never read-only:
         // putting one back is a write).
@@ -254,7 +258,8 @@ impl Engine {
         );
         let mut missing = Missing::new();
         // A full read also reads the schema again, for properties added since.
-        let (mut properties, mut schema_cached) = self.property_ids(&client, key, &data_source, full).await?;
+        let (mut properties, mut schema_cached) =
+            self.property_ids(&client, key, &data_source, full).await?;
         let make_query = |properties: Vec<String>| -> Result<crate::notion::DataSourceQuery> {
             let mut query = client
                 .query_data_source(&data_source)?
@@ -268,7 +273,7 @@ impl Engine {
             }
             Ok(query)
         };
-        let mut query = make_query(std::mem::take(&mut properties))?;
+        let mut query = make_query(properties.clone())?;
         let mut done = Refreshed {
             full,
             ..Refreshed::default()
@@ -295,8 +300,8 @@ impl Engine {
                 Err(e) if schema_cached && done.fetched == 0 && e.status() == Some(400) => {
                     tracing::info!(database = title, error = %e, "reading the schema again");
                     schema_cached = false;
-                    let (fresh, _) = self.property_ids(&client, key, &data_source, true).await?;
-                    query = make_query(fresh)?;
+                    (properties, _) = self.property_ids(&client, key, &data_source, true).await?;
+                    query = make_query(properties.clone())?;
                     continue;
                 }
                 Err(e) => {
@@ -323,6 +328,24 @@ impl Engine {
             self.stored(key, stored, &mut done, &mut missing);
         }
         if full {
+            // Archived pages are left out of the query above, and are not deleted: they are
+            // kept, out of the tables (as Notion's views leave them out).
+            let archived = make_query(properties)?
+                .archived()
+                .collect_all()
+                .await
+                .map_err(|e| eyre!(e.explain(&format!("the archived pages of {title}"))))?;
+            if !archived.is_empty() {
+                let upserted = self.store().upsert_pages(key, &data_source, &archived)?;
+                done.archived = archived.len();
+                seen.extend(archived.iter().map(|p| p.id.clone()));
+                if upserted.changed > 0 {
+                    self.emit(Event::RecordsChanged {
+                        database: key,
+                        ids: archived.into_iter().map(|p| p.id).collect(),
+                    });
+                }
+            }
             let gone = self.store().remove_missing(key, &seen)?;
             done.removed += gone.len();
             if !gone.is_empty() {

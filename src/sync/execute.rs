@@ -58,6 +58,14 @@ fn sort(result: Result<Landed, OperationError>, restoring: bool) -> Outcome {
         Err(e) => e,
     };
     let notion = error.notion_error();
+    if let Some(blocked) = notion.filter(|e| e.is_blocked()) {
+        // Kept, and nothing more is sent this drain: every request would be refused.
+        return Outcome::Later(Later {
+            reason: blocked.explain("this write"),
+            uncertain: false,
+            everywhere: true,
+        });
+    }
     if notion.is_some_and(NotionError::is_block_limit) {
         return Outcome::Held(format!(
             "{error}. The Notion workspace has used its free blocks: no page can be created \

@@ -14,9 +14,9 @@ mod runner;
 mod schedule;
 mod store_queue;
 
+pub use crate::notion::RateStatus;
 pub use drain::DrainReport;
 pub use engine::{Backend, Engine, ReadOnly, Refreshed};
-pub use crate::notion::RateStatus;
 pub use runner::{Command, Event, run};
 pub use schedule::{STALE_ROUNDS, Schedule, VISIBLE_ROUNDS};
 pub use store_queue::StoreQueue;

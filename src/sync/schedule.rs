@@ -93,17 +93,20 @@ impl Engine {
         let Backend::Notion { client, sources } = &self.backend else {
             return Ok(Some(HashSet::new()));
         };
-        let mut watermarks: HashMap<NotionId, (DatabaseKey, Option<chrono::DateTime<chrono::Utc>>)> =
-            HashMap::new();
+        let mut watermarks: HashMap<
+            NotionId,
+            (DatabaseKey, Option<chrono::DateTime<chrono::Utc>>),
+        > = HashMap::new();
         let mut changed = HashSet::new();
         for database in &DATABASES {
             let Ok(id) = sources.get(database.key) else {
                 continue;
             };
-            let mark = self.store().sync_state(id)?.and_then(|s| s.watermark);
-            if mark.is_none() {
+            let state = self.store().sync_state(id)?;
+            if state.as_ref().and_then(|s| s.last_refresh).is_none() {
                 changed.insert(database.key);
             }
+            let mark = state.and_then(|s| s.watermark);
             if let Ok(id) = NotionId::parse(id) {
                 // A refresh reads from a minute before its watermark (Notion rounds edit
                 // times down to the minute): so does this.
@@ -132,7 +135,11 @@ impl Engine {
         // not returned may be too.
         let oldest_mark = watermarks.values().filter_map(|(_, since)| *since).min();
         let oldest_seen = pages.iter().map(|p| p.last_edited_time).min();
-        if more && oldest_seen.zip(oldest_mark).is_none_or(|(seen, mark)| seen >= mark) {
+        if more
+            && oldest_seen
+                .zip(oldest_mark)
+                .is_none_or(|(seen, mark)| seen >= mark)
+        {
             return Ok(None);
         }
         Ok(Some(changed))

@@ -78,9 +78,12 @@ impl BudgetLine {
             text.push_str(&format!(" · {what}"));
             match status.closed_for {
                 Some(wait) => text.push_str(&format!(", waiting {} s", wait.as_secs() + 1)),
-                None => text.push_str(&format!(" {} ago", crate::present::duration_text(
-                    chrono::Duration::from_std(seen.ago).unwrap_or_default(),
-                ))),
+                None => text.push_str(&format!(
+                    " {} ago",
+                    crate::present::duration_text(
+                        chrono::Duration::from_std(seen.ago).unwrap_or_default(),
+                    )
+                )),
             }
         }
         BudgetLine { text, warn }
@@ -388,8 +391,9 @@ impl App {
             self.overview_stale = false;
             self.actions.push(Action::LoadOverview);
         }
-        self.actions
-            .push(Action::Showing(crate::store::overview::OVERVIEW_SOURCES.to_vec()));
+        self.actions.push(Action::Showing(
+            crate::store::overview::OVERVIEW_SOURCES.to_vec(),
+        ));
     }
 
     /// The Overview's figures changed under it: recompute now if it shows, else when shown.

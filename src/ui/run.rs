@@ -56,11 +56,12 @@ pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> 
         )
     })?;
     let (commands, command_rx) = mpsc::channel(32);
+    // A full read each hour of rounds: it catches pages trashed or deleted in Notion.
     let runner = tokio::spawn(crate::sync::run(
         engine.clone(),
         command_rx,
-        Duration::from_secs(60),
-        30,
+        settings.refresh_interval()?,
+        60,
     ));
     let mut app = App::new(Utc::now(), engine.is_local(), readonly, theme);
     app.stuck_rule = stuck_rule.clone();

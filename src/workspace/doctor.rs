@@ -190,14 +190,20 @@ pub async fn doctor(
 /// The request budget: what these checks spent of it, and any 429 met, with its reason.
 fn budget_check(client: &NotionClient) -> Check {
     let status = client.rate_status();
-    let spent = format!("{} spent by these checks; {}", status.spent, status.summary());
+    let spent = format!(
+        "{} spent by these checks; {}",
+        status.spent,
+        status.summary()
+    );
     match status.last_limited.map(|seen| seen.reason) {
         None => check(Verdict::Ok, "request budget", spent, None),
         Some(RateLimitReason::Blocked) => check(
             Verdict::Failure,
             "request budget",
             format!("{spent}: Notion has blocked this connection's requests"),
-            Some("check the integration in Notion (Settings → Connections) or ask the workspace's admin"),
+            Some(
+                "check the integration in Notion (Settings → Connections) or ask the workspace's admin",
+            ),
         ),
         Some(reason) => check(
             Verdict::Warning,

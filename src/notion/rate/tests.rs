@@ -65,7 +65,9 @@ async fn background_work_leaves_the_reserve_to_the_operator() {
     tokio::task::yield_now().await;
     // ...and an advance (a read and a write) goes at once.
     let start = Instant::now();
-    let pair = gate.acquire(Priority::Interactive, "PATCH /pages/{id}", 2).await;
+    let pair = gate
+        .acquire(Priority::Interactive, "PATCH /pages/{id}", 2)
+        .await;
     assert!(start.elapsed() < MIN_WAIT, "the write did not wait");
     drop(pair.spend());
     drop(pair.spend());
@@ -100,7 +102,10 @@ async fn a_429_on_our_budget_waits_its_retry_after_and_believes_notion() {
     );
     assert_eq!(wait, Duration::from_secs(20));
     let status = gate.status();
-    assert_eq!(status.budget, 29, "believes what was spent, less the refused one");
+    assert_eq!(
+        status.budget, 29,
+        "believes what was spent, less the refused one"
+    );
     assert_eq!(status.configured, 100);
     assert_eq!(
         status.limited.get("public_api_request_rate_limit"),
@@ -169,8 +174,16 @@ async fn a_blocked_connection_is_counted_not_waited_for() {
 #[tokio::test(start_paused = true)]
 async fn a_closure_never_shortens_a_longer_one() {
     let gate = RateGate::new(RateLimit::default());
-    gate.limited(&RateLimitReason::Overload, Some(Duration::from_secs(90)), ANY);
-    gate.limited(&RateLimitReason::Overload, Some(Duration::from_secs(2)), ANY);
+    gate.limited(
+        &RateLimitReason::Overload,
+        Some(Duration::from_secs(90)),
+        ANY,
+    );
+    gate.limited(
+        &RateLimitReason::Overload,
+        Some(Duration::from_secs(2)),
+        ANY,
+    );
     let start = Instant::now();
     one(&gate, Priority::Interactive, ANY).await;
     assert_eq!(start.elapsed().as_secs(), 90);
@@ -184,7 +197,10 @@ fn endpoints_are_named_without_their_ids() {
         "GET /pages/{id}"
     );
     assert_eq!(
-        endpoint_key("POST", "/data_sources/1a2b3c4d00004000800000000000abcd/query"),
+        endpoint_key(
+            "POST",
+            "/data_sources/1a2b3c4d00004000800000000000abcd/query"
+        ),
         "POST /data_sources/{id}/query"
     );
     assert_eq!(endpoint_key("POST", "/search"), "POST /search");

@@ -184,7 +184,11 @@ pub fn status(frame: &mut Frame, app: &App, area: Rect) {
         // Shown while it fits; a recent 429 matters more than the count.
         let used: usize = spans.iter().map(Span::width).sum();
         if used + 3 + budget.text.chars().count() <= width {
-            let style = if budget.warn { theme.warn() } else { theme.dim() };
+            let style = if budget.warn {
+                theme.warn()
+            } else {
+                theme.dim()
+            };
             spans.push(Span::styled(format!(" · {}", budget.text), style));
         }
     }
