@@ -58,7 +58,7 @@ async fn the_budget_goes_in_a_burst_and_the_next_window_is_waited_for_without_a_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_budget_smaller_than_believed_costs_one_429_and_is_believed_after() {
+async fn a_budget_smaller_than_believed_costs_at_most_one_429_a_window() {
     let fake = FakeNotion::new(TOKEN);
     fake.set_window_length(Duration::from_secs(2));
     fake.set_window_budget(Some(6));
@@ -67,18 +67,22 @@ async fn a_budget_smaller_than_believed_costs_one_429_and_is_believed_after() {
         &fake.start().await,
         RateLimit::per_window(20, Duration::from_secs(2)),
     );
+    let started = Instant::now();
     for _ in 0..20 {
         client.me().await.unwrap();
     }
+    let windows = started.elapsed().as_secs() / 2 + 1;
     let status = client.rate_status();
     let refused = rate_limited(&fake);
+    // The first 429 teaches the gate the budget; after a clean window it tries a tenth
+    // more (the other process may have stopped), which may cost one 429 again.
     assert!(
-        (1..=2).contains(&refused),
-        "{refused} × 429 before the gate believed Notion"
+        refused >= 1 && refused <= windows,
+        "{refused} × 429 over {windows} windows"
     );
     assert!(
-        status.budget <= 6,
-        "the believed budget shrank to what Notion allows: {}",
+        status.budget <= 8,
+        "the believed budget shrank to what Notion allows (6, plus one step back up): {}",
         status.budget
     );
     assert_eq!(
