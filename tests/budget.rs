@@ -17,12 +17,7 @@ use serde_json::json;
 const TOKEN: &str = support::TOKEN;
 
 fn client(base: &str, rate: RateLimit) -> NotionClient {
-    let mut config = ClientConfig::new(SecretString::from(TOKEN));
-    config.base_url = base.to_string();
-    config.version = support::notion_version();
-    config.rate = rate;
-    config.timeout = Some(Duration::from_secs(20));
-    NotionClient::new(config).unwrap()
+    support::client_with(base, rate)
 }
 
 fn rate_limited(fake: &FakeNotion) -> u64 {

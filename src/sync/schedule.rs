@@ -10,6 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use color_eyre::eyre::Result;
 
 use super::engine::{Backend, Engine};
@@ -85,60 +86,79 @@ impl Schedule {
     }
 }
 
+/// How far Notion's clock may be from ours, for the minute an edit time stands for.
+const CLOCK_SLACK: chrono::Duration = chrono::Duration::seconds(30);
+
 impl Engine {
     /// The data sources with pages edited since their last refresh, from one search of the
-    /// pages edited last; `None` when that search cannot tell (more changed pages than it
-    /// returns). Data sources never refreshed count as changed.
+    /// pages edited last; `None` when that search cannot tell (more pages edited since some
+    /// refresh than it returns). Data sources never refreshed count as changed.
+    ///
+    /// Notion rounds edit times down to the minute, so a page whose time equals the cached
+    /// copy's changed again only if that minute had not ended when its data source was last
+    /// refreshed. Archived and trashed pages are left to the full reads (a query would not
+    /// return them).
     pub async fn edited_sources(&self) -> Result<Option<HashSet<DatabaseKey>>> {
         let Backend::Notion { client, sources } = &self.backend else {
             return Ok(Some(HashSet::new()));
         };
-        let mut watermarks: HashMap<
-            NotionId,
-            (DatabaseKey, Option<chrono::DateTime<chrono::Utc>>),
-        > = HashMap::new();
+        // By data source: its key and when it was last refreshed.
+        let mut refreshed: HashMap<NotionId, (DatabaseKey, DateTime<Utc>)> = HashMap::new();
         let mut changed = HashSet::new();
         for database in &DATABASES {
             let Ok(id) = sources.get(database.key) else {
                 continue;
             };
-            let state = self.store().sync_state(id)?;
-            if state.as_ref().and_then(|s| s.last_refresh).is_none() {
-                changed.insert(database.key);
-            }
-            let mark = state.and_then(|s| s.watermark);
-            if let Ok(id) = NotionId::parse(id) {
-                // A refresh reads from a minute before its watermark (Notion rounds edit
-                // times down to the minute): so does this.
-                let since = mark.map(|m| m - chrono::Duration::minutes(1));
-                watermarks.insert(id, (database.key, since));
+            let last = self.store().sync_state(id)?.and_then(|s| s.last_refresh);
+            match (last, NotionId::parse(id)) {
+                (Some(last), Ok(id)) => {
+                    refreshed.insert(id, (database.key, last));
+                }
+                _ => {
+                    changed.insert(database.key);
+                }
             }
         }
         let (pages, more) = client
             .background()
             .recently_edited_pages(PROBE_PAGES)
             .await?;
-        for page in &pages {
-            let Some(source) = page.parent.data_source_id.as_deref() else {
+        for page in pages.iter().filter(|p| !p.in_trash && !p.is_archived) {
+            let Some((key, last)) = page
+                .parent
+                .data_source_id
+                .as_deref()
+                .and_then(|source| NotionId::parse(source).ok())
+                .and_then(|source| refreshed.get(&source))
+            else {
                 continue;
             };
-            let Ok(source) = NotionId::parse(source) else {
-                continue;
+            let cached = self
+                .store()
+                .record(&page.id)?
+                .and_then(|r| DateTime::parse_from_rfc3339(&r.last_edited_time).ok())
+                .map(|t| t.with_timezone(&Utc));
+            let minute_open_then =
+                *last < page.last_edited_time + chrono::Duration::minutes(1) + CLOCK_SLACK;
+            let edited = match cached {
+                None => true,
+                Some(cached) => {
+                    page.last_edited_time > cached
+                        || (page.last_edited_time == cached && minute_open_then)
+                }
             };
-            if let Some((key, since)) = watermarks.get(&source)
-                && since.is_none_or(|since| page.last_edited_time >= since)
-            {
+            if edited {
                 changed.insert(*key);
             }
         }
-        // Every page returned is newer than some watermark, and there are more: the ones
-        // not returned may be too.
-        let oldest_mark = watermarks.values().filter_map(|(_, since)| *since).min();
+        // More pages than returned, and even the oldest returned may be newer than a
+        // refresh: those not returned may be too.
+        let oldest_refresh = refreshed.values().map(|(_, last)| *last).min();
         let oldest_seen = pages.iter().map(|p| p.last_edited_time).min();
         if more
             && oldest_seen
-                .zip(oldest_mark)
-                .is_none_or(|(seen, mark)| seen >= mark)
+                .zip(oldest_refresh)
+                .is_none_or(|(seen, last)| seen + chrono::Duration::minutes(1) + CLOCK_SLACK > last)
         {
             return Ok(None);
         }

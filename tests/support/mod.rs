@@ -36,6 +36,16 @@ pub fn client_for(base: &str) -> NotionClient {
     NotionClient::new(config).unwrap()
 }
 
+/// A client that believes the request budget `rate` (the fake's own, in tests of it).
+pub fn client_with(base: &str, rate: RateLimit) -> NotionClient {
+    let mut config = ClientConfig::new(SecretString::from(TOKEN));
+    config.base_url = base.to_string();
+    config.version = notion_version();
+    config.rate = rate;
+    config.timeout = Some(Duration::from_secs(20));
+    NotionClient::new(config).unwrap()
+}
+
 pub struct Workspace {
     pub fake: FakeNotion,
     pub base: String,

@@ -16,11 +16,16 @@ use serde_json::{Value, json};
 use super::Workspace;
 
 pub async fn engine(ws: &Workspace, name: &str) -> Engine {
+    engine_with(ws, name, super::client_for(&ws.base)).await
+}
+
+/// `engine`, on a client of the caller's (a request budget, say).
+pub async fn engine_with(ws: &Workspace, name: &str, client: NotionClient) -> Engine {
     let dir = ws.dir.path().join(name);
     let engine = Engine::new(
         Store::open(&store_path(&dir, &ws.sources)).unwrap(),
         Backend::Notion {
-            client: super::client_for(&ws.base),
+            client,
             sources: ws.sources.clone(),
         },
     );

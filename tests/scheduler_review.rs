@@ -1,0 +1,5 @@
+//! What a review of the request scheduler found.
+mod support;
+
+#[test]
+fn builds() {}
