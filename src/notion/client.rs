@@ -24,7 +24,13 @@ use super::rate::{Budget, Priority, RateStatus};
 pub struct NotionClient {
     transport: Arc<Transport>,
     priority: Priority,
+    /// Asked right before each request that changes something, on every attempt (after any
+    /// wait at the gate): `false` withdraws it (`NotionError::Withdrawn`).
+    may_send: Option<MaySend>,
 }
+
+/// Whether a write may still go (see [`NotionClient::guarded`]).
+pub type MaySend = Arc<dyn Fn() -> bool + Send + Sync>;
 
 impl std::fmt::Debug for NotionClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -101,15 +107,26 @@ impl NotionClient {
         Ok(NotionClient {
             transport: Arc::new(Transport::new(config)?),
             priority: Priority::Interactive,
+            may_send: None,
         })
+    }
+
+    /// This client, asking `may_send` right before every request that changes something,
+    /// on every attempt and after any wait for the budget: a caller that may lose the right
+    /// to send (a lease another process can take over) never sends after it lost it.
+    pub fn guarded(&self, may_send: MaySend) -> NotionClient {
+        NotionClient {
+            may_send: Some(may_send),
+            ..self.clone()
+        }
     }
 
     /// This client for background work (refreshes, syncs): it leaves the reserve of the
     /// budget to the operator's requests, which never queue behind it.
     pub fn background(&self) -> NotionClient {
         NotionClient {
-            transport: Arc::clone(&self.transport),
             priority: Priority::Background,
+            ..self.clone()
         }
     }
 
@@ -133,7 +150,9 @@ impl NotionClient {
     }
 
     pub(crate) async fn send(&self, request: &Request) -> Result<Value, NotionError> {
-        self.transport.send(request, self.priority).await
+        self.transport
+            .send(request, self.priority, self.may_send.as_ref())
+            .await
     }
 
     pub(crate) async fn send_as<T: DeserializeOwned>(
@@ -150,7 +169,10 @@ impl NotionClient {
         &self,
         request: &Request,
     ) -> Result<T, NotionError> {
-        let bytes = self.transport.send_bytes(request, self.priority).await?;
+        let bytes = self
+            .transport
+            .send_bytes(request, self.priority, self.may_send.as_ref())
+            .await?;
         decode(request, &bytes, |bytes| serde_json::from_slice(bytes))
     }
 
@@ -322,20 +344,27 @@ impl NotionClient {
         )
     }
 
-    /// `retrieve_page`, spending a request of `budget` (no wait at the gate).
+    /// `retrieve_page`, spending a request of `budget` (no wait at the gate), and nothing
+    /// more: a relation past 25 ids stays cut (`has_more`), because completing it would
+    /// put requests (and their waits at the gate) between this read and the write made
+    /// from it. Complete it with [`NotionClient::complete_relations`] once that write went,
+    /// or was not needed.
     pub async fn retrieve_page_within(
         &self,
         budget: &Arc<Budget>,
         page_id: &str,
     ) -> Result<Page, NotionError> {
         let id = NotionId::parse(page_id)?;
-        self.page_from(&Request::get(format!("/pages/{id}")).within(budget))
-            .await
+        let request = Request::get(format!("/pages/{id}")).within(budget);
+        let raw: Box<RawValue> = self.send_read(&request).await?;
+        decode(&request, raw, Page::from_raw)
     }
 
     /// `update_page` sent once, on `budget`: no wait at the gate and no retry after a
     /// wait, so nothing stands between the read it was made from and the write. A caller
-    /// that meets a rate limit or a conflict reads again and remakes the write.
+    /// that meets a rate limit or a conflict reads again and remakes the write. The page
+    /// comes back as Notion answered (a relation past 25 ids cut): completing it would only
+    /// delay the answer.
     pub async fn update_page_once(
         &self,
         budget: &Arc<Budget>,
@@ -350,7 +379,9 @@ impl NotionClient {
         )
         .within(budget)
         .once();
-        self.page_from(&request).await
+        // As answered: completing a long relation would only delay the answer.
+        let raw: Box<RawValue> = self.send_read(&request).await?;
+        decode(&request, raw, Page::from_raw)
     }
 
     /// Moves a page to the trash or back, in the configured version's words.
@@ -381,7 +412,7 @@ impl NotionClient {
     }
 
     /// Replaces every relation Notion cut at 25 ids with the whole list.
-    pub(crate) async fn complete_relations(&self, page: &mut Page) -> Result<(), NotionError> {
+    pub async fn complete_relations(&self, page: &mut Page) -> Result<(), NotionError> {
         let cut: Vec<(String, String)> = page
             .properties
             .iter()

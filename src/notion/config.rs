@@ -89,11 +89,11 @@ impl ClientConfig {
                 .trim()
                 .parse::<u32>()
                 .ok()
-                .filter(|b| *b > 0)
+                .filter(|b| *b >= 10)
                 .ok_or(ConfigError {
                     name: "NOTION_RATE_BUDGET",
                     value: budget.clone(),
-                    expected: "a positive whole number of requests per minute (180, or 600 on Business and Enterprise plans)",
+                    expected: "a whole number of requests per minute, at least 10 (Notion's budget is 180, or 600 on Business and Enterprise plans)",
                 })?;
             config.rate = RateLimit::per_minute(per_minute);
         } else if let Some(rate) = lookup("NOTION_RATE_LIMIT").filter(|s| !s.is_empty()) {
@@ -109,7 +109,7 @@ impl ClientConfig {
                     value: rate.clone(),
                     expected: "a positive number of requests per second",
                 })?;
-            config.rate = RateLimit::per_minute((per_second * 60.0).min(1e9) as u32);
+            config.rate = RateLimit::per_minute((per_second * 60.0).clamp(10.0, 1e9) as u32);
         }
         if let Some(secs) = lookup("NOTION_TIMEOUT_SECS").filter(|s| !s.is_empty()) {
             config.timeout = secs
@@ -200,7 +200,7 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(both.rate.budget, 180, "the budget wins");
-        for bad in ["0", "-3", "lots", "1.5"] {
+        for bad in ["0", "-3", "lots", "1.5", "9"] {
             let err = read(&[("NOTION_RATE_BUDGET", bad)]).unwrap_err();
             assert_eq!(err.name, "NOTION_RATE_BUDGET", "{bad}");
         }

@@ -126,6 +126,10 @@ pub enum NotionError {
     /// An id given to the client is not a Notion id; nothing was sent.
     #[error(transparent)]
     InvalidId(#[from] super::ids::InvalidId),
+    /// A write withdrawn right before it was sent: its caller no longer may send it
+    /// (`NotionClient::guarded`). Nothing was sent.
+    #[error("{0} was not sent: this process no longer holds the write")]
+    Withdrawn(String),
     /// A query kept hitting Notion's row cap inside one `created_time` minute, so it cannot
     /// be windowed further; handing back what we have would silently drop rows.
     #[error(
@@ -308,6 +312,7 @@ impl NotionError {
             }
             NotionError::Timeout(_) | NotionError::Network(_) => idempotent,
             NotionError::Decode { .. }
+            | NotionError::Withdrawn(_)
             | NotionError::InvalidId(_)
             | NotionError::Unsupported(_)
             | NotionError::QueryWindowExhausted { .. } => false,

@@ -9,6 +9,7 @@ use reqwest::{Method, StatusCode};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
+use super::client::MaySend;
 use super::config::ClientConfig;
 use super::error::NotionError;
 use super::limits::parse_retry_after;
@@ -162,8 +163,13 @@ impl Transport {
     }
 
     /// Sends `request`, retrying what may be retried, and returns the JSON body.
-    pub async fn send(&self, request: &Request, priority: Priority) -> Result<Value, NotionError> {
-        let bytes = self.send_bytes(request, priority).await?;
+    pub async fn send(
+        &self,
+        request: &Request,
+        priority: Priority,
+        may_send: Option<&MaySend>,
+    ) -> Result<Value, NotionError> {
+        let bytes = self.send_bytes(request, priority, may_send).await?;
         serde_json::from_slice(&bytes).map_err(|e| NotionError::Decode {
             request: request.describe(),
             reason: e.to_string(),
@@ -176,9 +182,10 @@ impl Transport {
         &self,
         request: &Request,
         priority: Priority,
+        may_send: Option<&MaySend>,
     ) -> Result<Vec<u8>, NotionError> {
         if request.once {
-            return self.attempt(request, true, priority).await;
+            return self.attempt(request, true, priority, may_send).await;
         }
         let backoff = ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(500))
@@ -195,6 +202,7 @@ impl Transport {
                 request,
                 first.swap(false, std::sync::atomic::Ordering::Relaxed),
                 priority,
+                may_send,
             )
         })
             .retry(backoff)
@@ -226,6 +234,7 @@ impl Transport {
         request: &Request,
         first: bool,
         priority: Priority,
+        may_send: Option<&MaySend>,
     ) -> Result<Vec<u8>, NotionError> {
         let endpoint = request.endpoint();
         let prepaid = request
@@ -242,6 +251,10 @@ impl Transport {
                 .spend()
                 .expect("the gate paid for one request"),
         };
+        // Asked after the wait at the gate, however long it was: still ours to send?
+        if !request.idempotent && may_send.is_some_and(|may_send| !may_send()) {
+            return Err(NotionError::Withdrawn(request.describe()));
+        }
         self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let url = format!("{}/v1{}", self.config.base_url, request.path);
         let mut builder = self

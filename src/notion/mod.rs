@@ -19,7 +19,7 @@ mod query;
 mod rate;
 mod write;
 
-pub use client::{AppendPosition, NotionClient, PageParent, SearchObject};
+pub use client::{AppendPosition, MaySend, NotionClient, PageParent, SearchObject};
 pub use config::{ClientConfig, ConfigError, DEFAULT_BASE_URL, DEFAULT_VERSION};
 pub use error::{ErrorCode, NotionError};
 pub use ids::{InvalidId, NotionId};

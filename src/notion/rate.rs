@@ -32,6 +32,8 @@ const MAX_NAP: Duration = Duration::from_secs(1);
 /// The pause after a 429 or 529 that says nothing about how long to wait.
 const DEFAULT_PAUSE: Duration = Duration::from_secs(1);
 
+/// The smallest budget the gate works with (see [`RateLimit::per_window`]).
+pub const MIN_BUDGET: u32 = 3;
 /// Notion's window.
 pub const NOTION_WINDOW: Duration = Duration::from_secs(60);
 /// Notion's budget per window on most plans (600 on Business and Enterprise).
@@ -55,8 +57,11 @@ impl RateLimit {
         RateLimit::per_window(budget, NOTION_WINDOW)
     }
 
+    /// At least 3 a window: a write's read and write paid for together, and one more
+    /// request (a retry of the read) beside them; with less, the pair's unspent slot could
+    /// hold the gate shut for good.
     pub fn per_window(budget: u32, window: Duration) -> Self {
-        let budget = budget.max(1);
+        let budget = budget.max(MIN_BUDGET);
         RateLimit {
             budget,
             window,

@@ -49,6 +49,14 @@ pub enum OperationError {
     /// process took it over): it sent nothing more; the other settles it.
     #[error("another hsn process took this write over; it sends it")]
     LeaseLost,
+    /// Whether an earlier attempt landed could not be found out: never a refusal (it may
+    /// have), so the write is kept to try again.
+    #[error("could not find out whether {what}: {source}; kept to try again")]
+    Undetermined {
+        what: String,
+        #[source]
+        source: Box<OperationError>,
+    },
     /// Part of the operation landed (`done` says what exists) and the rest failed for a
     /// reason worth retrying: never a refusal.
     #[error("{done}; the rest is not done yet: {source}")]
@@ -72,7 +80,9 @@ impl OperationError {
                 // A rejected token rejects every write: keep them until it is fixed.
                 e => matches!(e.status(), Some(401 | 409 | 429 | 500..=599)),
             },
-            OperationError::Unsettled(_) | OperationError::Partial { .. } => true,
+            OperationError::Unsettled(_)
+            | OperationError::Partial { .. }
+            | OperationError::Undetermined { .. } => true,
             _ => false,
         }
     }
@@ -81,7 +91,8 @@ impl OperationError {
     pub fn notion_error(&self) -> Option<&NotionError> {
         match self {
             OperationError::Notion { source, .. } => Some(source),
-            OperationError::Partial { source, .. } => source.notion_error(),
+            OperationError::Partial { source, .. }
+            | OperationError::Undetermined { source, .. } => source.notion_error(),
             _ => None,
         }
     }

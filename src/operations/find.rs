@@ -29,18 +29,13 @@ pub async fn find_page(
     let data_source = sources
         .get(key)
         .map_err(|e| OperationError::Invalid(e.to_string()))?;
-    let mut matches = client
+    // The title only: from Notion-Version 2026-12-01 a query naming no property returns
+    // just that, and naming hsn's columns would make a column missing from the workspace
+    // (or renamed) an error. The one page found is then read whole.
+    let matches = client
         .query_data_source(data_source)
         .map_err(OperationError::notion(definition.title))?
-        // Every column hsn knows, by name (from Notion-Version 2026-12-01 a query naming
-        // none returns only the title).
-        .filter_properties(
-            definition
-                .columns
-                .iter()
-                .map(|c| c.name.to_string())
-                .collect(),
-        )
+        .filter_properties(vec!["title".to_string()])
         .filter(json!({"property": what, "title": {"equals": reference.trim()}}))
         .limit(2)
         .collect_all()
@@ -49,17 +44,20 @@ pub async fn find_page(
             "the database {}",
             definition.title
         )))?;
-    match matches.len() {
-        0 => Err(OperationError::NotFound {
+    match matches.as_slice() {
+        [] => Err(OperationError::NotFound {
             what,
             reference: reference.trim().to_string(),
             database: definition.title,
         }),
-        1 => Ok(matches.remove(0)),
-        count => Err(OperationError::Ambiguous {
+        [only] => client
+            .retrieve_page(&only.id)
+            .await
+            .map_err(OperationError::notion(format!("page {}", reference.trim()))),
+        many => Err(OperationError::Ambiguous {
             reference: reference.trim().to_string(),
             database: definition.title,
-            count,
+            count: many.len(),
         }),
     }
 }

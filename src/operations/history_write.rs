@@ -191,13 +191,13 @@ async fn write_entries(
     let mut missing_at_first: Option<Vec<HistoryEntry>> = None;
     let mut last_error = None;
     for _ in 0..ATTEMPTS {
-        // Still ours to send? Asked before the read: the answer may wait on the store's
-        // lock, which must not widen the read→write window.
-        checks.guard.check()?;
         // The read and the write it leads to, paid for together: no wait between them.
         let budget = client.reserve(2).await;
+        // Still ours to send? Asked after any wait for the budget, and before the read: the
+        // answer may wait on the store's lock, which must not widen the read→write window.
+        checks.guard.check()?;
         let read_at = std::time::Instant::now();
-        let fresh = client
+        let mut fresh = client
             .retrieve_page_within(&budget, page_id)
             .await
             .map_err(OperationError::notion(&subject))
@@ -217,6 +217,7 @@ async fn write_entries(
             // Every entry is there: for a restoration, someone put them back; for a new
             // entry, an earlier attempt of ours landed (its answer was lost), or this one
             // did. Nothing more to send: above all not our other changes again.
+            complete(client, &mut fresh, &subject, landed).await?;
             return Ok(HistoryWritten {
                 page: fresh,
                 missing_at_first: first.clone(),
@@ -236,6 +237,7 @@ async fn write_entries(
             let before = missing.len();
             missing.retain(|e| !seen.would_contradict(e, &instance.current_state));
             if missing.is_empty() {
+                complete(client, &mut fresh, &subject, landed).await?;
                 return Ok(HistoryWritten {
                     page: fresh,
                     missing_at_first: Vec::new(),
@@ -302,4 +304,20 @@ async fn write_entries(
         Some(e) if !landed => Err(OperationError::notion(&subject)(e)),
         _ => Err(OperationError::Unsettled(label.to_string())),
     }
+}
+
+/// Completes the relations of a page read for a history write (left cut at 25 ids so that
+/// nothing waited between the read and the write), before it is handed back as Notion's
+/// copy.
+async fn complete(
+    client: &NotionClient,
+    page: &mut Page,
+    subject: &str,
+    landed: bool,
+) -> Result<(), OperationError> {
+    client
+        .complete_relations(page)
+        .await
+        .map_err(OperationError::notion(subject))
+        .map_err(|e| partly(e, landed))
 }

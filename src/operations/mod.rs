@@ -28,6 +28,12 @@ impl SendGuard {
         SendGuard(Some(std::sync::Arc::new(may_send)))
     }
 
+    /// The client's side of the guard: asked by the transport right before each request
+    /// that changes something (`NotionClient::guarded`).
+    pub fn may_send(&self) -> Option<crate::notion::MaySend> {
+        self.0.clone()
+    }
+
     pub(crate) fn check(&self) -> Result<(), OperationError> {
         match &self.0 {
             Some(may_send) if !may_send() => Err(OperationError::LeaseLost),

@@ -166,7 +166,13 @@ pub async fn create_task(
         match find_page(client, sources, DatabaseKey::Tasks, task_id).await {
             Ok(page) => Some(page),
             Err(OperationError::NotFound { .. }) => None,
-            Err(e) => return Err(e),
+            // Never a refusal: the task may exist.
+            Err(e) => {
+                return Err(OperationError::Undetermined {
+                    what: format!("{task_id} was created by an earlier attempt"),
+                    source: Box::new(e),
+                });
+            }
         }
     } else {
         None

@@ -112,23 +112,33 @@ fn stamp(time: &chrono::DateTime<chrono::Utc>) -> String {
 /// Stores pages as Notion sent them. A page edited since the cached copy replaces it (with
 /// `force`, even one that looks unchanged); one with writes pending keeps its optimistic
 /// fields (only its raw page is updated) until the outbox settles; a trashed page is removed.
+/// `read_at` (ms since the epoch): when the pages were asked for; a record a write settled
+/// on since holds a newer copy, and is left alone.
 pub(super) fn upsert_in(
     tx: &Transaction<'_>,
     key: DatabaseKey,
     data_source_id: &str,
     pages: &[Page],
     force: bool,
+    read_at: Option<i64>,
 ) -> rusqlite::Result<Upserted> {
     let mut done = Upserted::default();
     for page in pages {
-        let known: Option<(String, u32, bool)> = tx
+        let known: Option<(String, u32, bool, i64)> = tx
             .prepare_cached(
-                "SELECT last_edited_time, pending, archived FROM records WHERE page_id = ?1",
+                "SELECT last_edited_time, pending, archived, settled_at FROM records WHERE page_id = ?1",
             )?
             .query_row(params![page.id], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
             })
             .optional()?;
+        if let (Some(read_at), Some(known)) = (read_at, &known)
+            && known.3 > read_at
+        {
+            done.unchanged += 1;
+            continue;
+        }
+        let known = known.map(|(edited, pending, archived, _)| (edited, pending, archived));
         let archived_before = known.as_ref().is_some_and(|k| k.2);
         let edited = stamp(&page.last_edited_time);
         if page.in_trash {
@@ -203,32 +213,52 @@ impl Store {
         pages: &[Page],
     ) -> Result<Upserted> {
         let tx = self.write_transaction()?;
-        let done = upsert_in(&tx, key, data_source_id, pages, false)?;
+        let done = upsert_in(&tx, key, data_source_id, pages, false, None)?;
         tx.commit()?;
         Ok(done)
     }
 
-    /// Removes the records of `key` that a full read of Notion did not return (trashed or
-    /// deleted pages), except those with writes pending. Returns their ids.
+    /// `upsert_pages` for pages asked for at `read_at` (ms since the epoch): a record a
+    /// write settled on since keeps its copy (it is newer).
+    pub fn upsert_read(
+        &mut self,
+        key: DatabaseKey,
+        data_source_id: &str,
+        pages: &[Page],
+        read_at: i64,
+    ) -> Result<Upserted> {
+        let tx = self.write_transaction()?;
+        let done = upsert_in(&tx, key, data_source_id, pages, false, Some(read_at))?;
+        tx.commit()?;
+        Ok(done)
+    }
+
+    /// Removes the records of `key` that a full read of Notion started at `since` (ms since
+    /// the epoch) did not return (trashed or deleted pages), except those with writes
+    /// pending and those a write settled on since (a task created meanwhile). Returns their
+    /// ids.
     pub fn remove_missing(
         &mut self,
         key: DatabaseKey,
         seen: &HashSet<String>,
+        since: i64,
     ) -> Result<Vec<String>> {
         let tx = self.write_transaction()?;
-        let cached: Vec<(String, u32)> = {
+        let cached: Vec<(String, u32, i64)> = {
             let mut statement =
-                tx.prepare("SELECT page_id, pending FROM records WHERE database = ?1")?;
+                tx.prepare("SELECT page_id, pending, settled_at FROM records WHERE database = ?1")?;
             statement
                 .query_map(params![database(key).alias], |row| {
-                    Ok((row.get(0)?, row.get(1)?))
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
                 })?
                 .collect::<rusqlite::Result<_>>()?
         };
         let gone: Vec<String> = cached
             .into_iter()
-            .filter(|(id, pending)| *pending == 0 && !seen.contains(id))
-            .map(|(id, _)| id)
+            .filter(|(id, pending, settled)| {
+                *pending == 0 && *settled < since && !seen.contains(id)
+            })
+            .map(|(id, _, _)| id)
             .collect();
         for id in &gone {
             tx.execute("DELETE FROM records WHERE page_id = ?1", params![id])?;

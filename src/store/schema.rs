@@ -83,6 +83,10 @@ const MIGRATIONS: &[&str] = &[
     // 6: pages archived in Notion: kept (not deleted), left out of the tables as Notion's
     // views leave them out.
     "ALTER TABLE records ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;",
+    // 7: when a write on the record was last settled (ms since the epoch): a refresh that
+    // read the page before that (it ran beside the drain) must not put its older copy over
+    // the settled one, nor remove a record settled since it started.
+    "ALTER TABLE records ADD COLUMN settled_at INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Brings the file to the current version. Each step reads the version inside its own

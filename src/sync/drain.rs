@@ -128,6 +128,23 @@ impl Engine {
                         });
                     }
                 }
+                Outcome::Blocked(reason) => {
+                    // Kept; Notion saved nothing of this attempt. Nothing more goes this
+                    // drain: every request would be refused.
+                    if claimed.may_have_landed {
+                        self.store().release_for_retry(
+                            seq,
+                            &self.holder,
+                            &reason,
+                            Duration::ZERO,
+                        )?;
+                    } else {
+                        self.store().release_unsent(seq, &self.holder, &reason)?;
+                    }
+                    report.stopped_by = Some(reason.clone());
+                    self.emit(Event::Offline { error: reason });
+                    break;
+                }
                 Outcome::Held(reason) => {
                     let reason = format!(
                         "{reason}: `hsn outbox retry {seq}` sends it again, `hsn outbox drop {seq}` gives it up"

@@ -283,15 +283,19 @@ impl Engine {
         let queue_store = Arc::clone(&self.store);
         let queue_source = data_source.clone();
         let queue_own = Arc::clone(&own);
-        let mut queue = StoreQueue::new(move |batch: Vec<Page>| -> Result<StoredBatch> {
-            let lacking = missing_own_entries(&queue_own, &batch);
-            let mut store = queue_store
-                .lock()
-                .unwrap_or_else(|poison| poison.into_inner());
-            let upserted = store.upsert_pages(key, &queue_source, &batch)?;
-            Ok((upserted, batch.into_iter().map(|p| p.id).collect(), lacking))
-        });
+        // Each batch with the time it was asked for (see `Store::upsert_read`).
+        let mut queue = StoreQueue::with_read_times(
+            move |batch: Vec<Page>, read_at: i64| -> Result<StoredBatch> {
+                let lacking = missing_own_entries(&queue_own, &batch);
+                let mut store = queue_store
+                    .lock()
+                    .unwrap_or_else(|poison| poison.into_inner());
+                let upserted = store.upsert_read(key, &queue_source, &batch, read_at)?;
+                Ok((upserted, batch.into_iter().map(|p| p.id).collect(), lacking))
+            },
+        );
         loop {
+            let read_at = Utc::now().timestamp_millis();
             let batch = match query.next_batch().await {
                 Ok(Some(batch)) => batch,
                 Ok(None) => break,
@@ -320,7 +324,7 @@ impl Engine {
             done.fetched += batch.len();
             newest = batch.iter().map(|p| p.last_edited_time).max().max(newest);
             seen.extend(batch.iter().map(|p| p.id.clone()));
-            if let Some(stored) = queue.push(batch).await? {
+            if let Some(stored) = queue.push_read(batch, read_at).await? {
                 self.stored(key, stored, &mut done, &mut missing);
             }
         }
@@ -330,13 +334,23 @@ impl Engine {
         if full {
             // Archived pages are left out of the query above, and are not deleted: they are
             // kept, out of the tables (as Notion's views leave them out).
-            let archived = make_query(properties)?
-                .archived()
-                .collect_all()
-                .await
-                .map_err(|e| eyre!(e.explain(&format!("the archived pages of {title}"))))?;
+            let read_at = Utc::now().timestamp_millis();
+            let archived = match make_query(properties)?.archived().collect_all().await {
+                Ok(pages) => pages,
+                // A Notion-Version that does not know `is_archived` refuses it: there are no
+                // archived pages to keep then.
+                Err(e) if e.status() == Some(400) => {
+                    tracing::info!(database = title, error = %e, "archived pages not asked for");
+                    Vec::new()
+                }
+                Err(e) => {
+                    return Err(eyre!(e.explain(&format!("the archived pages of {title}"))));
+                }
+            };
             if !archived.is_empty() {
-                let upserted = self.store().upsert_pages(key, &data_source, &archived)?;
+                let upserted = self
+                    .store()
+                    .upsert_read(key, &data_source, &archived, read_at)?;
                 done.archived = archived.len();
                 seen.extend(archived.iter().map(|p| p.id.clone()));
                 if upserted.changed > 0 {
@@ -346,7 +360,9 @@ impl Engine {
                     });
                 }
             }
-            let gone = self.store().remove_missing(key, &seen)?;
+            let gone = self
+                .store()
+                .remove_missing(key, &seen, started.timestamp_millis())?;
             done.removed += gone.len();
             if !gone.is_empty() {
                 self.emit(Event::RecordsChanged {

@@ -19,6 +19,10 @@ pub(super) enum Outcome {
     /// It cannot go until the operator acts (the workspace's block limit): keep it, and its
     /// change, without retrying.
     Held(String),
+    /// The connection is blocked (429 `public_api_request_blocked`) and nothing of the
+    /// write landed in this attempt: kept as unsent (so it may be dropped), and the drain
+    /// stops (every request would be refused).
+    Blocked(String),
     /// It could not be sent now: try later.
     Later(Later),
     /// Another process took it over (this one stalled past its lease): leave it alone.
@@ -58,13 +62,20 @@ fn sort(result: Result<Landed, OperationError>, restoring: bool) -> Outcome {
         Err(e) => e,
     };
     let notion = error.notion_error();
+    if notion.is_some_and(|e| matches!(e, NotionError::Withdrawn(_))) {
+        return Outcome::TakenOver;
+    }
     if let Some(blocked) = notion.filter(|e| e.is_blocked()) {
-        // Kept, and nothing more is sent this drain: every request would be refused.
-        return Outcome::Later(Later {
-            reason: blocked.explain("this write"),
-            uncertain: false,
-            everywhere: true,
-        });
+        let reason = blocked.explain("this write");
+        // Part of it landed: not held (a retry must know it may have landed), kept.
+        if matches!(error, OperationError::Partial { .. }) {
+            return Outcome::Later(Later {
+                reason: format!("{error}; {reason}"),
+                uncertain: false,
+                everywhere: true,
+            });
+        }
+        return Outcome::Blocked(reason);
     }
     if notion.is_some_and(NotionError::is_block_limit) {
         return Outcome::Held(format!(
@@ -104,8 +115,13 @@ pub(super) async fn execute(
     guard: &SendGuard,
 ) -> Outcome {
     let restoring = matches!(write, Write::RestoreHistory { .. });
+    // Asked again by the transport right before each write request, after any wait.
+    let client = match guard.may_send() {
+        Some(may_send) => client.guarded(may_send),
+        None => client.clone(),
+    };
     sort(
-        send(client, sources, write, may_have_landed, guard).await,
+        send(&client, sources, write, may_have_landed, guard).await,
         restoring,
     )
 }

@@ -17,27 +17,44 @@ use crate::notion::Page;
 /// At most this many pages wait for the store (a few megabytes); then fetching waits.
 const MOST_WAITING: usize = 1_000;
 
-type StoreFn<T> = dyn Fn(Vec<Page>) -> Result<T> + Send + Sync;
+type StoreFn<T> = dyn Fn(Vec<Page>, i64) -> Result<T> + Send + Sync;
 
 pub struct StoreQueue<T> {
     store: Arc<StoreFn<T>>,
     storing: Option<JoinHandle<Result<T>>>,
     waiting: Vec<Page>,
+    /// When the oldest of the waiting answers was asked for (ms since the epoch).
+    waiting_since: i64,
 }
 
 impl<T: Send + 'static> StoreQueue<T> {
     /// `store` writes one lot in one transaction and says what it did.
     pub fn new(store: impl Fn(Vec<Page>) -> Result<T> + Send + Sync + 'static) -> StoreQueue<T> {
+        StoreQueue::with_read_times(move |pages, _| store(pages))
+    }
+
+    /// `new`, where `store` also gets when the lot's oldest answer was asked for (ms since
+    /// the epoch; see `Store::upsert_read`).
+    pub fn with_read_times(
+        store: impl Fn(Vec<Page>, i64) -> Result<T> + Send + Sync + 'static,
+    ) -> StoreQueue<T> {
         StoreQueue {
             store: Arc::new(store),
             storing: None,
             waiting: Vec::new(),
+            waiting_since: i64::MAX,
         }
     }
 
     /// Hands over one answer's pages. Returns the report of the lot stored before, once
     /// this call had to wait for it.
     pub async fn push(&mut self, pages: Vec<Page>) -> Result<Option<T>> {
+        self.push_read(pages, i64::MAX).await
+    }
+
+    /// `push`, for pages asked for at `read_at` (ms since the epoch).
+    pub async fn push_read(&mut self, pages: Vec<Page>, read_at: i64) -> Result<Option<T>> {
+        self.waiting_since = self.waiting_since.min(read_at);
         self.waiting.extend(pages);
         let busy = self.storing.as_ref().is_some_and(|s| !s.is_finished());
         if busy && self.waiting.len() < MOST_WAITING {
@@ -60,8 +77,9 @@ impl<T: Send + 'static> StoreQueue<T> {
 
     fn start(&mut self) {
         let pages = std::mem::take(&mut self.waiting);
+        let read_at = std::mem::replace(&mut self.waiting_since, i64::MAX);
         let store = Arc::clone(&self.store);
-        self.storing = Some(tokio::task::spawn_blocking(move || store(pages)));
+        self.storing = Some(tokio::task::spawn_blocking(move || store(pages, read_at)));
     }
 
     async fn settle(&mut self) -> Result<Option<T>> {

@@ -227,6 +227,19 @@ impl Store {
         Ok(())
     }
 
+    /// Sending failed before Notion saved anything of it (a blocked connection refused its
+    /// first request): back to `pending` as a write never sent, so it may be dropped and
+    /// goes as new next time. Only for an attempt that was itself sent as new: one that
+    /// may have landed earlier stays so (`release_for_retry`).
+    pub fn release_unsent(&mut self, seq: i64, holder: &Holder, error: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET state = 'pending', last_error = ?3, unsent = 1, lease_owner = NULL,
+             lease_until = 0, updated_at = ?4 WHERE seq = ?1 AND lease_owner = ?2 AND state = 'sending'",
+            params![seq, holder.as_str(), error, now_text()],
+        )?;
+        Ok(())
+    }
+
     /// Sending cannot succeed until the operator acts (the block limit): held with its
     /// reason and its change, not retried by itself. Notion saved nothing of it (the
     /// attempt that was held proved it), so when it goes again it goes as new.

@@ -48,7 +48,14 @@ impl Store {
         }
         let mut touched = settle(&tx, seq, OutboxState::Done, None, landed.outcome)?;
         for (key, data_source_id, page) in &landed.pages {
-            upsert_in(&tx, *key, data_source_id, std::slice::from_ref(page), true)?;
+            upsert_in(
+                &tx,
+                *key,
+                data_source_id,
+                std::slice::from_ref(page),
+                true,
+                None,
+            )?;
             touched.push(page.id.clone());
         }
         apply_in(&tx, &landed.own, chrono::Utc::now())?;
@@ -361,6 +368,11 @@ fn rebuild(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<()> {
         )?;
         write_record(tx, &record, &data_source_id, (&created, &edited), 0)?;
     }
+    // A refresh that read the page before now holds an older copy: it leaves this one.
+    tx.execute(
+        "UPDATE records SET settled_at = ?2 WHERE page_id = ?1",
+        params![page_id, chrono::Utc::now().timestamp_millis()],
+    )?;
     recount(tx, page_id)
 }
 
