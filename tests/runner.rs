@@ -164,6 +164,35 @@ async fn an_idle_runner_asks_once_a_round_and_reads_a_change_within_two() {
     );
     commands.send(Command::Shutdown).await.unwrap();
     runner.await.unwrap();
+
+    // The dashboard opened again on the same store: its first round asks what changed
+    // (nothing), instead of reading every data source again.
+    drop(engine);
+    let engine = Engine::new(
+        Store::open(&data.path().join("s.sqlite")).unwrap(),
+        Backend::Notion {
+            client: client.clone(),
+            sources: sources.clone(),
+        },
+    );
+    let from = fake.requests().len();
+    let (commands, rx) = mpsc::channel(8);
+    let runner = tokio::spawn(hsn::sync::run(engine, rx, Duration::from_millis(150), 0));
+    rounds(&fake, from, 3).await;
+    let read: std::collections::HashSet<String> = fake.requests()[from..]
+        .iter()
+        .filter(|r| r.path.ends_with("/query"))
+        .map(|r| r.path.clone())
+        .collect();
+    // Only the Tasks may be read again: edited less than a minute and a half ago, a second
+    // edit in the same minute would have the same time.
+    let tasks_path = format!("/v1/data_sources/{tasks}/query");
+    assert!(
+        read.iter().all(|path| *path == tasks_path),
+        "a warm start read {read:?}"
+    );
+    commands.send(Command::Shutdown).await.unwrap();
+    runner.await.unwrap();
 }
 
 /// A write queued while a long round runs is sent at once, beside the round, not after it.

@@ -193,7 +193,12 @@ async fn round(
     if engine.is_local() {
         return failed;
     }
-    schedule.next_round();
+    if schedule.next_round() == 1 {
+        match engine.synced_sources() {
+            Ok(keys) => schedule.synced_before(keys),
+            Err(e) => tracing::warn!(error = %e, "cannot read what the store synced before"),
+        }
+    }
     let mut restoring = 0;
     let mut done: Vec<DatabaseKey> = Vec::new();
     for key in asked {

@@ -49,6 +49,15 @@ impl Schedule {
         self.round
     }
 
+    /// The data sources a store already holds, read by an earlier run: the first round
+    /// refreshes them only if the search says they changed (a dashboard start costs a
+    /// request or two, not one per data source).
+    pub fn synced_before(&mut self, keys: impl IntoIterator<Item = DatabaseKey>) {
+        for key in keys {
+            self.refreshed.entry(key).or_insert(self.round);
+        }
+    }
+
     /// Whether `key` was refreshed within the last `rounds` rounds.
     pub fn fresh(&self, key: DatabaseKey, rounds: u64) -> bool {
         self.refreshed
@@ -90,6 +99,25 @@ impl Schedule {
 const CLOCK_SLACK: chrono::Duration = chrono::Duration::seconds(30);
 
 impl Engine {
+    /// The data sources this store has read before (by any run).
+    pub fn synced_sources(&self) -> Result<Vec<DatabaseKey>> {
+        let Backend::Notion { sources, .. } = &self.backend else {
+            return Ok(Vec::new());
+        };
+        let store = self.store();
+        let mut keys = Vec::new();
+        for database in &DATABASES {
+            if let Ok(id) = sources.get(database.key)
+                && store
+                    .sync_state(id)?
+                    .is_some_and(|s| s.last_refresh.is_some())
+            {
+                keys.push(database.key);
+            }
+        }
+        Ok(keys)
+    }
+
     /// The data sources with pages edited since their last refresh, from one search of the
     /// pages edited last; `None` when that search cannot tell (more pages edited since some
     /// refresh than it returns). Data sources never refreshed count as changed.

@@ -27,21 +27,21 @@ async fn the_whole_budget_goes_in_one_burst_then_the_window_is_waited_out() {
 
 #[tokio::test(start_paused = true)]
 async fn a_request_in_flight_holds_its_room_until_answered() {
-    let gate = RateGate::new(RateLimit::per_window(1, Duration::from_secs(10)));
-    let slow = gate.acquire(Priority::Interactive, ANY, 1).await;
-    let ticket = slow.spend().unwrap();
-    // Answered 30 s later: its window starts then, not when it left.
+    let gate = RateGate::new(RateLimit::per_window(MIN_BUDGET, Duration::from_secs(10)));
+    let slow = gate.acquire(Priority::Interactive, ANY, MIN_BUDGET).await;
+    let tickets: Vec<Ticket> = (0..MIN_BUDGET).map(|_| slow.spend().unwrap()).collect();
+    // Answered 30 s later: their window starts then, not when they left.
     let answer = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(30)).await;
-        drop(ticket);
+        drop(tickets);
     });
     let start = Instant::now();
     one(&gate, Priority::Interactive, ANY).await;
-    answer.await.unwrap();
     let waited = start.elapsed();
+    answer.await.unwrap();
     assert!(
         (Duration::from_secs(40)..Duration::from_millis(40_010)).contains(&waited),
-        "waited {waited:?}: the answer's time plus the window"
+        "waited {waited:?}: the answers' time plus the window"
     );
 }
 

@@ -232,22 +232,28 @@ impl Store {
     /// goes as new next time. Only for an attempt that was itself sent as new: one that
     /// may have landed earlier stays so (`release_for_retry`).
     pub fn release_unsent(&mut self, seq: i64, holder: &Holder, error: &str) -> Result<()> {
-        self.conn.execute(
-            "UPDATE outbox SET state = 'pending', last_error = ?3, unsent = 1, lease_owner = NULL,
-             lease_until = 0, updated_at = ?4 WHERE seq = ?1 AND lease_owner = ?2 AND state = 'sending'",
-            params![seq, holder.as_str(), error, now_text()],
-        )?;
-        Ok(())
+        self.release_as_unsent(seq, holder, error, "pending")
     }
 
     /// Sending cannot succeed until the operator acts (the block limit): held with its
     /// reason and its change, not retried by itself. Notion saved nothing of it (the
     /// attempt that was held proved it), so when it goes again it goes as new.
     pub fn hold_write(&mut self, seq: i64, holder: &Holder, error: &str) -> Result<()> {
+        self.release_as_unsent(seq, holder, error, "held")
+    }
+
+    /// Releases a write `holder` sends into `state`, known unsent.
+    fn release_as_unsent(
+        &mut self,
+        seq: i64,
+        holder: &Holder,
+        error: &str,
+        state: &str,
+    ) -> Result<()> {
         self.conn.execute(
-            "UPDATE outbox SET state = 'held', last_error = ?3, unsent = 1, lease_owner = NULL,
+            "UPDATE outbox SET state = ?5, last_error = ?3, unsent = 1, lease_owner = NULL,
              lease_until = 0, updated_at = ?4 WHERE seq = ?1 AND lease_owner = ?2 AND state = 'sending'",
-            params![seq, holder.as_str(), error, now_text()],
+            params![seq, holder.as_str(), error, now_text(), state],
         )?;
         Ok(())
     }
