@@ -115,16 +115,17 @@ async fn a_blind_agent_overwriting_between_write_and_read_back_loses_nothing() {
         .unwrap();
     // The agent reads the log now, before hsn writes.
     let agent_saw = agent_read(&ws.client, &ws.instance).await;
-    // hsn's GETs of the instance: find it, re-read it, then the read-back, held 3 s (long
-    // enough for the agent's read and write below on a busy CI machine: at 700 ms a run
-    // once saw hsn's re-merge land before the check that the agent dropped its entry).
+    // hsn's GETs of the instance: find it, re-read it, then the read-back, held 8 s (long
+    // enough for the agent's read and write below on a busy CI machine: at 700 ms, and
+    // once at 3 s beside a benchmark run, hsn's re-merge landed before the check that the
+    // agent dropped its entry).
     let prefix = format!("/v1/pages/{}", &ws.instance[..8]);
     ws.fake
         .push_fault_for("GET", &prefix, Fault::Delay(Duration::ZERO));
     ws.fake
         .push_fault_for("GET", &prefix, Fault::Delay(Duration::ZERO));
     ws.fake
-        .push_fault_for("GET", &prefix, Fault::Delay(Duration::from_secs(3)));
+        .push_fault_for("GET", &prefix, Fault::Delay(Duration::from_secs(8)));
     queue_advance(&alice, &ws, &ws.instance, "consultation", "alice");
     let before = ws.fake.requests().len();
     let drain = tokio::spawn({
