@@ -68,6 +68,120 @@ pub fn rss_of(pid: u32) -> f64 {
 /// last (the activity panel's title) to appear.
 pub const OVERVIEW_SHOWN: (&str, &str) = ("open of", "latest entries");
 
+/// The real binary running in a pseudo-terminal, its screen kept by a terminal emulator
+/// (a thread reads everything it writes, so it never blocks on a full terminal).
+pub struct Terminal {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    screen: Arc<Mutex<vt100::Parser>>,
+    /// When the process was started.
+    pub started: Instant,
+    pub pid: u32,
+}
+
+impl Terminal {
+    /// Starts `program ARGS` in a `cols`×`rows` pseudo-terminal with only the environment
+    /// given (plus `TERM` and `NO_COLOR`), in `cwd`.
+    pub fn spawn(
+        program: &Path,
+        args: &[&str],
+        env: &[(String, String)],
+        cwd: &Path,
+        (cols, rows): (u16, u16),
+    ) -> Result<Terminal> {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .map_err(|e| eyre!("cannot open a pseudo-terminal: {e}"))?;
+        let mut command = CommandBuilder::new(program);
+        command.env_clear();
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.env("TERM", "xterm-256color");
+        command.env("NO_COLOR", "1");
+        command.args(args);
+        command.cwd(cwd);
+        let started = Instant::now();
+        let child = pty
+            .slave
+            .spawn_command(command)
+            .map_err(|e| eyre!("cannot start {}: {e}", program.display()))?;
+        drop(pty.slave);
+        let pid = child.process_id().unwrap_or(0);
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZero::new(rows).expect("rows"),
+            std::num::NonZero::new(cols).expect("cols"),
+            0,
+        )));
+        let mut reader = pty
+            .master
+            .try_clone_reader()
+            .map_err(|e| eyre!("pty: {e}"))?;
+        let feed = screen.clone();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 16384];
+            while let Ok(n) = reader.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().expect("screen").process(&buffer[..n]);
+            }
+        });
+        Ok(Terminal {
+            child,
+            master: pty.master,
+            screen,
+            started,
+            pid,
+        })
+    }
+
+    /// What the screen shows now.
+    pub fn contents(&self) -> String {
+        self.screen.lock().expect("screen").screen().contents()
+    }
+
+    /// Waits until the screen shows `text`; the time from the process start.
+    pub fn wait_for(&self, text: &str, timeout: Duration) -> Result<Duration> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.contents().contains(text) {
+                return Ok(self.started.elapsed());
+            }
+            if Instant::now() > deadline {
+                return Err(eyre!(
+                    "the dashboard never showed {text:?}; screen:\n{}",
+                    self.contents()
+                ));
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        }
+    }
+
+    /// Whether the process is still running.
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().ok().flatten().is_none()
+    }
+
+    /// Presses `q` and waits up to 5 s for the process to end, then kills it.
+    pub fn quit(mut self) {
+        if let Ok(mut writer) = self.master.take_writer() {
+            let _ = writer.write_all(b"q");
+            let _ = writer.flush();
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.running() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+    }
+}
+
 /// Starts `hsn --demo --tab TAB` over the store in `data_dir` (a `demo.sqlite`) in a
 /// 200×60 pseudo-terminal; waits for `first_row` (text of a row of the first screenful) and
 /// for `complete` (text shown once every record is loaded), then quits it.
@@ -78,70 +192,12 @@ pub fn start_dashboard(
     first_row: &str,
     complete: &str,
 ) -> Result<DashboardStart> {
-    let (rows, cols) = (60, 200);
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows,
-            cols,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .map_err(|e| eyre!("cannot open a pseudo-terminal: {e}"))?;
-    let mut command = CommandBuilder::new(hsn);
-    command.env_clear();
-    command.env("HSN_DATA_DIR", data_dir);
-    command.env("HSN_OPERATOR", "bench");
-    command.env("TERM", "xterm-256color");
-    command.env("NO_COLOR", "1");
-    command.args(["--demo", "--tab", tab]);
-    command.cwd(data_dir);
-    let started = Instant::now();
-    let mut child = pty
-        .slave
-        .spawn_command(command)
-        .map_err(|e| eyre!("cannot start {}: {e}", hsn.display()))?;
-    drop(pty.slave);
-    let pid = child.process_id().unwrap_or(0);
-    let screen = Arc::new(Mutex::new(vt100::Parser::new(
-        std::num::NonZero::new(rows).expect("rows"),
-        std::num::NonZero::new(cols).expect("cols"),
-        0,
-    )));
-    let mut reader = pty
-        .master
-        .try_clone_reader()
-        .map_err(|e| eyre!("pty: {e}"))?;
-    let feed = screen.clone();
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 16384];
-        while let Ok(n) = reader.read(&mut buffer) {
-            if n == 0 {
-                break;
-            }
-            feed.lock().expect("screen").process(&buffer[..n]);
-        }
-    });
-    let wait_for = |text: &str| -> Result<Duration> {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            if screen
-                .lock()
-                .expect("screen")
-                .screen()
-                .contents()
-                .contains(text)
-            {
-                return Ok(started.elapsed());
-            }
-            if Instant::now() > deadline {
-                return Err(eyre!(
-                    "the dashboard never showed {text:?}; screen:\n{}",
-                    screen.lock().expect("screen").screen().contents()
-                ));
-            }
-            std::thread::sleep(Duration::from_micros(500));
-        }
-    };
+    let env = [
+        ("HSN_DATA_DIR".to_string(), data_dir.display().to_string()),
+        ("HSN_OPERATOR".to_string(), "bench".to_string()),
+    ];
+    let terminal = Terminal::spawn(hsn, &["--demo", "--tab", tab], &env, data_dir, (200, 60))?;
+    let wait_for = |text: &str| terminal.wait_for(text, Duration::from_secs(120));
     let measured = (|| {
         let first_frame = wait_for("Overview")?;
         let first_rows = wait_for(first_row)?;
@@ -152,17 +208,10 @@ pub fn start_dashboard(
             first_frame,
             first_rows,
             complete,
-            rss_mb: rss_of(pid),
+            rss_mb: rss_of(terminal.pid),
         })
     })();
-    let mut writer = pty.master.take_writer().map_err(|e| eyre!("pty: {e}"))?;
-    let _ = writer.write_all(b"q");
-    let _ = writer.flush();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
+    terminal.quit();
     measured
 }
 
