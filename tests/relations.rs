@@ -79,6 +79,8 @@ async fn every_related_id_comes_back_once_in_order_through_query_retrieve_and_up
     let queried = client
         .query_data_source(&projects)
         .unwrap()
+        // Named: from 2026-12-01 a query naming none returns only the title.
+        .filter_properties(vec!["Name".into(), "Members".into()])
         .collect_all()
         .await
         .unwrap();

@@ -414,6 +414,8 @@ async fn killed_in_the_middle_of_draining_200_writes_a_restart_finishes_with_eac
         .client
         .query_data_source(&ws.source(DatabaseKey::ActiveWorkflowInstances))
         .unwrap()
+        // Named: from 2026-12-01 a query naming none returns only the title.
+        .filter_properties(vec!["Instance ID".into(), "History Log".into()])
         .collect_all()
         .await
         .unwrap();
