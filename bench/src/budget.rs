@@ -260,7 +260,8 @@ pub fn profile(records: &[RequestRecord], started: SystemTime, ended: SystemTime
         ));
     }
     // Between one answer and the next request: hsn's own work (parsing, storing, the next
-    // data source), or a wait at its gate when long.
+    // data source), or a wait at its gate: long when a window is spent, short when its
+    // sliding window lets requests go one by one as those of a window before turn 60 s old.
     let (mut own, mut waits) = (0.0, Vec::new());
     let mut in_flight_max = 0;
     for (n, pair) in sorted.windows(2).enumerate() {
@@ -282,7 +283,7 @@ pub fn profile(records: &[RequestRecord], started: SystemTime, ended: SystemTime
         .max()
         .unwrap_or(first.received);
     text.push_str(&format!(
-        "  hsn's own time between an answer and its next request (gaps < 1 s): {own:.2} s\n"
+        "  between an answer and the next request (hsn parsing and storing, or its gate pacing; gaps < 1 s): {own:.2} s\n"
     ));
     text.push_str(&format!(
         "  most requests in flight at once: {}\n",
@@ -313,6 +314,38 @@ pub fn children_cpu() -> f64 {
         .collect();
     // cutime and cstime: fields 16 and 17, the 14th and 15th after the name.
     (fields.get(13).unwrap_or(&0.0) + fields.get(14).unwrap_or(&0.0)) / 100.0
+}
+
+/// CPU seconds the whole machine has been busy, and those of this process with its
+/// waited-for children (Linux, 100 ticks a second): their differences over a run say how
+/// much other work shared the cores.
+pub fn cpu_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().unwrap_or(0.0))
+        .collect();
+    // user nice system idle iowait irq softirq steal: all but idle and iowait.
+    let busy: f64 = [0, 1, 2, 5, 6, 7]
+        .iter()
+        .map(|&i| ticks.get(i).copied().unwrap_or(0.0))
+        .sum();
+    let own = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<f64> = own
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0.0))
+        .collect();
+    // utime, stime, cutime, cstime: fields 14 to 17, the 12th to 15th after the name.
+    let ours: f64 = (11..15)
+        .map(|i| fields.get(i).copied().unwrap_or(0.0))
+        .sum();
+    (busy / 100.0, ours / 100.0)
 }
 
 /// The machine's load average over the last minute (the other work on these 2 cores).

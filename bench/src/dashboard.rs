@@ -179,6 +179,7 @@ impl Terminal {
             std::thread::sleep(Duration::from_millis(20));
         }
         let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -283,6 +283,7 @@ async fn main() -> Result<()> {
     // What is measured: the commit and working tree as the run starts (the binaries are
     // built from them), not as it ends.
     let source = source_state();
+    let cpu_at_start = hsn_bench::budget::cpu_seconds();
     let mut rows = Vec::new();
     let fake = FakeNotion::new(TOKEN);
     let base = fake.start_on_thread();
@@ -579,7 +580,18 @@ async fn main() -> Result<()> {
         }
     }
 
-    write_report(&rows, &source, run_started.elapsed())?;
+    // What else ran on the machine meanwhile (another build, tests): the CPU time the
+    // machine was busy beyond this process and its children.
+    let cpu_at_end = hsn_bench::budget::cpu_seconds();
+    let others = (cpu_at_end.0 - cpu_at_start.0) - (cpu_at_end.1 - cpu_at_start.1);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let load = format!(
+        "other processes used {:.0} CPU-seconds of the {:.0} the cores had during the run ({:.0} %)",
+        others.max(0.0),
+        run_started.elapsed().as_secs_f64() * cores as f64,
+        100.0 * others.max(0.0) / (run_started.elapsed().as_secs_f64() * cores as f64)
+    );
+    write_report(&rows, &source, &load, run_started.elapsed())?;
     Ok(())
 }
 
@@ -611,7 +623,7 @@ fn source_state() -> String {
     format!("{commit}{changed}")
 }
 
-fn write_report(rows: &[Row], source: &str, took: Duration) -> Result<()> {
+fn write_report(rows: &[Row], source: &str, load: &str, took: Duration) -> Result<()> {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .unwrap_or_default()
         .lines()
@@ -637,7 +649,7 @@ fn write_report(rows: &[Row], source: &str, took: Duration) -> Result<()> {
     writeln!(text, "- Commit: {source}")?;
     writeln!(
         text,
-        "- The whole report took {:.0} min",
+        "- The whole report took {:.0} min; {load}",
         took.as_secs_f64() / 60.0
     )?;
     writeln!(text, "- Machine: {cpu}, {cores} cores, release build\n")?;
