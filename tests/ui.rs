@@ -15,6 +15,7 @@ use hsn::store::overview::load_overview;
 use hsn::store::{OutboxEntry, OutboxState, Store};
 use hsn::sync::Event;
 use hsn::ui::app::{Action, App, DetailView, Mode, Msg, OutboxView};
+use hsn::ui::bulk::Change;
 use hsn::ui::data::{OutboxRow, load_detail, load_outbox, load_table};
 use hsn::ui::keys::handle_key;
 use hsn::ui::overview::{Panel, Target};
@@ -74,6 +75,17 @@ fn keys(app: &mut App, text: &str) {
     for c in text.chars() {
         handle_key(app, key(KeyCode::Char(c)));
     }
+}
+
+/// The changes the actions ask for (queued at once, or asked about first).
+fn changes(actions: &[Action]) -> Vec<Change> {
+    actions
+        .iter()
+        .flat_map(|a| match a {
+            Action::Submit { changes, .. } => changes.iter().map(|(_, c)| c.clone()).collect(),
+            _ => Vec::new(),
+        })
+        .collect()
 }
 
 fn open_first_instance(app: &mut App, store: &Store) {
@@ -172,9 +184,9 @@ fn m_pick_enter_asks_for_an_advance_from_the_state_shown() {
     keys(&mut app, "no answer");
     handle_key(&mut app, key(KeyCode::Enter));
     let actions = app.take_actions();
-    match actions.as_slice() {
+    match changes(&actions).as_slice() {
         [
-            Action::Advance {
+            Change::Advance {
                 instance_page,
                 from,
                 to,
@@ -209,8 +221,8 @@ fn the_task_form_asks_for_a_task_with_what_was_typed() {
     handle_key(&mut app, key(KeyCode::Tab));
     keys(&mut app, "2026-12-24");
     handle_key(&mut app, key(KeyCode::Enter));
-    match app.take_actions().as_slice() {
-        [Action::CreateTask { request, .. }] => {
+    match changes(&app.take_actions()).as_slice() {
+        [Change::CreateTask { request, .. }] => {
             assert_eq!(request.name, "Send brochure");
             assert_eq!(request.priority.as_deref(), Some("High"));
             assert_eq!(
@@ -232,11 +244,17 @@ fn task_keys_edit_status_and_due_date() {
         app.take_actions().as_slice(),
         [Action::Showing(keys)] if keys == &[DatabaseKey::Tasks]
     ));
+    // The picker starts on the task's status: one down is the next status.
+    let status = app.table().unwrap().column_named("Status").unwrap();
+    let current = app.table().unwrap().selected_row().unwrap().cell(status).to_string();
+    let names: Vec<&str> = hsn::domain::schema::TASK_STATUSES.iter().map(|c| c.name).collect();
+    let next = names[(names.iter().position(|n| *n == current).unwrap() + 1).min(names.len() - 1)];
     keys(&mut app, "m");
     handle_key(&mut app, key(KeyCode::Down));
     handle_key(&mut app, key(KeyCode::Enter));
     assert!(
-        matches!(app.take_actions().as_slice(), [Action::EditTask { status: Some(s), .. }] if s == "In Progress")
+        matches!(changes(&app.take_actions()).as_slice(), [Change::EditTask { edit, .. }] if edit.status.as_deref() == Some(next)),
+        "{current} → {next}"
     );
     keys(&mut app, "dsoon");
     handle_key(&mut app, key(KeyCode::Enter));
@@ -252,10 +270,7 @@ fn readonly_refuses_every_write_and_hides_its_keys() {
     app.readonly = true;
     keys(&mut app, "mn");
     keys(&mut app, "5mpad");
-    assert!(app.take_actions().iter().all(|a| !matches!(
-        a,
-        Action::Advance { .. } | Action::CreateTask { .. } | Action::EditTask { .. }
-    )));
+    assert!(changes(&app.take_actions()).is_empty());
     assert!(matches!(app.mode, Mode::Normal));
     keys(&mut app, "?");
     let help = render(&mut app, 120, 40);

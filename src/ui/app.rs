@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use ratatui::layout::Rect;
 
+use super::bulk::{Change, Confirm, Progress, Queued, RecentlySettled, Settled, UndoStep};
 use super::data::{Detail, OutboxRow, TableData};
 use super::forms::{Picker, Prompt, TaskForm};
 use super::input::LineInput;
@@ -15,7 +16,6 @@ use super::table::TableView;
 use super::theme::Theme;
 use crate::domain::overview::{Overview, StuckRule};
 use crate::domain::schema::DatabaseKey;
-use crate::domain::write::TaskRequest;
 use crate::sync::Event;
 
 /// The five tabs always in the header; the other 11 databases open with `:NAME`.
@@ -101,23 +101,16 @@ pub enum Action {
     Refresh(DatabaseKey),
     /// What is on screen now: the runner refreshes it more often than the rest.
     Showing(Vec<DatabaseKey>),
-    Advance {
-        instance_page: String,
-        from: String,
-        to: String,
-        note: Option<String>,
+    /// Plan and queue these changes (one write per record), as one step `u` undoes.
+    Submit {
+        label: String,
+        /// Each record's title and change.
+        changes: Vec<(String, Change)>,
     },
-    CreateTask {
-        instance_page: String,
-        request: TaskRequest,
-    },
-    EditTask {
-        task_page: String,
-        status: Option<String>,
-        priority: Option<String>,
-        assignee: Option<String>,
-        due: Option<NaiveDate>,
-    },
+    /// Undo a step: drop its writes still queued, queue the inverse of those sent.
+    Undo(UndoStep),
+    /// Read the names an assignee may be chosen from.
+    LoadNames,
     OpenUrl(String),
     CopyUrl(String),
     /// Read the queued writes for `:outbox`.
@@ -137,8 +130,18 @@ pub enum Msg {
     Detail(Box<Detail>),
     DetailMissing(String),
     Engine(Event),
-    /// A write was planned and queued (shown as pending until confirmed).
-    Queued(String),
+    /// Changes were planned and queued (shown as pending until confirmed): the writes
+    /// queued, and the records refused before queuing with why. `undoing`: an undo's.
+    Submitted {
+        label: String,
+        queued: Vec<Queued>,
+        refused: Vec<(String, String)>,
+        undoing: bool,
+    },
+    /// What an undo did with writes still queued: how many were dropped unsent.
+    Dropped(usize),
+    /// The names an assignee may be chosen from.
+    Names(Vec<String>),
     /// Something the operator asked for could not be done.
     Failed(String),
     Info(String),
@@ -161,6 +164,10 @@ pub enum Mode {
     TaskForm(Box<TaskForm>),
     /// `:outbox`: the writes queued for Notion.
     Outbox(OutboxView),
+    /// A question before many changes, or an undo: only `y` goes on.
+    Confirm(Confirm),
+    /// How a batch ended: the records not changed, with Notion's reasons.
+    Report(Progress),
 }
 
 /// The `:outbox` list.
@@ -281,6 +288,14 @@ pub struct App {
     pub quit: bool,
     /// Actions waiting for the runner.
     pub actions: Vec<Action>,
+    /// What `u` undoes, the last step last: this session's changes.
+    pub undo: Vec<UndoStep>,
+    /// The last batch of writes on its way (its line shows until it ends).
+    pub progress: Option<Progress>,
+    /// Writes the engine settled lately (a batch may hear of its writes late).
+    pub recent: RecentlySettled,
+    /// The names an assignee may be chosen from (agents, people seen), once loaded.
+    pub names: Vec<String>,
 }
 
 impl App {
@@ -311,6 +326,10 @@ impl App {
             hits: HitAreas::default(),
             quit: false,
             actions: Vec::new(),
+            undo: Vec::new(),
+            progress: None,
+            recent: RecentlySettled::default(),
+            names: Vec::new(),
         }
     }
 
@@ -481,7 +500,25 @@ impl App {
                     self.flash_error("that record is no longer in the store");
                 }
             }
-            Msg::Queued(summary) => self.flash(format!("{summary} — pending")),
+            Msg::Submitted {
+                label,
+                queued,
+                refused,
+                undoing,
+            } => self.submitted(label, queued, refused, undoing),
+            Msg::Dropped(n) => {
+                self.flash(format!(
+                    "{} dropped from the outbox, nothing sent",
+                    super::bulk::count_of(n, "queued change", "queued changes")
+                ));
+                self.reload(None);
+            }
+            Msg::Names(names) => {
+                if let Mode::Prompt(prompt) = &mut self.mode {
+                    prompt.set_names(names.clone());
+                }
+                self.names = names;
+            }
             Msg::Failed(error) => self.flash_error(error),
             Msg::Info(text) => self.flash(text),
             Msg::Engine(event) => self.engine_event(event),
@@ -516,6 +553,82 @@ impl App {
         let open: Vec<String> = self.details.iter().map(|d| d.page_id.clone()).collect();
         for page in open {
             self.actions.push(Action::LoadDetail(page));
+        }
+    }
+
+    /// Changes were queued: a step to undo, and (for many) a batch to follow.
+    fn submitted(
+        &mut self,
+        label: String,
+        queued: Vec<Queued>,
+        refused: Vec<(String, String)>,
+        undoing: bool,
+    ) {
+        if queued.is_empty() {
+            match refused.as_slice() {
+                [(title, why)] => self.flash_error(format!("{title}: {why}")),
+                _ => {
+                    let progress = Progress::new(label, &[], refused);
+                    self.flash_error(progress.line());
+                    self.report(progress);
+                }
+            }
+            return;
+        }
+        if !undoing {
+            self.undo.push(UndoStep {
+                label: label.clone(),
+                writes: queued.clone(),
+            });
+        }
+        if queued.len() + refused.len() == 1 {
+            self.flash(if undoing {
+                format!("{label} — pending")
+            } else {
+                format!("{label} — pending (u undoes)")
+            });
+            return;
+        }
+        let mut progress = Progress::new(label, &queued, refused);
+        self.recent.apply_to(&mut progress);
+        self.progress = Some(progress);
+        self.progress_changed();
+    }
+
+    /// The engine settled write `seq`; returns whether a batch in progress took it.
+    fn settled(&mut self, seq: i64, settled: Settled) -> bool {
+        self.recent.push(seq, settled.clone());
+        let taken = self
+            .progress
+            .as_mut()
+            .is_some_and(|progress| progress.settle(seq, &settled));
+        if taken {
+            self.progress_changed();
+        }
+        taken
+    }
+
+    /// Says how the batch goes; once it ends, lists what was not changed.
+    fn progress_changed(&mut self) {
+        let Some(progress) = &self.progress else {
+            return;
+        };
+        if !progress.finished() {
+            return;
+        }
+        let progress = self.progress.take().expect("checked above");
+        if progress.failures.is_empty() {
+            self.flash(progress.line());
+        } else {
+            self.flash_error(progress.line());
+            self.report(progress);
+        }
+    }
+
+    /// Shows the records a batch did not change, unless a dialog is open (the flash says it).
+    fn report(&mut self, progress: Progress) {
+        if matches!(self.mode, Mode::Normal) {
+            self.mode = Mode::Report(progress);
         }
     }
 
@@ -564,21 +677,35 @@ impl App {
                 self.stuck_writes = n;
                 self.outbox_changed();
             }
-            Event::WriteConfirmed { summary, note, .. } => {
-                match note {
-                    Some(note) => self.flash(format!("{summary} — {note}")),
-                    None => self.flash(format!("{summary} — saved")),
+            Event::WriteConfirmed { seq, summary, note } => {
+                if !self.settled(seq, Settled::Sent) {
+                    match note {
+                        Some(note) => self.flash(format!("{summary} — {note}")),
+                        None => self.flash(format!("{summary} — saved")),
+                    }
                 }
                 self.outbox_changed();
                 self.reload(None);
             }
-            Event::WriteHeld { summary, error, .. } => {
-                self.flash_error(format!("{summary} — held: {error}"));
+            Event::WriteHeld {
+                seq,
+                summary,
+                error,
+            } => {
+                if !self.settled(seq, Settled::Held(error.clone())) {
+                    self.flash_error(format!("{summary} — held: {error}"));
+                }
                 self.outbox_changed();
                 self.reload(None);
             }
-            Event::WriteFailed { summary, error, .. } => {
-                self.flash_error(format!("{summary} — refused, rolled back: {error}"));
+            Event::WriteFailed {
+                seq,
+                summary,
+                error,
+            } => {
+                if !self.settled(seq, Settled::Refused(error.clone())) {
+                    self.flash_error(format!("{summary} — refused, rolled back: {error}"));
+                }
                 self.outbox_changed();
                 self.reload(None);
             }

@@ -5,19 +5,25 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{Action, App, MAIN_TABS, Mode, OutboxView};
 use super::commands::run_command;
-use super::forms::{Outcome, Picker, PickerPurpose, Prompt, PromptPurpose, TaskForm};
+use super::bulk::{Confirm, SAMPLE, Then};
+use super::edits::{self, refuse_readonly};
+use super::forms::{Outcome, TaskField};
 use super::input::LineInput;
-use crate::domain::schema::{DatabaseKey, TASK_STATUSES};
+use crate::domain::schema::DatabaseKey;
 
 /// One key of the current view: its keys, what it does, whether the footer shows it.
 pub struct Binding {
     pub keys: &'static str,
-    pub what: &'static str,
+    pub what: String,
     pub footer: bool,
 }
 
-const fn bind(keys: &'static str, what: &'static str, footer: bool) -> Binding {
-    Binding { keys, what, footer }
+fn bind(keys: &'static str, what: impl Into<String>, footer: bool) -> Binding {
+    Binding {
+        keys,
+        what: what.into(),
+        footer,
+    }
 }
 
 /// The keys that work in the current view.
@@ -40,13 +46,33 @@ pub fn bindings(app: &App) -> Vec<Binding> {
                 bind("esc", "cancel", true),
             ];
         }
-        Mode::Picker(_) | Mode::Prompt(_) => {
+        Mode::Picker(_) => {
             return vec![
                 bind("↑/↓", "choose", true),
                 bind("enter", "confirm", true),
                 bind("esc", "cancel", true),
             ];
         }
+        Mode::Prompt(prompt) => {
+            let mut keys = Vec::new();
+            if prompt.field == super::forms::TaskField::Assignee {
+                keys.push(bind("type", "a name (free text, or narrows the list)", true));
+                keys.push(bind("↑/↓", "choose from the list", true));
+                keys.push(bind("-", "unassign (or choose (none))", true));
+            } else {
+                keys.push(bind("type", crate::domain::dates::DAY_FORMS, true));
+            }
+            keys.push(bind("enter", "confirm", true));
+            keys.push(bind("esc", "cancel", true));
+            return keys;
+        }
+        Mode::Confirm(_) => {
+            return vec![
+                bind("y", "go on", true),
+                bind("n esc", "change nothing (any other key too)", true),
+            ];
+        }
+        Mode::Report(_) => return vec![bind("esc enter q", "close", true)],
         Mode::TaskForm(_) => {
             return vec![
                 bind("tab/↑/↓", "next field", true),
@@ -111,7 +137,20 @@ pub fn bindings(app: &App) -> Vec<Binding> {
         keys.push(bind("PgUp/PgDn g/G", "page, first, last", false));
         keys.push(bind("enter", "open", true));
         keys.push(bind("/", "filter", true));
-        keys.push(bind("esc", "clear filters", false));
+        let markable = writable
+            && matches!(
+                database,
+                DatabaseKey::ActiveWorkflowInstances | DatabaseKey::Tasks
+            );
+        keys.push(bind(
+            "esc",
+            if markable {
+                "clear the marks (then the filters)"
+            } else {
+                "clear filters"
+            },
+            false,
+        ));
         keys.push(bind("s", "sort by the next column", false));
         keys.push(bind(
             "N S P A T L",
@@ -119,6 +158,11 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             false,
         ));
         keys.push(bind("i", "detail pane", false));
+        if markable {
+            keys.push(bind("space", "mark / unmark the row (and move down)", false));
+            keys.push(bind("v", "mark every row from the last marked one to here", false));
+            keys.push(bind("ctrl-a", "mark every row the filters show", false));
+        }
         if database == DatabaseKey::ActiveWorkflowInstances {
             keys.push(bind("a e h", "only Active, Error, On Hold", false));
             keys.push(bind(
@@ -129,15 +173,27 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             keys.push(bind("c", "clear quick filters", false));
         }
     }
+    let marked = !overview && app.detail().is_none() && app.table().is_some_and(|t| !t.marks.is_empty());
     if writable && !overview && database == DatabaseKey::ActiveWorkflowInstances {
-        keys.push(bind("m", "move to a next state", true));
-        keys.push(bind("n", "new task", true));
+        if marked {
+            keys.push(bind("m", "move every marked instance (states legal from all)", true));
+        } else {
+            keys.push(bind("m", "move to a next state", true));
+            keys.push(bind("n", "new task", true));
+        }
     }
     if writable && !overview && database == DatabaseKey::Tasks {
-        keys.push(bind("m", "status", true));
-        keys.push(bind("p", "priority", false));
-        keys.push(bind("a", "assignee", false));
-        keys.push(bind("d", "due date", false));
+        let of = if marked { " of every marked task" } else { "" };
+        keys.push(bind("m", format!("status{of}"), true));
+        keys.push(bind("p", format!("priority{of}"), false));
+        keys.push(bind("a", format!("assignee{of}"), false));
+        keys.push(bind("d", format!("due date{of}"), false));
+    }
+    if writable {
+        match app.undo.last() {
+            Some(step) => keys.push(bind("u", format!("undo: {} (asks first)", step.label), false)),
+            None => keys.push(bind("u", "undo this session's last change (nothing yet)", false)),
+        }
     }
     keys.push(bind("r", "refresh now", false));
     keys.push(bind("o", "open in the browser", false));
@@ -205,7 +261,51 @@ pub fn handle_key(app: &mut App, key: KeyEvent) {
             outcome => finish(app, outcome, Mode::TaskForm(form)),
         },
         Mode::Outbox(view) => outbox_key(app, view, key),
+        Mode::Confirm(confirm) => {
+            if matches!(key.code, KeyCode::Char('y' | 'Y')) && !refuse_readonly(app) {
+                app.actions.push(match confirm.then {
+                    Then::Submit { label, changes } => Action::Submit { label, changes },
+                    Then::Undo(step) => Action::Undo(step),
+                });
+            } else {
+                if let Then::Undo(step) = confirm.then {
+                    // Not undone: still the next step `u` offers.
+                    app.undo.push(step);
+                }
+                app.flash("nothing changed");
+            }
+        }
+        Mode::Report(report) => {
+            if !matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')
+            ) {
+                app.mode = Mode::Report(report);
+            }
+        }
     }
+}
+
+/// `u`: asks whether to undo the last step of this session.
+fn undo(app: &mut App) {
+    if refuse_readonly(app) {
+        return;
+    }
+    let Some(step) = app.undo.pop() else {
+        return app.flash("nothing to undo: no change made in this session yet");
+    };
+    let sample = step
+        .writes
+        .iter()
+        .take(SAMPLE)
+        .map(|q| q.write.summary())
+        .collect();
+    app.mode = Mode::Confirm(Confirm {
+        question: format!("Undo: {}?", step.label),
+        sample,
+        more: step.writes.len().saturating_sub(SAMPLE),
+        then: Then::Undo(step),
+    });
 }
 
 /// A key in the `:outbox` list.
@@ -252,6 +352,8 @@ fn outbox_key(app: &mut App, mut view: OutboxView, key: KeyEvent) {
 fn finish(app: &mut App, outcome: Outcome, dialog: Mode) {
     match outcome {
         Outcome::Done(action) => app.actions.push(action),
+        Outcome::Ask(confirm) => app.mode = Mode::Confirm(confirm),
+        Outcome::Unchanged(message) => app.flash(message),
         Outcome::Invalid(message) => {
             app.flash_error(message);
             app.mode = dialog;
@@ -284,15 +386,9 @@ fn filter(app: &mut App, key: KeyEvent) {
     }
 }
 
-fn refuse_readonly(app: &mut App) -> bool {
-    if app.readonly {
-        app.flash_error("read-only: started with --readonly, nothing can be changed");
-    }
-    app.readonly
-}
-
 fn normal(app: &mut App, key: KeyEvent) {
     let now = app.now;
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let database = app.focus_database();
     let in_detail = app.detail().is_some();
     match key.code {
@@ -328,11 +424,23 @@ fn normal(app: &mut App, key: KeyEvent) {
             }
         }
         _ if app.on_overview && !in_detail => super::overview::key(app, key),
-        KeyCode::Char('m' | 'p' | 'd' | 'a') if database == DatabaseKey::Tasks => {
-            task_key(app, key.code)
+        KeyCode::Char('u') => undo(app),
+        KeyCode::Char('a') if ctrl && !in_detail => table_key(app, key, now),
+        KeyCode::Char(c @ ('m' | 'p' | 'd' | 'a')) if database == DatabaseKey::Tasks => {
+            let field = match c {
+                'm' => TaskField::Status,
+                'p' => TaskField::Priority,
+                'a' => TaskField::Assignee,
+                _ => TaskField::Due,
+            };
+            edits::edit_task(app, field)
         }
-        KeyCode::Char('m') if database == DatabaseKey::ActiveWorkflowInstances => advance(app),
-        KeyCode::Char('n') if database == DatabaseKey::ActiveWorkflowInstances => new_task(app),
+        KeyCode::Char('m') if database == DatabaseKey::ActiveWorkflowInstances => {
+            edits::advance(app)
+        }
+        KeyCode::Char('n') if database == DatabaseKey::ActiveWorkflowInstances => {
+            edits::new_task(app)
+        }
         _ if in_detail => detail_key(app, key),
         _ => table_key(app, key, now),
     }
@@ -400,6 +508,7 @@ fn table_key(app: &mut App, key: KeyEvent, now: chrono::DateTime<chrono::Utc>) {
         })
     };
     let is_instances = app.tab == DatabaseKey::ActiveWorkflowInstances;
+    let markable = !app.readonly && (is_instances || app.tab == DatabaseKey::Tasks);
     match key.code {
         KeyCode::Char(c @ '1'..='5') => {
             let index = c as usize - '1' as usize;
@@ -440,6 +549,17 @@ fn table_key(app: &mut App, key: KeyEvent, now: chrono::DateTime<chrono::Utc>) {
         }
         KeyCode::Char('/') => app.mode = Mode::Filter,
         KeyCode::Char('i') => app.preview = !app.preview,
+        KeyCode::Char(' ') if markable => app.table_mut().toggle_mark(),
+        KeyCode::Char('v') if markable => app.table_mut().mark_range(),
+        KeyCode::Char('a')
+            if markable && key.modifiers.contains(KeyModifiers::CONTROL) =>
+        {
+            app.table_mut().mark_visible()
+        }
+        KeyCode::Esc if app.table().is_some_and(|t| !t.marks.is_empty()) => {
+            app.table_mut().marks.clear();
+            app.flash("marks cleared");
+        }
         KeyCode::Esc => {
             let table = app.table_mut();
             table.filter.clear();
@@ -488,134 +608,4 @@ fn table_key(app: &mut App, key: KeyEvent, now: chrono::DateTime<chrono::Utc>) {
         }
         _ => {}
     }
-}
-
-/// The selected instance's legal next states, from the table's workflows.
-fn advance(app: &mut App) {
-    if refuse_readonly(app) {
-        return;
-    }
-    let Some(page) = app.focus_page() else { return };
-    let Some(table) = app.tables.get(&DatabaseKey::ActiveWorkflowInstances) else {
-        app.flash_error("the instances are still loading");
-        return;
-    };
-    let Some(data) = &table.data else {
-        app.flash_error("the instances are still loading");
-        return;
-    };
-    let Some(row) = data
-        .rows
-        .iter()
-        .position(|r| r.page_id == page)
-        .map(|i| data.row(i))
-    else {
-        app.flash_error("that instance is not loaded yet");
-        return;
-    };
-    let Some(machine) = row.workflow.as_ref().and_then(|w| data.machines.get(&**w)) else {
-        app.flash_error(format!(
-            "{} has no workflow with readable states",
-            row.title()
-        ));
-        return;
-    };
-    let options: Vec<String> = machine
-        .next_states(&row.current_state)
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    if options.is_empty() {
-        app.flash_error(format!(
-            "{} is in \"{}\", a terminal state: no moves",
-            row.title(),
-            row.current_state
-        ));
-        return;
-    }
-    app.mode = Mode::Picker(Picker {
-        title: format!("Move {} from \"{}\" to", row.title(), row.current_state),
-        purpose: PickerPurpose::Advance {
-            instance_page: page,
-            from: row.current_state.to_string(),
-        },
-        options,
-        selected: 0,
-        note: Some(LineInput::default()),
-    });
-}
-
-fn new_task(app: &mut App) {
-    if refuse_readonly(app) {
-        return;
-    }
-    let Some(page) = app.focus_page() else { return };
-    let found = app
-        .tables
-        .get(&DatabaseKey::ActiveWorkflowInstances)
-        .and_then(|t| t.data.as_ref())
-        .and_then(|d| {
-            let row = d.row(d.rows.iter().position(|r| r.page_id == page)?);
-            Some((row.title().to_string(), row.cell(6).to_string()))
-        });
-    let Some((title, client)) = found else {
-        app.flash_error("that instance is not loaded yet");
-        return;
-    };
-    let mut links = vec![format!("Related Workflow Instance: {title}")];
-    if !client.is_empty() {
-        links.push(format!("Client: {client}"));
-    }
-    links.push("Related Business Entity: the instance's".into());
-    app.mode = Mode::TaskForm(Box::new(TaskForm::new(page, title, links)));
-}
-
-fn task_key(app: &mut App, code: KeyCode) {
-    if refuse_readonly(app) {
-        return;
-    }
-    let Some(task_page) = app.focus_page() else {
-        return;
-    };
-    // The open record first: the table's selection is another record then.
-    let title = app
-        .detail()
-        .and_then(|d| d.detail.as_ref())
-        .map(|d| d.title.clone())
-        .or_else(|| {
-            app.table()
-                .and_then(|t| t.selected_row())
-                .map(|r| r.title().to_string())
-        })
-        .unwrap_or_default();
-    app.mode = match code {
-        KeyCode::Char('m') => Mode::Picker(Picker {
-            title: format!("Status of {title}"),
-            purpose: PickerPurpose::TaskStatus { task_page },
-            options: TASK_STATUSES.iter().map(|c| c.name.to_string()).collect(),
-            selected: 0,
-            note: None,
-        }),
-        KeyCode::Char('p') => Mode::Picker(Picker {
-            title: format!("Priority of {title}"),
-            purpose: PickerPurpose::TaskPriority { task_page },
-            options: super::forms::PRIORITIES
-                .iter()
-                .map(|p| p.to_string())
-                .collect(),
-            selected: 0,
-            note: None,
-        }),
-        KeyCode::Char('a') => Mode::Prompt(Prompt {
-            title: format!("Assignee of {title}"),
-            purpose: PromptPurpose::Assignee { task_page },
-            input: LineInput::default(),
-        }),
-        KeyCode::Char('d') => Mode::Prompt(Prompt {
-            title: format!("Due date of {title} (YYYY-MM-DD)"),
-            purpose: PromptPurpose::Due { task_page },
-            input: LineInput::default(),
-        }),
-        _ => Mode::Normal,
-    };
 }

@@ -9,13 +9,17 @@
 //! views draw from; `view/` draws.
 
 pub mod app;
+pub mod bulk;
 mod commands;
 pub mod data;
-mod forms;
+mod edits;
+pub mod forms;
 mod input;
+pub mod marks;
 pub mod keys;
 pub mod overview;
 mod run;
+mod submit;
 pub mod table;
 pub mod theme;
 pub mod view;

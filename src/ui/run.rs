@@ -18,14 +18,13 @@ use ratatui::DefaultTerminal;
 use tokio::sync::{broadcast, mpsc};
 
 use super::app::{Action, App, BudgetLine, Msg};
-use super::data::{FIRST_SCREEN, load_detail, load_outbox, load_table, machine_of, page_url};
+use super::data::{FIRST_SCREEN, load_detail, load_names, load_outbox, load_table, page_url};
+use super::submit::{submit_changes, undo};
 use super::keys::handle_key;
 use super::theme::Theme;
 use super::view;
 use crate::cli::session::Session;
 use crate::domain::schema::DatabaseKey;
-use crate::domain::write::{plan_advance, plan_new_task, plan_task_edit};
-use crate::operations::new_task_id;
 use crate::store::overview::load_overview;
 use crate::sync::{Command, Engine};
 
@@ -398,7 +397,16 @@ impl Loop {
                     "write {seq} dropped: {summary} (nothing was sent; the record shows Notion's copy again)"
                 ))
             }),
-            write => self.write(write),
+            Action::Submit { label, changes } => self.write(move |engine, operator| {
+                vec![submit_changes(engine, operator, label, changes)]
+            }),
+            Action::Undo(step) => self.write(move |engine, operator| undo(engine, operator, step)),
+            Action::LoadNames => {
+                self.blocking(|engine| match load_names(&engine.store()) {
+                    Ok(names) => Answer::App(Msg::Names(names)),
+                    Err(e) => Answer::App(Msg::Failed(format!("cannot read the store: {e}"))),
+                })
+            }
         }
     }
 
@@ -423,87 +431,22 @@ impl Loop {
         });
     }
 
-    /// Plans a write against the record in the store, submits it (the change shows at
-    /// once, pending) and asks the runner to send it.
-    fn write(&self, action: Action) {
+    /// Plans and queues changes off the loop (each shows at once, pending), then asks the
+    /// runner to send them.
+    fn write(&self, work: impl FnOnce(&Engine, &str) -> Vec<Msg> + Send + 'static) {
         let operator = self.operator.clone();
         let commands = self.commands.clone();
-        self.blocking(move |engine| {
-            let result = submit(engine, &operator, action);
-            if result.is_ok() {
-                let _ = commands.try_send(Command::Drain);
+        let answers = self.answers.0.clone();
+        let engine = self.engine.clone();
+        tokio::task::spawn_blocking(move || {
+            for msg in work(&engine, &operator) {
+                let _ = answers.send(Answer::App(msg));
             }
-            Answer::App(match result {
-                Ok(summary) => Msg::Queued(summary),
-                Err(e) => Msg::Failed(format!("{e}")),
-            })
+            // Sent after the answers: the dashboard hears of a batch before its writes settle
+            // (and keeps what settles early, in any case).
+            let _ = commands.try_send(Command::Drain);
         });
     }
-}
-
-fn submit(engine: &Engine, operator: &str, action: Action) -> Result<String> {
-    let now = Utc::now();
-    let record = |page: &str| -> Result<crate::domain::record::Record> {
-        engine
-            .store()
-            .record(page)?
-            .map(|s| s.record)
-            .ok_or_else(|| eyre!("that record is no longer in the store"))
-    };
-    let (write, changes) = match action {
-        Action::Advance {
-            instance_page,
-            from,
-            to,
-            note,
-        } => {
-            let instance = record(&instance_page)?;
-            let machine = machine_of(&engine.store(), &instance)?;
-            let (write, after) = plan_advance(
-                &instance,
-                &machine,
-                Some(&from),
-                &to,
-                note.as_deref(),
-                operator,
-                now,
-            )?;
-            (write, vec![after])
-        }
-        Action::CreateTask {
-            instance_page,
-            request,
-        } => {
-            let instance = record(&instance_page)?;
-            let task_id = new_task_id();
-            let local_page = engine.placeholder_page_id(&task_id);
-            let (write, task, after) =
-                plan_new_task(&instance, &request, &task_id, &local_page, operator, now)?;
-            (write, vec![task, after])
-        }
-        Action::EditTask {
-            task_page,
-            status,
-            priority,
-            assignee,
-            due,
-        } => {
-            let task = record(&task_page)?;
-            let (write, after) = plan_task_edit(
-                &task,
-                status.as_deref(),
-                priority.as_deref(),
-                assignee.as_deref(),
-                due,
-                now,
-            )?;
-            (write, vec![after])
-        }
-        _ => return Err(eyre!("not a write")),
-    };
-    engine.submit(&write, changes)?;
-    tracing::info!("queued {}", write.summary());
-    Ok(write.summary())
 }
 
 fn on_mouse(app: &mut App, mouse: crossterm::event::MouseEvent) {

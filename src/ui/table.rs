@@ -8,6 +8,7 @@ use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Patte
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::data::{ColumnOrder, NOT_ASCII, Row, RowView, TableData, letters};
+use super::marks::Marks;
 use crate::domain::overview::StuckRule;
 
 /// The quick filters of the Instances tab.
@@ -37,6 +38,8 @@ pub struct TableView {
     /// `:filter COLUMN=VALUE`: column index and the value (case-insensitive, whole cell).
     pub column_filter: Option<(usize, String)>,
     pub stuck_rule: StuckRule,
+    /// The rows marked for a bulk action.
+    pub marks: Marks,
     narrowing: Narrowing,
 }
 
@@ -72,6 +75,9 @@ impl TableView {
     /// Takes newly loaded data, keeping the selection on the same record when it is still there.
     pub fn replace(&mut self, data: TableData, now: DateTime<Utc>) {
         let keep = self.selected_row().map(|r| r.page_id.clone());
+        if data.complete {
+            self.marks.keep_loaded(&data);
+        }
         self.data = Some(data);
         self.narrowing = Narrowing::default();
         self.recompute(now);
@@ -164,6 +170,42 @@ impl TableView {
             None => in_store_order(),
         };
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+    }
+
+    /// `space`: marks or unmarks the selected row, and moves down.
+    pub fn toggle_mark(&mut self) {
+        if let Some(page) = self.selected_row().map(|r| r.page_id.clone()) {
+            self.marks.toggle(&page);
+            self.move_by(1);
+        }
+    }
+
+    /// `v`: marks every row shown between the last row marked and the selected one.
+    pub fn mark_range(&mut self) {
+        let Some(data) = &self.data else { return };
+        let anchor = self
+            .marks
+            .anchor()
+            .and_then(|a| self.visible.iter().position(|&i| data.rows[i].page_id == a));
+        let Some(anchor) = anchor else {
+            // No range started (or its row is filtered out): this row starts one.
+            if let Some(page) = self.selected_row().map(|r| r.page_id.clone()) {
+                self.marks.toggle(&page);
+            }
+            return;
+        };
+        let (from, to) = (anchor.min(self.selected), anchor.max(self.selected));
+        let pages = self.visible[from..=to]
+            .iter()
+            .map(|&i| data.rows[i].page_id.as_str());
+        self.marks.mark_all(pages);
+    }
+
+    /// `ctrl-a`: marks every row the filters show.
+    pub fn mark_visible(&mut self) {
+        let Some(data) = &self.data else { return };
+        let pages = self.visible.iter().map(|&i| data.rows[i].page_id.as_str());
+        self.marks.mark_all(pages);
     }
 
     pub fn move_by(&mut self, delta: isize) {

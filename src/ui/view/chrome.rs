@@ -89,7 +89,11 @@ pub fn flash(frame: &mut Frame, app: &App, area: Rect) {
             // Flashes carry Notion's answers and record titles.
             Some(flash) if flash.error => Line::styled(inert(&flash.text), theme.error()),
             Some(flash) => Line::styled(inert(&flash.text), theme.ok()),
-            None => Line::raw(""),
+            // A batch on its way: `Assign 30 tasks to Nyra: 12/30 sent`.
+            None => match &app.progress {
+                Some(progress) => Line::styled(inert(&progress.line()), theme.warn()),
+                None => Line::raw(""),
+            },
         },
     };
     frame.render_widget(Paragraph::new(line), area);
@@ -208,7 +212,7 @@ pub fn keys(frame: &mut Frame, app: &App, area: Rect) {
     let mut spans = Vec::new();
     for binding in bindings(app).into_iter().filter(|b| b.footer) {
         spans.push(Span::styled(binding.keys, theme.key()));
-        spans.push(Span::raw(format!(" {}  ", short(binding.what))));
+        spans.push(Span::raw(format!(" {}  ", short(&binding.what))));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

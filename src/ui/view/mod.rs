@@ -1,6 +1,7 @@
 //! Drawing: the whole screen from the app's state, nothing else. Every area copes with
 //! any size down to 20×6; below that, a plain message.
 
+mod bulk;
 mod chrome;
 mod detail;
 mod overlay;
@@ -30,8 +31,11 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         );
         return;
     }
-    let flash_lines =
-        u16::from(app.flash.is_some() || matches!(app.mode, Mode::Filter | Mode::Command(_)));
+    let flash_lines = u16::from(
+        app.flash.is_some()
+            || app.progress.is_some()
+            || matches!(app.mode, Mode::Filter | Mode::Command(_)),
+    );
     let [header, main, flash, status, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),

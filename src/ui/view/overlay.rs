@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 .map(|b| {
                     Line::from(vec![
                         Span::styled(format!("{:>key_width$}  ", b.keys), theme.key()),
-                        Span::raw(b.what),
+                        Span::raw(b.what.clone()),
                     ])
                 })
                 .collect();
@@ -69,14 +69,31 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             );
         }
         Mode::Prompt(prompt) => {
-            let popup = centered(area, 60, 3);
+            let mut lines = vec![field_line(app, "", &prompt.input, prompt.chosen.is_none())];
+            // The names to choose from, the chosen one highlighted, as many as fit.
+            let choices = prompt.choices();
+            let room = usize::from(area.height.saturating_sub(6)).max(1);
+            let first = prompt
+                .chosen
+                .map_or(0, |c| (c + 1).saturating_sub(room));
+            for (i, name) in choices.iter().enumerate().skip(first).take(room) {
+                let style = if prompt.chosen == Some(i) {
+                    theme.selected()
+                } else {
+                    Style::new()
+                };
+                lines.push(Line::styled(format!(" {} ", inert(name)), style));
+            }
+            let popup = centered(area, 60, lines.len() as u16 + 2);
             frame.render_widget(Clear, popup);
             frame.render_widget(
-                Paragraph::new(field_line(app, "", &prompt.input, true))
-                    .block(Block::bordered().title(format!(" {} ", prompt.title))),
+                Paragraph::new(lines)
+                    .block(Block::bordered().title(format!(" {} ", inert(&prompt.title)))),
                 popup,
             );
         }
+        Mode::Confirm(confirm) => super::bulk::confirm(frame, app, confirm, area),
+        Mode::Report(progress) => super::bulk::report(frame, app, progress, area),
         Mode::TaskForm(form) => task_form(frame, app, form, area),
         Mode::Outbox(view) => outbox(frame, app, view, area),
         _ => {}

@@ -54,6 +54,12 @@ fn title_line(app: &App) -> Line<'static> {
             count(table.total())
         )));
     }
+    if !table.marks.is_empty() {
+        spans.push(Span::styled(
+            format!("{} marked ", count(table.marks.len())),
+            theme.warn().add_modifier(Modifier::BOLD),
+        ));
+    }
     if !table.filter.is_empty() {
         spans.push(Span::styled(format!("/{} ", table.filter), theme.key()));
     }
@@ -106,10 +112,15 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
     let body_height = inner.height.saturating_sub(1) as usize;
     let offset = view.scroll_to_selection(body_height);
     let Some(data) = &view.data else { return };
+    // The first column makes room for the marks' dots while any row is marked.
     let widths: Vec<Constraint> = data
         .columns
         .iter()
-        .map(|c| Constraint::Length(c.width))
+        .enumerate()
+        .map(|(i, c)| {
+            let mark = if i == 0 && !view.marks.is_empty() { 2 } else { 0 };
+            Constraint::Length(c.width + mark)
+        })
         .collect();
     let header = Row::new(data.columns.iter().enumerate().map(|(i, c)| {
         let arrow = match view.sort {
@@ -121,6 +132,7 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
     }))
     .style(theme.header());
     let window = view.visible.iter().skip(offset).take(body_height);
+    let marking = !view.marks.is_empty();
     let built: Vec<Row> = window
         .enumerate()
         .map(|(i, &index)| {
@@ -138,6 +150,12 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
                 } else {
                     text
                 };
+                // Marked rows lead with a dot (the mark shows without colour too).
+                let text = match (c, marking) {
+                    (0, true) if view.marks.contains(&row.page_id) => format!("● {text}"),
+                    (0, true) => format!("  {text}"),
+                    _ => text,
+                };
                 let mut style = if column.choices.is_empty() {
                     Style::new()
                 } else {
@@ -148,11 +166,14 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
                 {
                     style = theme.warn().add_modifier(Modifier::BOLD);
                 }
-                Cell::from(fit(&text, column.width as usize)).style(style)
+                let room = column.width as usize + if c == 0 && marking { 2 } else { 0 };
+                Cell::from(fit(&text, room)).style(style)
             });
             let mut built = Row::new(cells);
             if offset + i == view.selected {
                 built = built.style(theme.selected());
+            } else if marking && view.marks.contains(&row.page_id) {
+                built = built.style(theme.key());
             }
             built
         })

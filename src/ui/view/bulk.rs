@@ -1,0 +1,72 @@
+//! The bulk dialogs: the question before many changes (or an undo), and the list of the
+//! records a batch did not change.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::super::app::App;
+use super::super::bulk::{Confirm, Progress};
+use super::{centered, fit};
+use crate::present::inert;
+
+/// Draws `lines` in a box of at most `width`, as tall as they wrap to (up to the screen).
+fn boxed(frame: &mut Frame, area: Rect, width: u16, title: String, lines: Vec<Line<'static>>) {
+    let width = area.width.min(width);
+    let room = usize::from(width.saturating_sub(2)).max(1);
+    let height: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(room).max(1))
+        .sum::<usize>()
+        + 2;
+    let height = height.min(usize::from(area.height)) as u16;
+    let popup = centered(area, width, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(title)),
+        popup,
+    );
+}
+
+/// "Assign 30 tasks to Nyra? y/N" with a sample of what changes.
+pub fn confirm(frame: &mut Frame, app: &App, confirm: &Confirm, area: Rect) {
+    let theme = app.theme;
+    let room = usize::from(area.width.min(80).saturating_sub(4));
+    let mut lines = vec![Line::raw(inert(&confirm.question)), Line::raw("")];
+    for sample in &confirm.sample {
+        lines.push(Line::raw(format!("  {}", fit(&inert(sample), room))));
+    }
+    if confirm.more > 0 {
+        lines.push(Line::styled(
+            format!("  … and {} more", confirm.more),
+            theme.dim(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(
+        "Each record is its own change: one refused leaves the others.",
+    ));
+    lines.push(Line::from(vec![
+        Span::styled("y", theme.key()),
+        Span::raw(" goes on · "),
+        Span::styled("n", theme.key()),
+        Span::raw(", esc or any other key changes nothing"),
+    ]));
+    boxed(frame, area, 80, " Are you sure? [y/N] ".into(), lines);
+}
+
+/// The records a batch did not change, each with Notion's reason.
+pub fn report(frame: &mut Frame, app: &App, progress: &Progress, area: Rect) {
+    let theme = app.theme;
+    let mut lines = vec![Line::raw(inert(&progress.line())), Line::raw("")];
+    for (title, why) in &progress.failures {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", inert(title)), theme.error()),
+            Span::raw(inert(why)),
+        ]));
+    }
+    boxed(frame, area, 100, " Not changed (esc closes) ".into(), lines);
+}
