@@ -2,16 +2,11 @@
 //! from the demo data at a fixed clock, key sequences and the actions they ask for, and
 //! a sweep of terminal sizes that must never panic.
 
-use chrono::{DateTime, TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use chrono::{TimeZone, Utc};
+use crossterm::event::KeyCode;
 
-use hsn::domain::demo::demo_data_source_id;
-use hsn::domain::overview::StuckRule;
-use hsn::domain::schema::{DATABASES, DatabaseKey};
+use hsn::domain::schema::DatabaseKey;
 use hsn::domain::write::Write;
-use hsn::store::overview::load_overview;
 use hsn::store::{OutboxEntry, OutboxState, Store};
 use hsn::sync::Event;
 use hsn::ui::app::{Action, App, DetailView, Mode, Msg, OutboxView};
@@ -20,73 +15,9 @@ use hsn::ui::data::{OutboxRow, load_detail, load_outbox, load_table};
 use hsn::ui::keys::handle_key;
 use hsn::ui::overview::{Panel, Target};
 use hsn::ui::theme::Theme;
-use hsn::ui::view;
 
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap()
-}
-
-fn demo_store(dir: &tempfile::TempDir) -> Store {
-    let mut store = Store::open(&dir.path().join("demo.sqlite")).unwrap();
-    store.seed_demo(now()).unwrap();
-    store
-}
-
-/// The app as it opens on the demo, every table loaded, at a fixed clock, without colour.
-fn demo_app(store: &Store) -> App {
-    let mut app = App::new(now(), true, false, Theme::plain());
-    for definition in &DATABASES {
-        let data = load_table(store, definition.key, None, None).unwrap();
-        app.update(Msg::Table(Box::new(data)));
-    }
-    app.tab = DatabaseKey::ActiveWorkflowInstances;
-    app.on_overview = false;
-    app.take_actions();
-    app
-}
-
-/// The app as `hsn` opens on the demo: the Overview, computed at the fixed clock.
-fn overview_app(store: &Store) -> App {
-    let mut app = demo_app(store);
-    app.show_overview();
-    app.take_actions();
-    let overview = load_overview(
-        store,
-        |k| Some(demo_data_source_id(k)),
-        &StuckRule::default(),
-        now(),
-    )
-    .unwrap();
-    app.update(Msg::Overview(Box::new(overview)));
-    app
-}
-
-fn render(app: &mut App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| view::draw(frame, app)).unwrap();
-    terminal.backend().to_string()
-}
-
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn keys(app: &mut App, text: &str) {
-    for c in text.chars() {
-        handle_key(app, key(KeyCode::Char(c)));
-    }
-}
-
-/// The changes the actions ask for (queued at once, or asked about first).
-fn changes(actions: &[Action]) -> Vec<Change> {
-    actions
-        .iter()
-        .flat_map(|a| match a {
-            Action::Submit { changes, .. } => changes.iter().map(|(_, c)| c.clone()).collect(),
-            _ => Vec::new(),
-        })
-        .collect()
-}
+mod ui_support;
+use ui_support::*;
 
 fn open_first_instance(app: &mut App, store: &Store) {
     let page = app.table().unwrap().selected_row().unwrap().page_id.clone();
@@ -246,8 +177,17 @@ fn task_keys_edit_status_and_due_date() {
     ));
     // The picker starts on the task's status: one down is the next status.
     let status = app.table().unwrap().column_named("Status").unwrap();
-    let current = app.table().unwrap().selected_row().unwrap().cell(status).to_string();
-    let names: Vec<&str> = hsn::domain::schema::TASK_STATUSES.iter().map(|c| c.name).collect();
+    let current = app
+        .table()
+        .unwrap()
+        .selected_row()
+        .unwrap()
+        .cell(status)
+        .to_string();
+    let names: Vec<&str> = hsn::domain::schema::TASK_STATUSES
+        .iter()
+        .map(|c| c.name)
+        .collect();
     let next = names[(names.iter().position(|n| *n == current).unwrap() + 1).min(names.len() - 1)];
     keys(&mut app, "m");
     handle_key(&mut app, key(KeyCode::Down));

@@ -56,7 +56,7 @@ fn title_line(app: &App) -> Line<'static> {
     }
     if !table.marks.is_empty() {
         spans.push(Span::styled(
-            format!("{} marked ", count(table.marks.len())),
+            format!("· {} marked ", count(table.marks.len())),
             theme.warn().add_modifier(Modifier::BOLD),
         ));
     }
@@ -118,7 +118,11 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let mark = if i == 0 && !view.marks.is_empty() { 2 } else { 0 };
+            let mark = if i == 0 && !view.marks.is_empty() {
+                2
+            } else {
+                0
+            };
             Constraint::Length(c.width + mark)
         })
         .collect();
