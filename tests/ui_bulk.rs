@@ -11,7 +11,7 @@ use hsn::domain::write::Write;
 use hsn::store::Store;
 use hsn::sync::Event;
 use hsn::ui::app::{Action, App, Mode, Msg};
-use hsn::ui::bulk::{Change, Queued};
+use hsn::ui::bulk::{Change, Fix, Queued};
 use hsn::ui::keys::handle_key;
 
 mod ui_support;
@@ -50,6 +50,7 @@ fn changed_pages(actions: &[Action]) -> BTreeSet<String> {
             Change::EditTask { task_page, .. } => task_page,
             Change::Advance { instance_page, .. } => instance_page,
             Change::CreateTask { instance_page, .. } => instance_page,
+            Change::Correct { instance_page, .. } => instance_page,
         })
         .collect()
 }
@@ -372,4 +373,64 @@ fn a_refresh_keeps_the_marks_of_records_it_keeps() {
     assert_eq!(fewer.rows.len(), kept - 1);
     app.update(Msg::Table(Box::new(fewer)));
     assert_eq!(app.table().unwrap().marks.len(), 1);
+}
+
+/// Selects the first instance row with `status` on the Instances tab.
+fn select_status(app: &mut App, status: &str) -> String {
+    let table = app.table_mut();
+    let data = table.data.as_ref().unwrap();
+    let at = table
+        .visible
+        .iter()
+        .position(|&i| data.rows[i].status.as_deref() == Some(status))
+        .unwrap_or_else(|| panic!("the demo has an instance in {status}"));
+    table.selected = at;
+    table.selected_row().unwrap().page_id.clone()
+}
+
+#[test]
+fn r_resolves_an_error_and_h_holds_or_resumes_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+
+    let failed = select_status(&mut app, "Error");
+    keys(&mut app, "R");
+    assert!(matches!(app.mode, Mode::Picker(_)), "{:?}", app.flash);
+    keys(&mut app, "card updated");
+    enter(&mut app);
+    let asked = changes(&app.take_actions());
+    assert!(
+        matches!(asked.as_slice(), [Change::Correct { instance_page, fix: Fix::Resolve, note }]
+            if *instance_page == failed && note.as_deref() == Some("card updated")),
+        "{asked:?}"
+    );
+
+    // Resolve is for errors only: on an Active instance it says so and opens nothing.
+    select_status(&mut app, "Active");
+    keys(&mut app, "R");
+    assert!(matches!(app.mode, Mode::Normal));
+    assert!(app.flash.as_ref().unwrap().error);
+
+    let held = select_status(&mut app, "On Hold");
+    keys(&mut app, "H");
+    enter(&mut app);
+    assert!(matches!(
+        changes(&app.take_actions()).as_slice(),
+        [Change::Correct { instance_page, fix: Fix::Resume, note: None }] if *instance_page == held
+    ));
+    let active = select_status(&mut app, "Active");
+    keys(&mut app, "H");
+    enter(&mut app);
+    assert!(matches!(
+        changes(&app.take_actions()).as_slice(),
+        [Change::Correct { instance_page, fix: Fix::Hold, .. }] if *instance_page == active
+    ));
+
+    // Marked held and active ones need different changes: refused, nothing asked.
+    app.table_mut().marks.toggle(&held);
+    app.table_mut().marks.toggle(&active);
+    keys(&mut app, "H");
+    assert!(matches!(app.mode, Mode::Normal));
+    assert!(app.flash.as_ref().unwrap().text.contains("different"));
 }

@@ -36,6 +36,41 @@ pub enum Change {
         task_page: String,
         edit: TaskEdit,
     },
+    /// A correction of an instance's status, outside its state machine.
+    Correct {
+        instance_page: String,
+        fix: Fix,
+        note: Option<String>,
+    },
+}
+
+/// How an instance's status is put right: an error resolved (back to Active, its message
+/// cleared), or work held and resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fix {
+    Resolve,
+    Hold,
+    Resume,
+}
+
+impl Fix {
+    /// The status an instance must have for this fix, and the one it gets.
+    pub fn statuses(self) -> (&'static str, &'static str) {
+        match self {
+            Fix::Resolve => ("Error", "Active"),
+            Fix::Hold => ("Active", "On Hold"),
+            Fix::Resume => ("On Hold", "Active"),
+        }
+    }
+
+    /// "Resolve the error of 3 instances", "Put INST-1 on hold".
+    pub fn label(self, of: &str) -> String {
+        match self {
+            Fix::Resolve => format!("Resolve the error of {of}"),
+            Fix::Hold => format!("Put {of} on hold"),
+            Fix::Resume => format!("Resume {of}"),
+        }
+    }
 }
 
 /// A record a dialog acts on: its page, its title, and the value the dialog changes as it

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::app::{Action, App, Mode};
-use super::bulk::{Target, count_of};
+use super::bulk::{Fix, Target, count_of};
 use super::forms::{Picker, PickerPurpose, Prompt, TaskField, TaskForm};
 use super::input::LineInput;
 use crate::domain::schema::{DatabaseKey, TASK_STATUSES};
@@ -244,4 +244,62 @@ pub fn edit_task(app: &mut App, field: TaskField) {
         }
         TaskField::Due => Mode::Prompt(Prompt::due(format!("Due date of {of}"), targets, today)),
     };
+}
+
+/// `R` on instances: resolve the error of each one in Error (back to Active, its message
+/// cleared, a history entry with the note).
+pub fn resolve(app: &mut App) {
+    correct(app, |status| (status == "Error").then_some(Fix::Resolve))
+}
+
+/// `H` on instances: put Active ones on hold, or resume held ones.
+pub fn hold_or_resume(app: &mut App) {
+    correct(app, |status| match status {
+        "Active" => Some(Fix::Hold),
+        "On Hold" => Some(Fix::Resume),
+        _ => None,
+    })
+}
+
+/// Opens the note picker for the fix `fix_for` gives every target's status; refuses when
+/// a target's status allows none, or the targets need different ones.
+fn correct(app: &mut App, fix_for: impl Fn(&str) -> Option<Fix>) {
+    if refuse_readonly(app) {
+        return;
+    }
+    let targets = match targets(app, DatabaseKey::ActiveWorkflowInstances, "Status") {
+        Ok(targets) => targets,
+        Err(e) => return app.flash_error(e),
+    };
+    let mut fix = None;
+    for target in &targets {
+        let Some(this) = fix_for(&target.current) else {
+            let status = match target.current.as_str() {
+                "" => "no status".to_string(),
+                s => format!("\"{s}\""),
+            };
+            return app.flash_error(format!(
+                "{} has {status}: this key resolves an Error, holds an Active or resumes an On Hold instance",
+                target.title
+            ));
+        };
+        if fix.is_some_and(|f| f != this) {
+            return app.flash_error(
+                "the marked instances need different changes (some held, some active): mark one kind",
+            );
+        }
+        fix = Some(this);
+    }
+    let Some(fix) = fix else { return };
+    let of = match targets.as_slice() {
+        [one] => one.title.clone(),
+        _ => count_of(targets.len(), "marked instance", "marked instances"),
+    };
+    let (_, to) = fix.statuses();
+    app.mode = Mode::Picker(Picker::new(
+        format!("{} (status becomes {to}); note:", fix.label(&of)),
+        PickerPurpose::Correct { fix, targets },
+        vec![to.to_string()],
+        Some(LineInput::default()),
+    ));
 }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::Action;
-use super::bulk::{Change, Confirm, SAMPLE, Target, TaskEdit, Then, count_of};
+use super::bulk::{Change, Confirm, Fix, SAMPLE, Target, TaskEdit, Then, count_of};
 use super::input::LineInput;
 use crate::domain::dates::{DayInput, parse_day};
 use crate::domain::write::TaskRequest;
@@ -79,6 +79,8 @@ pub enum PickerPurpose {
         field: TaskField,
         targets: Vec<Target>,
     },
+    /// Correct instances' status (each target's `current` is its status).
+    Correct { fix: Fix, targets: Vec<Target> },
 }
 
 #[derive(Debug, Clone)]
@@ -101,7 +103,7 @@ impl Picker {
         note: Option<LineInput>,
     ) -> Picker {
         let targets = match &purpose {
-            PickerPurpose::Advance { .. } => &[][..],
+            PickerPurpose::Advance { .. } | PickerPurpose::Correct { .. } => &[][..],
             PickerPurpose::Task { targets, .. } => targets.as_slice(),
         };
         let selected = shared_value(targets)
@@ -194,6 +196,24 @@ impl Picker {
                     }
                     PickerPurpose::Task { field, targets } => {
                         set_tasks(*field, targets, Some(&choice), None)
+                    }
+                    PickerPurpose::Correct { fix, targets } => {
+                        let changes = targets
+                            .iter()
+                            .map(|t| {
+                                let change = Change::Correct {
+                                    instance_page: t.page.clone(),
+                                    fix: *fix,
+                                    note: note.clone(),
+                                };
+                                (t.title.clone(), change)
+                            })
+                            .collect();
+                        let of = match targets.as_slice() {
+                            [one] => one.title.clone(),
+                            _ => count_of(targets.len(), "instance", "instances"),
+                        };
+                        submit(fix.label(&of), changes, targets, |_| choice.clone())
                     }
                 }
             }

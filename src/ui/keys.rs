@@ -198,6 +198,16 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             keys.push(bind("m", "move to a next state", true));
             keys.push(bind("n", "new task", true));
         }
+        keys.push(bind(
+            "R",
+            "resolve an Error: back to Active, with a note",
+            false,
+        ));
+        keys.push(bind(
+            "H",
+            "hold an Active instance, or resume a held one",
+            false,
+        ));
     }
     if writable && !overview && database == DatabaseKey::Tasks {
         let of = if marked { " of every marked task" } else { "" };
@@ -462,6 +472,12 @@ fn normal(app: &mut App, key: KeyEvent) {
         }
         KeyCode::Char('n') if database == DatabaseKey::ActiveWorkflowInstances => {
             edits::new_task(app)
+        }
+        KeyCode::Char('R') if database == DatabaseKey::ActiveWorkflowInstances => {
+            edits::resolve(app)
+        }
+        KeyCode::Char('H') if database == DatabaseKey::ActiveWorkflowInstances => {
+            edits::hold_or_resume(app)
         }
         _ if in_detail => detail_key(app, key),
         _ => table_key(app, key, now),

@@ -86,6 +86,9 @@ fn submit_one(engine: &Engine, operator: &str, change: Change) -> Result<(i64, W
             let (write, after) = plan_edit(&task, &edit, now)?;
             (write, vec![after])
         }
+        Change::Correct { fix, .. } => {
+            return Err(eyre!("{fix:?} is not wired to the write path yet"));
+        }
     };
     let seq = engine.submit(&write, changes)?;
     Ok((seq, write))
