@@ -65,11 +65,16 @@ fn overdue_lists_only_late_open_tasks_soonest_first() {
         .collect();
     assert!(late.len() >= 3, "the demo has late tasks");
     assert!(
-        all.iter().any(|t| !is_open(t) && due(t).is_some_and(|d| d < today)),
+        all.iter()
+            .any(|t| !is_open(t) && due(t).is_some_and(|d| d < today)),
         "and closed ones that were due: the view must leave them out"
     );
 
-    let overdue = listed(hsn(dir.path(), &[], &["--demo", "list", "--view", "overdue", "--json"]));
+    let overdue = listed(hsn(
+        dir.path(),
+        &[],
+        &["--demo", "list", "--view", "overdue", "--json"],
+    ));
     assert_eq!(overdue.len(), late.len(), "{overdue:#?}");
     let dues: Vec<NaiveDate> = overdue.iter().map(|t| due(t).unwrap()).collect();
     assert!(dues.is_sorted(), "sorted by due date: {dues:?}");
@@ -82,7 +87,9 @@ fn overdue_lists_only_late_open_tasks_soonest_first() {
     let first = listed(hsn(
         dir.path(),
         &[],
-        &["--demo", "list", "tasks", "--view", "overdue", "--limit", "2", "--json"],
+        &[
+            "--demo", "list", "tasks", "--view", "overdue", "--limit", "2", "--json",
+        ],
     ));
     assert_eq!(first, overdue[..2]);
 }
@@ -96,13 +103,23 @@ fn the_builtin_views_on_both_tabs() {
         assert_eq!(field(task, "Assigned To"), "Jordan Ellis");
         assert!(is_open(task), "{task}");
     }
-    let unassigned = listed(hsn(dir.path(), &[], &["--demo", "list", "--view", "unassigned"]));
+    let unassigned = listed(hsn(
+        dir.path(),
+        &[],
+        &["--demo", "list", "--view", "unassigned"],
+    ));
     assert!(!unassigned.is_empty());
-    assert!(unassigned
-        .iter()
-        .all(|t| field(t, "Assigned To") == "" && is_open(t)));
+    assert!(
+        unassigned
+            .iter()
+            .all(|t| field(t, "Assigned To") == "" && is_open(t))
+    );
 
-    let errors = listed(hsn(dir.path(), &[], &["--demo", "list", "--view", "errors"]));
+    let errors = listed(hsn(
+        dir.path(),
+        &[],
+        &["--demo", "list", "--view", "errors"],
+    ));
     assert!(!errors.is_empty());
     for instance in &errors {
         assert_eq!(instance["database"], "instances");
@@ -117,7 +134,12 @@ fn the_builtin_views_on_both_tabs() {
         &[("HSN_STUCK_DAYS", "60")],
         &["--demo", "list", "--view", "stuck"],
     ));
-    assert!(fewer.len() < stuck.len(), "{} then {}", stuck.len(), fewer.len());
+    assert!(
+        fewer.len() < stuck.len(),
+        "{} then {}",
+        stuck.len(),
+        fewer.len()
+    );
 }
 
 #[test]
@@ -128,13 +150,23 @@ fn views_from_the_config_file_filter_sort_and_replace_builtins() {
         "# mine\n[views.sedona]\ntab = \"tasks\"\nfilter = \"sedona\"\nquick = [\"open\"]\nsort = \"Due Date\"\ndescending = true\n\n[views.errors]\ntab = \"instances\"\nquick = [\"status:Active\", \"mine\"]\n",
     )
     .unwrap();
-    let sedona = listed(hsn(dir.path(), &[], &["--demo", "list", "--view", "sedona"]));
+    let sedona = listed(hsn(
+        dir.path(),
+        &[],
+        &["--demo", "list", "--view", "sedona"],
+    ));
     let names: Vec<&str> = sedona
         .iter()
         .map(|t| field(t, "Task Name").as_str().unwrap())
         .collect();
-    assert!(names.contains(&"Renew the Sedona venue contract"), "{names:?}");
-    assert!(names.contains(&"Call Ana Ruiz about the Sedona retreat"), "{names:?}");
+    assert!(
+        names.contains(&"Renew the Sedona venue contract"),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"Call Ana Ruiz about the Sedona retreat"),
+        "{names:?}"
+    );
     assert!(sedona.iter().all(is_open));
     // As the dashboard sorts a column down: latest first (tasks without a date, which
     // sort last going up, come first going down).
@@ -145,9 +177,16 @@ fn views_from_the_config_file_filter_sort_and_replace_builtins() {
     assert!(sedona.len() < tasks.iter().filter(|t| is_open(t)).count());
 
     // `errors` is the file's now.
-    let errors = listed(hsn(dir.path(), &[], &["--demo", "list", "--view", "errors"]));
-    assert!(errors.iter().all(|i| field(i, "Status") == "Active"
-        && field(i, "Assigned To") == "Jordan Ellis"));
+    let errors = listed(hsn(
+        dir.path(),
+        &[],
+        &["--demo", "list", "--view", "errors"],
+    ));
+    assert!(
+        errors
+            .iter()
+            .all(|i| field(i, "Status") == "Active" && field(i, "Assigned To") == "Jordan Ellis")
+    );
 }
 
 #[test]
@@ -157,10 +196,17 @@ fn unknown_views_and_bad_config_are_errors() {
     assert!(!output.status.success());
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(err.contains("no view called \"lates\""), "{err}");
-    assert!(err.contains("mine, overdue, errors, stuck, unassigned"), "{err}");
+    assert!(
+        err.contains("mine, overdue, errors, stuck, unassigned"),
+        "{err}"
+    );
     assert!(output.stdout.is_empty());
 
-    let output = hsn(dir.path(), &[], &["--demo", "list", "instances", "--view", "overdue"]);
+    let output = hsn(
+        dir.path(),
+        &[],
+        &["--demo", "list", "instances", "--view", "overdue"],
+    );
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("lists tasks, not instances"));
 
@@ -172,7 +218,10 @@ fn unknown_views_and_bad_config_are_errors() {
     let output = hsn(dir.path(), &[], &["--demo", "list", "--view", "overdue"]);
     assert!(!output.status.success());
     let err = String::from_utf8_lossy(&output.stderr);
-    assert!(err.contains("line 3") && err.contains("view \"late\""), "{err}");
+    assert!(
+        err.contains("line 3") && err.contains("view \"late\""),
+        "{err}"
+    );
 
     std::fs::write(
         dir.path().join("config.toml"),
@@ -182,5 +231,8 @@ fn unknown_views_and_bad_config_are_errors() {
     let output = hsn(dir.path(), &[], &["--demo", "list", "--view", "late"]);
     assert!(!output.status.success());
     let err = String::from_utf8_lossy(&output.stderr);
-    assert!(err.contains("no such column") && err.contains("Due Date"), "{err}");
+    assert!(
+        err.contains("no such column") && err.contains("Due Date"),
+        "{err}"
+    );
 }

@@ -7,8 +7,8 @@ use color_eyre::eyre::{Result, bail, eyre};
 use serde_json::json;
 
 use super::session::Session;
-use crate::config::Settings;
 use super::table::{render, say, say_json, say_lines, wants_json};
+use crate::config::Settings;
 use crate::domain::record::{Link, Record};
 use crate::domain::schema::{DATABASES, DatabaseKey, DatabaseSchema, database, find_database};
 use crate::present::{Titles, cell, record_json};

@@ -276,8 +276,8 @@ impl KeyMap {
                     ACTIONS.iter().map(|a| a.1).collect::<Vec<_>>().join(", ")
                 )
             })?;
-            let parsed = Key::parse(key.trim())
-                .map_err(|e| format!("line {at}: [keys] {name}: {e}"))?;
+            let parsed =
+                Key::parse(key.trim()).map_err(|e| format!("line {at}: [keys] {name}: {e}"))?;
             map.set(action, parsed);
             set_at.push((action, at));
         }
@@ -363,7 +363,10 @@ fn works_in(own: Context, place: Context) -> bool {
 }
 
 /// Reads the `[keys]` table of a parsed config file (none: the defaults).
-pub(super) fn read_keys(document: &toml_edit::Document<&str>, text: &str) -> Result<KeyMap, String> {
+pub(super) fn read_keys(
+    document: &toml_edit::Document<&str>,
+    text: &str,
+) -> Result<KeyMap, String> {
     let Some(item) = document.get("keys") else {
         return Ok(KeyMap::default());
     };

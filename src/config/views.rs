@@ -34,9 +34,12 @@ pub(super) fn read_views(
     let Some(item) = document.get("views") else {
         return Ok(Vec::new());
     };
-    let views = item
-        .as_table_like()
-        .ok_or_else(|| format!("line {}: views must be tables: [views.NAME]", at(item.span())))?;
+    let views = item.as_table_like().ok_or_else(|| {
+        format!(
+            "line {}: views must be tables: [views.NAME]",
+            at(item.span())
+        )
+    })?;
     let mut read = Vec::new();
     for (name, item) in views.iter() {
         let header = at(views
@@ -68,9 +71,8 @@ pub(super) fn read_views(
             match field {
                 "tab" => {
                     let name = text("a database's name in quotes, such as \"tasks\"")?;
-                    let found = find_database(name).ok_or_else(|| {
-                        error(line, format!("tab \"{name}\" is not a database"))
-                    })?;
+                    let found = find_database(name)
+                        .ok_or_else(|| error(line, format!("tab \"{name}\" is not a database")))?;
                     tab = Some(found.key);
                 }
                 "filter" => view.filter = text("text in quotes")?.to_string(),
@@ -79,17 +81,27 @@ pub(super) fn read_views(
                     view.sort = Some((column.to_string(), false));
                 }
                 "descending" => {
-                    descending = Some(value.as_bool().ok_or_else(|| {
-                        error(line, "descending must be true or false".into())
-                    })?);
+                    descending =
+                        Some(value.as_bool().ok_or_else(|| {
+                            error(line, "descending must be true or false".into())
+                        })?);
                 }
                 "quick" => {
                     let list = value.as_array().ok_or_else(|| {
-                        error(line, format!("quick must be a list, such as [\"mine\", \"open\"]: {}", Quick::NAMES))
+                        error(
+                            line,
+                            format!(
+                                "quick must be a list, such as [\"mine\", \"open\"]: {}",
+                                Quick::NAMES
+                            ),
+                        )
                     })?;
                     for entry in list.iter() {
                         let name = entry.as_str().ok_or_else(|| {
-                            error(line, format!("quick holds names in quotes: {}", Quick::NAMES))
+                            error(
+                                line,
+                                format!("quick holds names in quotes: {}", Quick::NAMES),
+                            )
                         })?;
                         view.quick.push(name.parse().map_err(|e| error(line, e))?);
                     }
@@ -102,11 +114,19 @@ pub(super) fn read_views(
                 }
             }
         }
-        view.tab = tab.ok_or_else(|| error(header, "says no tab: add tab = \"tasks\" (or another database)".into()))?;
+        view.tab = tab.ok_or_else(|| {
+            error(
+                header,
+                "says no tab: add tab = \"tasks\" (or another database)".into(),
+            )
+        })?;
         match (&mut view.sort, descending) {
             (Some((_, down)), Some(d)) => *down = d,
             (None, Some(true)) => {
-                return Err(error(header, "descending without sort: add sort = \"COLUMN\"".into()));
+                return Err(error(
+                    header,
+                    "descending without sort: add sort = \"COLUMN\"".into(),
+                ));
             }
             _ => {}
         }
@@ -119,7 +139,11 @@ pub(super) fn read_views(
 fn fill(table: &mut dyn toml_edit::TableLike, view: &View) {
     let mut set = |field: &str, value: Option<Value>| match value {
         // The same value stays as written, with its comment.
-        Some(value) if table.get(field).and_then(Item::as_value).is_some_and(|old| same(old, &value)) => {}
+        Some(value)
+            if table
+                .get(field)
+                .and_then(Item::as_value)
+                .is_some_and(|old| same(old, &value)) => {}
         Some(value) => {
             table.insert(field, Item::Value(value));
         }
@@ -128,11 +152,20 @@ fn fill(table: &mut dyn toml_edit::TableLike, view: &View) {
         }
     };
     set("tab", Some(database(view.tab).alias.into()));
-    set("filter", (!view.filter.is_empty()).then(|| view.filter.as_str().into()));
+    set(
+        "filter",
+        (!view.filter.is_empty()).then(|| view.filter.as_str().into()),
+    );
     let quick: Array = view.quick.iter().map(|q| q.to_string()).collect();
     set("quick", (!view.quick.is_empty()).then(|| quick.into()));
-    set("sort", view.sort.as_ref().map(|(column, _)| column.as_str().into()));
-    set("descending", view.sort.as_ref().map(|(_, down)| (*down).into()));
+    set(
+        "sort",
+        view.sort.as_ref().map(|(column, _)| column.as_str().into()),
+    );
+    set(
+        "descending",
+        view.sort.as_ref().map(|(_, down)| (*down).into()),
+    );
     // A field hsn does not know would make the file unreadable: the view is ours now.
     let unknown: Vec<String> = table
         .iter()

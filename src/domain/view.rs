@@ -141,10 +141,7 @@ impl FromStr for Quick {
             "unassigned" => Quick::Unassigned,
             "stuck" => Quick::Stuck,
             _ => {
-                return Err(format!(
-                    "no quick filter \"{text}\": use {}",
-                    Quick::NAMES
-                ));
+                return Err(format!("no quick filter \"{text}\": use {}", Quick::NAMES));
             }
         })
     }

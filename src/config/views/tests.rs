@@ -38,7 +38,10 @@ fn views_are_read_with_every_field() {
     assert_eq!(wellness.name, "wellness");
     assert_eq!(wellness.tab, DatabaseKey::ActiveWorkflowInstances);
     assert_eq!(wellness.filter, "well");
-    assert_eq!(wellness.quick, [Quick::Stuck, Quick::Status("Error".into())]);
+    assert_eq!(
+        wellness.quick,
+        [Quick::Stuck, Quick::Status("Error".into())]
+    );
     assert_eq!(wellness.sort, Some(("In State".into(), true)));
     assert!(!wellness.builtin);
     assert_eq!(file.views[1].sort, None);
@@ -48,13 +51,33 @@ fn views_are_read_with_every_field() {
 #[test]
 fn a_bad_view_names_itself_and_its_line() {
     let cases = [
-        ("[views.a]\ntab = \"tasks\"\nquick = [\"late\"]\n", "line 3", "\"late\""),
+        (
+            "[views.a]\ntab = \"tasks\"\nquick = [\"late\"]\n",
+            "line 3",
+            "\"late\"",
+        ),
         ("[views.a]\ntab = \"nowhere\"\n", "line 2", "\"nowhere\""),
-        ("\n[views.a]\ntab = \"tasks\"\ncolour = \"red\"\n", "line 4", "\"colour\""),
+        (
+            "\n[views.a]\ntab = \"tasks\"\ncolour = \"red\"\n",
+            "line 4",
+            "\"colour\"",
+        ),
         ("[views.a]\nfilter = \"x\"\n", "line 1", "no tab"),
-        ("[views.a]\ntab = \"tasks\"\ndescending = \"yes\"\n", "line 3", "true or false"),
-        ("[views.a]\ntab = \"tasks\"\ndescending = true\n", "line 1", "without sort"),
-        ("[views.\"my view\"]\ntab = \"tasks\"\n", "line 1", "cannot name a view"),
+        (
+            "[views.a]\ntab = \"tasks\"\ndescending = \"yes\"\n",
+            "line 3",
+            "true or false",
+        ),
+        (
+            "[views.a]\ntab = \"tasks\"\ndescending = true\n",
+            "line 1",
+            "without sort",
+        ),
+        (
+            "[views.\"my view\"]\ntab = \"tasks\"\n",
+            "line 1",
+            "cannot name a view",
+        ),
     ];
     for (text, line, what) in cases {
         let err = ConfigFile::parse(text).unwrap_err();
@@ -95,9 +118,18 @@ fn saving_a_view_again_replaces_it_where_it_stands() {
     let saved = std::fs::read_to_string(&path).unwrap();
     assert_eq!(saved.matches("[views.late]").count(), 1, "{saved}");
     // Its comments and the lines around it stay; only its values changed.
-    assert!(saved.contains("# my views\n[views.late]\ntab = \"tasks\"   # the tasks\n"), "{saved}");
-    assert!(saved.ends_with("[theme]\naccent = \"magenta\"\n"), "{saved}");
-    assert!(!saved.contains("sort") && !saved.contains("filter"), "{saved}");
+    assert!(
+        saved.contains("# my views\n[views.late]\ntab = \"tasks\"   # the tasks\n"),
+        "{saved}"
+    );
+    assert!(
+        saved.ends_with("[theme]\naccent = \"magenta\"\n"),
+        "{saved}"
+    );
+    assert!(
+        !saved.contains("sort") && !saved.contains("filter"),
+        "{saved}"
+    );
     let file = ConfigFile::parse(&saved).unwrap();
     assert_eq!(file.views, [late]);
 }
@@ -108,7 +140,10 @@ fn saving_creates_the_file_and_its_directory() {
     let path = dir.path().join("hsn").join("config.toml");
     save_view(&path, &view("first")).unwrap();
     let saved = std::fs::read_to_string(&path).unwrap();
-    assert!(saved.starts_with("[views.first]\n"), "no empty [views]: {saved}");
+    assert!(
+        saved.starts_with("[views.first]\n"),
+        "no empty [views]: {saved}"
+    );
     assert_eq!(ConfigFile::parse(&saved).unwrap().views, [view("first")]);
 }
 

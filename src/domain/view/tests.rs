@@ -29,17 +29,35 @@ fn each_quick_filter_admits_what_it_says() {
     assert!(Quick::Open.admits(&open_late_mine, me, today));
     assert!(!Quick::Open.admits(&done_late, me, today));
     assert!(!Quick::Open.admits(&cancelled, me, today));
-    assert!(!Quick::Open.admits(&completed, me, today), "an instance's end");
-    assert!(Quick::Open.admits(&facts("", "", None), me, today), "no status is open");
+    assert!(
+        !Quick::Open.admits(&completed, me, today),
+        "an instance's end"
+    );
+    assert!(
+        Quick::Open.admits(&facts("", "", None), me, today),
+        "no status is open"
+    );
 
-    assert!(Quick::Mine.admits(&open_late_mine, me, today), "without case");
+    assert!(
+        Quick::Mine.admits(&open_late_mine, me, today),
+        "without case"
+    );
     assert!(Quick::Mine.admits(&facts("To Do", "Bob, Ada", None), me, today));
     assert!(!Quick::Mine.admits(&facts("To Do", "Adam", None), me, today));
-    assert!(!Quick::Mine.admits(&due_today, "", today), "no operator, nobody's");
+    assert!(
+        !Quick::Mine.admits(&due_today, "", today),
+        "no operator, nobody's"
+    );
 
     assert!(Quick::Overdue.admits(&open_late_mine, me, today));
-    assert!(!Quick::Overdue.admits(&done_late, me, today), "done is never late");
-    assert!(!Quick::Overdue.admits(&due_today, me, today), "today is not late");
+    assert!(
+        !Quick::Overdue.admits(&done_late, me, today),
+        "done is never late"
+    );
+    assert!(
+        !Quick::Overdue.admits(&due_today, me, today),
+        "today is not late"
+    );
     assert!(!Quick::Overdue.admits(&cancelled, me, today), "no due date");
 
     assert!(Quick::Unassigned.admits(&due_today, me, today));
@@ -117,14 +135,25 @@ fn config_views_replace_builtins_by_name_and_add_the_rest_sorted() {
     let names: Vec<&str> = views.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(
         names,
-        ["mine", "overdue", "errors", "stuck", "unassigned", "alpha", "zeta"]
+        [
+            "mine",
+            "overdue",
+            "errors",
+            "stuck",
+            "unassigned",
+            "alpha",
+            "zeta"
+        ]
     );
     let errors = find_view(&views, "errors").unwrap();
     assert!(!errors.builtin);
     assert_eq!(errors.tab, DatabaseKey::Tasks);
     assert_eq!(errors.filter, "well");
     let err = find_view(&views, "nope").unwrap_err();
-    assert!(err.contains("\"nope\"") && err.contains("mine, overdue"), "{err}");
+    assert!(
+        err.contains("\"nope\"") && err.contains("mine, overdue"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -146,10 +175,13 @@ fn facts_come_from_a_record_of_any_database() {
     assert_eq!(read.due, Some(day("2026-12-01")));
     // Workflows have no Assigned To nor Due Date: no facts, no panic.
     let workflow = Record::new(DatabaseKey::WorkflowsLibrary);
-    assert_eq!(RowFacts::of(&workflow, true), RowFacts {
-        stuck: true,
-        ..RowFacts::default()
-    });
+    assert_eq!(
+        RowFacts::of(&workflow, true),
+        RowFacts {
+            stuck: true,
+            ..RowFacts::default()
+        }
+    );
 }
 
 #[test]
