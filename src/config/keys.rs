@@ -339,6 +339,12 @@ impl KeyMap {
             .map(|(action, _)| *action)
     }
 
+    /// Every action with its key, in [`ACTIONS`]' order (for `?`: `action.what()`,
+    /// `key.label()`).
+    pub fn iter(&self) -> impl Iterator<Item = (Action, Key)> + '_ {
+        self.keys.iter().copied()
+    }
+
     /// The key of `action`.
     pub fn key(&self, action: Action) -> Key {
         self.keys

@@ -80,6 +80,8 @@ fn the_defaults_are_todays_keys() {
     assert_eq!(map.key_label(Action::Mark), "space");
     assert_eq!(map.key_label(Action::MarkAll), "ctrl-a");
     assert_eq!(map.key_label(Action::Advance), "m");
+    assert_eq!(map.iter().count(), ACTIONS.len());
+    assert!(map.iter().all(|(action, key)| map.key(action) == key));
     // Every action has a key, and the defaults pass the file's checks.
     assert_eq!(KeyMap::with_bindings([]).unwrap(), map);
 }
