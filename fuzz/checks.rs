@@ -312,6 +312,14 @@ pub fn config(data: &[u8]) {
             Ok(file) => {
                 assert!(file.stuck.days.is_none_or(|d| d >= 1));
                 assert!(file.stuck.workflows.values().all(|d| *d >= 1));
+                // A view read is one `--view` and `[views.NAME]` can name again.
+                for view in &file.views {
+                    assert!(hsn::domain::view::check_view_name(&view.name).is_ok());
+                }
+                // Every action keeps a key `?` can show.
+                for (action, ..) in hsn::config::keys::ACTIONS {
+                    assert!(!file.keys.key_label(*action).is_empty());
+                }
             }
             Err(e) => assert!(!e.is_empty(), "an empty error"),
         }

@@ -11,6 +11,7 @@ pub mod session;
 mod sync;
 mod table;
 mod task;
+mod views;
 mod workspace;
 
 use std::io::Write;
@@ -98,7 +99,8 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
     // Piped, `hsn` alone prints what the dashboard opens on: the running instances.
     let command = cli.command.unwrap_or_else(|| {
         Command::List(records::ListArgs {
-            database: "instances".into(),
+            database: Some("instances".into()),
+            view: None,
             state: None,
             status: None,
             workflow: None,
@@ -115,7 +117,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
         Command::Query(args) => query::run(args, &notion_client(&settings)?).await,
         Command::Setup(args) => workspace::run_setup(args, &settings).await,
         Command::Overview(args) => overview::run(args, &settings, &open().await?).await,
-        Command::List(args) => records::run_list(args, &open().await?).await,
+        Command::List(args) => records::run_list(args, &settings, &open().await?).await,
         Command::Show(args) => records::run_show(args, &open().await?).await,
         Command::History(args) => history::run(args, &open().await?).await,
         Command::Advance(args) => advance::run(args, &open().await?).await,

@@ -21,7 +21,7 @@ pub struct OverviewArgs {
 }
 
 /// The clock: `HSN_NOW` (RFC 3339) when set, for tests that compare figures; else now.
-fn clock(settings: &Settings) -> Result<DateTime<Utc>> {
+pub(super) fn clock(settings: &Settings) -> Result<DateTime<Utc>> {
     match settings.get("HSN_NOW") {
         None => Ok(Utc::now()),
         Some(text) => DateTime::parse_from_rfc3339(text.trim())

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::session::Session;
 use super::table::{render, say, say_json, say_lines, wants_json};
+use crate::config::Settings;
 use crate::domain::record::{Link, Record};
 use crate::domain::schema::{DATABASES, DatabaseKey, DatabaseSchema, database, find_database};
 use crate::present::{Titles, cell, record_json};
@@ -16,8 +17,12 @@ use crate::store::{RecordFilter, StoredRecord};
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// entities, agents, workflows, instances, tasks, or any other database (contacts,
-    /// campaigns, products, …).
-    pub database: String,
+    /// campaigns, products, …). With --view: the view's own (may be left out).
+    pub database: Option<String>,
+    /// The records a saved view shows: its filter text, quick filters and sort. Built in:
+    /// mine, overdue, errors, stuck, unassigned; more in the config file's [views.NAME].
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["state", "status", "workflow", "assignee"])]
+    pub view: Option<String>,
     /// Instances in this Current State.
     #[arg(long)]
     pub state: Option<String>,
@@ -38,7 +43,7 @@ pub struct ListArgs {
     pub json: bool,
 }
 
-fn database_named(name: &str) -> Result<&'static DatabaseSchema> {
+pub(super) fn database_named(name: &str) -> Result<&'static DatabaseSchema> {
     find_database(name).ok_or_else(|| {
         let names: Vec<&str> = DATABASES.iter().map(|d| d.alias).collect();
         eyre!(
@@ -88,7 +93,7 @@ fn filter_for(definition: &DatabaseSchema, args: &ListArgs) -> Result<RecordFilt
 }
 
 /// The databases a table of `definition` shows titles from: its own and its links' targets.
-fn shown_databases(definition: &DatabaseSchema, columns: &[&str]) -> Vec<DatabaseKey> {
+pub(super) fn shown_databases(definition: &DatabaseSchema, columns: &[&str]) -> Vec<DatabaseKey> {
     let mut keys = vec![definition.key];
     keys.extend(
         columns
@@ -100,11 +105,16 @@ fn shown_databases(definition: &DatabaseSchema, columns: &[&str]) -> Vec<Databas
     keys
 }
 
-pub async fn run_list(args: ListArgs, session: &Session) -> Result<()> {
-    let definition = database_named(&args.database)?;
+pub async fn run_list(args: ListArgs, settings: &Settings, session: &Session) -> Result<()> {
+    if let Some(name) = &args.view {
+        return super::views::run_view_list(name, &args, settings, session).await;
+    }
+    let Some(name) = &args.database else {
+        bail!("name a database to list (instances, tasks, …), or a view with --view NAME");
+    };
+    let definition = database_named(name)?;
     let filter = filter_for(definition, &args)?;
-    let mut columns = vec![definition.title_column().name];
-    columns.extend(definition.summary.iter().copied());
+    let columns = list_columns(definition);
     let mut refresh = shown_databases(definition, &columns);
     if args.workflow.is_some() {
         refresh.push(DatabaseKey::WorkflowsLibrary);
@@ -125,12 +135,31 @@ pub async fn run_list(args: ListArgs, session: &Session) -> Result<()> {
             records.truncate(limit);
         }
     }
+    let records: Vec<&StoredRecord> = records.iter().collect();
+    print_records(session, definition, &columns, &records, args.json)
+}
+
+/// The columns `hsn list` shows: the title, then the database's summary.
+pub(super) fn list_columns(definition: &DatabaseSchema) -> Vec<&'static str> {
+    let mut columns = vec![definition.title_column().name];
+    columns.extend(definition.summary.iter().copied());
+    columns
+}
+
+/// Prints records as a table with their count, or as JSON lines.
+pub(super) fn print_records(
+    session: &Session,
+    definition: &DatabaseSchema,
+    columns: &[&str],
+    records: &[&StoredRecord],
+    json: bool,
+) -> Result<()> {
     let refs: Vec<&Record> = records.iter().map(|r| &r.record).collect();
-    let titles = Titles::for_records(&session.engine.store(), &refs, &columns)?;
+    let titles = Titles::for_records(&session.engine.store(), &refs, columns)?;
     let mut out = std::io::stdout().lock();
-    if wants_json(args.json) {
-        for stored in &records {
-            let line = record_json(&stored.record, &columns, &titles, stored.pending > 0);
+    if wants_json(json) {
+        for stored in records {
+            let line = record_json(&stored.record, columns, &titles, stored.pending > 0);
             if !say_json(&mut out, &line)? {
                 break;
             }

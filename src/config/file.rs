@@ -20,6 +20,16 @@
 //! ok = "green"
 //! warn = "yellow"
 //! dim = "darkgray"
+//!
+//! [views.late-wellness]          # a saved view (see config/views.rs): `hsn list --view late-wellness`
+//! tab = "tasks"
+//! filter = "wellness"
+//! quick = ["overdue", "mine"]    # open, mine, overdue, unassigned, stuck, status:NAME
+//! sort = "Due Date"
+//! descending = false
+//!
+//! [keys]                         # the dashboard's keys (see config/keys.rs)
+//! advance = "M"
 //! ```
 
 use std::collections::BTreeMap;
@@ -27,19 +37,52 @@ use std::path::PathBuf;
 
 use color_eyre::eyre::{Result, eyre};
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+use super::keys::{KeyMap, read_keys};
+use super::views::read_views;
+use crate::domain::view::View;
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConfigFile {
     /// Refuse every write, of every command and of the dashboard (`--readonly`).
-    #[serde(default)]
     pub readonly: bool,
-    #[serde(default)]
     pub notion: NotionConfig,
-    #[serde(default)]
     pub stuck: StuckConfig,
-    #[serde(default)]
     pub theme: ThemeConfig,
+    /// `[views.NAME]`, in the file's order (`domain::view::views_with` adds the built-in ones).
+    pub views: Vec<View>,
+    /// The defaults with `[keys]` applied.
+    pub keys: KeyMap,
+}
+
+/// The settings serde reads; `[views]` and `[keys]` are read apart, with their lines.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Written {
+    #[serde(default)]
+    readonly: bool,
+    #[serde(default)]
+    notion: NotionConfig,
+    #[serde(default)]
+    stuck: StuckConfig,
+    #[serde(default)]
+    theme: ThemeConfig,
+    #[serde(default)]
+    #[allow(dead_code)] // read by `read_views`
+    views: Option<IgnoredAny>,
+    #[serde(default)]
+    #[allow(dead_code)] // read by `read_keys`
+    keys: Option<IgnoredAny>,
+}
+
+/// The line (from 1) of byte `offset` of `text`.
+pub(super) fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 /// How hsn talks to Notion (the token stays in the environment or `.env`).
@@ -94,12 +137,26 @@ impl ConfigFile {
         Self::parse(&text).map_err(|e| eyre!("{}: {e}", path.display()))
     }
 
+    /// The settings of a config file's text. An error says what is wrong and, when it
+    /// can, on which line.
     pub fn parse(text: &str) -> Result<ConfigFile, String> {
-        let file: ConfigFile = toml::from_str(text).map_err(|e| e.message().to_string())?;
-        if file.stuck.days == Some(0) || file.stuck.workflows.values().any(|d| *d == 0) {
+        let written: Written = toml::from_str(text).map_err(|e| match e.span() {
+            Some(span) => format!("line {}: {}", line_of(text, span.start), e.message()),
+            None => e.message().to_string(),
+        })?;
+        if written.stuck.days == Some(0) || written.stuck.workflows.values().any(|d| *d == 0) {
             return Err("stuck days must be at least 1".into());
         }
-        Ok(file)
+        // The same text parsed again, keeping where each value is written.
+        let document = toml_edit::Document::parse(text).map_err(|e| e.message().to_string())?;
+        Ok(ConfigFile {
+            readonly: written.readonly,
+            notion: written.notion,
+            stuck: written.stuck,
+            theme: written.theme,
+            views: read_views(&document, text)?,
+            keys: read_keys(&document, text)?,
+        })
     }
 }
 

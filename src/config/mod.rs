@@ -3,8 +3,12 @@
 //! Files are read without touching the process environment.
 
 mod file;
+pub mod keys;
+pub mod views;
 
 pub use file::{ConfigFile, NotionConfig, StuckConfig, ThemeConfig, config_path};
+pub use keys::{Action, Context, Key, KeyMap};
+pub use views::save_view;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -96,6 +100,27 @@ impl Settings {
             };
         }
         Ok(ConfigFile::load(|key| self.get(key))?.readonly)
+    }
+
+    /// The config file (`HSN_CONFIG`, else the user's config directory): none is the
+    /// defaults.
+    pub fn config_file(&self) -> Result<ConfigFile> {
+        ConfigFile::load(|key| self.get(key))
+    }
+
+    /// Where the config file is (or would be): where `:save` writes views.
+    pub fn config_path(&self) -> Option<PathBuf> {
+        config_path(|key| self.get(key))
+    }
+
+    /// The dashboard's keys: the defaults with the config file's `[keys]`.
+    pub fn keymap(&self) -> Result<KeyMap> {
+        Ok(self.config_file()?.keys)
+    }
+
+    /// The saved views: the built-in ones with the config file's `[views.NAME]`.
+    pub fn views(&self) -> Result<Vec<crate::domain::view::View>> {
+        Ok(crate::domain::view::views_with(self.config_file()?.views))
     }
 
     /// When an instance counts as stuck: `HSN_STUCK_DAYS`, else `[stuck] days` of the

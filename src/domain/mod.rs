@@ -9,5 +9,6 @@ pub mod overview;
 pub mod record;
 pub mod schema;
 pub mod timeline;
+pub mod view;
 pub mod workflow;
 pub mod write;

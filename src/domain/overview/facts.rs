@@ -144,6 +144,6 @@ impl TaskFacts {
     }
 
     pub fn is_open(&self) -> bool {
-        !matches!(self.status.as_deref(), Some("Done" | "Cancelled"))
+        crate::domain::view::is_open(self.status.as_deref())
     }
 }
