@@ -86,7 +86,7 @@ pub struct Planned {
 
 /// Each record named, in order: planned, or why it cannot be.
 enum Entry {
-    Planned(Planned),
+    Planned(Box<Planned>),
     Unplanned { reference: String, reason: String },
 }
 
@@ -116,7 +116,7 @@ impl Batch {
         match plan() {
             Ok(planned) => {
                 if self.pages.insert(planned.page.clone()) {
-                    self.entries.push(Entry::Planned(planned));
+                    self.entries.push(Entry::Planned(Box::new(planned)));
                 }
             }
             Err(e) => self.entries.push(Entry::Unplanned {
@@ -128,7 +128,7 @@ impl Batch {
 
     fn planned(&self) -> impl Iterator<Item = &Planned> {
         self.entries.iter().filter_map(|e| match e {
-            Entry::Planned(p) => Some(p),
+            Entry::Planned(p) => Some(p.as_ref()),
             Entry::Unplanned { .. } => None,
         })
     }
@@ -164,10 +164,19 @@ impl Batch {
         let mut results = Vec::with_capacity(total);
         for entry in self.entries {
             results.push(match entry {
-                Entry::Planned(p) => match session.engine.submit(&p.write, p.records.clone()) {
-                    Ok(seq) => (p.title, Ok((seq, p.change))),
-                    Err(e) => (p.title, Err(format!("not queued: {e:#}"))),
-                },
+                Entry::Planned(planned) => {
+                    let Planned {
+                        title,
+                        write,
+                        records,
+                        change,
+                        ..
+                    } = *planned;
+                    match session.engine.submit(&write, records) {
+                        Ok(seq) => (title, Ok((seq, change))),
+                        Err(e) => (title, Err(format!("not queued: {e:#}"))),
+                    }
+                }
                 Entry::Unplanned { reference, reason } => (reference, Err(reason)),
             });
         }
