@@ -5,7 +5,7 @@
 use clap::Args;
 use color_eyre::eyre::{Result, bail, eyre};
 
-use super::bulk::{self, Batch, Planned};
+use super::bulk::{self, Batch};
 use super::session::Session;
 use super::table::say;
 use crate::domain::models::{Workflow, WorkflowInstance};
@@ -96,22 +96,20 @@ pub async fn run(args: AdvanceArgs, session: &Session) -> Result<()> {
         );
     };
     refresh(session).await;
-    let mut batch = Batch::new("instance", "instances");
+    let mut batch = Batch::new(bulk::Kind {
+        one: "instance",
+        many: "instances",
+        describe: |record| {
+            let instance = WorkflowInstance::from_record(record);
+            format!("{} {}", instance.instance_id, instance.client_name)
+                .trim()
+                .to_string()
+        },
+        columns: &["Current State", "Status"],
+    });
     for id in &ids {
-        batch.add(id, || {
-            let record = session.find(DatabaseKey::ActiveWorkflowInstances, id)?;
-            let (write, after) = plan(&record, to, &args, session)?;
-            let instance = WorkflowInstance::from_record(&record);
-            Ok(Planned {
-                title: format!("{} {}", instance.instance_id, instance.client_name)
-                    .trim()
-                    .to_string(),
-                page: record.page_id.clone().unwrap_or_default(),
-                change: bulk::change_text(&record, &after, &["Current State", "Status"]),
-                write,
-                records: vec![after],
-            })
-        });
+        let found = session.find(DatabaseKey::ActiveWorkflowInstances, id);
+        batch.add(id, found, |record| plan(record, to, &args, session));
     }
     let options = bulk::Options {
         yes: args.yes,

@@ -72,58 +72,87 @@ pub struct Options {
     pub dry_run: bool,
 }
 
-/// One record's change, planned: the write, the records as they will look, and what
-/// changes for people (`Grace → Nyra`).
-pub struct Planned {
+/// What a bulk command changes: what its records are called, how one is named in a list,
+/// and the columns its change shows.
+pub struct Kind {
+    /// "task" and "tasks".
+    pub one: &'static str,
+    pub many: &'static str,
     /// `TASK-0001 Follow up with Jane`: the record's title and, when it has one, its name.
-    pub title: String,
-    /// The record's page: a second id naming the same record is acted on once.
-    pub page: String,
-    pub write: Write,
-    pub records: Vec<Record>,
-    pub change: String,
+    pub describe: fn(&Record) -> String,
+    /// The columns whose change a line shows (`Grace → Nyra`).
+    pub columns: &'static [&'static str],
+}
+
+/// One record's change, planned: the write, the record as it will look, and what changes
+/// for people.
+struct Planned {
+    title: String,
+    write: Write,
+    after: Record,
+    change: String,
 }
 
 /// Each record named, in order: planned, or why it cannot be.
 enum Entry {
     Planned(Box<Planned>),
-    Unplanned { reference: String, reason: String },
+    Unplanned { title: String, reason: String },
 }
 
 /// The records of a bulk change, as they are planned one by one.
 pub struct Batch {
-    /// "task" and "tasks": what the records are called.
-    one: &'static str,
-    many: &'static str,
+    kind: Kind,
     entries: Vec<Entry>,
+    /// The pages named so far: a second id naming the same record is acted on once.
     pages: HashSet<String>,
 }
 
 impl Batch {
-    pub fn new(one: &'static str, many: &'static str) -> Batch {
+    pub fn new(kind: Kind) -> Batch {
         Batch {
-            one,
-            many,
+            kind,
             entries: Vec::new(),
             pages: HashSet::new(),
         }
     }
 
-    /// Adds the record `reference` names, planned by `plan`; a failed plan is kept with its
-    /// reason (listed, and the others go on). A record already planned under another id is
-    /// left out.
-    pub fn add(&mut self, reference: &str, plan: impl FnOnce() -> Result<Planned>) {
-        match plan() {
-            Ok(planned) => {
-                if self.pages.insert(planned.page.clone()) {
-                    self.entries.push(Entry::Planned(Box::new(planned)));
-                }
+    /// Adds the record `reference` names (`found`, or why not), its change planned by
+    /// `plan` (the write, and the record as it will look). A record that is not found or
+    /// whose plan fails is kept with the reason: listed, and the others go on.
+    pub fn add(
+        &mut self,
+        reference: &str,
+        found: Result<Record>,
+        plan: impl FnOnce(&Record) -> Result<(Write, Record)>,
+    ) {
+        let record = match found {
+            Ok(record) => record,
+            Err(e) => {
+                return self.entries.push(Entry::Unplanned {
+                    title: reference.to_string(),
+                    reason: format!("{e:#}"),
+                });
             }
-            Err(e) => self.entries.push(Entry::Unplanned {
-                reference: reference.to_string(),
-                reason: format!("{e:#}"),
-            }),
+        };
+        if !self
+            .pages
+            .insert(record.page_id.clone().unwrap_or_default())
+        {
+            return;
         }
+        let title = (self.kind.describe)(&record);
+        self.entries.push(match plan(&record) {
+            Ok((write, after)) => Entry::Planned(Box::new(Planned {
+                change: change_text(&record, &after, self.kind.columns),
+                title,
+                write,
+                after,
+            })),
+            Err(e) => Entry::Unplanned {
+                title,
+                reason: format!("{e:#}"),
+            },
+        });
     }
 
     fn planned(&self) -> impl Iterator<Item = &Planned> {
@@ -136,9 +165,9 @@ impl Batch {
     /// "30 tasks", "1 task".
     fn count(&self, n: usize) -> String {
         if n == 1 {
-            format!("1 {}", self.one)
+            format!("1 {}", self.kind.one)
         } else {
-            format!("{n} {}", self.many)
+            format!("{n} {}", self.kind.many)
         }
     }
 
@@ -168,16 +197,15 @@ impl Batch {
                     let Planned {
                         title,
                         write,
-                        records,
+                        after,
                         change,
-                        ..
                     } = *planned;
-                    match session.engine.submit(&write, records) {
+                    match session.engine.submit(&write, vec![after]) {
                         Ok(seq) => (title, Ok((seq, change))),
                         Err(e) => (title, Err(format!("not queued: {e:#}"))),
                     }
                 }
-                Entry::Unplanned { reference, reason } => (reference, Err(reason)),
+                Entry::Unplanned { title, reason } => (title, Err(reason)),
             });
         }
         let stopped_by = if results.iter().any(|(_, r)| r.is_ok()) {
@@ -217,7 +245,11 @@ impl Batch {
             return Err(NotAllApplied {
                 applied,
                 total,
-                noun: if total == 1 { self.one } else { self.many },
+                noun: if total == 1 {
+                    self.kind.one
+                } else {
+                    self.kind.many
+                },
             }
             .into());
         }
@@ -230,8 +262,8 @@ impl Batch {
         for entry in &self.entries {
             let line = match entry {
                 Entry::Planned(p) => format!("{}: {}", p.title, p.change),
-                Entry::Unplanned { reference, reason } => {
-                    format!("{reference}: would not change: {reason}")
+                Entry::Unplanned { title, reason } => {
+                    format!("{title}: would not change: {reason}")
                 }
             };
             say(out, &line)?;
@@ -281,7 +313,7 @@ impl Batch {
 
 /// What changes between `before` and `after` in `columns`, for people: `Grace → Nyra`, or
 /// `Status: To Do → Done; Assigned To: Grace → Nyra` when several change.
-pub fn change_text(before: &Record, after: &Record, columns: &[&str]) -> String {
+fn change_text(before: &Record, after: &Record, columns: &[&str]) -> String {
     let titles = Titles::default();
     let shown = |record: &Record, column: &str| {
         let text = cell(record.value(column), &titles);

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use color_eyre::eyre::Result;
 
-use super::bulk::{self, Batch, Planned};
+use super::bulk::{self, Batch};
 use super::session::Session;
 use super::table::say;
 use crate::domain::models::Task;
@@ -169,22 +169,20 @@ async fn set(args: SetArgs, session: &Session) -> Result<()> {
     // Bad values are one error before anything is read, not one per task.
     args.plan(&Record::new(DatabaseKey::Tasks))?;
     session.refresh(&[DatabaseKey::Tasks]).await;
-    let mut batch = Batch::new("task", "tasks");
+    let mut batch = Batch::new(bulk::Kind {
+        one: "task",
+        many: "tasks",
+        describe: |task| {
+            let task = Task::from_record(task);
+            format!("{} {}", task.task_id, task.task_name)
+                .trim()
+                .to_string()
+        },
+        columns: &EDITED,
+    });
     for id in &ids {
-        batch.add(id, || {
-            let task = session.find(DatabaseKey::Tasks, id)?;
-            let (write, after) = args.plan(&task)?;
-            let shown = Task::from_record(&task);
-            Ok(Planned {
-                title: format!("{} {}", shown.task_id, shown.task_name)
-                    .trim()
-                    .to_string(),
-                page: task.page_id.clone().unwrap_or_default(),
-                change: bulk::change_text(&task, &after, &EDITED),
-                write,
-                records: vec![after],
-            })
-        });
+        let found = session.find(DatabaseKey::Tasks, id);
+        batch.add(id, found, |task| args.plan(task));
     }
     let options = bulk::Options {
         yes: args.yes,

@@ -169,7 +169,7 @@ async fn a_dry_run_shows_each_change_and_changes_nothing() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("INST-0002: would not change: "),
+        stdout.contains("INST-0002 Jane Smith: would not change: "),
         "an illegal move is listed: {stdout}"
     );
 
@@ -258,7 +258,7 @@ async fn several_instances_move_with_to_each_on_its_own_and_none_applied_exits_4
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(3), "{stdout}\n{stderr}");
     assert!(
-        stdout.contains("INST-0003: not changed: "),
+        stdout.contains("INST-0003 Jane Smith: not changed: "),
         "the illegal move is listed with its reason: {stdout}"
     );
     for page in [&ws.instance, &second] {
