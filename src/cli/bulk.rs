@@ -338,3 +338,42 @@ fn change_text(before: &Record, after: &Record, columns: &[&str]) -> String {
             .join("; "),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::schema::DatabaseKey;
+
+    #[test]
+    fn a_change_shows_old_and_new_values_and_names_columns_when_several_change() {
+        let mut before = Record::new(DatabaseKey::Tasks);
+        before.set("Status", Some("To Do".to_string()));
+        before.set("Assigned To", String::new());
+        let columns = ["Status", "Assigned To"];
+        let mut after = before.clone();
+        after.set("Assigned To", "Nyra".to_string());
+        assert_eq!(change_text(&before, &after, &columns), "(none) → Nyra");
+        after.set("Status", Some("Done".to_string()));
+        assert_eq!(
+            change_text(&before, &after, &columns),
+            "Status: To Do → Done; Assigned To: (none) → Nyra"
+        );
+        assert_eq!(
+            change_text(&before, &before, &columns),
+            "no change (already so)"
+        );
+    }
+
+    #[test]
+    fn the_exit_status_says_whether_any_record_was_applied() {
+        let some = NotAllApplied {
+            applied: 28,
+            total: 30,
+            noun: "tasks",
+        };
+        assert_eq!(some.exit_code(), 3);
+        assert_eq!(some.to_string(), "2 of 30 tasks not applied (listed above)");
+        let none = NotAllApplied { applied: 0, ..some };
+        assert_eq!(none.exit_code(), 4);
+    }
+}

@@ -338,3 +338,37 @@ async fn read_only_refuses_a_bulk_change_with_2_but_lets_a_dry_run_show_it() {
     .await;
     assert_eq!(output.status.code(), Some(0), "{:?}", text(&output));
 }
+
+#[tokio::test]
+async fn records_left_queued_while_notion_is_down_count_as_not_applied_until_a_sync() {
+    let ws = support::workspace().await;
+    let pages = add_tasks(&ws, 2);
+    assert!(hsn(&ws, &["list", "tasks"], None).await.status.success());
+    ws.fake.set_down(true);
+    let output = hsn(
+        &ws,
+        &[
+            "task",
+            "set",
+            "TASK-0001",
+            "TASK-0002",
+            "--priority",
+            "high",
+            "--yes",
+        ],
+        None,
+    )
+    .await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(4), "{stdout}\n{stderr}");
+    assert_eq!(
+        stdout.matches(": queued, not sent yet (").count(),
+        2,
+        "{stdout}"
+    );
+    ws.fake.set_down(false);
+    assert!(hsn(&ws, &["sync"], None).await.status.success());
+    for page in &pages {
+        assert_eq!(notion_value(&ws, page, "Priority"), "High");
+    }
+}
