@@ -30,6 +30,10 @@ fn main() -> std::process::ExitCode {
             if e.downcast_ref::<hsn::sync::ReadOnly>().is_some() {
                 return std::process::ExitCode::from(2);
             }
+            // A change of several records that some did not take: 3 (some applied) or 4.
+            if let Some(partly) = e.downcast_ref::<hsn::cli::NotAllApplied>() {
+                return std::process::ExitCode::from(partly.exit_code());
+            }
             std::process::ExitCode::FAILURE
         }
     }

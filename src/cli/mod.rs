@@ -2,6 +2,7 @@
 //! prints. Errors come back as one line for stderr.
 
 mod advance;
+mod bulk;
 mod history;
 mod outbox;
 pub(crate) mod overview;
@@ -21,6 +22,7 @@ use color_eyre::eyre::{Result, bail};
 
 use crate::config::Settings;
 use crate::notion::NotionClient;
+pub use bulk::NotAllApplied;
 use session::Session;
 
 #[derive(Debug, Parser)]
@@ -66,7 +68,7 @@ pub enum Command {
     Show(records::ShowArgs),
     /// An instance's audit trail, oldest first.
     History(history::HistoryArgs),
-    /// Move an instance to a new state (or list the states it can move to).
+    /// Move an instance to a new state (or list the states it can move to), or several.
     Advance(advance::AdvanceArgs),
     /// Create a task from an instance, or triage one.
     #[command(subcommand)]
@@ -150,7 +152,8 @@ impl Command {
     /// What this command would change, if it changes anything (refused when read-only).
     fn change(&self) -> Option<&'static str> {
         match self {
-            Command::Advance(args) if args.state.is_some() => Some("the advance"),
+            Command::Advance(args) if args.changes() => Some("the advance"),
+            Command::Task(task::TaskCommand::Set(args)) if !args.changes() => None,
             Command::Task(_) => Some("the task change"),
             Command::Setup(_) => Some("hsn setup (it creates and changes databases)"),
             Command::Outbox(args) if args.changes() => Some("the outbox change"),

@@ -143,36 +143,19 @@ impl Session {
     /// refused (the change is rolled back). A write that landed other than plainly
     /// ("already applied; since moved on to …", or partly) says so on stderr.
     pub async fn settle(&self, seq: i64) -> Result<()> {
-        use crate::store::OutboxState;
         let report = self.engine.drain().await?;
-        let Some(write) = self.engine.store().write_state(seq)? else {
-            return Ok(());
-        };
-        match write.state {
-            OutboxState::Failed => Err(eyre!(
-                "{}",
-                write
-                    .last_error
-                    .unwrap_or_else(|| "Notion refused the change".into())
-            )),
-            OutboxState::Done => {
-                if let Some(outcome) = write.outcome {
-                    eprintln!("hsn: {}", crate::present::inert(&outcome));
-                }
+        match self.settled(seq, report.stopped_by.as_deref())? {
+            None | Some(Settled::Applied(None)) => Ok(()),
+            Some(Settled::Applied(Some(outcome))) => {
+                eprintln!("hsn: {}", crate::present::inert(&outcome));
                 Ok(())
             }
-            OutboxState::Held => {
-                eprintln!(
-                    "hsn: queued, held: {}",
-                    crate::present::inert(write.last_error.as_deref().unwrap_or_default())
-                );
+            Some(Settled::Refused(why)) => Err(eyre!("{why}")),
+            Some(Settled::Held(why)) => {
+                eprintln!("hsn: queued, held: {}", crate::present::inert(&why));
                 Ok(())
             }
-            OutboxState::Pending | OutboxState::Sending => {
-                let why = write
-                    .last_error
-                    .or(report.stopped_by)
-                    .unwrap_or_else(|| "another write on the same record goes first".into());
+            Some(Settled::Queued(why)) => {
                 eprintln!(
                     "hsn: queued, not sent yet ({}); `hsn sync` sends it, `hsn outbox` lists it",
                     crate::present::inert(&why)
@@ -181,4 +164,41 @@ impl Session {
             }
         }
     }
+
+    /// How the write `seq` stands after a drain that stopped for `stopped_by` (if it did);
+    /// `None` when the outbox has no such write.
+    pub fn settled(&self, seq: i64, stopped_by: Option<&str>) -> Result<Option<Settled>> {
+        use crate::store::OutboxState;
+        let Some(write) = self.engine.store().write_state(seq)? else {
+            return Ok(None);
+        };
+        Ok(Some(match write.state {
+            OutboxState::Failed => Settled::Refused(
+                write
+                    .last_error
+                    .unwrap_or_else(|| "Notion refused the change".into()),
+            ),
+            OutboxState::Done => Settled::Applied(write.outcome),
+            OutboxState::Held => Settled::Held(write.last_error.unwrap_or_default()),
+            OutboxState::Pending | OutboxState::Sending => Settled::Queued(
+                write
+                    .last_error
+                    .or(stopped_by.map(str::to_string))
+                    .unwrap_or_else(|| "another write on the same record goes first".into()),
+            ),
+        }))
+    }
+}
+
+/// How a queued write stands after a drain.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settled {
+    /// Notion has it; how it landed when other than plainly ("already applied", partly).
+    Applied(Option<String>),
+    /// Notion refused it, with its reason: the change is rolled back.
+    Refused(String),
+    /// Kept until the operator acts (`hsn outbox retry`), with why.
+    Held(String),
+    /// Still queued: it could not go now, with why; `hsn sync` sends it.
+    Queued(String),
 }
