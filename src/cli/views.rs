@@ -11,10 +11,10 @@ use super::records::{ListArgs, database_named, list_columns, print_records, show
 use super::session::Session;
 use crate::config::Settings;
 use crate::domain::schema::{DatabaseKey, database};
-use crate::domain::view::{RowFacts, View, find_view};
+use crate::domain::view::{View, find_view};
 use crate::store::{RecordFilter, StoredRecord};
 use crate::ui::data::load_table;
-use crate::ui::table::{TableView, is_stuck};
+use crate::ui::table::{QuickFilter, TableView, Viewer};
 
 pub async fn run_view_list(
     name: &str,
@@ -46,7 +46,7 @@ pub async fn run_view_list(
         .engine
         .store()
         .records(view.tab, &RecordFilter::default())?;
-    let shown = shown_pages(view, &records, settings, session)?;
+    let shown = shown_pages(view, settings, session)?;
     let mut by_page: HashMap<&str, &StoredRecord> = records
         .iter()
         .filter_map(|r| Some((r.record.page_id.as_deref()?, r)))
@@ -62,20 +62,21 @@ pub async fn run_view_list(
 }
 
 /// The page ids the view shows, in its order: the dashboard's table of the view's tab,
-/// filtered by its text and sorted as the dashboard does, then kept by its quick filters.
-fn shown_pages(
-    view: &View,
-    records: &[StoredRecord],
-    settings: &Settings,
-    session: &Session,
-) -> Result<Vec<String>> {
+/// with its filter text, quick filters and sort, as the dashboard shows it.
+fn shown_pages(view: &View, settings: &Settings, session: &Session) -> Result<Vec<String>> {
     let now = super::overview::clock(settings)?;
-    let today = now.with_timezone(&chrono::Local).date_naive();
-    let operator = session.operator.name();
+    let viewer = Viewer {
+        operator: session.operator.name().to_string(),
+        today: Some(now.with_timezone(&chrono::Local).date_naive()),
+    };
     let store = session.engine.store();
-    let mut table = TableView::default();
+    let mut table = TableView::for_tab(view.tab, viewer);
     table.data = Some(load_table(&store, view.tab, None, None)?);
     table.filter = view.filter.clone();
+    table.quick = QuickFilter {
+        only: view.quick.clone(),
+        ..QuickFilter::default()
+    };
     table.stuck_rule = settings.stuck_rule()?;
     if let Some((column, descending)) = &view.sort {
         let index = table.column_named(column).ok_or_else(|| {
@@ -95,25 +96,9 @@ fn shown_pages(
     }
     table.recompute(now);
     let data = table.data.as_ref().expect("loaded above");
-    // The facts the quick filters read that the table's rows do not hold (assignee, due).
-    let facts_of: HashMap<&str, RowFacts> = records
-        .iter()
-        .filter_map(|r| Some((r.record.page_id.as_deref()?, RowFacts::of(&r.record, false))))
-        .collect();
     Ok(table
         .visible
         .iter()
-        .map(|&i| data.row(i))
-        .filter(|row| {
-            let Some(facts) = facts_of.get(row.page_id.as_str()) else {
-                return false;
-            };
-            let facts = RowFacts {
-                stuck: view.needs_stuck() && is_stuck(&table.stuck_rule, data, row, now),
-                ..facts.clone()
-            };
-            view.admits(&facts, operator, today)
-        })
-        .map(|row| row.page_id.clone())
+        .map(|&i| data.rows[i].page_id.clone())
         .collect())
 }

@@ -12,10 +12,12 @@ use super::data::{Detail, OutboxRow, TableData};
 use super::forms::{Picker, Prompt, TaskForm};
 use super::input::LineInput;
 use super::overview::OverviewView;
-use super::table::TableView;
+use super::table::{TableView, Viewer};
 use super::theme::Theme;
+use crate::config::KeyMap;
 use crate::domain::overview::{Overview, StuckRule};
 use crate::domain::schema::DatabaseKey;
+use crate::domain::view::View;
 use crate::sync::Event;
 
 /// The five tabs always in the header; the other 11 databases open with `:NAME`.
@@ -111,6 +113,11 @@ pub enum Action {
     Undo(UndoStep),
     /// Read the names an assignee may be chosen from.
     LoadNames,
+    /// `:save NAME`: write the view into the config file.
+    SaveView {
+        path: std::path::PathBuf,
+        view: View,
+    },
     OpenUrl(String),
     CopyUrl(String),
     /// Read the queued writes for `:outbox`.
@@ -296,6 +303,14 @@ pub struct App {
     pub recent: RecentlySettled,
     /// The names an assignee may be chosen from (agents, people seen), once loaded.
     pub names: Vec<String>,
+    /// Who is acting (`HSN_OPERATOR`): `mine` goes by it.
+    pub operator: String,
+    /// Which key does which action (`[keys]` in the config file).
+    pub keymap: KeyMap,
+    /// The saved views, built in and from the config file.
+    pub views: Vec<View>,
+    /// Where `:save` writes (`None`: no config file could be located).
+    pub config_path: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -330,6 +345,10 @@ impl App {
             progress: None,
             recent: RecentlySettled::default(),
             names: Vec::new(),
+            operator: String::new(),
+            keymap: KeyMap::default(),
+            views: crate::domain::view::builtin_views(),
+            config_path: None,
         }
     }
 
@@ -341,8 +360,30 @@ impl App {
         self.tables.get(&self.tab)
     }
 
+    /// Who is acting: `mine` goes by it, in every table.
+    pub fn set_operator(&mut self, operator: &str) {
+        self.operator = operator.to_string();
+        let now = self.now;
+        for table in self.tables.values_mut() {
+            table.viewer.operator = operator.to_string();
+            table.recompute(now);
+        }
+    }
+
     pub fn table_mut(&mut self) -> &mut TableView {
-        self.tables.entry(self.tab).or_default()
+        self.table_of(self.tab)
+    }
+
+    /// `key`'s table, made with the tab's own defaults the first time (the Tasks tab shows
+    /// open tasks), knowing who the operator is.
+    pub fn table_of(&mut self, key: DatabaseKey) -> &mut TableView {
+        let viewer = Viewer {
+            operator: self.operator.clone(),
+            today: None,
+        };
+        self.tables
+            .entry(key)
+            .or_insert_with(|| TableView::for_tab(key, viewer))
     }
 
     pub fn detail(&self) -> Option<&DetailView> {
@@ -392,8 +433,8 @@ impl App {
         if self.mode_is_overlay() {
             self.mode = Mode::Normal;
         }
-        if let std::collections::hash_map::Entry::Vacant(entry) = self.tables.entry(key) {
-            entry.insert(TableView::default());
+        if !self.tables.contains_key(&key) {
+            self.table_of(key);
             self.actions.push(Action::LoadTable(key));
         }
         self.actions.push(Action::Showing(vec![key]));
@@ -474,8 +515,9 @@ impl App {
                 let status = self.sync.entry(key).or_default();
                 status.last_refresh = status.last_refresh.max(data.freshness.last_refresh);
                 let now = self.now;
-                let view = self.tables.entry(key).or_default();
-                view.stuck_rule = self.stuck_rule.clone();
+                let stuck_rule = self.stuck_rule.clone();
+                let view = self.table_of(key);
+                view.stuck_rule = stuck_rule;
                 view.replace(*data, now);
             }
             Msg::Overview(data) => self.overview.replace(*data),

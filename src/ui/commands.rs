@@ -1,16 +1,20 @@
-//! The `:` command line: switching databases, filters, sorts, the outbox, quitting; with
-//! completion.
+//! The `:` command line: switching databases, filters, sorts, saved views, the outbox,
+//! quitting; with completion.
 
-use super::app::{App, Mode};
-use crate::domain::schema::{DATABASES, INSTANCE_STATUSES, find_database};
+use super::app::{Action, App, Mode};
+use super::table::QuickFilter;
+use crate::domain::schema::{DATABASES, INSTANCE_STATUSES, database, find_database};
+use crate::domain::view::{Quick, View, check_view_name, find_view};
 
-const WORDS: [&str; 9] = [
-    "q", "quit", "help", "overview", "outbox", "refresh", "db ", "filter ", "sort ",
+const WORDS: [&str; 11] = [
+    "q", "quit", "help", "overview", "outbox", "refresh", "db ", "filter ", "sort ", "view ",
+    "save ",
 ];
 
 /// Every command `:` completes to.
-fn candidates(text: &str) -> Vec<String> {
+fn candidates(app: &App, text: &str) -> Vec<String> {
     let mut all: Vec<String> = WORDS.iter().map(|w| w.to_string()).collect();
+    all.extend(app.views.iter().map(|v| format!("view {}", v.name)));
     all.extend(DATABASES.iter().map(|d| d.alias.to_string()));
     all.extend(DATABASES.iter().map(|d| format!("db {}", d.alias)));
     all.extend(
@@ -25,8 +29,8 @@ fn candidates(text: &str) -> Vec<String> {
 }
 
 /// The longest completion all candidates share, or the first when they share nothing more.
-pub fn complete(text: &str) -> Option<String> {
-    let found = candidates(text);
+pub fn complete(app: &App, text: &str) -> Option<String> {
+    let found = candidates(app, text);
     let first = found.first()?;
     let mut common = first.clone();
     for other in &found[1..] {
@@ -42,8 +46,8 @@ pub fn complete(text: &str) -> Option<String> {
 }
 
 /// The completions shown under the command line.
-pub fn hints(text: &str) -> Vec<String> {
-    let mut found = candidates(text);
+pub fn hints(app: &App, text: &str) -> Vec<String> {
+    let mut found = candidates(app, text);
     found.truncate(6);
     found
 }
@@ -66,12 +70,15 @@ pub fn run_command(app: &mut App, command: &str) {
             None => unknown_database(app, rest),
         },
         "filter" => {
+            let tab = app.tab;
             let table = app.table_mut();
             if rest.is_empty() {
                 table.column_filter = None;
-                table.quick = Default::default();
+                table.quick = QuickFilter::default_for(tab);
             } else if rest == "stuck" {
-                table.quick.stuck = true;
+                if !table.quick.has(&Quick::Stuck) {
+                    table.quick.toggle(Quick::Stuck);
+                }
             } else if let Some((column, value)) = rest.split_once('=') {
                 match table.column_named(column) {
                     Some(index) => table.column_filter = Some((index, value.trim().to_string())),
@@ -86,6 +93,8 @@ pub fn run_command(app: &mut App, command: &str) {
             table.selected = 0;
             table.recompute(now);
         }
+        "view" => open_view(app, rest),
+        "save" => save_view(app, rest),
         "sort" => {
             let table = app.table_mut();
             match table.column_named(rest) {
@@ -96,7 +105,7 @@ pub fn run_command(app: &mut App, command: &str) {
         name => match find_database(name) {
             Some(d) => app.switch_tab(d.key),
             None => app.flash_error(format!(
-                "unknown command \":{command}\": try :instances, :tasks, :db NAME, :filter status=Error, :sort COLUMN, :outbox, :q"
+                "unknown command \":{command}\": try :instances, :tasks, :db NAME, :filter status=Error, :sort COLUMN, :view NAME, :save NAME, :outbox, :q"
             )),
         },
     }
@@ -108,4 +117,84 @@ fn unknown_database(app: &mut App, name: &str) {
         "no database \"{name}\": one of {}",
         names.join(", ")
     ));
+}
+
+/// `:view NAME`: its tab, with its filter text, quick filters and sort.
+fn open_view(app: &mut App, name: &str) {
+    let view = match find_view(&app.views, name) {
+        Ok(view) => view.clone(),
+        Err(e) => return app.flash_error(e),
+    };
+    app.switch_tab(view.tab);
+    let now = app.now;
+    let table = app.table_mut();
+    table.filter = view.filter.clone();
+    table.column_filter = None;
+    table.quick = QuickFilter {
+        only: view.quick.clone(),
+        ..QuickFilter::default()
+    };
+    table.marks.clear();
+    table.sort = None;
+    let mut missing = None;
+    if let Some((column, descending)) = &view.sort {
+        match table.column_named(column) {
+            Some(index) => table.sort = Some((index, *descending)),
+            // The table may still be loading: the view opens unsorted, and says so.
+            None => missing = Some(column.clone()),
+        }
+    }
+    table.selected = 0;
+    table.recompute(now);
+    match missing {
+        Some(column) => app.flash_error(format!(
+            "view {}: no column \"{column}\" here to sort by",
+            view.name
+        )),
+        None => app.flash(format!("view {}", view.name)),
+    }
+}
+
+/// `:save NAME`: the current tab's filter text, quick filters and sort, as a view in the
+/// config file (its other content kept).
+fn save_view(app: &mut App, name: &str) {
+    if let Err(e) = check_view_name(name) {
+        return app.flash_error(e);
+    }
+    if app.on_overview && app.detail().is_none() {
+        return app.flash_error("a view is a table's: open a tab first (:save NAME there)");
+    }
+    let Some(table) = app.table() else {
+        return app.flash_error("this tab is still loading");
+    };
+    if table.quick.workflow.is_some() || table.quick.state.is_some() {
+        return app.flash_error(
+            "the Overview's workflow and state filter cannot be saved: esc clears it",
+        );
+    }
+    let sort = table.sort.and_then(|(column, descending)| {
+        let data = table.data.as_ref()?;
+        Some((data.columns.get(column)?.label.to_string(), descending))
+    });
+    let view = View {
+        name: name.to_string(),
+        tab: app.tab,
+        filter: table.filter.clone(),
+        quick: table.quick.only.clone(),
+        sort,
+        builtin: false,
+    };
+    let Some(path) = app.config_path.clone() else {
+        return app.flash_error("no config file to save to: set HSN_CONFIG");
+    };
+    match app.views.iter_mut().find(|v| v.name == view.name) {
+        Some(same) => *same = view.clone(),
+        None => app.views.push(view.clone()),
+    }
+    app.flash(format!(
+        "saving view {name} ({}) to {}…",
+        database(view.tab).alias,
+        path.display()
+    ));
+    app.actions.push(Action::SaveView { path, view });
 }

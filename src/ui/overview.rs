@@ -188,8 +188,8 @@ pub fn follow(app: &mut App, target: Target) {
         Target::Page(page) => {
             // `m` on an instance plans the move from the Instances table's workflows.
             let key = DatabaseKey::ActiveWorkflowInstances;
-            if let std::collections::hash_map::Entry::Vacant(entry) = app.tables.entry(key) {
-                entry.insert(Default::default());
+            if !app.tables.contains_key(&key) {
+                app.table_of(key);
                 app.actions.push(Action::LoadTable(key));
             }
             app.open_detail(page)
@@ -207,7 +207,7 @@ pub fn follow(app: &mut App, target: Target) {
             table.quick = QuickFilter {
                 workflow: Some((workflow_id, workflow_page)),
                 state: Some(state),
-                ..QuickFilter::default()
+                ..QuickFilter::default_for(DatabaseKey::ActiveWorkflowInstances)
             };
             table.selected = 0;
             table.recompute(now);

@@ -64,6 +64,10 @@ pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> 
     ));
     let mut app = App::new(Utc::now(), engine.is_local(), readonly, theme);
     app.stuck_rule = stuck_rule.clone();
+    app.set_operator(&operator);
+    app.keymap = settings.keymap()?;
+    app.views = settings.views()?;
+    app.config_path = settings.config_path();
     match tab {
         Some(key) => app.switch_tab(key),
         None => app.show_overview(),
@@ -407,6 +411,17 @@ impl Loop {
                     Err(e) => Answer::App(Msg::Failed(format!("cannot read the store: {e}"))),
                 })
             }
+            Action::SaveView { path, view } => self.blocking(move |_| {
+                Answer::App(match crate::config::save_view(&path, &view) {
+                    Ok(()) => Msg::Info(format!(
+                        "view {} saved in {} (:view {} opens it)",
+                        view.name,
+                        path.display(),
+                        view.name
+                    )),
+                    Err(e) => Msg::Failed(format!("view {} not saved: {e:#}", view.name)),
+                })
+            }),
         }
     }
 

@@ -3,23 +3,64 @@
 
 use std::cmp::Reverse;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::data::{ColumnOrder, NOT_ASCII, Row, RowView, TableData, letters};
 use super::marks::Marks;
 use crate::domain::overview::StuckRule;
+use crate::domain::schema::DatabaseKey;
+use crate::domain::view::{Quick, RowFacts};
 
-/// The quick filters of the Instances tab.
+/// The quick filters of a tab: each of `only` must admit a row (see [`Quick`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QuickFilter {
-    pub status: Option<String>,
+    pub only: Vec<Quick>,
     /// From the Overview's funnel: a workflow (its ID and page id) and a state.
     pub workflow: Option<(String, Option<String>)>,
     pub state: Option<String>,
-    /// Only rows in their state for longer than the stuck threshold.
-    pub stuck: bool,
+}
+
+impl QuickFilter {
+    /// What a tab shows before any key: the Tasks tab hides Done and Cancelled tasks.
+    pub fn default_for(key: DatabaseKey) -> QuickFilter {
+        QuickFilter {
+            only: if key == DatabaseKey::Tasks {
+                vec![Quick::Open]
+            } else {
+                Vec::new()
+            },
+            ..QuickFilter::default()
+        }
+    }
+
+    pub fn has(&self, quick: &Quick) -> bool {
+        self.only.contains(quick)
+    }
+
+    /// Adds `quick`, or takes it away if it is there. A status replaces another status.
+    pub fn toggle(&mut self, quick: Quick) {
+        if let Some(at) = self.only.iter().position(|q| *q == quick) {
+            self.only.remove(at);
+            return;
+        }
+        if matches!(quick, Quick::Status(_)) {
+            self.only.retain(|q| !matches!(q, Quick::Status(_)));
+        }
+        self.only.push(quick);
+    }
+
+    fn needs_stuck(&self) -> bool {
+        self.has(&Quick::Stuck)
+    }
+}
+
+/// Who the operator is and which day it is where they are: what `mine` and `overdue` go by.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Viewer {
+    pub operator: String,
+    pub today: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -38,6 +79,7 @@ pub struct TableView {
     /// `:filter COLUMN=VALUE`: column index and the value (case-insensitive, whole cell).
     pub column_filter: Option<(usize, String)>,
     pub stuck_rule: StuckRule,
+    pub viewer: Viewer,
     /// The rows marked for a bulk action.
     pub marks: Marks,
     narrowing: Narrowing,
@@ -62,6 +104,15 @@ pub fn is_stuck(rule: &StuckRule, data: &TableData, row: &Row, now: DateTime<Utc
 }
 
 impl TableView {
+    /// An empty table of `key`'s tab with its default quick filters.
+    pub fn for_tab(key: DatabaseKey, viewer: Viewer) -> TableView {
+        TableView {
+            quick: QuickFilter::default_for(key),
+            viewer,
+            ..TableView::default()
+        }
+    }
+
     pub fn total(&self) -> usize {
         self.data.as_ref().map_or(0, |d| d.rows.len())
     }
@@ -108,7 +159,8 @@ impl TableView {
         let criteria = Criteria {
             quick: self.quick.clone(),
             column_filter: self.column_filter.clone(),
-            now: self.quick.stuck.then_some(now),
+            now: self.quick.needs_stuck().then_some(now),
+            viewer: self.viewer.clone(),
         };
         if self.narrowing.criteria.as_ref() != Some(&criteria) {
             self.narrowing = Narrowing {
@@ -128,6 +180,7 @@ impl TableView {
                 &self.quick,
                 self.column_filter.as_ref(),
                 &self.stuck_rule,
+                &self.viewer,
                 data,
                 now,
             )
@@ -264,26 +317,43 @@ fn candidates(
     quick: &QuickFilter,
     column_filter: Option<&(usize, String)>,
     rule: &StuckRule,
+    viewer: &Viewer,
     data: &TableData,
     now: DateTime<Utc>,
 ) -> Vec<u32> {
+    let column = |label: &str| data.columns.iter().position(|c| c.label == label);
+    let (assignee, due) = (column("Assigned To"), column("Due Date"));
+    let today = viewer
+        .today
+        .unwrap_or_else(|| now.with_timezone(&chrono::Local).date_naive());
+    let facts = |i: usize, row: &Row| RowFacts {
+        status: row.status.as_deref().map(str::to_string),
+        assignee: assignee
+            .map(|c| data.cell(i, c).to_string())
+            .unwrap_or_default(),
+        due: due.and_then(|c| {
+            let text = data.cell(i, c);
+            NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d").ok()
+        }),
+        stuck: quick.needs_stuck() && is_stuck(rule, data, row, now),
+    };
     (0..data.rows.len() as u32)
         .filter(|&i| {
             let row = &data.rows[i as usize];
-            quick
-                .status
+            (quick.only.is_empty() || {
+                let facts = facts(i as usize, row);
+                quick
+                    .only
+                    .iter()
+                    .all(|q| q.admits(&facts, &viewer.operator, today))
+            }) && quick.workflow.as_ref().is_none_or(|(id, page)| {
+                row.workflow
+                    .as_deref()
+                    .is_some_and(|w| w == id.as_str() || page.as_deref().is_some_and(|p| p == w))
+            }) && quick
+                .state
                 .as_ref()
-                .is_none_or(|s| row.status.as_deref() == Some(s.as_str()))
-                && (!quick.stuck || is_stuck(rule, data, row, now))
-                && quick.workflow.as_ref().is_none_or(|(id, page)| {
-                    row.workflow.as_deref().is_some_and(|w| {
-                        w == id.as_str() || page.as_deref().is_some_and(|p| p == w)
-                    })
-                })
-                && quick
-                    .state
-                    .as_ref()
-                    .is_none_or(|s| &*row.current_state == s.as_str())
+                .is_none_or(|s| &*row.current_state == s.as_str())
                 && column_filter
                     .is_none_or(|(c, v)| data.cell(i as usize, *c).eq_ignore_ascii_case(v))
         })
@@ -300,6 +370,7 @@ struct Criteria {
     column_filter: Option<(usize, String)>,
     /// The clock, when the stuck filter makes the rows depend on it.
     now: Option<DateTime<Utc>>,
+    viewer: Viewer,
 }
 
 /// The fuzzy filter's answers for each text typed so far over one set of candidate rows:

@@ -80,7 +80,7 @@ pub fn flash(frame: &mut Frame, app: &App, area: Rect) {
                 Span::raw(input.text().to_string()),
                 Span::raw("▏  "),
             ];
-            for hint in hints(input.text()) {
+            for hint in hints(app, input.text()) {
                 spans.push(Span::styled(format!("{hint}  "), theme.dim()));
             }
             Line::from(spans)

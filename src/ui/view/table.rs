@@ -1,5 +1,6 @@
 //! The main table: only the rows in the window are built each frame.
 
+use crate::domain::view::Quick;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -63,14 +64,13 @@ fn title_line(app: &App) -> Line<'static> {
     if !table.filter.is_empty() {
         spans.push(Span::styled(format!("/{} ", table.filter), theme.key()));
     }
-    if let Some(status) = &table.quick.status {
-        spans.push(Span::styled(format!("[{status}] "), theme.key()));
-    }
-    if table.quick.stuck {
-        spans.push(Span::styled(
-            format!("[stuck > {}d] ", table.stuck_rule.default_days),
-            theme.key(),
-        ));
+    for quick in &table.quick.only {
+        let label = match quick {
+            Quick::Status(status) => status.clone(),
+            Quick::Stuck => format!("stuck > {}d", table.stuck_rule.default_days),
+            other => other.to_string(),
+        };
+        spans.push(Span::styled(format!("[{label}] "), theme.key()));
     }
     if let Some((workflow, _)) = &table.quick.workflow {
         spans.push(Span::styled(format!("[{workflow}] "), theme.key()));

@@ -1,0 +1,280 @@
+//! The list of keys `?` and the footer show, built from the key map (so help never lies
+//! about a key, remapped or not).
+
+use super::super::app::{App, Mode};
+use crate::config::keys::Action as Act;
+use crate::domain::schema::DatabaseKey;
+
+/// One key of the current view: its keys, what it does, whether the footer shows it.
+pub struct Binding {
+    pub keys: String,
+    pub what: String,
+    pub footer: bool,
+}
+
+fn bind(keys: impl Into<String>, what: impl Into<String>, footer: bool) -> Binding {
+    Binding {
+        keys: keys.into(),
+        what: what.into(),
+        footer,
+    }
+}
+
+/// The keys that work in the current view.
+pub fn bindings(app: &App) -> Vec<Binding> {
+    let k = |action: Act| app.keymap.key_label(action);
+    let writable = !app.readonly;
+    let database = app.focus_database();
+    let mut keys = Vec::new();
+    match &app.mode {
+        Mode::Filter => {
+            return vec![
+                bind("type", "filter as you type (fuzzy)", true),
+                bind("enter", "keep the filter", true),
+                bind("esc", "clear the filter", true),
+            ];
+        }
+        Mode::Command(_) => {
+            return vec![
+                bind("tab", "complete", true),
+                bind("enter", "run", true),
+                bind("esc", "cancel", true),
+            ];
+        }
+        Mode::Picker(_) => {
+            return vec![
+                bind("↑/↓", "choose", true),
+                bind("enter", "confirm", true),
+                bind("esc", "cancel", true),
+            ];
+        }
+        Mode::Prompt(prompt) => {
+            let mut keys = Vec::new();
+            if prompt.field == crate::ui::forms::TaskField::Assignee {
+                keys.push(bind(
+                    "type",
+                    "a name (free text, or narrows the list)",
+                    true,
+                ));
+                keys.push(bind("↑/↓", "choose from the list", true));
+                keys.push(bind("-", "unassign (or choose (none))", true));
+            } else {
+                keys.push(bind("type", crate::domain::dates::DAY_FORMS, true));
+            }
+            keys.push(bind("enter", "confirm", true));
+            keys.push(bind("esc", "cancel", true));
+            return keys;
+        }
+        Mode::Confirm(_) => {
+            return vec![
+                bind("y", "go on", true),
+                bind("n esc", "change nothing (any other key too)", true),
+            ];
+        }
+        Mode::Report(_) => return vec![bind("esc enter q", "close", true)],
+        Mode::TaskForm(_) => {
+            return vec![
+                bind("tab/↑/↓", "next field", true),
+                bind("←/→", "priority", true),
+                bind("enter", "create", true),
+                bind("esc", "cancel", true),
+            ];
+        }
+        Mode::Outbox(view) => {
+            if view.confirm_drop.is_some() {
+                return vec![
+                    bind("y", "drop it: nothing is sent to Notion", true),
+                    bind("n esc", "keep it (any other key too)", true),
+                ];
+            }
+            let mut keys = vec![bind("j/k ↑/↓", "choose a write", true)];
+            if writable {
+                keys.push(bind(
+                    "r",
+                    "retry now (sent at once, whatever made it wait)",
+                    true,
+                ));
+                keys.push(bind(
+                    "d",
+                    "drop (asks first; nothing is sent, the record shows Notion's copy again)",
+                    true,
+                ));
+            }
+            keys.push(bind("esc q", "close", true));
+            return keys;
+        }
+        Mode::Help | Mode::Normal => {}
+    }
+    let overview = app.on_overview && app.detail().is_none();
+    if overview {
+        keys.push(bind("0-5 tab", "switch tab (0 is this Overview)", false));
+        keys.push(bind("←/→ h/l", "next / previous panel", true));
+        keys.push(bind(
+            "f e t a",
+            "funnel, exceptions (error, stuck), tasks, activity",
+            false,
+        ));
+        keys.push(bind("j/k ↑/↓", "choose a line", false));
+        keys.push(bind("PgUp/PgDn g/G", "page, first, last", false));
+        keys.push(bind(
+            "enter",
+            "open (a funnel state: its instances; else the record)",
+            true,
+        ));
+    } else if app.detail().is_some() {
+        keys.push(bind("esc", "back", true));
+        keys.push(bind("j/k", "choose a link", false));
+        keys.push(bind("enter", "open the chosen link", true));
+        if database == DatabaseKey::ActiveWorkflowInstances {
+            keys.push(bind("t", "absolute / relative times", true));
+            keys.push(bind("f", "follow live updates", true));
+            keys.push(bind("PgUp/PgDn", "scroll the history", false));
+        }
+    } else {
+        keys.push(bind("1-5 tab", "switch tab", false));
+        keys.push(bind("j/k ↑/↓", "move", false));
+        keys.push(bind("PgUp/PgDn g/G", "page, first, last", false));
+        keys.push(bind("enter", "open", true));
+        keys.push(bind(k(Act::Filter), "filter", true));
+        let markable = writable
+            && matches!(
+                database,
+                DatabaseKey::ActiveWorkflowInstances | DatabaseKey::Tasks
+            );
+        keys.push(bind(
+            "esc",
+            if markable {
+                "clear the marks (then the filters)"
+            } else {
+                "clear filters"
+            },
+            false,
+        ));
+        keys.push(bind(k(Act::SortNext), "sort by the next column", false));
+        keys.push(bind(
+            "N S P A T L",
+            "sort by name, status, priority, assignee, in state, last (twice: reverse)",
+            false,
+        ));
+        keys.push(bind(k(Act::Preview), "detail pane", false));
+        if markable {
+            keys.push(bind(
+                k(Act::Mark),
+                "mark / unmark the row (and move down)",
+                false,
+            ));
+            keys.push(bind(
+                k(Act::MarkRange),
+                "mark every row from the last marked one to here",
+                false,
+            ));
+            keys.push(bind(
+                k(Act::MarkAll),
+                "mark every row the filters show",
+                false,
+            ));
+        }
+        keys.push(bind(
+            k(Act::QuickMine),
+            "only mine (assigned to HSN_OPERATOR)",
+            false,
+        ));
+        if database == DatabaseKey::ActiveWorkflowInstances {
+            keys.push(bind(
+                format!(
+                    "{} {} {}",
+                    k(Act::QuickActive),
+                    k(Act::QuickError),
+                    k(Act::QuickHold)
+                ),
+                "only Active, Error, On Hold",
+                false,
+            ));
+            keys.push(bind(
+                k(Act::QuickStuck),
+                "only stuck (in its state over HSN_STUCK_DAYS, 7 by default)",
+                false,
+            ));
+        }
+        if database == DatabaseKey::Tasks {
+            keys.push(bind(
+                k(Act::QuickClosed),
+                "show Done and Cancelled tasks too (hidden by default)",
+                false,
+            ));
+            keys.push(bind(k(Act::QuickOverdue), "only overdue", false));
+            keys.push(bind(k(Act::QuickUnassigned), "only unassigned", false));
+            keys.push(bind(
+                k(Act::SortDue),
+                "sort by due date (twice: reverse)",
+                false,
+            ));
+        }
+        keys.push(bind(k(Act::QuickClear), "clear quick filters", false));
+    }
+    let marked =
+        !overview && app.detail().is_none() && app.table().is_some_and(|t| !t.marks.is_empty());
+    if writable && !overview && database == DatabaseKey::ActiveWorkflowInstances {
+        if marked {
+            keys.push(bind(
+                k(Act::Advance),
+                "move every marked instance (states legal from all)",
+                true,
+            ));
+        } else {
+            keys.push(bind(k(Act::Advance), "move to a next state", true));
+            keys.push(bind(k(Act::NewTask), "new task", true));
+        }
+        keys.push(bind(
+            k(Act::Resolve),
+            "resolve an Error: back to Active, with a note",
+            false,
+        ));
+        keys.push(bind(
+            k(Act::Hold),
+            "hold an Active instance, or resume a held one",
+            false,
+        ));
+    }
+    if writable && !overview && database == DatabaseKey::Tasks {
+        let of = if marked { " of every marked task" } else { "" };
+        keys.push(bind(k(Act::TaskStatus), format!("status{of}"), true));
+        keys.push(bind(k(Act::TaskPriority), format!("priority{of}"), false));
+        keys.push(bind(k(Act::TaskAssignee), format!("assignee{of}"), false));
+        keys.push(bind(k(Act::TaskDue), format!("due date{of}"), false));
+    }
+    if writable {
+        match app.undo.last() {
+            Some(step) => keys.push(bind(
+                k(Act::Undo),
+                format!("undo: {} (asks first)", step.label),
+                false,
+            )),
+            None => keys.push(bind(
+                k(Act::Undo),
+                "undo this session's last change (nothing yet)",
+                false,
+            )),
+        }
+    }
+    keys.push(bind(k(Act::Refresh), "refresh now", false));
+    keys.push(bind(k(Act::OpenBrowser), "open in the browser", false));
+    keys.push(bind(k(Act::CopyUrl), "copy the Notion URL", false));
+    keys.push(bind(
+        k(Act::Command),
+        "command (:tasks :view NAME :save NAME :filter status=Error :sort COL)",
+        true,
+    ));
+    keys.push(bind(
+        ":outbox",
+        if writable {
+            "the writes queued for Notion, stuck ones marked: retry or drop them"
+        } else {
+            "the writes queued for Notion, stuck ones marked"
+        },
+        false,
+    ));
+    keys.push(bind(k(Act::Help), "all keys", true));
+    keys.push(bind(k(Act::Quit), "quit", true));
+    keys
+}
