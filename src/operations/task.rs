@@ -9,7 +9,7 @@ use super::{Operator, SendGuard};
 use crate::domain::models::{Task, WorkflowInstance};
 use crate::domain::record::{FieldValue, Link, Record};
 use crate::domain::schema::{DatabaseKey, TASK_INSTANCE_COLUMN};
-use crate::domain::write::task_created_entry;
+use crate::domain::write::{same_value, task_created_entry};
 use crate::notion::{DataSource, DateValue, NotionClient, Page, PageParent};
 use crate::workspace::sources::DataSources;
 use std::collections::BTreeMap;
@@ -43,6 +43,11 @@ pub struct TaskEdit {
     pub priority: Option<String>,
     pub assignee: Option<String>,
     pub due: Option<NaiveDate>,
+    /// Clears the Due Date (sent as a null date).
+    pub clear_due: bool,
+    /// Sent only while the task holds `was` (or already the edit's values): an undo never
+    /// overwrites a change made after the edit it reverses. Refused otherwise.
+    pub conditional: bool,
     /// This edit was sent before and its answer lost: the task is read first, and the edit
     /// is not sent again over a task changed since.
     pub may_have_landed: bool,
@@ -351,6 +356,8 @@ pub async fn edit_task(
     }
     if let Some(due) = edit.due {
         changes.set("Due Date", date(due));
+    } else if edit.clear_due {
+        changes.set::<Option<DateValue>>("Due Date", None);
     }
     if changes.values.is_empty() {
         return Err(OperationError::Invalid(
@@ -363,7 +370,7 @@ pub async fn edit_task(
         if changes
             .values
             .iter()
-            .all(|(column, value)| held.value(column) == Some(value))
+            .all(|(column, value)| same_value(held.value(column), Some(value)))
         {
             return Ok(TaskEdited {
                 page,
@@ -373,7 +380,7 @@ pub async fn edit_task(
         }
         let changed_by_someone = edit.was.iter().any(|(column, before)| {
             let now = held.value(column);
-            now != Some(before) && now != changes.value(column)
+            !same_value(now, Some(before)) && !same_value(now, changes.value(column))
         });
         if changed_by_someone {
             return Ok(TaskEdited {
@@ -381,6 +388,20 @@ pub async fn edit_task(
                 already_applied: false,
                 changed_since: true,
             });
+        }
+    }
+    if edit.conditional {
+        let held = Record::from_page(DatabaseKey::Tasks, &page);
+        // A column that held nothing when the edit was planned is not in `was`.
+        let moved = changes.values.iter().find(|(column, value)| {
+            let now = held.value(column);
+            !same_value(now, edit.was.get(**column)) && !same_value(now, Some(value))
+        });
+        if let Some((column, _)) = moved {
+            return Err(OperationError::Stale(format!(
+                "task {} changed in Notion since: its {column} is no longer what this change                  was planned over, so it was not sent (it would overwrite that change)",
+                edit.task
+            )));
         }
     }
     changes.set("Last Edited Date", date(now.date_naive()));
@@ -399,5 +420,49 @@ pub async fn edit_task(
         page,
         already_applied: false,
         changed_since: false,
+    })
+}
+
+/// A task moved to the trash.
+#[derive(Debug, Clone)]
+pub struct TaskTrashed {
+    /// The task as Notion now has it (in the trash).
+    pub page: Page,
+    /// It was in the trash already (an earlier attempt whose answer was lost, or someone
+    /// else): nothing was sent now.
+    pub already_applied: bool,
+}
+
+/// Moves the task page `task_page` to Notion's trash. Read first: a task already there is
+/// left alone, so sending it twice changes nothing.
+pub async fn trash_task(
+    client: &NotionClient,
+    task_page: &str,
+    guard: &SendGuard,
+) -> Result<TaskTrashed, OperationError> {
+    let subject = format!("task page {task_page}");
+    let page = client
+        .retrieve_page(task_page)
+        .await
+        .map_err(OperationError::notion(&subject))?;
+    if page.in_trash {
+        return Ok(TaskTrashed {
+            page,
+            already_applied: true,
+        });
+    }
+    guard.check()?;
+    let page = match client.set_page_trashed(task_page, true).await {
+        Ok(page) => page,
+        // Saved, though the answer says otherwise: read it back, never send it again.
+        Err(e) if e.saved_anyway() => client
+            .retrieve_page(task_page)
+            .await
+            .map_err(OperationError::notion(&subject))?,
+        Err(e) => return Err(OperationError::notion(subject)(e)),
+    };
+    Ok(TaskTrashed {
+        page,
+        already_applied: false,
     })
 }
