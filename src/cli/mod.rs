@@ -2,6 +2,7 @@
 //! prints. Errors come back as one line for stderr.
 
 mod advance;
+mod correct;
 mod history;
 mod outbox;
 pub(crate) mod overview;
@@ -67,6 +68,12 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Move an instance to a new state (or list the states it can move to).
     Advance(advance::AdvanceArgs),
+    /// Resolve an instance in Error: Active again, its Error Message cleared.
+    Resolve(correct::CorrectArgs),
+    /// Put an Active instance on hold.
+    Hold(correct::CorrectArgs),
+    /// Make an instance on hold Active again.
+    Resume(correct::CorrectArgs),
     /// Create a task from an instance, or triage one.
     #[command(subcommand)]
     Task(task::TaskCommand),
@@ -119,6 +126,9 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
         Command::Show(args) => records::run_show(args, &open().await?).await,
         Command::History(args) => history::run(args, &open().await?).await,
         Command::Advance(args) => advance::run(args, &open().await?).await,
+        Command::Resolve(args) => correct::run(correct::Kind::Resolve, args, &open().await?).await,
+        Command::Hold(args) => correct::run(correct::Kind::Hold, args, &open().await?).await,
+        Command::Resume(args) => correct::run(correct::Kind::Resume, args, &open().await?).await,
         Command::Task(command) => task::run(command, &open().await?).await,
         Command::Sync(args) => sync::run(args, &open().await?).await,
         Command::Outbox(args) => outbox::run(args, &open().await?).await,
@@ -150,6 +160,7 @@ impl Command {
         match self {
             Command::Advance(args) if args.state.is_some() => Some("the advance"),
             Command::Task(_) => Some("the task change"),
+            Command::Resolve(_) | Command::Hold(_) | Command::Resume(_) => Some("the correction"),
             Command::Setup(_) => Some("hsn setup (it creates and changes databases)"),
             Command::Outbox(args) if args.changes() => Some("the outbox change"),
             Command::Demo(args) if args.reset => Some("the demo reset"),

@@ -9,7 +9,7 @@ use super::session::Session;
 use super::table::say;
 use crate::domain::models::Task;
 use crate::domain::schema::DatabaseKey;
-use crate::domain::write::{TaskRequest, plan_new_task, plan_task_edit};
+use crate::domain::write::{TaskChanges, TaskRequest, plan_new_task, plan_task_changes};
 use crate::operations::new_task_id;
 
 #[derive(Debug, Subcommand)]
@@ -53,6 +53,9 @@ pub struct SetArgs {
     /// YYYY-MM-DD.
     #[arg(long, value_parser = parse_day)]
     pub due: Option<NaiveDate>,
+    /// Clear the due date.
+    #[arg(long, conflicts_with = "due")]
+    pub clear_due: bool,
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
@@ -92,14 +95,17 @@ pub async fn run(command: TaskCommand, session: &Session) -> Result<()> {
         TaskCommand::Set(args) => {
             session.refresh(&[DatabaseKey::Tasks]).await;
             let task = session.find(DatabaseKey::Tasks, &args.task)?;
-            let (write, after) = plan_task_edit(
-                &task,
-                args.status.as_deref(),
-                args.priority.as_deref(),
-                args.assignee.as_deref(),
-                args.due,
-                now,
-            )?;
+            let changes = TaskChanges {
+                status: args.status,
+                priority: args.priority,
+                assignee: args.assignee,
+                due: if args.clear_due {
+                    Some(None)
+                } else {
+                    args.due.map(Some)
+                },
+            };
+            let (write, after) = plan_task_changes(&task, &changes, now)?;
             let seq = session.engine.submit(&write, vec![after.clone()])?;
             session.settle(seq).await?;
             let task = Task::from_record(&after);

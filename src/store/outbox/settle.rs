@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::lease::Holder;
 use super::{OutboxEntry, OutboxState, QUEUED, Store, now_text, read_entry};
-use crate::domain::record::{Link, Record};
+use crate::domain::record::{FieldValue, Link, Record};
 use crate::domain::schema::{DatabaseKey, find_database};
 use crate::domain::write::Write;
 use crate::notion::Page;
@@ -59,6 +59,11 @@ impl Store {
             touched.push(page.id.clone());
         }
         apply_in(&tx, &landed.own, chrono::Utc::now())?;
+        // A task moved to the trash is gone from Notion's views: gone from the cache too.
+        // (Writes still queued on it will be refused by Notion, which edits no trashed page.)
+        if let Some(page) = trashed_by(&tx, seq)? {
+            tx.execute("DELETE FROM records WHERE page_id = ?1", params![page])?;
+        }
         if let Some((placeholder, real)) = landed.created {
             follow_created(&tx, placeholder, real)?;
             tx.execute(
@@ -250,8 +255,22 @@ fn queued_on(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<Vec<Outbox
     Ok(found)
 }
 
-/// Points the writes queued against a placeholder at the page Notion created.
+/// The page write `seq` moves to the trash, if it is a `TrashTask`.
+fn trashed_by(tx: &Transaction<'_>, seq: i64) -> rusqlite::Result<Option<String>> {
+    let body: String = tx.query_row(
+        "SELECT body FROM outbox WHERE seq = ?1",
+        params![seq],
+        |r| r.get(0),
+    )?;
+    Ok(serde_json::from_str::<Write>(&body)
+        .ok()
+        .and_then(|w| w.trashed_page().map(str::to_string)))
+}
+
+/// Points the writes queued against a placeholder at the page Notion created, and the
+/// links other records hold to it (an instance's `Related Tasks`) at the real page.
 fn follow_created(tx: &Transaction<'_>, placeholder: &str, real: &str) -> rusqlite::Result<()> {
+    relink(tx, placeholder, real)?;
     for entry in queued_on(tx, placeholder)? {
         let touched: Vec<&str> = entry
             .touched
@@ -270,6 +289,44 @@ fn follow_created(tx: &Transaction<'_>, placeholder: &str, real: &str) -> rusqli
                 body.to_string()
             ],
         )?;
+    }
+    Ok(())
+}
+
+/// Replaces `placeholder` by `real` in every link of the cached records that holds it.
+fn relink(tx: &Transaction<'_>, placeholder: &str, real: &str) -> rusqlite::Result<()> {
+    let holding: Vec<(String, String, String)> = {
+        let mut statement = tx.prepare(
+            "SELECT page_id, database, fields FROM records WHERE page_id != ?1 AND instr(fields, ?1) > 0",
+        )?;
+        statement
+            .query_map(params![placeholder], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    for (page_id, alias, fields) in holding {
+        let Some(definition) = find_database(&alias) else {
+            continue;
+        };
+        let fields: Value = serde_json::from_str(&fields).unwrap_or(Value::Null);
+        let mut record = Record::from_values_json(definition.key, Some(page_id.clone()), &fields);
+        let mut changed = false;
+        for value in record.values.values_mut() {
+            if let FieldValue::Link(Link::Pages(ids)) = value {
+                for id in ids.iter_mut().filter(|id| *id == placeholder) {
+                    *id = real.to_string();
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            tx.execute(
+                "UPDATE records SET fields = ?2 WHERE page_id = ?1",
+                params![
+                    page_id,
+                    serde_json::to_string(&record.values).unwrap_or_default()
+                ],
+            )?;
+        }
     }
     Ok(())
 }
@@ -369,9 +426,14 @@ fn rebuild(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<()> {
         write_record(tx, &record, &data_source_id, (&created, &edited), 0)?;
     }
     // A refresh that read the page before now holds an older copy: it leaves this one.
+    // Out of the tables while a queued write moves it to the trash.
+    let trashing = queued.iter().any(|entry| {
+        serde_json::from_value::<Write>(entry.body.clone())
+            .is_ok_and(|w| w.trashed_page() == Some(page_id))
+    });
     tx.execute(
-        "UPDATE records SET settled_at = ?2 WHERE page_id = ?1",
-        params![page_id, chrono::Utc::now().timestamp_millis()],
+        "UPDATE records SET settled_at = ?2, trashing = ?3 WHERE page_id = ?1",
+        params![page_id, chrono::Utc::now().timestamp_millis(), trashing],
     )?;
     recount(tx, page_id)
 }
