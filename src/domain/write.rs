@@ -547,6 +547,7 @@ mod tests {
     use super::*;
     use crate::domain::history::LogEntry;
     use crate::domain::models::Workflow;
+    use serde_json::json;
     use chrono::TimeZone;
 
     fn instance(history: &str) -> Record {
