@@ -15,7 +15,9 @@ use hsn::domain::write::{TaskChanges, Write, plan_resolve, plan_task_changes, pl
 use hsn::store::{OutboxState, RecordFilter};
 use hsn::sync::Engine;
 use serde_json::{Value, json};
-use support::writes::{actions, engine, instance, last_seq, queue_advance, queue_task, tasks_named};
+use support::writes::{
+    actions, engine, instance, last_seq, queue_advance, queue_task, tasks_named,
+};
 
 fn record(engine: &Engine, page: &str) -> Record {
     engine.store().record(page).unwrap().unwrap().record
@@ -32,7 +34,10 @@ fn state_of(engine: &Engine, seq: i64) -> OutboxState {
 
 /// The page id of the task `task_id` in Notion.
 fn task_page(ws: &support::Workspace, task_id: &str) -> String {
-    tasks_named(ws, task_id)[0]["id"].as_str().unwrap().to_string()
+    tasks_named(ws, task_id)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// The PATCHes of `page` the fake received since request `from`.
@@ -119,7 +124,10 @@ async fn a_resolution_whose_answer_was_lost_is_not_applied_twice() {
     let again = alice.drain().await.unwrap();
     assert_eq!(again.sent, 1);
     assert_eq!(again.notes[0].2, "already applied");
-    assert!(patches_of(&ws, &page, before).is_empty(), "nothing sent again");
+    assert!(
+        patches_of(&ws, &page, before).is_empty(),
+        "nothing sent again"
+    );
     assert_eq!(resolved_entries(&actions(&ws.client, &page).await), 1);
 }
 
@@ -162,12 +170,21 @@ async fn undoing_an_advance_someone_moved_on_is_refused_and_changes_nothing() {
     let before = ws.fake.requests().len();
     alice.drain().await.unwrap();
     assert_eq!(state_of(&alice, seq), OutboxState::Failed);
-    let why = alice.store().write_state(seq).unwrap().unwrap().last_error.unwrap();
+    let why = alice
+        .store()
+        .write_state(seq)
+        .unwrap()
+        .unwrap()
+        .last_error
+        .unwrap();
     assert!(
         why.contains("now in \"quote_provided\", not \"consultation\"") && why.contains("Solari"),
         "{why}"
     );
-    assert!(patches_of(&ws, &ws.instance, before).is_empty(), "nothing sent");
+    assert!(
+        patches_of(&ws, &ws.instance, before).is_empty(),
+        "nothing sent"
+    );
     let after = instance(&ws, &ws.instance).await;
     assert_eq!(after.current_state, "quote_provided");
     assert_eq!(after.history_log, moved.history_log, "no entry added");
@@ -223,7 +240,11 @@ async fn undoing_a_created_task_moves_it_to_the_trash() {
     assert_eq!(alice.drain().await.unwrap().sent, 1);
     let page = task_page(&ws, &task_id);
     let linked = record(&alice, &ws.instance).get::<Link>(INSTANCE_TASKS_COLUMN);
-    assert_eq!(linked.ids(), [page.clone()], "the real page, not the placeholder");
+    assert_eq!(
+        linked,
+        Link::Pages(vec![page.clone()]),
+        "the real page, not the placeholder"
+    );
 
     let create = queued(&alice, seq);
     let (trash, after) = plan_undo(&create, &record(&alice, &page), "alice", Utc::now()).unwrap();
@@ -243,8 +264,13 @@ async fn undoing_a_created_task_moves_it_to_the_trash() {
 
     // Sent again (say its answer was lost): the task is in the trash already.
     let before = ws.fake.requests().len();
-    let (again, _) = plan_undo(&create, &record_of_page(&ws, &page).await, "alice", Utc::now())
-        .unwrap();
+    let (again, _) = plan_undo(
+        &create,
+        &record_of_page(&ws, &page).await,
+        "alice",
+        Utc::now(),
+    )
+    .unwrap();
     alice.submit(&again, Vec::new()).unwrap();
     let report = alice.drain().await.unwrap();
     assert_eq!(report.notes[0].2, "already applied");
@@ -277,12 +303,30 @@ async fn a_cleared_due_date_reaches_notion_as_null() {
     let alice = engine(&ws, "alice").await;
     let page = made_task(&ws, &alice).await;
     let due = NaiveDate::from_ymd_opt(2027, 1, 5);
-    edit(&alice, &page, &TaskChanges { due: Some(due), ..Default::default() });
+    edit(
+        &alice,
+        &page,
+        &TaskChanges {
+            due: Some(due),
+            ..Default::default()
+        },
+    );
     alice.drain().await.unwrap();
-    assert!(Task::from_page(&ws.client.retrieve_page(&page).await.unwrap()).due_date.is_some());
+    assert!(
+        Task::from_page(&ws.client.retrieve_page(&page).await.unwrap())
+            .due_date
+            .is_some()
+    );
 
     let before = ws.fake.requests().len();
-    edit(&alice, &page, &TaskChanges { due: Some(None), ..Default::default() });
+    edit(
+        &alice,
+        &page,
+        &TaskChanges {
+            due: Some(None),
+            ..Default::default()
+        },
+    );
     assert_eq!(alice.drain().await.unwrap().sent, 1);
     let sent = patches_of(&ws, &page, before);
     assert_eq!(sent.len(), 1);
@@ -345,9 +389,18 @@ async fn hsn_resolve_hold_and_resume_from_the_shell() {
         command.args(args).env("HSN_OPERATOR", "grace");
         command.output()
     };
-    let out = run(&["resolve", "INST-0002", "--note", "re-sent"]).await.unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "INST-0002: error resolved");
+    let out = run(&["resolve", "INST-0002", "--note", "re-sent"])
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "INST-0002: error resolved"
+    );
     let again = run(&["resolve", "INST-0002"]).await.unwrap();
     assert!(!again.status.success());
     assert!(
@@ -356,11 +409,19 @@ async fn hsn_resolve_hold_and_resume_from_the_shell() {
         String::from_utf8_lossy(&again.stderr)
     );
     let out = run(&["hold", "INST-0002"]).await.unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "INST-0002: put on hold");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "INST-0002: put on hold"
+    );
     let readonly = run(&["--readonly", "resume", "INST-0002"]).await.unwrap();
     assert_eq!(readonly.status.code(), Some(2));
-    let out = run(&["resume", "INST-0002", "--note", "client back"]).await.unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "INST-0002: resumed");
+    let out = run(&["resume", "INST-0002", "--note", "client back"])
+        .await
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "INST-0002: resumed"
+    );
 
     let page = ws
         .fake

@@ -7,20 +7,24 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::history::{HistoryEntry, HistoryLog};
-use super::models::WorkflowInstance;
+
 use super::record::{FieldValue, Link, Record};
 use super::schema::{DatabaseKey, INSTANCE_TASKS_COLUMN, TASK_INSTANCE_COLUMN, database};
-use super::workflow::{StateMachine, WorkflowError};
+use super::workflow::WorkflowError;
 use crate::notion::DateValue;
 use std::collections::BTreeMap;
 
 mod correct;
+mod instance;
 mod task;
+#[cfg(test)]
+mod tests;
 #[cfg(test)]
 mod tests_kinds;
 mod undo;
 
 pub use correct::{Correction, plan_hold, plan_resolve, plan_resume, plan_revert};
+pub use instance::{plan_advance, plan_restore};
 pub use task::{
     TaskChanges, TaskRequest, plan_new_task, plan_task_changes, plan_task_edit, plan_trash,
     task_created_entry,
@@ -339,9 +343,7 @@ impl Write {
                 at,
                 ..
             } => Some(correction.entry(actor, note.as_deref(), *at)),
-            Write::EditTask { .. } | Write::RestoreHistory { .. } | Write::TrashTask { .. } => {
-                None
-            }
+            Write::EditTask { .. } | Write::RestoreHistory { .. } | Write::TrashTask { .. } => None,
         }
     }
 
@@ -472,176 +474,4 @@ pub fn typed_text(what: &str, text: &str, multiline: bool) -> Result<(), PlanErr
 /// The characters that reorder text on screen (a right-to-left override hides what follows).
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
-
-/// An advance of `instance` (a record of Active Workflow Instances) to `to`: checked
-/// against its workflow, from `from` (the state the operator saw; default its current
-/// one). Returns the write and the instance as it will look.
-pub fn plan_advance(
-    instance: &Record,
-    machine: &StateMachine,
-    from: Option<&str>,
-    to: &str,
-    note: Option<&str>,
-    actor: &str,
-    at: DateTime<Utc>,
-) -> Result<(Write, Record), PlanError> {
-    let current = WorkflowInstance::from_record(instance);
-    let from = from.unwrap_or(&current.current_state).to_string();
-    if from != current.current_state {
-        let by = HistoryLog::decode(&current.history_log)
-            .last_state_change()
-            .and_then(|t| t.actor().map(|a| format!(" (moved by {a})")))
-            .unwrap_or_default();
-        return Err(PlanError::Invalid(format!(
-            "{} is now in \"{}\", not \"{from}\" as when you read it{by}; nothing was changed",
-            current.instance_id, current.current_state
-        )));
-    }
-    machine.check_move(&from, to)?;
-    if let Some(note) = note {
-        typed_text("note", note, false)?;
-    }
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
-    let write = Write::Advance {
-        instance_page: instance.page_id.clone().unwrap_or_default(),
-        instance_id: current.instance_id,
-        from,
-        to: to.to_string(),
-        note: note.map(str::to_string),
-        actor: actor.to_string(),
-        at,
-        completes: machine.is_terminal(to),
-        status_before: machine
-            .is_terminal(to)
-            .then(|| current.status.clone())
-            .flatten(),
-    };
-    let mut after = instance.clone();
-    write.apply(&mut after);
-    Ok((write, after))
-}
-
-/// Puts back into `instance`'s History Log those of `entries` (hsn's own, confirmed once)
-/// it lacks. Returns the write and the instance as it will look, or `None` when the log
-/// already holds every one.
-pub fn plan_restore(instance: &Record, entries: &[HistoryEntry]) -> Option<(Write, Record)> {
-    let current = WorkflowInstance::from_record(instance);
-    let mut log = HistoryLog::decode(&current.history_log);
-    let missing = log.restore(entries);
-    if missing.is_empty() {
-        return None;
-    }
-    let mut after = instance.clone();
-    after.set("History Log", log.encode_text());
-    let write = Write::RestoreHistory {
-        instance_page: instance.page_id.clone().unwrap_or_default(),
-        instance_id: current.instance_id,
-        entries: missing.iter().map(|e| e.to_json().clone()).collect(),
-    };
-    Some((write, after))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::history::LogEntry;
-    use crate::domain::models::Workflow;
-    use serde_json::json;
-    use chrono::TimeZone;
-
-    fn instance(history: &str) -> Record {
-        let mut record = Record::new(DatabaseKey::ActiveWorkflowInstances);
-        record.page_id = Some("page-1".into());
-        record.set("Instance ID", "INST-0001".to_string());
-        record.set("Current State", "inquiry".to_string());
-        record.set("History Log", history.to_string());
-        record
-    }
-
-    fn machine() -> StateMachine {
-        StateMachine::from_workflow(&Workflow {
-            workflow_id: "WF".into(),
-            initial_state: "inquiry".into(),
-            states: r#"["inquiry","consultation","completed"]"#.into(),
-            ..Workflow::default()
-        })
-        .unwrap()
-    }
-
-    fn at(minute: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 20, 10, minute, 0).unwrap()
-            + chrono::Duration::nanoseconds(123_456_789)
-    }
-
-    /// The entry a queued write reports is the one its planned change added, even after a
-    /// trip through the outbox's JSON.
-    #[test]
-    fn a_write_knows_the_history_entry_it_adds() {
-        let (write, after) = plan_advance(
-            &instance(""),
-            &machine(),
-            None,
-            "consultation",
-            Some("  booked  "),
-            "alice",
-            at(0),
-        )
-        .unwrap();
-        let (task_write, _, task_after) = plan_new_task(
-            &instance(""),
-            &TaskRequest {
-                name: " Call Jane ".into(),
-                assignee: Some("Solari".into()),
-                due: NaiveDate::from_ymd_opt(2026, 12, 1),
-                ..TaskRequest::default()
-            },
-            "TASK-00000001",
-            "local:TASK-00000001",
-            "alice",
-            at(1),
-        )
-        .unwrap();
-        for (write, after) in [(write, after), (task_write, task_after)] {
-            let queued: Write =
-                serde_json::from_value(serde_json::to_value(&write).unwrap()).unwrap();
-            let entry = queued.history_entry().unwrap();
-            let log = HistoryLog::decode(&after.get::<String>("History Log"));
-            assert!(log.contains(&entry), "{write:?}");
-            assert_eq!(log.len(), 1);
-        }
-    }
-
-    #[test]
-    fn a_restoration_plans_only_what_is_missing_and_round_trips() {
-        let ours = HistoryEntry::transition("alice", "inquiry", "consultation", None, at(0));
-        let theirs = HistoryEntry::event("LeadCaptureAgent", "Lead scored", Map::new(), at(5));
-        let dropped = instance(&json!([theirs.to_json()]).to_string());
-        let (write, after) = plan_restore(&dropped, &[ours.clone(), theirs.clone()]).unwrap();
-        assert_eq!(write.kind(), "restore_history");
-        assert_eq!(
-            write.summary(),
-            "INST-0001: put back 1 dropped history entry"
-        );
-        let log = HistoryLog::decode(&after.get::<String>("History Log"));
-        let order: Vec<&str> = log.history_entries().map(HistoryEntry::action).collect();
-        assert_eq!(
-            order,
-            [
-                "[alice] Transitioned from inquiry to consultation",
-                "[LeadCaptureAgent] Lead scored"
-            ]
-        );
-        let queued: Write = serde_json::from_value(serde_json::to_value(&write).unwrap()).unwrap();
-        assert_eq!(queued, write);
-        let entries = queued.restored_entries();
-        assert_eq!(entries.len(), 1);
-        assert!(entries[0].same_as(&ours));
-        assert_eq!(entries[0].timestamp(), at(0), "every digit of the instant");
-        assert!(queued.history_entry().is_none());
-
-        // Nothing missing: nothing to plan.
-        assert!(plan_restore(&after, &[ours]).is_none());
-        assert!(matches!(log.entries()[1], LogEntry::Entry(_)));
-    }
 }

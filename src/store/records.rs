@@ -269,7 +269,9 @@ impl Store {
 
     /// Records of a database, by title.
     pub fn records(&self, key: DatabaseKey, filter: &RecordFilter) -> Result<Vec<StoredRecord>> {
-        let mut sql = String::from("SELECT * FROM records WHERE database = ?1 AND archived = 0 AND trashing = 0");
+        let mut sql = String::from(
+            "SELECT * FROM records WHERE database = ?1 AND archived = 0 AND trashing = 0",
+        );
         let mut args: Vec<String> = vec![database(key).alias.to_string()];
         let mut add = |clause: &str, value: String| {
             args.push(value);

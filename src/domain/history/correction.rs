@@ -42,8 +42,7 @@ impl HistoryEntry {
     /// The transition a revert entry undid, `(from, to)` of that move (the state goes back
     /// to `from`); `None` for any other entry.
     pub fn reverted_transition(&self) -> Option<(&str, &str)> {
-        if let (Some(from), Some(to)) = (self.detail("reverted_from"), self.detail("reverted_to"))
-        {
+        if let (Some(from), Some(to)) = (self.detail("reverted_from"), self.detail("reverted_to")) {
             return Some((from, to));
         }
         let (from, to) = self
@@ -111,7 +110,11 @@ mod tests {
     #[test]
     fn a_revert_is_a_correction_that_moves_the_state_back_but_no_transition() {
         let entry = revert(at(5));
-        assert_eq!(entry.transition_states(), None, "never read as a transition");
+        assert_eq!(
+            entry.transition_states(),
+            None,
+            "never read as a transition"
+        );
         assert_eq!(entry.kind(), EntryKind::Correction);
         assert_eq!(
             entry.reverted_transition(),
@@ -121,7 +124,10 @@ mod tests {
         // Read back from the log's JSON, and from the action alone (a writer that kept only
         // the action).
         let back = HistoryEntry::from_json(&serde_json::Value::Object(entry.to_json().clone()));
-        assert_eq!(back.unwrap().state_change(), Some(("consultation", "inquiry")));
+        assert_eq!(
+            back.unwrap().state_change(),
+            Some(("consultation", "inquiry"))
+        );
         let bare = HistoryEntry::event(
             "bob",
             "Reverted transition from a to b — wrong client",

@@ -140,10 +140,7 @@ pub fn plan_task_changes(
         .as_deref()
         .map(|p| choice(DatabaseKey::Tasks, "Priority", p))
         .transpose()?;
-    if status.is_none()
-        && priority.is_none()
-        && changes.assignee.is_none()
-        && changes.due.is_none()
+    if status.is_none() && priority.is_none() && changes.assignee.is_none() && changes.due.is_none()
     {
         return Err(PlanError::Invalid(
             "nothing to change: give --status, --priority, --assignee or --due".into(),

@@ -2,6 +2,7 @@
 //! undo.
 
 use super::*;
+use crate::domain::workflow::StateMachine;
 use chrono::TimeZone;
 
 fn at(minute: u32) -> DateTime<Utc> {
@@ -25,7 +26,10 @@ fn task() -> Record {
     record.set("Status", Some("To Do".to_string()));
     record.set("Priority", Some("Medium".to_string()));
     record.set("Assigned To", "Solari".to_string());
-    record.set("Due Date", date(NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()));
+    record.set(
+        "Due Date",
+        date(NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()),
+    );
     record
 }
 
@@ -49,12 +53,19 @@ fn refusal(result: Result<(Write, Record), PlanError>) -> String {
 
 #[test]
 fn resolving_an_error_makes_the_instance_active_and_says_what_was_resolved() {
-    let (write, after) =
-        plan_resolve(&instance("payment_pending", "Error"), Some(" card re-sent "), "alice", at(0))
-            .unwrap();
+    let (write, after) = plan_resolve(
+        &instance("payment_pending", "Error"),
+        Some(" card re-sent "),
+        "alice",
+        at(0),
+    )
+    .unwrap();
     assert_eq!(write.kind(), "correct");
     assert_eq!(write.summary(), "INST-0001: error resolved");
-    assert_eq!(after.get::<Option<String>>("Status").as_deref(), Some("Active"));
+    assert_eq!(
+        after.get::<Option<String>>("Status").as_deref(),
+        Some("Active")
+    );
     assert_eq!(after.get::<String>("Error Message"), "");
     assert_eq!(
         entries(&after),
@@ -62,7 +73,10 @@ fn resolving_an_error_makes_the_instance_active_and_says_what_was_resolved() {
     );
     let queued = round_trip(&write);
     assert_eq!(queued, write);
-    assert_eq!(queued.instance_page().map(String::as_str), Some("inst-page"));
+    assert_eq!(
+        queued.instance_page().map(String::as_str),
+        Some("inst-page")
+    );
     let entry = queued.history_entry().unwrap();
     assert_eq!(entry.kind(), crate::domain::history::EntryKind::Correction);
     assert_eq!(entry.transition_states(), None);
@@ -70,7 +84,12 @@ fn resolving_an_error_makes_the_instance_active_and_says_what_was_resolved() {
     let stamped = queued.stamped(at(9));
     assert_eq!(stamped.history_entry().unwrap().timestamp(), at(9));
 
-    let why = refusal(plan_resolve(&instance("inquiry", "Active"), None, "alice", at(0)));
+    let why = refusal(plan_resolve(
+        &instance("inquiry", "Active"),
+        None,
+        "alice",
+        at(0),
+    ));
     assert_eq!(
         why,
         "INST-0001 is Active, not in Error: there is no error to resolve; nothing was changed"
@@ -80,11 +99,17 @@ fn resolving_an_error_makes_the_instance_active_and_says_what_was_resolved() {
 #[test]
 fn hold_and_resume_need_the_status_they_change() {
     let (hold, held) = plan_hold(&instance("inquiry", "Active"), None, "alice", at(0)).unwrap();
-    assert_eq!(held.get::<Option<String>>("Status").as_deref(), Some("On Hold"));
+    assert_eq!(
+        held.get::<Option<String>>("Status").as_deref(),
+        Some("On Hold")
+    );
     assert_eq!(entries(&held), ["[alice] Put on hold"]);
     assert_eq!(hold.summary(), "INST-0001: put on hold");
     let (_, resumed) = plan_resume(&held, Some("client back"), "bob", at(1)).unwrap();
-    assert_eq!(resumed.get::<Option<String>>("Status").as_deref(), Some("Active"));
+    assert_eq!(
+        resumed.get::<Option<String>>("Status").as_deref(),
+        Some("Active")
+    );
     assert_eq!(
         entries(&resumed),
         ["[alice] Put on hold", "[bob] Resumed — client back"]
@@ -92,7 +117,12 @@ fn hold_and_resume_need_the_status_they_change() {
     assert!(refusal(plan_hold(&held, None, "alice", at(2))).contains("is On Hold"));
     assert!(refusal(plan_resume(&resumed, None, "alice", at(2))).contains("not On Hold"));
     assert!(matches!(
-        plan_hold(&instance("inquiry", "Active"), Some("\u{1b}[2J"), "alice", at(0)),
+        plan_hold(
+            &instance("inquiry", "Active"),
+            Some("\u{1b}[2J"),
+            "alice",
+            at(0)
+        ),
         Err(PlanError::Invalid(_))
     ));
 }
@@ -101,7 +131,10 @@ fn hold_and_resume_need_the_status_they_change() {
 fn a_revert_moves_the_state_back_and_is_refused_once_the_instance_moved_on() {
     let mut moved = instance("completed", "Completed");
     let advance = HistoryEntry::transition("bob", "follow_up", "completed", None, at(0));
-    moved.set("History Log", serde_json::json!([advance.to_json()]).to_string());
+    moved.set(
+        "History Log",
+        serde_json::json!([advance.to_json()]).to_string(),
+    );
     let (write, after) = plan_revert(
         &moved,
         "follow_up",
@@ -113,12 +146,18 @@ fn a_revert_moves_the_state_back_and_is_refused_once_the_instance_moved_on() {
     )
     .unwrap();
     assert_eq!(after.get::<String>("Current State"), "follow_up");
-    assert_eq!(after.get::<Option<String>>("Status").as_deref(), Some("Active"));
+    assert_eq!(
+        after.get::<Option<String>>("Status").as_deref(),
+        Some("Active")
+    );
     assert_eq!(
         after.get::<Option<DateValue>>("Last Transition Date"),
         instant(at(5))
     );
-    assert_eq!(write.summary(), "INST-0001: completed → follow_up (reverted)");
+    assert_eq!(
+        write.summary(),
+        "INST-0001: completed → follow_up (reverted)"
+    );
     let log = HistoryLog::decode(&after.get::<String>("History Log"));
     let entry = log.history_entries().last().unwrap();
     assert_eq!(
@@ -155,7 +194,10 @@ fn an_edit_clears_a_due_date_and_an_assignee_and_old_queued_json_still_reads() {
     assert_eq!(after.get::<Option<DateValue>>("Due Date"), None);
     assert_eq!(after.get::<String>("Assigned To"), "");
     let Write::EditTask {
-        due, clear_due, was, ..
+        due,
+        clear_due,
+        was,
+        ..
     } = round_trip(&write)
     else {
         panic!("an edit");
@@ -173,7 +215,14 @@ fn an_edit_clears_a_due_date_and_an_assignee_and_old_queued_json_still_reads() {
         "priority": null, "assignee": null, "due": null, "at": "2026-12-01T10:00:00Z"
     }))
     .unwrap();
-    assert!(matches!(old, Write::EditTask { clear_due: false, conditional: false, .. }));
+    assert!(matches!(
+        old,
+        Write::EditTask {
+            clear_due: false,
+            conditional: false,
+            ..
+        }
+    ));
     let body = serde_json::to_value(&old).unwrap();
     assert!(body.get("clear_due").is_none(), "written as before: {body}");
 }
@@ -231,7 +280,13 @@ fn undoing_an_edit_puts_the_values_back_while_the_task_holds_the_edit() {
             back.value(column)
         );
     }
-    assert!(matches!(undo, Write::EditTask { conditional: true, .. }));
+    assert!(matches!(
+        undo,
+        Write::EditTask {
+            conditional: true,
+            ..
+        }
+    ));
 
     // A column with no value before the edit is cleared by the undo.
     let mut bare = task();
@@ -247,7 +302,13 @@ fn undoing_an_edit_puts_the_values_back_while_the_task_holds_the_edit() {
     )
     .unwrap();
     let (undo, back) = plan_undo(&edit, &edited, "alice", at(1)).unwrap();
-    assert!(matches!(undo, Write::EditTask { clear_due: true, .. }));
+    assert!(matches!(
+        undo,
+        Write::EditTask {
+            clear_due: true,
+            ..
+        }
+    ));
     assert_eq!(back.get::<String>("Assigned To"), "");
     assert_eq!(back.get::<Option<DateValue>>("Due Date"), None);
 
@@ -255,7 +316,10 @@ fn undoing_an_edit_puts_the_values_back_while_the_task_holds_the_edit() {
     let mut changed = edited.clone();
     changed.set("Assigned To", "Nyra".to_string());
     let why = refusal(plan_undo(&edit, &changed, "alice", at(2)));
-    assert!(why.contains("Assigned To is now \"Nyra\", not \"Ruvo\""), "{why}");
+    assert!(
+        why.contains("Assigned To is now \"Nyra\", not \"Ruvo\""),
+        "{why}"
+    );
 }
 
 #[test]
@@ -294,25 +358,52 @@ fn undoing_a_create_an_advance_or_a_correction() {
     ));
     assert_eq!(reverted.get::<String>("Current State"), "inquiry");
     // Moved on by someone since: refused, naming who.
-    let (_, moved_on) =
-        plan_advance(&advanced, &machine, None, "completed", None, "Solari", at(2)).unwrap();
+    let (_, moved_on) = plan_advance(
+        &advanced,
+        &machine,
+        None,
+        "completed",
+        None,
+        "Solari",
+        at(2),
+    )
+    .unwrap();
     let why = refusal(plan_undo(&advance, &moved_on, "alice", at(3)));
-    assert!(why.contains("now in \"completed\"") && why.contains("(moved by Solari)"), "{why}");
+    assert!(
+        why.contains("now in \"completed\"") && why.contains("(moved by Solari)"),
+        "{why}"
+    );
     // A completing advance: the revert puts the Status back.
     let (complete, completed) =
         plan_advance(&advanced, &machine, None, "completed", None, "bob", at(2)).unwrap();
     let (_, reopened) = plan_undo(&complete, &completed, "alice", at(3)).unwrap();
-    assert_eq!(reopened.get::<Option<String>>("Status").as_deref(), Some("Active"));
+    assert_eq!(
+        reopened.get::<Option<String>>("Status").as_deref(),
+        Some("Active")
+    );
     // A revert and a resolution are not undone.
     assert!(refusal(plan_undo(&revert, &reverted, "alice", at(4))).contains("not undone"));
-    let (resolve, resolved) = plan_resolve(&instance("inquiry", "Error"), None, "a", at(0)).unwrap();
+    let (resolve, resolved) =
+        plan_resolve(&instance("inquiry", "Error"), None, "a", at(0)).unwrap();
     assert!(refusal(plan_undo(&resolve, &resolved, "alice", at(1))).contains("not put back"));
     // Hold and resume undo each other.
     let (hold, held) = plan_hold(&base, None, "a", at(0)).unwrap();
     let (resume, active) = plan_undo(&hold, &held, "alice", at(1)).unwrap();
-    assert!(matches!(resume, Write::Correct { correction: Correction::Resume, .. }));
+    assert!(matches!(
+        resume,
+        Write::Correct {
+            correction: Correction::Resume,
+            ..
+        }
+    ));
     let (hold_again, _) = plan_undo(&resume, &active, "alice", at(2)).unwrap();
-    assert!(matches!(hold_again, Write::Correct { correction: Correction::Hold, .. }));
+    assert!(matches!(
+        hold_again,
+        Write::Correct {
+            correction: Correction::Hold,
+            ..
+        }
+    ));
     // The wrong record: refused.
     assert!(refusal(plan_undo(&hold, &task(), "alice", at(1))).contains("not the one"));
 }

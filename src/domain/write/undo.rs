@@ -70,9 +70,9 @@ pub fn plan_undo(
                 ),
             }
         }
-        Write::TrashTask { .. } => refuse(
-            "a task in the trash is restored from Notion's trash; nothing was changed",
-        ),
+        Write::TrashTask { .. } => {
+            refuse("a task in the trash is restored from Notion's trash; nothing was changed")
+        }
         Write::RestoreHistory { .. } => {
             refuse("history put back is not taken out again; nothing was changed")
         }
@@ -91,7 +91,11 @@ fn same_page(current: &Record, page: &str, landed: &Write) -> Result<(), PlanErr
 
 /// The edit that puts back what `landed` (an edit) replaced, while `current` still holds
 /// what it set.
-fn undo_edit(landed: &Write, current: &Record, at: DateTime<Utc>) -> Result<(Write, Record), PlanError> {
+fn undo_edit(
+    landed: &Write,
+    current: &Record,
+    at: DateTime<Utc>,
+) -> Result<(Write, Record), PlanError> {
     let Write::EditTask {
         task_id,
         status,

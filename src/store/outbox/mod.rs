@@ -3,6 +3,7 @@
 //! Notion answered (`settle.rs`).
 
 mod lease;
+mod placeholder;
 mod settle;
 #[cfg(test)]
 mod tests;

@@ -11,8 +11,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::Value;
 
 use super::lease::Holder;
+use super::placeholder::follow_created;
 use super::{OutboxEntry, OutboxState, QUEUED, Store, now_text, read_entry};
-use crate::domain::record::{FieldValue, Link, Record};
+use crate::domain::record::{Link, Record};
 use crate::domain::schema::{DatabaseKey, find_database};
 use crate::domain::write::Write;
 use crate::notion::Page;
@@ -20,8 +21,7 @@ use crate::store::own_entries::{OwnWrites, apply_in};
 use crate::store::raw_pages::{self, PackedPage};
 use crate::store::records::{upsert_in, write_record};
 
-/// The prefix of the id a record created in hsn goes by until Notion gives it its own.
-const PLACEHOLDER: &str = "local:";
+use super::placeholder::PLACEHOLDER;
 
 /// How a write that landed is settled.
 #[derive(Debug, Default)]
@@ -240,7 +240,7 @@ fn fail_with_dependents(
 }
 
 /// The writes still queued that touch `page_id`, oldest first.
-fn queued_on(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<Vec<OutboxEntry>> {
+pub(super) fn queued_on(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<Vec<OutboxEntry>> {
     let mut statement = tx.prepare_cached(&format!(
         "SELECT * FROM outbox WHERE state IN {QUEUED} ORDER BY seq"
     ))?;
@@ -265,70 +265,6 @@ fn trashed_by(tx: &Transaction<'_>, seq: i64) -> rusqlite::Result<Option<String>
     Ok(serde_json::from_str::<Write>(&body)
         .ok()
         .and_then(|w| w.trashed_page().map(str::to_string)))
-}
-
-/// Points the writes queued against a placeholder at the page Notion created, and the
-/// links other records hold to it (an instance's `Related Tasks`) at the real page.
-fn follow_created(tx: &Transaction<'_>, placeholder: &str, real: &str) -> rusqlite::Result<()> {
-    relink(tx, placeholder, real)?;
-    for entry in queued_on(tx, placeholder)? {
-        let touched: Vec<&str> = entry
-            .touched
-            .iter()
-            .map(|p| if p == placeholder { real } else { p.as_str() })
-            .collect();
-        let mut body = entry.body.clone();
-        if body.get("task_page").and_then(Value::as_str) == Some(placeholder) {
-            body["task_page"] = Value::String(real.to_string());
-        }
-        tx.execute(
-            "UPDATE outbox SET touched = ?2, body = ?3 WHERE seq = ?1",
-            params![
-                entry.seq,
-                serde_json::to_string(&touched).unwrap_or_default(),
-                body.to_string()
-            ],
-        )?;
-    }
-    Ok(())
-}
-
-/// Replaces `placeholder` by `real` in every link of the cached records that holds it.
-fn relink(tx: &Transaction<'_>, placeholder: &str, real: &str) -> rusqlite::Result<()> {
-    let holding: Vec<(String, String, String)> = {
-        let mut statement = tx.prepare(
-            "SELECT page_id, database, fields FROM records WHERE page_id != ?1 AND instr(fields, ?1) > 0",
-        )?;
-        statement
-            .query_map(params![placeholder], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?
-    };
-    for (page_id, alias, fields) in holding {
-        let Some(definition) = find_database(&alias) else {
-            continue;
-        };
-        let fields: Value = serde_json::from_str(&fields).unwrap_or(Value::Null);
-        let mut record = Record::from_values_json(definition.key, Some(page_id.clone()), &fields);
-        let mut changed = false;
-        for value in record.values.values_mut() {
-            if let FieldValue::Link(Link::Pages(ids)) = value {
-                for id in ids.iter_mut().filter(|id| *id == placeholder) {
-                    *id = real.to_string();
-                    changed = true;
-                }
-            }
-        }
-        if changed {
-            tx.execute(
-                "UPDATE records SET fields = ?2 WHERE page_id = ?1",
-                params![
-                    page_id,
-                    serde_json::to_string(&record.values).unwrap_or_default()
-                ],
-            )?;
-        }
-    }
-    Ok(())
 }
 
 /// Sets a record's pending count to the writes still queued on it.
