@@ -373,6 +373,14 @@ async fn undoing_an_edit_puts_the_previous_values_back_unless_someone_changed_th
     let seq = last_seq(&alice);
     alice.drain().await.unwrap();
     assert_eq!(state_of(&alice, seq), OutboxState::Failed);
+    let why = alice
+        .store()
+        .write_state(seq)
+        .unwrap()
+        .unwrap()
+        .last_error
+        .unwrap();
+    assert!(why.contains("its Assigned To is no longer"), "{why}");
     let task = Task::from_page(&ws.client.retrieve_page(&page).await.unwrap());
     assert_eq!(
         (task.status.as_deref(), task.assigned_to.as_str()),

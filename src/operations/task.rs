@@ -399,7 +399,8 @@ pub async fn edit_task(
         });
         if let Some((column, _)) = moved {
             return Err(OperationError::Stale(format!(
-                "task {} changed in Notion since: its {column} is no longer what this change                  was planned over, so it was not sent (it would overwrite that change)",
+                "task {} changed in Notion since: its {column} is no longer what this change \
+                 was planned over, so it was not sent (it would overwrite that change)",
                 edit.task
             )));
         }

@@ -287,7 +287,9 @@ async fn send(
             let done = correct(client, &Operator(actor.clone()), &request, *at).await?;
             let outcome = if done.overwritten {
                 Some(
-                    "applied, then overwritten: another writer moved the instance and dropped                      its history entry, which hsn did not put back (the history would say the                      instance is where it is not)"
+                    "applied, then overwritten: another writer moved the instance and dropped \
+                     its history entry, which hsn did not put back (the history would say the \
+                     instance is where it is not)"
                         .to_string(),
                 )
             } else {

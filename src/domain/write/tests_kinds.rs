@@ -312,7 +312,7 @@ fn undoing_an_edit_puts_the_values_back_while_the_task_holds_the_edit() {
     assert_eq!(back.get::<String>("Assigned To"), "");
     assert_eq!(back.get::<Option<DateValue>>("Due Date"), None);
 
-    // Someone changed the status since: refused, naming it.
+    // Someone reassigned the task since: refused, naming it.
     let mut changed = edited.clone();
     changed.set("Assigned To", "Nyra".to_string());
     let why = refusal(plan_undo(&edit, &changed, "alice", at(2)));
