@@ -447,4 +447,17 @@ async fn hsn_resolve_hold_and_resume_from_the_shell() {
         ]
     );
     assert_eq!(instance(&ws, page).await.status.as_deref(), Some("Active"));
+    let history = run(&["history", "INST-0002", "--json"]).await.unwrap();
+    let kinds: Vec<Value> = String::from_utf8_lossy(&history.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["kind"].clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            json!("correction"),
+            json!("correction"),
+            json!("correction")
+        ]
+    );
 }
