@@ -301,7 +301,7 @@ fn a_task_queued_for_the_trash_is_hidden_until_dropped_and_gone_once_confirmed()
             .unwrap()
             .len()
     };
-    let mut trash = |store: &mut Store, page: &str| {
+    let trash = |store: &mut Store, page: &str| {
         let task = store.record(page).unwrap().unwrap().record;
         let (write, after) = crate::domain::write::plan_trash(&task, at()).unwrap();
         store
