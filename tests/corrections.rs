@@ -224,6 +224,49 @@ async fn undoing_an_advance_reverts_it() {
     );
 }
 
+/// A revert whose answer was lost, after which someone advances the instance again: the
+/// retry finds its entry and sends nothing (it never reverts the new move).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revert_whose_answer_was_lost_never_reverts_twice() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    queue_advance(&alice, &ws, &ws.instance, "consultation", "alice");
+    let seq = last_seq(&alice);
+    alice.drain().await.unwrap();
+    let advance = queued(&alice, seq);
+    let (revert, after) =
+        plan_undo(&advance, &record(&alice, &ws.instance), "alice", Utc::now()).unwrap();
+    alice.submit(&revert, vec![after]).unwrap();
+    ws.fake
+        .push_fault_for("PATCH", "/v1/pages/", Fault::DropAfterApply);
+    let first = alice.drain().await.unwrap();
+    assert_eq!((first.sent, first.waiting), (0, 1), "the answer was lost");
+    assert_eq!(instance(&ws, &ws.instance).await.current_state, "inquiry");
+
+    let solari = engine(&ws, "solari").await;
+    queue_advance(&solari, &ws, &ws.instance, "consultation", "Solari");
+    assert_eq!(solari.drain().await.unwrap().sent, 1);
+    let before = ws.fake.requests().len();
+    let again = alice.drain().await.unwrap();
+    assert_eq!(again.sent, 1);
+    assert_eq!(again.notes[0].2, "already applied");
+    assert!(
+        patches_of(&ws, &ws.instance, before).is_empty(),
+        "nothing sent again"
+    );
+    assert_eq!(
+        instance(&ws, &ws.instance).await.current_state,
+        "consultation",
+        "Solari's move stands"
+    );
+    let reverts = actions(&ws.client, &ws.instance)
+        .await
+        .into_iter()
+        .filter(|a| a.contains("Reverted transition"))
+        .count();
+    assert_eq!(reverts, 1);
+}
+
 /// A task made in hsn is linked into its instance at once (under its placeholder), then by
 /// its real page; its undo moves it to Notion's trash, and hsn stops showing it as soon as
 /// the undo is queued.
