@@ -83,10 +83,59 @@ impl HistoryLog {
                 _ => Some(e),
             })
     }
+
+    /// Splits `entries` (to be put back together) into those that can go back and those
+    /// that would contradict the state (`would_contradict`), judged newest first, each
+    /// against the log with the newer ones kept: a transition of ours that we reverted
+    /// since goes back with its revert, while two moves a blind writer overwrote both stay
+    /// out. Each list keeps the order of `entries`.
+    pub fn restorable(
+        &self,
+        entries: &[HistoryEntry],
+        current: &str,
+    ) -> (Vec<HistoryEntry>, Vec<HistoryEntry>) {
+        let mut newest_first: Vec<&HistoryEntry> = entries.iter().collect();
+        newest_first.sort_by_key(|e| std::cmp::Reverse(e.timestamp));
+        let mut log = self.clone();
+        let mut contradicting: Vec<&HistoryEntry> = Vec::new();
+        for entry in newest_first {
+            if log.would_contradict(entry, current) {
+                contradicting.push(entry);
+            } else {
+                log.restore(std::slice::from_ref(entry));
+            }
+        }
+        entries
+            .iter()
+            .cloned()
+            .partition(|e| !contradicting.iter().any(|c| c.same_as(e)))
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_advance_goes_back_with_its_revert_but_overwritten_moves_stay_out() {
+        let advance = HistoryEntry::transition("alice", "inquiry", "consultation", None, at(1));
+        let reverted = revert(at(5));
+        let (back, out) =
+            HistoryLog::default().restorable(&[advance.clone(), reverted.clone()], "inquiry");
+        assert_eq!((back.len(), out.len()), (2, 0));
+
+        // Two moves of ours, both overwritten by a blind writer's (stamped before them).
+        let mut theirs = HistoryLog::default();
+        theirs.push(HistoryEntry::transition(
+            "Solari",
+            "inquiry",
+            "canceled",
+            None,
+            at(0),
+        ));
+        let next = HistoryEntry::transition("alice", "consultation", "quote_provided", None, at(2));
+        let (back, out) = theirs.restorable(&[advance, next], "canceled");
+        assert_eq!((back.len(), out.len()), (0, 2));
+    }
+
     use super::*;
     use chrono::TimeZone;
 
