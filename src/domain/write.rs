@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::history::{HistoryEntry, HistoryLog};
-
 use super::record::{FieldValue, Link, Record};
 use super::schema::{DatabaseKey, INSTANCE_TASKS_COLUMN, TASK_INSTANCE_COLUMN, database};
 use super::workflow::WorkflowError;

@@ -11,6 +11,7 @@ use super::{PlanError, Write, instant, typed_text};
 use crate::domain::history::{HistoryEntry, HistoryLog};
 use crate::domain::models::WorkflowInstance;
 use crate::domain::record::Record;
+use crate::domain::schema::DatabaseKey;
 
 /// What a `Write::Correct` does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,7 +56,7 @@ impl Correction {
 
     /// The columns it changes on the instance (the history entry aside), as they will be.
     pub fn changes(&self, at: DateTime<Utc>) -> Record {
-        let mut record = Record::new(crate::domain::schema::DatabaseKey::ActiveWorkflowInstances);
+        let mut record = Record::new(DatabaseKey::ActiveWorkflowInstances);
         self.apply(&mut record, at);
         record
     }
