@@ -589,6 +589,7 @@ fn queued_write(seq: i64, state: OutboxState, attempts: u32, error: Option<&str>
         actor: "Ops".into(),
         at: now(),
         completes: false,
+        status_before: None,
     };
     OutboxEntry {
         seq,

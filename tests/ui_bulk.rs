@@ -243,8 +243,10 @@ fn queued(seq: i64, title: &str) -> Queued {
             priority: None,
             assignee: Some("Nyra".into()),
             due: None,
+            clear_due: false,
             at: now(),
             was: Default::default(),
+            conditional: false,
         },
         title: title.to_string(),
     }

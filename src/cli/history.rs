@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::session::Session;
 use super::table::{render, say, say_json, say_lines, wants_json};
-use crate::domain::history::{HistoryLog, LogEntry};
+use crate::domain::history::{EntryKind, HistoryLog, LogEntry};
 use crate::domain::models::WorkflowInstance;
 use crate::domain::schema::DatabaseKey;
 use crate::present::duration_text;
@@ -37,6 +37,12 @@ pub async fn run(args: HistoryArgs, session: &Session) -> Result<()> {
                     "timestamp": e.timestamp().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                     "actor": e.actor(),
                     "action": e.summary(),
+                    // A correction (a revert among them) is not a transition: no from/to.
+                    "kind": match e.kind() {
+                        EntryKind::Transition => "transition",
+                        EntryKind::Correction => "correction",
+                        EntryKind::Event => "event",
+                    },
                     "from": e.transition_states().map(|(from, _)| from),
                     "to": e.transition_states().map(|(_, to)| to),
                     "note": e.note(),

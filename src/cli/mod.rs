@@ -3,6 +3,7 @@
 
 mod advance;
 mod bulk;
+mod correct;
 mod history;
 mod outbox;
 pub(crate) mod overview;
@@ -70,6 +71,12 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Move an instance to a new state (or list the states it can move to), or several.
     Advance(advance::AdvanceArgs),
+    /// Resolve an instance in Error: Active again, its Error Message cleared.
+    Resolve(correct::CorrectArgs),
+    /// Put an Active instance on hold.
+    Hold(correct::CorrectArgs),
+    /// Make an instance on hold Active again.
+    Resume(correct::CorrectArgs),
     /// Create a task from an instance, or triage one.
     #[command(subcommand)]
     Task(task::TaskCommand),
@@ -123,6 +130,9 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
         Command::Show(args) => records::run_show(args, &open().await?).await,
         Command::History(args) => history::run(args, &open().await?).await,
         Command::Advance(args) => advance::run(args, &open().await?).await,
+        Command::Resolve(args) => correct::run(correct::Kind::Resolve, args, &open().await?).await,
+        Command::Hold(args) => correct::run(correct::Kind::Hold, args, &open().await?).await,
+        Command::Resume(args) => correct::run(correct::Kind::Resume, args, &open().await?).await,
         Command::Task(command) => task::run(command, &open().await?).await,
         Command::Sync(args) => sync::run(args, &open().await?).await,
         Command::Outbox(args) => outbox::run(args, &open().await?).await,
@@ -155,6 +165,7 @@ impl Command {
             Command::Advance(args) if args.changes() => Some("the advance"),
             Command::Task(task::TaskCommand::Set(args)) if !args.changes() => None,
             Command::Task(_) => Some("the task change"),
+            Command::Resolve(_) | Command::Hold(_) | Command::Resume(_) => Some("the correction"),
             Command::Setup(_) => Some("hsn setup (it creates and changes databases)"),
             Command::Outbox(args) if args.changes() => Some("the outbox change"),
             Command::Demo(args) if args.reset => Some("the demo reset"),

@@ -11,7 +11,7 @@ use super::table::say;
 use crate::domain::models::Task;
 use crate::domain::record::Record;
 use crate::domain::schema::{DatabaseKey, database};
-use crate::domain::write::{TaskRequest, choice, plan_new_task, plan_task_edit};
+use crate::domain::write::{TaskChanges, TaskRequest, choice, plan_new_task, plan_task_changes};
 use crate::operations::new_task_id;
 
 #[derive(Debug, Subcommand)]
@@ -58,6 +58,9 @@ pub struct SetArgs {
     /// YYYY-MM-DD.
     #[arg(long, value_parser = parse_day)]
     pub due: Option<NaiveDate>,
+    /// Clear the due date.
+    #[arg(long, conflicts_with = "due")]
+    pub clear_due: bool,
     /// Change several tasks without asking first (needed when there is no terminal).
     #[arg(long)]
     pub yes: bool,
@@ -78,14 +81,17 @@ impl SetArgs {
     /// The change planned on `task`, checked: the values against the schema, and that
     /// there is something to change.
     fn plan(&self, task: &Record) -> Result<(crate::domain::write::Write, Record)> {
-        Ok(plan_task_edit(
-            task,
-            self.status.as_deref(),
-            self.priority.as_deref(),
-            self.assignee.as_deref(),
-            self.due,
-            chrono::Utc::now(),
-        )?)
+        let changes = TaskChanges {
+            status: self.status.clone(),
+            priority: self.priority.clone(),
+            assignee: self.assignee.clone(),
+            due: if self.clear_due {
+                Some(None)
+            } else {
+                self.due.map(Some)
+            },
+        };
+        Ok(plan_task_changes(task, &changes, chrono::Utc::now())?)
     }
 
     /// What the change does to `tasks` ("30 tasks"): "Assign 30 tasks to Nyra".
@@ -106,9 +112,15 @@ impl SetArgs {
         if let Some(due) = self.due {
             parts.push(("due date", due.to_string()));
         }
+        if self.clear_due {
+            parts.push(("due date", "none".to_string()));
+        }
         match parts.as_slice() {
             [("status", v)] => format!("Set {tasks} to {v}"),
             [("assignee", v)] if v.is_empty() => format!("Unassign {tasks}"),
+            [("due date", v)] if self.clear_due && v == "none" => {
+                format!("Clear the due date of {tasks}")
+            }
             [("assignee", v)] => format!("Assign {tasks} to {v}"),
             [(what, v)] => format!("Set the {what} of {tasks} to {v}"),
             several => {

@@ -11,6 +11,10 @@ use serde_json::{Map, Value, json};
 
 use crate::notion::{TextTooLong, rich_text_value};
 
+mod correction;
+
+pub use correction::EntryKind;
+
 /// One readable entry of the log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
@@ -423,21 +427,22 @@ impl HistoryLog {
         self.history_entries().any(|e| e.same_as(entry))
     }
 
-    /// The latest transition entry (the later in the log on a tie).
     /// Whether putting `entry` back would make the log contradict the instance's state
-    /// (`current`): a transition newer than every one the log holds, to another state. A
-    /// blind writer overwrote that move with its own, stamped earlier; the newest
-    /// transition must stay the one that made the state.
+    /// (`current`): a change of state (a transition, or a revert) newer than every one the
+    /// log holds, into another state. A blind writer overwrote that move with its own,
+    /// stamped earlier; the newest change of state must stay the one that made the state.
     pub fn would_contradict(&self, entry: &HistoryEntry, current: &str) -> bool {
-        let Some((_, to)) = entry.transition_states() else {
+        let Some((_, entered)) = entry.state_change() else {
             return false;
         };
-        to != current
+        entered != current
             && self
-                .last_transition()
+                .last_state_change()
                 .is_none_or(|last| last.timestamp < entry.timestamp)
     }
 
+    /// The latest transition entry (the later in the log on a tie). A revert is not one:
+    /// who last moved the state is `last_state_change`.
     pub fn last_transition(&self) -> Option<&HistoryEntry> {
         self.history_entries()
             .filter(|e| e.transition_states().is_some())

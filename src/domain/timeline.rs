@@ -15,6 +15,8 @@ pub struct Span {
     pub end: Option<DateTime<Utc>>,
     /// Who moved the instance into the state; `None` when no entry says.
     pub entered_by: Option<String>,
+    /// Entered by a correction (a transition reverted), not by a move of the workflow.
+    pub by_correction: bool,
 }
 
 impl Span {
@@ -28,7 +30,8 @@ impl Span {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Timeline {
     pub spans: Vec<Span>,
-    /// The entries that are not transitions, in time order.
+    /// The entries that are not transitions, in time order: corrections among them
+    /// (`HistoryEntry::kind`), a revert too, though it also opens a span.
     pub events: Vec<HistoryEntry>,
 }
 
@@ -42,7 +45,8 @@ pub fn start_time(date: Option<&DateValue>) -> Option<DateTime<Utc>> {
 ///
 /// The first span starts at `start` (else the first entry's time) in the state the first
 /// transition left (else `initial_state`, else `current_state`); each transition closes
-/// the open span and opens its target. When the instance's current state is not where
+/// the open span and opens its target; so does a revert (the undone move's source, marked
+/// `by_correction`), which is not a transition but sets the state all the same. When the instance's current state is not where
 /// the log leaves it (the state changed without an entry, as the original server's update
 /// path did), the last span closes at the last entry and `current_state` follows, entered
 /// by nobody known. With no start and no entries there is no time to place a span: no
@@ -56,10 +60,17 @@ pub fn timeline(
     let mut entries: Vec<&HistoryEntry> = log.history_entries().collect();
     // Stable: entries at the same instant keep their log order.
     entries.sort_by_key(|e| e.timestamp());
-    let (transitions, events): (Vec<&HistoryEntry>, Vec<&HistoryEntry>) = entries
+    let events = entries
         .iter()
-        .partition(|e| e.transition_states().is_some());
-    let events = events.into_iter().cloned().collect();
+        .filter(|e| e.transition_states().is_none())
+        .map(|e| (*e).clone())
+        .collect();
+    // Every entry that set the state: transitions, and reverts of them.
+    let transitions: Vec<&HistoryEntry> = entries
+        .iter()
+        .copied()
+        .filter(|e| e.state_change().is_some())
+        .collect();
 
     let first_time = entries.first().map(|e| e.timestamp());
     let Some(mut start) = start.or(first_time) else {
@@ -75,7 +86,7 @@ pub fn timeline(
 
     let first_state = transitions
         .first()
-        .and_then(|t| t.transition_states())
+        .and_then(|t| t.state_change())
         .map(|(from, _)| from)
         .or(initial_state.filter(|s| !s.trim().is_empty()))
         .unwrap_or(current_state);
@@ -84,13 +95,17 @@ pub fn timeline(
         start,
         end: None,
         entered_by: None,
+        by_correction: false,
     }];
     for transition in &transitions {
-        let Some((_, to)) = transition.transition_states() else {
+        let Some((_, to)) = transition.state_change() else {
             continue;
         };
         let at = transition.timestamp();
         close_and_open(&mut spans, at, to, transition.actor());
+        if let Some(open) = spans.last_mut() {
+            open.by_correction = transition.transition_states().is_none();
+        }
     }
 
     let last_state = spans.last().map(|s| s.state.as_str());
@@ -104,6 +119,7 @@ pub fn timeline(
                     start,
                     end: None,
                     entered_by: None,
+                    by_correction: false,
                 }]
             }
         }
@@ -122,6 +138,7 @@ fn close_and_open(spans: &mut Vec<Span>, at: DateTime<Utc>, state: &str, by: Opt
         start,
         end: None,
         entered_by: by.map(String::from),
+        by_correction: false,
     });
 }
 
@@ -300,5 +317,43 @@ mod tests {
             ]
         );
         assert_eq!(start_time(None), None);
+    }
+
+    #[test]
+    fn a_revert_opens_the_earlier_state_again_marked_as_a_correction() {
+        let mut log = HistoryLog::default();
+        log.push(HistoryEntry::transition(
+            "Grace",
+            "inquiry",
+            "consultation",
+            None,
+            day(2, 0),
+        ));
+        let mut details = Map::new();
+        details.insert("reverted_from".into(), "inquiry".into());
+        details.insert("reverted_to".into(), "consultation".into());
+        log.push(HistoryEntry::correction(
+            "Nyra",
+            "revert",
+            "Reverted transition from inquiry to consultation",
+            details,
+            day(3, 0),
+        ));
+        let t = timeline(Some(day(1, 0)), Some("inquiry"), "inquiry", &log);
+        assert_eq!(
+            states(&t),
+            [
+                ("inquiry", day(1, 0), Some(day(2, 0)), None),
+                ("consultation", day(2, 0), Some(day(3, 0)), Some("Grace")),
+                ("inquiry", day(3, 0), None, Some("Nyra")),
+            ]
+        );
+        let marks: Vec<bool> = t.spans.iter().map(|s| s.by_correction).collect();
+        assert_eq!(marks, [false, false, true]);
+        assert_eq!(t.events.len(), 1, "the revert is listed as a correction");
+        assert_eq!(
+            t.events[0].kind(),
+            crate::domain::history::EntryKind::Correction
+        );
     }
 }

@@ -4,15 +4,32 @@
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::history::{HistoryEntry, HistoryLog};
-use super::models::WorkflowInstance;
 use super::record::{FieldValue, Link, Record};
-use super::schema::{DatabaseKey, TASK_INSTANCE_COLUMN, database};
-use super::workflow::{StateMachine, WorkflowError};
+use super::schema::{DatabaseKey, INSTANCE_TASKS_COLUMN, TASK_INSTANCE_COLUMN, database};
+use super::workflow::WorkflowError;
 use crate::notion::DateValue;
 use std::collections::BTreeMap;
+
+mod correct;
+mod instance;
+mod task;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_kinds;
+mod undo;
+
+pub use correct::{Correction, plan_hold, plan_resolve, plan_resume, plan_revert};
+pub use instance::{plan_advance, plan_restore};
+pub use task::{
+    TaskChanges, TaskRequest, plan_new_task, plan_task_changes, plan_task_edit, plan_trash,
+    task_created_entry,
+};
+pub use undo::plan_undo;
+pub(crate) use undo::same_value;
 
 /// One write, as queued in the outbox. Times and ids are fixed when it is planned, so
 /// sending it twice makes the same change (the history entry is recognised as already
@@ -31,6 +48,9 @@ pub enum Write {
         /// The target state is terminal: the instance becomes Completed.
         #[serde(default)]
         completes: bool,
+        /// The instance's Status before a completing advance (what an undo puts back).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status_before: Option<String>,
     },
     CreateTask {
         task_id: String,
@@ -53,12 +73,36 @@ pub enum Write {
         priority: Option<String>,
         assignee: Option<String>,
         due: Option<NaiveDate>,
+        /// Clears the Due Date (`due` is then `None`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        clear_due: bool,
         at: DateTime<Utc>,
         /// The edited columns as the operator saw them before this edit: a retry whose
         /// answer was lost tells from them whether someone changed the task since (a value
         /// neither this nor ours).
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         was: BTreeMap<String, FieldValue>,
+        /// Sent only while the task still holds `was` (an undo: it must not undo over
+        /// someone's later change); otherwise refused.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        conditional: bool,
+    },
+    /// A correction of an instance by hand, outside its workflow: an error resolved, a hold
+    /// or its end, a transition reverted. Checked against the instance when planned and
+    /// again when sent; its history entry proves it landed.
+    Correct {
+        instance_page: String,
+        instance_id: String,
+        correction: Correction,
+        note: Option<String>,
+        actor: String,
+        at: DateTime<Utc>,
+    },
+    /// Moves a task to Notion's trash. The store stops showing it as soon as it is queued.
+    TrashTask {
+        task_page: String,
+        task_id: String,
+        at: DateTime<Utc>,
     },
     /// Puts back history entries hsn wrote (and Notion confirmed) that a later sync found
     /// gone from the instance's log: a blind writer rewrote it. Sent like any history
@@ -79,7 +123,41 @@ impl Write {
             Write::CreateTask { .. } => "create_task",
             Write::EditTask { .. } => "edit_task",
             Write::RestoreHistory { .. } => "restore_history",
+            Write::Correct { .. } => "correct",
+            Write::TrashTask { .. } => "trash_task",
         }
+    }
+
+    /// The page a `TrashTask` moves to the trash.
+    pub fn trashed_page(&self) -> Option<&str> {
+        match self {
+            Write::TrashTask { task_page, .. } => Some(task_page),
+            _ => None,
+        }
+    }
+
+    /// The columns an `EditTask` sets.
+    pub fn edited_columns(&self) -> Vec<&'static str> {
+        let Write::EditTask {
+            status,
+            priority,
+            assignee,
+            due,
+            clear_due,
+            ..
+        } = self
+        else {
+            return Vec::new();
+        };
+        [
+            ("Status", status.is_some()),
+            ("Priority", priority.is_some()),
+            ("Assigned To", assignee.is_some()),
+            ("Due Date", due.is_some() || *clear_due),
+        ]
+        .into_iter()
+        .filter_map(|(column, set)| set.then_some(column))
+        .collect()
     }
 
     /// The same write stamped `now`: done once, just before it is first sent, so its history
@@ -91,7 +169,9 @@ impl Write {
         match &mut write {
             Write::Advance { at, .. }
             | Write::CreateTask { at, .. }
-            | Write::EditTask { at, .. } => *at = now,
+            | Write::EditTask { at, .. }
+            | Write::Correct { at, .. }
+            | Write::TrashTask { at, .. } => *at = now,
             Write::RestoreHistory { .. } => {}
         }
         write
@@ -123,6 +203,7 @@ impl Write {
                 priority,
                 assignee,
                 due,
+                clear_due,
                 at,
                 ..
             } if *task_page == page => {
@@ -137,9 +218,22 @@ impl Write {
                 }
                 if let Some(due) = due {
                     record.set("Due Date", date(*due));
+                } else if *clear_due {
+                    record.set::<Option<DateValue>>("Due Date", None);
                 }
                 record.set("Last Edited Date", date(at.date_naive()));
             }
+            Write::CreateTask {
+                instance_page,
+                local_page,
+                ..
+            } if *instance_page == page => link_task(record, local_page),
+            Write::Correct {
+                instance_page,
+                correction,
+                at,
+                ..
+            } if *instance_page == page => correction.apply(record, *at),
             Write::RestoreHistory { instance_page, .. } if *instance_page == page => {
                 let mut log = HistoryLog::decode(&record.get::<String>("History Log"));
                 if !log.restore(&self.restored_entries()).is_empty() {
@@ -201,8 +295,9 @@ impl Write {
         match self {
             Write::Advance { instance_page, .. }
             | Write::CreateTask { instance_page, .. }
-            | Write::RestoreHistory { instance_page, .. } => Some(instance_page),
-            Write::EditTask { .. } => None,
+            | Write::RestoreHistory { instance_page, .. }
+            | Write::Correct { instance_page, .. } => Some(instance_page),
+            Write::EditTask { .. } | Write::TrashTask { .. } => None,
         }
     }
 
@@ -240,7 +335,14 @@ impl Write {
                 *due,
                 *at,
             )),
-            Write::EditTask { .. } | Write::RestoreHistory { .. } => None,
+            Write::Correct {
+                correction,
+                note,
+                actor,
+                at,
+                ..
+            } => Some(correction.entry(actor, note.as_deref(), *at)),
+            Write::EditTask { .. } | Write::RestoreHistory { .. } | Write::TrashTask { .. } => None,
         }
     }
 
@@ -271,6 +373,12 @@ impl Write {
                 ..
             } => format!("{task_id} \"{name}\" from {instance_id}"),
             Write::EditTask { task_id, .. } => format!("{task_id} edited"),
+            Write::Correct {
+                instance_id,
+                correction,
+                ..
+            } => format!("{instance_id}: {}", correction.describe()),
+            Write::TrashTask { task_id, .. } => format!("{task_id} moved to the trash"),
             Write::RestoreHistory {
                 instance_id,
                 entries,
@@ -306,6 +414,21 @@ fn instant(at: DateTime<Utc>) -> Option<DateValue> {
         end: None,
         time_zone: None,
     })
+}
+
+/// Links a task made from the instance `record` into its `Related Tasks` (Notion fills
+/// that side of the two-way relation itself; this is the cache's view until it does). A
+/// column held as text (a workspace of the original tool) is left alone.
+fn link_task(record: &mut Record, task_page: &str) {
+    let mut ids = match record.value(INSTANCE_TASKS_COLUMN) {
+        None => Vec::new(),
+        Some(FieldValue::Link(Link::Pages(ids))) => ids.clone(),
+        Some(_) => return,
+    };
+    if !ids.iter().any(|id| id == task_page) {
+        ids.push(task_page.to_string());
+        record.set(INSTANCE_TASKS_COLUMN, Link::Pages(ids));
+    }
 }
 
 /// The option of a select or status column that `value` names, in the schema's spelling
@@ -350,300 +473,4 @@ pub fn typed_text(what: &str, text: &str, multiline: bool) -> Result<(), PlanErr
 /// The characters that reorder text on screen (a right-to-left override hides what follows).
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
-
-/// An advance of `instance` (a record of Active Workflow Instances) to `to`: checked
-/// against its workflow, from `from` (the state the operator saw; default its current
-/// one). Returns the write and the instance as it will look.
-pub fn plan_advance(
-    instance: &Record,
-    machine: &StateMachine,
-    from: Option<&str>,
-    to: &str,
-    note: Option<&str>,
-    actor: &str,
-    at: DateTime<Utc>,
-) -> Result<(Write, Record), PlanError> {
-    let current = WorkflowInstance::from_record(instance);
-    let from = from.unwrap_or(&current.current_state).to_string();
-    if from != current.current_state {
-        let by = HistoryLog::decode(&current.history_log)
-            .last_transition()
-            .and_then(|t| t.actor().map(|a| format!(" (moved by {a})")))
-            .unwrap_or_default();
-        return Err(PlanError::Invalid(format!(
-            "{} is now in \"{}\", not \"{from}\" as when you read it{by}; nothing was changed",
-            current.instance_id, current.current_state
-        )));
-    }
-    machine.check_move(&from, to)?;
-    if let Some(note) = note {
-        typed_text("note", note, false)?;
-    }
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
-    let write = Write::Advance {
-        instance_page: instance.page_id.clone().unwrap_or_default(),
-        instance_id: current.instance_id,
-        from,
-        to: to.to_string(),
-        note: note.map(str::to_string),
-        actor: actor.to_string(),
-        at,
-        completes: machine.is_terminal(to),
-    };
-    let mut after = instance.clone();
-    write.apply(&mut after);
-    Ok((write, after))
-}
-
-/// What an operator asks for in a new task.
-#[derive(Debug, Clone, Default)]
-pub struct TaskRequest {
-    pub name: String,
-    pub description: Option<String>,
-    pub priority: Option<String>,
-    pub due: Option<NaiveDate>,
-    pub assignee: Option<String>,
-}
-
-/// The history entry that records a task's creation on its instance.
-pub fn task_created_entry(
-    actor: &str,
-    name: &str,
-    task_id: &str,
-    assignee: Option<&str>,
-    due: Option<NaiveDate>,
-    at: DateTime<Utc>,
-) -> HistoryEntry {
-    let mut details = Map::new();
-    details.insert("task_id".into(), json!(task_id));
-    details.insert("assigned_to".into(), json!(assignee));
-    details.insert(
-        "due_date".into(),
-        due.map_or(Value::Null, |d| json!(d.to_string())),
-    );
-    HistoryEntry::event(actor, &format!("Created task: {name}"), details, at)
-}
-
-/// A task made from `instance`: status To Do, linked to the instance and its business
-/// entity, created by `actor`. Returns the write, the new task as it will look (under
-/// `local_page` until Notion gives it an id) and the instance with its history entry.
-pub fn plan_new_task(
-    instance: &Record,
-    request: &TaskRequest,
-    task_id: &str,
-    local_page: &str,
-    actor: &str,
-    at: DateTime<Utc>,
-) -> Result<(Write, Record, Record), PlanError> {
-    let name = request.name.trim();
-    if name.is_empty() {
-        return Err(PlanError::Invalid("a task needs a name (--name)".into()));
-    }
-    typed_text("task name", name, false)?;
-    if let Some(assignee) = &request.assignee {
-        typed_text("assignee", assignee, false)?;
-    }
-    if let Some(description) = &request.description {
-        typed_text("description", description, true)?;
-    }
-    let priority = choice(
-        DatabaseKey::Tasks,
-        "Priority",
-        request.priority.as_deref().unwrap_or("Medium"),
-    )?;
-    let current = WorkflowInstance::from_record(instance);
-    let instance_page = instance.page_id.clone().unwrap_or_default();
-
-    let write = Write::CreateTask {
-        task_id: task_id.to_string(),
-        local_page: local_page.to_string(),
-        instance_page,
-        instance_id: current.instance_id,
-        name: name.to_string(),
-        description: request.description.clone(),
-        priority,
-        due: request.due,
-        assignee: request.assignee.clone(),
-        actor: actor.to_string(),
-        at,
-    };
-    let mut task = write
-        .created_task()
-        .unwrap_or_else(|| Record::new(DatabaseKey::Tasks));
-    task.set("Related Business Entity", current.business_entity.clone());
-    let mut after = instance.clone();
-    write.apply(&mut after);
-    Ok((write, task, after))
-}
-
-/// Changes to a task's status, priority, assignee or due date; `None` leaves one as it is.
-pub fn plan_task_edit(
-    task: &Record,
-    status: Option<&str>,
-    priority: Option<&str>,
-    assignee: Option<&str>,
-    due: Option<NaiveDate>,
-    at: DateTime<Utc>,
-) -> Result<(Write, Record), PlanError> {
-    let status = status
-        .map(|s| choice(DatabaseKey::Tasks, "Status", s))
-        .transpose()?;
-    let priority = priority
-        .map(|p| choice(DatabaseKey::Tasks, "Priority", p))
-        .transpose()?;
-    if status.is_none() && priority.is_none() && assignee.is_none() && due.is_none() {
-        return Err(PlanError::Invalid(
-            "nothing to change: give --status, --priority, --assignee or --due".into(),
-        ));
-    }
-    if let Some(assignee) = assignee {
-        typed_text("assignee", assignee, false)?;
-    }
-    let mut write = Write::EditTask {
-        task_page: task.page_id.clone().unwrap_or_default(),
-        task_id: task.title(),
-        status,
-        priority,
-        assignee: assignee.map(|a| a.trim().to_string()),
-        due,
-        at,
-        was: BTreeMap::new(),
-    };
-    let mut after = task.clone();
-    write.apply(&mut after);
-    if let Write::EditTask { was, .. } = &mut write {
-        // The columns the edit changes, as they were.
-        for column in after.values.keys().filter(|c| **c != "Last Edited Date") {
-            if after.value(column) != task.value(column)
-                && let Some(value) = task.value(column)
-            {
-                was.insert(column.to_string(), value.clone());
-            }
-        }
-    }
-    Ok((write, after))
-}
-
-/// Puts back into `instance`'s History Log those of `entries` (hsn's own, confirmed once)
-/// it lacks. Returns the write and the instance as it will look, or `None` when the log
-/// already holds every one.
-pub fn plan_restore(instance: &Record, entries: &[HistoryEntry]) -> Option<(Write, Record)> {
-    let current = WorkflowInstance::from_record(instance);
-    let mut log = HistoryLog::decode(&current.history_log);
-    let missing = log.restore(entries);
-    if missing.is_empty() {
-        return None;
-    }
-    let mut after = instance.clone();
-    after.set("History Log", log.encode_text());
-    let write = Write::RestoreHistory {
-        instance_page: instance.page_id.clone().unwrap_or_default(),
-        instance_id: current.instance_id,
-        entries: missing.iter().map(|e| e.to_json().clone()).collect(),
-    };
-    Some((write, after))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::history::LogEntry;
-    use crate::domain::models::Workflow;
-    use chrono::TimeZone;
-
-    fn instance(history: &str) -> Record {
-        let mut record = Record::new(DatabaseKey::ActiveWorkflowInstances);
-        record.page_id = Some("page-1".into());
-        record.set("Instance ID", "INST-0001".to_string());
-        record.set("Current State", "inquiry".to_string());
-        record.set("History Log", history.to_string());
-        record
-    }
-
-    fn machine() -> StateMachine {
-        StateMachine::from_workflow(&Workflow {
-            workflow_id: "WF".into(),
-            initial_state: "inquiry".into(),
-            states: r#"["inquiry","consultation","completed"]"#.into(),
-            ..Workflow::default()
-        })
-        .unwrap()
-    }
-
-    fn at(minute: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 20, 10, minute, 0).unwrap()
-            + chrono::Duration::nanoseconds(123_456_789)
-    }
-
-    /// The entry a queued write reports is the one its planned change added, even after a
-    /// trip through the outbox's JSON.
-    #[test]
-    fn a_write_knows_the_history_entry_it_adds() {
-        let (write, after) = plan_advance(
-            &instance(""),
-            &machine(),
-            None,
-            "consultation",
-            Some("  booked  "),
-            "alice",
-            at(0),
-        )
-        .unwrap();
-        let (task_write, _, task_after) = plan_new_task(
-            &instance(""),
-            &TaskRequest {
-                name: " Call Jane ".into(),
-                assignee: Some("Solari".into()),
-                due: NaiveDate::from_ymd_opt(2026, 12, 1),
-                ..TaskRequest::default()
-            },
-            "TASK-00000001",
-            "local:TASK-00000001",
-            "alice",
-            at(1),
-        )
-        .unwrap();
-        for (write, after) in [(write, after), (task_write, task_after)] {
-            let queued: Write =
-                serde_json::from_value(serde_json::to_value(&write).unwrap()).unwrap();
-            let entry = queued.history_entry().unwrap();
-            let log = HistoryLog::decode(&after.get::<String>("History Log"));
-            assert!(log.contains(&entry), "{write:?}");
-            assert_eq!(log.len(), 1);
-        }
-    }
-
-    #[test]
-    fn a_restoration_plans_only_what_is_missing_and_round_trips() {
-        let ours = HistoryEntry::transition("alice", "inquiry", "consultation", None, at(0));
-        let theirs = HistoryEntry::event("LeadCaptureAgent", "Lead scored", Map::new(), at(5));
-        let dropped = instance(&json!([theirs.to_json()]).to_string());
-        let (write, after) = plan_restore(&dropped, &[ours.clone(), theirs.clone()]).unwrap();
-        assert_eq!(write.kind(), "restore_history");
-        assert_eq!(
-            write.summary(),
-            "INST-0001: put back 1 dropped history entry"
-        );
-        let log = HistoryLog::decode(&after.get::<String>("History Log"));
-        let order: Vec<&str> = log.history_entries().map(HistoryEntry::action).collect();
-        assert_eq!(
-            order,
-            [
-                "[alice] Transitioned from inquiry to consultation",
-                "[LeadCaptureAgent] Lead scored"
-            ]
-        );
-        let queued: Write = serde_json::from_value(serde_json::to_value(&write).unwrap()).unwrap();
-        assert_eq!(queued, write);
-        let entries = queued.restored_entries();
-        assert_eq!(entries.len(), 1);
-        assert!(entries[0].same_as(&ours));
-        assert_eq!(entries[0].timestamp(), at(0), "every digit of the instant");
-        assert!(queued.history_entry().is_none());
-
-        // Nothing missing: nothing to plan.
-        assert!(plan_restore(&after, &[ours]).is_none());
-        assert!(matches!(log.entries()[1], LogEntry::Entry(_)));
-    }
 }

@@ -59,7 +59,7 @@ impl Advanced {
         let now = WorkflowInstance::from_page(&self.page);
         (now.current_state != self.to).then(|| {
             let by = HistoryLog::decode(&now.history_log)
-                .last_transition()
+                .last_state_change()
                 .and_then(|t| t.actor().map(|a| format!(" by {a}")))
                 .unwrap_or_default();
             format!("\"{}\"{by}", now.current_state)
@@ -92,8 +92,8 @@ pub async fn legal_moves(
 
 /// Whether `instance` shows a move to `to` made at `at` (ours, whose entry a blind writer
 /// dropped): it is in `to`, or its Last Transition Date is `at`, or its log moves out of
-/// `to` after `at`.
-fn shows_move(instance: &WorkflowInstance, to: &str, at: DateTime<Utc>) -> bool {
+/// `to` after `at` (a transition, or a revert of ours).
+pub(super) fn shows_move(instance: &WorkflowInstance, to: &str, at: DateTime<Utc>) -> bool {
     let stamped = instance
         .last_transition_date
         .as_ref()
@@ -101,7 +101,7 @@ fn shows_move(instance: &WorkflowInstance, to: &str, at: DateTime<Utc>) -> bool 
         .is_some_and(|d| d.timestamp_millis() == at.timestamp_millis());
     let moved_on_from = HistoryLog::decode(&instance.history_log)
         .history_entries()
-        .any(|e| e.timestamp() > at && e.transition_states().is_some_and(|(from, _)| from == to));
+        .any(|e| e.timestamp() > at && e.state_change().is_some_and(|(left, _)| left == to));
     instance.current_state == to || stamped || moved_on_from
 }
 
@@ -151,7 +151,7 @@ pub async fn advance(
         }
         let log = HistoryLog::decode(&fresh.history_log);
         let by = log
-            .last_transition()
+            .last_state_change()
             .and_then(|t| t.actor())
             .map(|actor| format!(" (moved by {actor})"))
             .unwrap_or_default();

@@ -29,6 +29,11 @@ pub enum OperationError {
         /// ` (moved by NAME)` when the history says who.
         by: String,
     },
+    /// The record changed since the change was planned, so it no longer applies (an
+    /// instance no longer in Error, a task someone edited after the edit an undo reverses).
+    /// Nothing was written.
+    #[error("{0}")]
+    Stale(String),
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
     #[error(transparent)]

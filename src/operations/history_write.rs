@@ -235,7 +235,7 @@ async fn write_entries(
             // A move of ours that a blind writer overwrote with its own (stamped earlier):
             // put back, it would be the newest transition while the state is theirs.
             let before = missing.len();
-            missing.retain(|e| !seen.would_contradict(e, &instance.current_state));
+            (missing, _) = seen.restorable(&missing, &instance.current_state);
             if missing.is_empty() {
                 complete(client, &mut fresh, &subject, landed).await?;
                 return Ok(HistoryWritten {

@@ -5,16 +5,20 @@
 //! dashboard are the same operation.
 
 mod advance;
+mod correct;
 mod error;
 mod find;
 mod history_write;
 mod task;
+mod trash;
 
 pub use advance::{Advance, Advanced, advance, legal_moves};
+pub use correct::{Correct, Corrected, correct};
 pub use error::OperationError;
 pub use find::{find_page, workflow_of};
 pub use history_write::{Restored, longest_read_write_gap, restore_history};
 pub use task::{CreatedTask, NewTask, TaskEdit, TaskEdited, create_task, edit_task, new_task_id};
+pub use trash::{TaskTrashed, trash_task};
 
 /// Asked right before each request that changes something in Notion: whether this process
 /// may still send the write. The engine's answers whether it still holds the outbox's lease

@@ -9,7 +9,7 @@ use super::{Operator, SendGuard};
 use crate::domain::models::{Task, WorkflowInstance};
 use crate::domain::record::{FieldValue, Link, Record};
 use crate::domain::schema::{DatabaseKey, TASK_INSTANCE_COLUMN};
-use crate::domain::write::task_created_entry;
+use crate::domain::write::{same_value, task_created_entry};
 use crate::notion::{DataSource, DateValue, NotionClient, Page, PageParent};
 use crate::workspace::sources::DataSources;
 use std::collections::BTreeMap;
@@ -43,6 +43,11 @@ pub struct TaskEdit {
     pub priority: Option<String>,
     pub assignee: Option<String>,
     pub due: Option<NaiveDate>,
+    /// Clears the Due Date (sent as a null date).
+    pub clear_due: bool,
+    /// Sent only while the task holds `was` (or already the edit's values): an undo never
+    /// overwrites a change made after the edit it reverses. Refused otherwise.
+    pub conditional: bool,
     /// This edit was sent before and its answer lost: the task is read first, and the edit
     /// is not sent again over a task changed since.
     pub may_have_landed: bool,
@@ -351,6 +356,8 @@ pub async fn edit_task(
     }
     if let Some(due) = edit.due {
         changes.set("Due Date", date(due));
+    } else if edit.clear_due {
+        changes.set::<Option<DateValue>>("Due Date", None);
     }
     if changes.values.is_empty() {
         return Err(OperationError::Invalid(
@@ -363,7 +370,7 @@ pub async fn edit_task(
         if changes
             .values
             .iter()
-            .all(|(column, value)| held.value(column) == Some(value))
+            .all(|(column, value)| same_value(held.value(column), Some(value)))
         {
             return Ok(TaskEdited {
                 page,
@@ -373,7 +380,7 @@ pub async fn edit_task(
         }
         let changed_by_someone = edit.was.iter().any(|(column, before)| {
             let now = held.value(column);
-            now != Some(before) && now != changes.value(column)
+            !same_value(now, Some(before)) && !same_value(now, changes.value(column))
         });
         if changed_by_someone {
             return Ok(TaskEdited {
@@ -381,6 +388,21 @@ pub async fn edit_task(
                 already_applied: false,
                 changed_since: true,
             });
+        }
+    }
+    if edit.conditional {
+        let held = Record::from_page(DatabaseKey::Tasks, &page);
+        // A column that held nothing when the edit was planned is not in `was`.
+        let moved = changes.values.iter().find(|(column, value)| {
+            let now = held.value(column);
+            !same_value(now, edit.was.get(**column)) && !same_value(now, Some(value))
+        });
+        if let Some((column, _)) = moved {
+            return Err(OperationError::Stale(format!(
+                "task {} changed in Notion since: its {column} is no longer what this change \
+                 was planned over, so it was not sent (it would overwrite that change)",
+                edit.task
+            )));
         }
     }
     changes.set("Last Edited Date", date(now.date_naive()));

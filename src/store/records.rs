@@ -269,7 +269,9 @@ impl Store {
 
     /// Records of a database, by title.
     pub fn records(&self, key: DatabaseKey, filter: &RecordFilter) -> Result<Vec<StoredRecord>> {
-        let mut sql = String::from("SELECT * FROM records WHERE database = ?1 AND archived = 0");
+        let mut sql = String::from(
+            "SELECT * FROM records WHERE database = ?1 AND archived = 0 AND trashing = 0",
+        );
         let mut args: Vec<String> = vec![database(key).alias.to_string()];
         let mut add = |clause: &str, value: String| {
             args.push(value);
@@ -344,7 +346,7 @@ impl Store {
 
     pub fn count(&self, key: DatabaseKey) -> Result<usize> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM records WHERE database = ?1 AND archived = 0",
+            "SELECT count(*) FROM records WHERE database = ?1 AND archived = 0 AND trashing = 0",
             params![database(key).alias],
             |row| row.get::<_, i64>(0),
         )? as usize)

@@ -73,7 +73,7 @@ impl Store {
             .collect();
         let mut sql = String::from(
             "SELECT page_id, data_source_id, created_time, last_edited_time, pending, fields
-             FROM records WHERE database = ?1 AND archived = 0",
+             FROM records WHERE database = ?1 AND archived = 0 AND trashing = 0",
         );
         match by_title {
             // `+database`: not through an index, so the table is read in file order.

@@ -87,6 +87,10 @@ const MIGRATIONS: &[&str] = &[
     // read the page before that (it ran beside the drain) must not put its older copy over
     // the settled one, nor remove a record settled since it started.
     "ALTER TABLE records ADD COLUMN settled_at INTEGER NOT NULL DEFAULT 0;",
+    // 8: a queued write moves the page to Notion's trash: left out of the tables from the
+    // moment it is queued (put back if it is refused or dropped; the record is deleted
+    // when it is confirmed).
+    "ALTER TABLE records ADD COLUMN trashing INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Brings the file to the current version. Each step reads the version inside its own

@@ -474,10 +474,8 @@ impl Engine {
             // history would say the instance is where it is not); said instead.
             let now = WorkflowInstance::from_record(&instance);
             let log = HistoryLog::decode(&now.history_log);
-            let (overwritten, entries): (Vec<HistoryEntry>, Vec<HistoryEntry>) = again
-                .into_iter()
-                .map(|o| o.entry)
-                .partition(|e| log.would_contradict(e, &now.current_state));
+            let again: Vec<HistoryEntry> = again.into_iter().map(|o| o.entry).collect();
+            let (entries, overwritten) = log.restorable(&again, &now.current_state);
             if !overwritten.is_empty() {
                 let what: Vec<String> = overwritten
                     .iter()

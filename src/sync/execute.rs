@@ -6,8 +6,8 @@ use crate::domain::schema::DatabaseKey;
 use crate::domain::write::Write;
 use crate::notion::{NotionClient, NotionError, Page};
 use crate::operations::{
-    Advance, NewTask, OperationError, Operator, SendGuard, TaskEdit, advance, create_task,
-    edit_task, restore_history,
+    Advance, Correct, NewTask, OperationError, Operator, SendGuard, TaskEdit, advance, correct,
+    create_task, edit_task, restore_history, trash_task,
 };
 use crate::workspace::sources::DataSources;
 
@@ -227,8 +227,10 @@ async fn send(
             priority,
             assignee,
             due,
+            clear_due,
             at,
             was,
+            conditional,
         } => {
             // Still a placeholder (a store written before edits followed their create):
             // the task goes by its Task ID.
@@ -243,6 +245,8 @@ async fn send(
                 priority: priority.clone(),
                 assignee: assignee.clone(),
                 due: *due,
+                clear_due: *clear_due,
+                conditional: *conditional,
                 may_have_landed,
                 was: was.clone(),
                 guard: guard.clone(),
@@ -261,6 +265,47 @@ async fn send(
                 } else {
                     None
                 },
+                ..Landed::default()
+            })
+        }
+        Write::Correct {
+            instance_page,
+            instance_id,
+            correction,
+            note,
+            actor,
+            at,
+        } => {
+            let request = Correct {
+                instance_page: instance_page.clone(),
+                instance_id: instance_id.clone(),
+                correction: correction.clone(),
+                note: note.clone(),
+                may_have_landed,
+                guard: guard.clone(),
+            };
+            let done = correct(client, &Operator(actor.clone()), &request, *at).await?;
+            let outcome = if done.overwritten {
+                Some(
+                    "applied, then overwritten: another writer moved the instance and dropped \
+                     its history entry, which hsn did not put back (the history would say the \
+                     instance is where it is not)"
+                        .to_string(),
+                )
+            } else {
+                done.already_applied.then(|| "already applied".to_string())
+            };
+            Ok(Landed {
+                pages: vec![(DatabaseKey::ActiveWorkflowInstances, done.page)],
+                outcome,
+                ..Landed::default()
+            })
+        }
+        Write::TrashTask { task_page, .. } => {
+            let done = trash_task(client, task_page, guard).await?;
+            Ok(Landed {
+                pages: vec![(DatabaseKey::Tasks, done.page)],
+                outcome: done.already_applied.then(|| "already applied".to_string()),
                 ..Landed::default()
             })
         }

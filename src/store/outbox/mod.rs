@@ -3,6 +3,7 @@
 //! Notion answered (`settle.rs`).
 
 mod lease;
+mod placeholder;
 mod settle;
 #[cfg(test)]
 mod tests;
@@ -15,6 +16,7 @@ use serde_json::Value;
 use super::Store;
 use super::records::write_record;
 use crate::domain::record::Record;
+use crate::domain::write::Write;
 
 pub use lease::{Claimed, Holder, LEASE};
 pub use settle::Landed;
@@ -169,6 +171,18 @@ impl Store {
                 1,
             )?;
             touched.push(page_id);
+        }
+        // A task on its way to the trash leaves the tables now (`settle::rebuild` puts it
+        // back if the write is refused or dropped).
+        if let Some(page) = serde_json::from_value::<Write>(body.clone())
+            .ok()
+            .as_ref()
+            .and_then(Write::trashed_page)
+        {
+            tx.execute(
+                "UPDATE records SET trashing = 1 WHERE page_id = ?1",
+                params![page],
+            )?;
         }
         tx.execute(
             "INSERT INTO outbox (op, body, touched, state, created_at, updated_at) VALUES (?1, ?2, ?3, 'pending', ?4, ?4)",

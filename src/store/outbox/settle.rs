@@ -11,6 +11,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::Value;
 
 use super::lease::Holder;
+use super::placeholder::follow_created;
 use super::{OutboxEntry, OutboxState, QUEUED, Store, now_text, read_entry};
 use crate::domain::record::{Link, Record};
 use crate::domain::schema::{DatabaseKey, find_database};
@@ -20,8 +21,7 @@ use crate::store::own_entries::{OwnWrites, apply_in};
 use crate::store::raw_pages::{self, PackedPage};
 use crate::store::records::{upsert_in, write_record};
 
-/// The prefix of the id a record created in hsn goes by until Notion gives it its own.
-const PLACEHOLDER: &str = "local:";
+use super::placeholder::PLACEHOLDER;
 
 /// How a write that landed is settled.
 #[derive(Debug, Default)]
@@ -59,6 +59,11 @@ impl Store {
             touched.push(page.id.clone());
         }
         apply_in(&tx, &landed.own, chrono::Utc::now())?;
+        // A task moved to the trash is gone from Notion's views: gone from the cache too.
+        // (Writes still queued on it will be refused by Notion, which edits no trashed page.)
+        if let Some(page) = trashed_by(&tx, seq)? {
+            tx.execute("DELETE FROM records WHERE page_id = ?1", params![page])?;
+        }
         if let Some((placeholder, real)) = landed.created {
             follow_created(&tx, placeholder, real)?;
             tx.execute(
@@ -235,7 +240,7 @@ fn fail_with_dependents(
 }
 
 /// The writes still queued that touch `page_id`, oldest first.
-fn queued_on(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<Vec<OutboxEntry>> {
+pub(super) fn queued_on(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<Vec<OutboxEntry>> {
     let mut statement = tx.prepare_cached(&format!(
         "SELECT * FROM outbox WHERE state IN {QUEUED} ORDER BY seq"
     ))?;
@@ -250,28 +255,16 @@ fn queued_on(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<Vec<Outbox
     Ok(found)
 }
 
-/// Points the writes queued against a placeholder at the page Notion created.
-fn follow_created(tx: &Transaction<'_>, placeholder: &str, real: &str) -> rusqlite::Result<()> {
-    for entry in queued_on(tx, placeholder)? {
-        let touched: Vec<&str> = entry
-            .touched
-            .iter()
-            .map(|p| if p == placeholder { real } else { p.as_str() })
-            .collect();
-        let mut body = entry.body.clone();
-        if body.get("task_page").and_then(Value::as_str) == Some(placeholder) {
-            body["task_page"] = Value::String(real.to_string());
-        }
-        tx.execute(
-            "UPDATE outbox SET touched = ?2, body = ?3 WHERE seq = ?1",
-            params![
-                entry.seq,
-                serde_json::to_string(&touched).unwrap_or_default(),
-                body.to_string()
-            ],
-        )?;
-    }
-    Ok(())
+/// The page write `seq` moves to the trash, if it is a `TrashTask`.
+fn trashed_by(tx: &Transaction<'_>, seq: i64) -> rusqlite::Result<Option<String>> {
+    let body: String = tx.query_row(
+        "SELECT body FROM outbox WHERE seq = ?1",
+        params![seq],
+        |r| r.get(0),
+    )?;
+    Ok(serde_json::from_str::<Write>(&body)
+        .ok()
+        .and_then(|w| w.trashed_page().map(str::to_string)))
 }
 
 /// Sets a record's pending count to the writes still queued on it.
@@ -369,9 +362,14 @@ fn rebuild(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<()> {
         write_record(tx, &record, &data_source_id, (&created, &edited), 0)?;
     }
     // A refresh that read the page before now holds an older copy: it leaves this one.
+    // Out of the tables while a queued write moves it to the trash.
+    let trashing = queued.iter().any(|entry| {
+        serde_json::from_value::<Write>(entry.body.clone())
+            .is_ok_and(|w| w.trashed_page() == Some(page_id))
+    });
     tx.execute(
-        "UPDATE records SET settled_at = ?2 WHERE page_id = ?1",
-        params![page_id, chrono::Utc::now().timestamp_millis()],
+        "UPDATE records SET settled_at = ?2, trashing = ?3 WHERE page_id = ?1",
+        params![page_id, chrono::Utc::now().timestamp_millis(), trashing],
     )?;
     recount(tx, page_id)
 }

@@ -289,3 +289,41 @@ fn a_held_write_waits_for_the_operator_and_a_dropped_one_restores_notions_copy()
     assert_eq!(claim(&mut store, &me), Some(next));
     assert!(store.drop_write(next).is_err(), "being sent: not dropped");
 }
+
+/// A task on its way to the trash is out of the tables from the moment it is queued; a
+/// dropped trash shows it again, a confirmed one removes it.
+#[test]
+fn a_task_queued_for_the_trash_is_hidden_until_dropped_and_gone_once_confirmed() {
+    let (_dir, mut store) = store();
+    let listed = |store: &Store| {
+        store
+            .records(DatabaseKey::Tasks, &Default::default())
+            .unwrap()
+            .len()
+    };
+    let trash = |store: &mut Store, page: &str| {
+        let task = store.record(page).unwrap().unwrap().record;
+        let (write, after) = crate::domain::write::plan_trash(&task, at()).unwrap();
+        store
+            .submit(
+                &[(after, "ds-tasks".into())],
+                write.kind(),
+                &serde_json::to_value(&write).unwrap(),
+                at(),
+            )
+            .unwrap()
+    };
+    with_task(&mut store, "p1");
+    assert_eq!(listed(&store), 1);
+    let dropped = trash(&mut store, "p1");
+    assert_eq!(listed(&store), 0, "hidden while queued");
+    store.drop_write(dropped).unwrap();
+    assert_eq!(listed(&store), 1, "back once dropped");
+
+    let sent = trash(&mut store, "p1");
+    let me = Holder::this_process();
+    assert_eq!(claim(&mut store, &me), Some(sent));
+    assert!(store.confirm(sent, &me, &Landed::default()).unwrap());
+    assert_eq!(listed(&store), 0);
+    assert!(store.record("p1").unwrap().is_none(), "gone from the cache");
+}

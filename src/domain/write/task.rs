@@ -1,0 +1,198 @@
+//! The plans of writes on tasks: a new task from an instance, an edit, the trash.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Map, Value, json};
+
+use super::{PlanError, Write, choice, typed_text};
+use crate::domain::history::HistoryEntry;
+use crate::domain::models::WorkflowInstance;
+use crate::domain::record::Record;
+use crate::domain::schema::DatabaseKey;
+
+/// What an operator asks for in a new task.
+#[derive(Debug, Clone, Default)]
+pub struct TaskRequest {
+    pub name: String,
+    pub description: Option<String>,
+    pub priority: Option<String>,
+    pub due: Option<NaiveDate>,
+    pub assignee: Option<String>,
+}
+
+/// The history entry that records a task's creation on its instance.
+pub fn task_created_entry(
+    actor: &str,
+    name: &str,
+    task_id: &str,
+    assignee: Option<&str>,
+    due: Option<NaiveDate>,
+    at: DateTime<Utc>,
+) -> HistoryEntry {
+    let mut details = Map::new();
+    details.insert("task_id".into(), json!(task_id));
+    details.insert("assigned_to".into(), json!(assignee));
+    details.insert(
+        "due_date".into(),
+        due.map_or(Value::Null, |d| json!(d.to_string())),
+    );
+    HistoryEntry::event(actor, &format!("Created task: {name}"), details, at)
+}
+
+/// A task made from `instance`: status To Do, linked to the instance and its business
+/// entity, created by `actor`. Returns the write, the new task as it will look (under
+/// `local_page` until Notion gives it an id) and the instance with its history entry.
+pub fn plan_new_task(
+    instance: &Record,
+    request: &TaskRequest,
+    task_id: &str,
+    local_page: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<(Write, Record, Record), PlanError> {
+    let name = request.name.trim();
+    if name.is_empty() {
+        return Err(PlanError::Invalid("a task needs a name (--name)".into()));
+    }
+    typed_text("task name", name, false)?;
+    if let Some(assignee) = &request.assignee {
+        typed_text("assignee", assignee, false)?;
+    }
+    if let Some(description) = &request.description {
+        typed_text("description", description, true)?;
+    }
+    let priority = choice(
+        DatabaseKey::Tasks,
+        "Priority",
+        request.priority.as_deref().unwrap_or("Medium"),
+    )?;
+    let current = WorkflowInstance::from_record(instance);
+    let instance_page = instance.page_id.clone().unwrap_or_default();
+
+    let write = Write::CreateTask {
+        task_id: task_id.to_string(),
+        local_page: local_page.to_string(),
+        instance_page,
+        instance_id: current.instance_id,
+        name: name.to_string(),
+        description: request.description.clone(),
+        priority,
+        due: request.due,
+        assignee: request.assignee.clone(),
+        actor: actor.to_string(),
+        at,
+    };
+    let mut task = write
+        .created_task()
+        .unwrap_or_else(|| Record::new(DatabaseKey::Tasks));
+    task.set("Related Business Entity", current.business_entity.clone());
+    let mut after = instance.clone();
+    write.apply(&mut after);
+    Ok((write, task, after))
+}
+
+/// Changes to a task; `None` leaves a column as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskChanges {
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    /// `Some("")` clears the assignee.
+    pub assignee: Option<String>,
+    /// `Some(None)` clears the due date.
+    pub due: Option<Option<NaiveDate>>,
+}
+
+/// Changes to a task's status, priority, assignee or due date; `None` leaves one as it is.
+pub fn plan_task_edit(
+    task: &Record,
+    status: Option<&str>,
+    priority: Option<&str>,
+    assignee: Option<&str>,
+    due: Option<NaiveDate>,
+    at: DateTime<Utc>,
+) -> Result<(Write, Record), PlanError> {
+    let changes = TaskChanges {
+        status: status.map(str::to_string),
+        priority: priority.map(str::to_string),
+        assignee: assignee.map(str::to_string),
+        due: due.map(Some),
+    };
+    plan_task_changes(task, &changes, at)
+}
+
+/// An edit of `task`: the write and the task as it will look. The edit keeps, in `was`,
+/// every column it sets as the task held it (a column the task held no value in is left
+/// out): a retry tells from them whether someone changed the task since, and an undo puts
+/// them back.
+pub fn plan_task_changes(
+    task: &Record,
+    changes: &TaskChanges,
+    at: DateTime<Utc>,
+) -> Result<(Write, Record), PlanError> {
+    let status = changes
+        .status
+        .as_deref()
+        .map(|s| choice(DatabaseKey::Tasks, "Status", s))
+        .transpose()?;
+    let priority = changes
+        .priority
+        .as_deref()
+        .map(|p| choice(DatabaseKey::Tasks, "Priority", p))
+        .transpose()?;
+    if status.is_none() && priority.is_none() && changes.assignee.is_none() && changes.due.is_none()
+    {
+        return Err(PlanError::Invalid(
+            "nothing to change: give --status, --priority, --assignee or --due".into(),
+        ));
+    }
+    if let Some(assignee) = &changes.assignee {
+        typed_text("assignee", assignee, false)?;
+    }
+    let write = Write::EditTask {
+        task_page: task.page_id.clone().unwrap_or_default(),
+        task_id: task.title(),
+        status,
+        priority,
+        assignee: changes.assignee.as_deref().map(|a| a.trim().to_string()),
+        due: changes.due.flatten(),
+        clear_due: changes.due == Some(None),
+        at,
+        was: BTreeMap::new(),
+        conditional: false,
+    };
+    Ok(with_was(write, task))
+}
+
+/// `write` (an edit of `task`) with `was` filled from `task`, and the task as it will look.
+pub(super) fn with_was(mut write: Write, task: &Record) -> (Write, Record) {
+    let mut after = task.clone();
+    write.apply(&mut after);
+    let columns = write.edited_columns();
+    if let Write::EditTask { was, .. } = &mut write {
+        for column in columns {
+            if let Some(value) = task.value(column) {
+                was.insert(column.to_string(), value.clone());
+            }
+        }
+    }
+    (write, after)
+}
+
+/// Moves `task` to Notion's trash. Refused for a task Notion has not created yet (its
+/// create is still queued: drop that instead).
+pub fn plan_trash(task: &Record, at: DateTime<Utc>) -> Result<(Write, Record), PlanError> {
+    let page = task.page_id.clone().unwrap_or_default();
+    if page.is_empty() || page.starts_with("local:") {
+        return Err(PlanError::Invalid(format!(
+            "{} is not in Notion yet (its creation is still queued): drop that write instead",
+            task.title()
+        )));
+    }
+    let write = Write::TrashTask {
+        task_page: page,
+        task_id: task.title(),
+        at,
+    };
+    Ok((write, task.clone()))
+}
