@@ -188,3 +188,71 @@ fn sigterm_and_sighup_restore_the_terminal() {
         );
     }
 }
+
+fn wait_exit(child: &mut Box<dyn portable_pty::Child + Send + Sync>) {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "hsn exited with {status:?}");
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "hsn did not quit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn list_tasks(dir: &std::path::Path) -> String {
+    let out = std::process::Command::new(HSN)
+        .args(["list", "tasks", "--json"])
+        .env_clear()
+        .env("HSN_DATA_DIR", dir)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Triage as an operator does it: the overdue tasks, three marked, assigned in one action,
+/// then undone; the tasks are as they were.
+#[test]
+fn mark_three_overdue_tasks_assign_them_and_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = open_dashboard(dir.path(), 40, 120);
+    screen.wait_for("of 49");
+    screen.send("q");
+    wait_exit(&mut child);
+    let before = list_tasks(dir.path());
+    assert!(!before.contains("Pty Agent"));
+
+    let (mut screen, mut child) = open_dashboard(dir.path(), 40, 120);
+    screen.wait_for("of 49");
+    screen.send("5");
+    screen.wait_for("Master Tasks Database");
+    screen.send("e");
+    screen.wait_for("[overdue]");
+    screen.send("   ");
+    screen.wait_for("3 marked");
+    screen.send("a");
+    screen.wait_for("Assignee of 3 marked tasks");
+    screen.send("Pty Agent\r");
+    screen.wait_for("Assign 3 tasks to Pty Agent?");
+    screen.send("y");
+    screen.wait_for("Assign 3 tasks to Pty Agent: all 3 applied");
+    let assigned = list_tasks(dir.path());
+    assert_eq!(assigned.matches("\"Pty Agent\"").count(), 3, "{assigned}");
+    screen.send("u");
+    screen.wait_for("Undo: Assign 3 tasks to Pty Agent?");
+    screen.send("y");
+    screen.wait_for("Undo: Assign 3 tasks to Pty Agent: all 3 applied");
+    screen.send("q");
+    wait_exit(&mut child);
+    assert_eq!(list_tasks(dir.path()), before);
+}

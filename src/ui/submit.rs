@@ -5,10 +5,14 @@ use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 
 use super::app::Msg;
-use super::bulk::{Change, Queued, TaskEdit, UndoStep};
+use super::bulk::{Change, Fix, Queued, TaskEdit, UndoStep};
 use super::data::machine_of;
 use crate::domain::record::Record;
-use crate::domain::write::{Write, plan_advance, plan_new_task, plan_task_edit};
+use crate::domain::schema::DatabaseKey;
+use crate::domain::write::{
+    TaskChanges, Write, plan_advance, plan_hold, plan_new_task, plan_resolve, plan_resume,
+    plan_task_changes, plan_undo,
+};
 use crate::operations::new_task_id;
 use crate::store::OutboxState;
 use crate::sync::Engine;
@@ -86,8 +90,19 @@ fn submit_one(engine: &Engine, operator: &str, change: Change) -> Result<(i64, W
             let (write, after) = plan_edit(&task, &edit, now)?;
             (write, vec![after])
         }
-        Change::Correct { fix, .. } => {
-            return Err(eyre!("{fix:?} is not wired to the write path yet"));
+        Change::Correct {
+            instance_page,
+            fix,
+            note,
+        } => {
+            let instance = record(engine, &instance_page)?;
+            let plan = match fix {
+                Fix::Resolve => plan_resolve,
+                Fix::Hold => plan_hold,
+                Fix::Resume => plan_resume,
+            };
+            let (write, after) = plan(&instance, note.as_deref(), operator, now)?;
+            (write, vec![after])
         }
     };
     let seq = engine.submit(&write, changes)?;
@@ -99,25 +114,13 @@ fn plan_edit(
     edit: &TaskEdit,
     now: chrono::DateTime<Utc>,
 ) -> Result<(Write, Record)> {
-    let TaskEdit {
-        status,
-        priority,
-        assignee,
-        due,
-    } = edit;
-    let due = match due {
-        None => None,
-        Some(Some(day)) => Some(*day),
-        Some(None) => return Err(eyre!("clearing a due date is not supported yet")),
+    let changes = TaskChanges {
+        status: edit.status.clone(),
+        priority: edit.priority.clone(),
+        assignee: edit.assignee.clone(),
+        due: edit.due,
     };
-    Ok(plan_task_edit(
-        task,
-        status.as_deref(),
-        priority.as_deref(),
-        assignee.as_deref(),
-        due,
-        now,
-    )?)
+    Ok(plan_task_changes(task, &changes, now)?)
 }
 
 /// Undoes a step, its last write first: a write still queued is dropped (nothing is
@@ -172,11 +175,46 @@ pub fn undo(engine: &Engine, operator: &str, step: UndoStep) -> Vec<Msg> {
     said
 }
 
-/// Queues the inverse of a write that went (or is going) to Notion.
+/// Queues the inverse of a write that went (or is going) to Notion, planned against the
+/// record as the store holds it now (with every write queued on it): refused when the
+/// record has moved on since (another writer changed what we set).
 fn submit_inverse(engine: &Engine, operator: &str, write: &Write) -> Result<(i64, Write)> {
-    let _ = (engine, operator);
-    Err(eyre!(
-        "{} was sent already: it cannot be undone yet",
-        write.summary()
-    ))
+    let current = match write {
+        Write::EditTask {
+            task_page, task_id, ..
+        } => record_or_titled(engine, task_page, task_id),
+        Write::CreateTask {
+            local_page,
+            task_id,
+            ..
+        } => record_or_titled(engine, local_page, task_id),
+        Write::Advance { instance_page, .. } | Write::Correct { instance_page, .. } => {
+            record(engine, instance_page)
+        }
+        Write::TrashTask { .. } | Write::RestoreHistory { .. } => {
+            return Err(eyre!("{}: cannot be undone", write.summary()));
+        }
+    }?;
+    let (inverse, after) = plan_undo(write, &current, operator, Utc::now())?;
+    let seq = engine.submit(&inverse, vec![after])?;
+    Ok((seq, inverse))
+}
+
+/// A task by its page, or (a created task whose placeholder became Notion's page) by its
+/// Task ID.
+fn record_or_titled(engine: &Engine, page: &str, task_id: &str) -> Result<Record> {
+    if let Ok(found) = record(engine, page) {
+        return Ok(found);
+    }
+    engine
+        .store()
+        .find_by_title(DatabaseKey::Tasks, task_id)?
+        .into_iter()
+        .map(|s| s.record)
+        .find(|r| {
+            r.page_id
+                .as_deref()
+                .is_some_and(|p| !p.starts_with("local:"))
+        })
+        .ok_or_else(|| eyre!("{task_id} is no longer in the store"))
 }
