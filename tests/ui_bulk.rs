@@ -436,3 +436,28 @@ fn r_resolves_an_error_and_h_holds_or_resumes_with_a_note() {
     assert!(matches!(app.mode, Mode::Normal));
     assert!(app.flash.as_ref().unwrap().text.contains("different"));
 }
+
+/// The assignee typed in part means the name it narrows to; a name not listed is taken as
+/// typed; `↑` past the top of the list keeps the text as typed.
+#[test]
+fn the_assignee_prompt_takes_the_highlighted_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = tasks_app(&store);
+    let assigned = |app: &mut App, typed: &str, up: bool| {
+        keys(app, "a");
+        app.update(Msg::Names(vec!["Nyra".into(), "Solari".into()]));
+        keys(app, typed);
+        if up {
+            handle_key(app, key(KeyCode::Up));
+        }
+        enter(app);
+        match changes(&app.take_actions()).as_slice() {
+            [Change::EditTask { edit, .. }] => edit.assignee.clone(),
+            other => panic!("{typed}: {other:?} ({:?})", app.flash),
+        }
+    };
+    assert_eq!(assigned(&mut app, "ny", false).as_deref(), Some("Nyra"));
+    assert_eq!(assigned(&mut app, "Zed Q", false).as_deref(), Some("Zed Q"));
+    assert_eq!(assigned(&mut app, "sol", true).as_deref(), Some("sol"));
+}

@@ -372,7 +372,37 @@ impl Write {
                 instance_id,
                 ..
             } => format!("{task_id} \"{name}\" from {instance_id}"),
-            Write::EditTask { task_id, .. } => format!("{task_id} edited"),
+            Write::EditTask {
+                task_id,
+                status,
+                priority,
+                assignee,
+                due,
+                clear_due,
+                ..
+            } => {
+                let mut set = Vec::new();
+                if let Some(status) = status {
+                    set.push(format!("status {status}"));
+                }
+                if let Some(priority) = priority {
+                    set.push(format!("priority {priority}"));
+                }
+                match assignee.as_deref().map(str::trim) {
+                    Some("") => set.push("unassigned".to_string()),
+                    Some(name) => set.push(format!("assigned to {name}")),
+                    None => {}
+                }
+                if let Some(due) = due {
+                    set.push(format!("due {due}"));
+                } else if *clear_due {
+                    set.push("no due date".to_string());
+                }
+                match set.is_empty() {
+                    true => format!("{task_id} edited"),
+                    false => format!("{task_id}: {}", set.join(", ")),
+                }
+            }
             Write::Correct {
                 instance_id,
                 correction,

@@ -405,11 +405,26 @@ impl Prompt {
             KeyCode::Enter => self.answer(),
             _ => {
                 self.input.handle(key);
-                // Typing narrows the list; the choice goes back to the typed text.
-                self.chosen = None;
+                // Typing narrows the list and highlights its best name (enter takes it: "ny"
+                // means Nyra); past the top of the list (↑) is the typed text as it is.
+                self.chosen = self.best_match();
                 Outcome::Stay
             }
         }
+    }
+
+    /// The listed name the typed text means: the one it spells, else the first it is part of.
+    fn best_match(&self) -> Option<usize> {
+        let typed = self.input.text().trim();
+        if typed.is_empty() || typed == "-" {
+            return None;
+        }
+        let choices = self.choices();
+        let names = &choices[..choices.len().saturating_sub(1)];
+        names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(typed))
+            .or_else(|| (!names.is_empty()).then_some(0))
     }
 
     fn answer(&self) -> Outcome {

@@ -53,10 +53,14 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             if prompt.field == crate::ui::forms::TaskField::Assignee {
                 keys.push(bind(
                     "type",
-                    "a name (free text, or narrows the list)",
+                    "narrows the list (enter takes the highlighted name)",
                     true,
                 ));
-                keys.push(bind("↑/↓", "choose from the list", true));
+                keys.push(bind(
+                    "↑/↓",
+                    "choose (↑ past the top: the text as typed)",
+                    true,
+                ));
                 keys.push(bind("-", "unassign (or choose (none))", true));
             } else {
                 keys.push(bind("type", crate::domain::dates::DAY_FORMS, true));
