@@ -4,32 +4,11 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::super::app::App;
 use super::super::bulk::{Confirm, Progress};
-use super::{centered, fit};
+use super::{boxed, fit};
 use crate::present::inert;
-
-/// Draws `lines` in a box of at most `width`, as tall as they wrap to (up to the screen).
-fn boxed(frame: &mut Frame, area: Rect, width: u16, title: String, lines: Vec<Line<'static>>) {
-    let width = area.width.min(width);
-    let room = usize::from(width.saturating_sub(2)).max(1);
-    let height: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(room).max(1))
-        .sum::<usize>()
-        + 2;
-    let height = height.min(usize::from(area.height)) as u16;
-    let popup = centered(area, width, height);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(title)),
-        popup,
-    );
-}
 
 /// "Assign 30 tasks to Nyra? y/N" with a sample of what changes.
 pub fn confirm(frame: &mut Frame, app: &App, confirm: &Confirm, area: Rect) {

@@ -11,7 +11,7 @@ mod table;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::app::{App, Mode};
 
@@ -56,6 +56,26 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     chrome::status(frame, app, status);
     chrome::keys(frame, app, keys);
     overlay::draw(frame, app, area);
+}
+
+/// Draws `lines` in a box of at most `width`, as tall as they wrap to (up to the screen).
+pub fn boxed(frame: &mut Frame, area: Rect, width: u16, title: String, lines: Vec<Line<'static>>) {
+    let width = area.width.min(width);
+    let room = usize::from(width.saturating_sub(2)).max(1);
+    let height: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(room).max(1))
+        .sum::<usize>()
+        + 2;
+    let height = height.min(usize::from(area.height)) as u16;
+    let popup = centered(area, width, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(title)),
+        popup,
+    );
 }
 
 /// A rectangle of at most `width`×`height` centred in `area`.

@@ -11,7 +11,7 @@ use super::super::forms::{PRIORITIES, TASK_FIELDS, TaskForm};
 use super::super::input::LineInput;
 use super::super::keys::bindings;
 use super::detail::value_lines;
-use super::{centered, fit};
+use super::{boxed, centered, fit};
 use crate::present::inert;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -288,19 +288,5 @@ fn confirm_drop(frame: &mut Frame, app: &App, view: &OutboxView, seq: i64, area:
             Span::raw(", esc or any other key keeps it"),
         ]),
     ];
-    let width = area.width.min(70);
-    let room = usize::from(width.saturating_sub(2)).max(1);
-    let height: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(room).max(1))
-        .sum::<usize>()
-        + 2;
-    let popup = centered(area, width, height.min(usize::from(u16::MAX)) as u16);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(format!(" Drop write {seq}? [y/N] "))),
-        popup,
-    );
+    boxed(frame, area, 70, format!(" Drop write {seq}? [y/N] "), lines);
 }
