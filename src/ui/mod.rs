@@ -19,7 +19,7 @@ pub mod keys;
 pub mod marks;
 pub mod overview;
 mod run;
-mod submit;
+pub mod submit;
 pub mod table;
 pub mod theme;
 pub mod view;

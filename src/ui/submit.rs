@@ -123,8 +123,9 @@ fn plan_edit(
     Ok(plan_task_changes(task, &changes, now)?)
 }
 
-/// Undoes a step, its last write first: a write still queued is dropped (nothing is
-/// sent, the record shows Notion's copy again); one sent (or being sent) is answered by
+/// Undoes a step, its last write first: a write still queued and never sent is dropped
+/// (nothing is sent, the record shows Notion's copy again); one sent (or being sent, or
+/// sent before with its answer lost: it may have landed) is answered by
 /// its inverse, queued behind it and sent through the same checks. A write refused
 /// already needs nothing.
 pub fn undo(engine: &Engine, operator: &str, step: UndoStep) -> Vec<Msg> {
@@ -145,7 +146,7 @@ pub fn undo(engine: &Engine, operator: &str, step: UndoStep) -> Vec<Msg> {
             continue;
         }
         if matches!(state, OutboxState::Pending | OutboxState::Held)
-            && engine.store().drop_write(done.seq).is_ok()
+            && engine.store().drop_unsent(done.seq).is_ok()
         {
             tracing::info!("undo: write {} dropped", done.seq);
             dropped += 1;

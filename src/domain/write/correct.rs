@@ -130,6 +130,19 @@ impl Correction {
         }
         let expected = self.expected_status()?;
         let status = instance.status.as_deref().unwrap_or("no status");
+        if let Correction::Resolve { error } = self
+            && status == expected
+            && instance.error_message.trim() != error.trim()
+        {
+            // In Error again since, with another message: resolving would clear an error
+            // nobody read, under an entry naming the old one.
+            return Some(format!(
+                "{label} is in Error with another message now (\"{}\"), not the one you read \
+                 (\"{}\"); nothing was changed",
+                instance.error_message.trim(),
+                error.trim()
+            ));
+        }
         (status != expected).then(|| match self {
             Correction::Resolve { .. } => {
                 format!("{label} is {status}, not in Error: there is no error to resolve; nothing was changed")

@@ -113,6 +113,19 @@ impl Store {
     /// Refused while another process is sending it (its lease is live). A write sent before
     /// may have landed: its reason says so.
     pub fn drop_write(&mut self, seq: i64) -> Result<OutboxEntry> {
+        self.drop_in(seq, false)
+    }
+
+    /// `drop_write`, only for a write nothing of which can be in Notion (never sent, or
+    /// known unsent): the dashboard's undo, which says the change is gone. A write sent
+    /// before whose answer was lost may have landed: refused, so the undo answers it with
+    /// its inverse instead. Judged in the same transaction as the drop, so a drain that
+    /// sends it meanwhile cannot slip between the check and the drop.
+    pub fn drop_unsent(&mut self, seq: i64) -> Result<OutboxEntry> {
+        self.drop_in(seq, true)
+    }
+
+    fn drop_in(&mut self, seq: i64, only_unsent: bool) -> Result<OutboxEntry> {
         let tx = self.write_transaction()?;
         let Some((entry, owner, until)) = tx
             .query_row(
@@ -141,6 +154,9 @@ impl Store {
             && !owner.as_deref().is_some_and(Holder::is_gone)
         {
             bail!("write {seq} is being sent right now; try again in a moment");
+        }
+        if only_unsent && entry.may_have_landed() {
+            bail!("write {seq} was sent before and may have landed in Notion: not dropped");
         }
         if entry.may_have_landed() && entry.op == "create_task" {
             bail!(

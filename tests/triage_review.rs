@@ -1,0 +1,123 @@
+//! What a break-it review of the write kinds of issue 16 (bulk, undo, corrections, trash,
+//! a cleared due date, conditional edits) found: each test failed before its fix.
+
+mod support;
+
+use chrono::Utc;
+use fake_notion::Fault;
+use hsn::domain::models::Task;
+use hsn::domain::record::Record;
+use hsn::domain::write::{TaskChanges, Write, plan_resolve, plan_task_changes};
+use hsn::store::OutboxState;
+use hsn::sync::Engine;
+use hsn::ui::app::Msg;
+use hsn::ui::bulk::{Queued, UndoStep};
+use hsn::ui::submit::undo;
+use serde_json::json;
+use support::writes::{engine, instance, last_seq, queue_task, tasks_named};
+
+fn record(engine: &Engine, page: &str) -> Record {
+    engine.store().record(page).unwrap().unwrap().record
+}
+
+fn state_of(engine: &Engine, seq: i64) -> OutboxState {
+    engine.store().write_state(seq).unwrap().unwrap().state
+}
+
+/// A task made and drained; its page id.
+async fn made_task(ws: &support::Workspace, engine: &Engine) -> String {
+    let task_id = queue_task(engine, &ws.instance, "Call Jane", "alice");
+    engine.drain().await.unwrap();
+    tasks_named(ws, &task_id)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The dashboard's undo of an edit still queued, but sent once already with its answer
+/// lost (Notion has it): dropping it would leave the change in Notion while the dashboard
+/// says it was undone. It must be answered by its inverse instead, so Notion ends as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undoing_a_queued_edit_that_may_have_landed_sets_it_back_in_notion() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    let page = made_task(&ws, &alice).await;
+    let (write, after) = plan_task_changes(
+        &record(&alice, &page),
+        &TaskChanges {
+            assignee: Some("Ruvo".into()),
+            ..Default::default()
+        },
+        Utc::now(),
+    )
+    .unwrap();
+    let seq = alice.submit(&write, vec![after]).unwrap();
+    ws.fake
+        .push_fault_for("PATCH", "/v1/pages/", Fault::DropAfterApply);
+    let first = alice.drain().await.unwrap();
+    assert_eq!((first.sent, first.waiting), (0, 1), "the answer was lost");
+    assert_eq!(state_of(&alice, seq), OutboxState::Pending);
+    let task = Task::from_page(&ws.client.retrieve_page(&page).await.unwrap());
+    assert_eq!(task.assigned_to, "Ruvo", "Notion has the edit");
+
+    let said = undo(
+        &alice,
+        "alice",
+        UndoStep {
+            label: "Assign Call Jane to Ruvo".into(),
+            writes: vec![Queued {
+                seq,
+                write: write.clone(),
+                title: "Call Jane".into(),
+            }],
+        },
+    );
+    assert!(
+        !said.iter().any(|m| matches!(m, Msg::Dropped(_))),
+        "a write that may be in Notion is not dropped: {said:?}"
+    );
+    alice.drain().await.unwrap();
+    let task = Task::from_page(&ws.client.retrieve_page(&page).await.unwrap());
+    assert_eq!(task.assigned_to, "", "the undo set it back in Notion");
+    let cached = alice.store().record(&page).unwrap().unwrap();
+    assert_eq!(cached.pending, 0);
+    assert_eq!(Task::from_record(&cached.record).assigned_to, "");
+}
+
+/// A resolution planned for one error is not sent over another: an agent set the
+/// instance in Error again, with a new message, before it went. Resolving would clear the
+/// new error unseen, under an entry naming the old one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resolution_is_not_sent_over_a_new_error() {
+    let ws = support::workspace().await;
+    let page = ws.add_instance("INST-0002", "payment_pending", "").await;
+    let set_error = |message: &'static str| {
+        let client = ws.client.clone();
+        let page = page.clone();
+        async move {
+            client
+                .update_page(
+                    &page,
+                    json!({
+                        "Status": {"status": {"name": "Error"}},
+                        "Error Message": {"rich_text": [{"text": {"content": message}}]},
+                    }),
+                )
+                .await
+                .unwrap();
+        }
+    };
+    set_error("Stripe webhook timed out").await;
+    let alice = engine(&ws, "alice").await;
+    let (write, after) = plan_resolve(&record(&alice, &page), None, "alice", Utc::now()).unwrap();
+    assert!(matches!(write, Write::Correct { .. }));
+    alice.submit(&write, vec![after]).unwrap();
+    let seq = last_seq(&alice);
+    set_error("Card declined").await;
+
+    alice.drain().await.unwrap();
+    assert_eq!(state_of(&alice, seq), OutboxState::Failed);
+    let now = instance(&ws, &page).await;
+    assert_eq!(now.status.as_deref(), Some("Error"));
+    assert_eq!(now.error_message, "Card declined", "the new error stands");
+}
