@@ -7,14 +7,14 @@ use chrono::Utc;
 use fake_notion::Fault;
 use hsn::domain::models::Task;
 use hsn::domain::record::Record;
-use hsn::domain::write::{TaskChanges, Write, plan_resolve, plan_task_changes};
+use hsn::domain::write::{TaskChanges, Write, plan_resolve, plan_task_changes, plan_undo};
 use hsn::store::OutboxState;
 use hsn::sync::Engine;
 use hsn::ui::app::Msg;
 use hsn::ui::bulk::{Queued, UndoStep};
 use hsn::ui::submit::undo;
 use serde_json::json;
-use support::writes::{engine, instance, last_seq, queue_task, tasks_named};
+use support::writes::{engine, instance, last_seq, queue_advance, queue_task, tasks_named};
 
 fn record(engine: &Engine, page: &str) -> Record {
     engine.store().record(page).unwrap().unwrap().record
@@ -120,4 +120,56 @@ async fn a_resolution_is_not_sent_over_a_new_error() {
     let now = instance(&ws, &page).await;
     assert_eq!(now.status.as_deref(), Some("Error"));
     assert_eq!(now.error_message, "Card declined", "the new error stands");
+}
+
+/// The undo of an advance that completed the instance sets its Status back too: not over a
+/// Status another writer set since (an agent put the finished instance in Error). The
+/// revert is refused when sent, and the agent's Error stands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reverting_a_completion_is_not_sent_over_a_status_set_since() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    queue_advance(&alice, &ws, &ws.instance, "canceled", "alice");
+    let seq = last_seq(&alice);
+    alice.drain().await.unwrap();
+    assert_eq!(
+        instance(&ws, &ws.instance).await.status.as_deref(),
+        Some("Completed")
+    );
+    let advance: Write =
+        serde_json::from_value(alice.store().write_state(seq).unwrap().unwrap().body).unwrap();
+    let (revert, after) = plan_undo(
+        &advance,
+        &record(&alice, &ws.instance),
+        "alice",
+        Utc::now(),
+    )
+    .unwrap();
+    ws.client
+        .update_page(
+            &ws.instance,
+            json!({
+                "Status": {"status": {"name": "Error"}},
+                "Error Message": {"rich_text": [{"text": {"content": "refund failed"}}]},
+            }),
+        )
+        .await
+        .unwrap();
+    let revert_seq = alice.submit(&revert, vec![after]).unwrap();
+    alice.drain().await.unwrap();
+    assert_eq!(state_of(&alice, revert_seq), OutboxState::Failed);
+    let now = instance(&ws, &ws.instance).await;
+    assert_eq!(
+        (now.current_state.as_str(), now.status.as_deref()),
+        ("canceled", Some("Error")),
+        "the agent's Error stands"
+    );
+    let why = alice
+        .store()
+        .write_state(revert_seq)
+        .unwrap()
+        .unwrap()
+        .last_error
+        .unwrap();
+    assert!(why.contains("Error"), "{why}");
 }

@@ -71,7 +71,7 @@ pub async fn correct(
             return Ok(());
         };
         Err(match correction {
-            Correction::Revert { to, .. } => OperationError::Conflict {
+            Correction::Revert { to, .. } if fresh.current_state != *to => OperationError::Conflict {
                 instance: label.clone(),
                 expected: to.clone(),
                 found: fresh.current_state.clone(),
