@@ -8,7 +8,8 @@ use fake_notion::Fault;
 use hsn::domain::models::Task;
 use hsn::domain::record::Record;
 use hsn::domain::write::{TaskChanges, Write, plan_resolve, plan_task_changes, plan_undo};
-use hsn::store::OutboxState;
+use hsn::domain::schema::DatabaseKey;
+use hsn::store::{OutboxState, RecordFilter};
 use hsn::sync::Engine;
 use hsn::ui::app::Msg;
 use hsn::ui::bulk::{Queued, UndoStep};
@@ -172,4 +173,50 @@ async fn reverting_a_completion_is_not_sent_over_a_status_set_since() {
         .last_error
         .unwrap();
     assert!(why.contains("Error"), "{why}");
+}
+
+/// Rule 7 for a trash: a refresh batch read before the trash landed, stored after the
+/// drain confirmed it (the runner's refresh beside `drain_now`), does not put the task
+/// back: it is in Notion's trash, and the dashboard would show it (and take edits Notion
+/// refuses) until a full read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_batch_read_before_a_trash_landed_does_not_bring_the_task_back() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    let task_id = queue_task(&alice, &ws.instance, "Call Jane", "alice");
+    let create_seq = last_seq(&alice);
+    alice.drain().await.unwrap();
+    let page = tasks_named(&ws, &task_id)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // What the refresh's query returned, before the trash.
+    let read_at = Utc::now().timestamp_millis();
+    let stale = ws.client.retrieve_page(&page).await.unwrap();
+
+    let create: Write =
+        serde_json::from_value(alice.store().write_state(create_seq).unwrap().unwrap().body)
+            .unwrap();
+    let (trash, after) = plan_undo(&create, &record(&alice, &page), "alice", Utc::now()).unwrap();
+    alice.submit(&trash, vec![after]).unwrap();
+    assert_eq!(alice.drain().await.unwrap().sent, 1);
+    assert!(ws.client.retrieve_page(&page).await.unwrap().in_trash);
+
+    alice
+        .store()
+        .upsert_read(
+            DatabaseKey::Tasks,
+            &ws.source(DatabaseKey::Tasks),
+            &[stale],
+            read_at,
+        )
+        .unwrap();
+    let listed = alice
+        .store()
+        .records(DatabaseKey::Tasks, &RecordFilter::default())
+        .unwrap();
+    assert!(
+        listed.is_empty(),
+        "a page read before the trash landed brought the trashed task back"
+    );
 }

@@ -138,6 +138,14 @@ pub(super) fn upsert_in(
             done.unchanged += 1;
             continue;
         }
+        // Gone from the cache because a write moved it to the trash after this was read:
+        // an older copy must not bring it back.
+        if let (Some(read_at), None) = (read_at, &known)
+            && trashed_since(tx, &page.id, read_at)?
+        {
+            done.unchanged += 1;
+            continue;
+        }
         let known = known.map(|(edited, pending, archived, _)| (edited, pending, archived));
         let archived_before = known.as_ref().is_some_and(|k| k.2);
         let edited = stamp(&page.last_edited_time);
@@ -184,6 +192,25 @@ pub(super) fn upsert_in(
         }
     }
     Ok(done)
+}
+
+/// Whether a write that moved `page_id` to the trash was confirmed at or after `read_at`
+/// (ms since the epoch).
+fn trashed_since(tx: &Transaction<'_>, page_id: &str, read_at: i64) -> rusqlite::Result<bool> {
+    let Some(since) = chrono::DateTime::from_timestamp_millis(read_at) else {
+        return Ok(false);
+    };
+    tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE op = 'trash_task' AND state = 'done'
+         AND updated_at >= ?2 AND instr(touched, ?1) > 0)",
+    )?
+    .query_row(
+        params![
+            format!("\"{page_id}\""),
+            since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        ],
+        |row| row.get(0),
+    )
 }
 
 fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Option<StoredRecord>> {
