@@ -220,3 +220,72 @@ async fn a_refresh_batch_read_before_a_trash_landed_does_not_bring_the_task_back
         "a page read before the trash landed brought the trashed task back"
     );
 }
+
+/// Undo while the write is being sent (the engine has it: it cannot be dropped) queues
+/// its inverse behind it. If Notion then refuses the write (an agent had made the same
+/// move itself), the inverse has nothing of ours to undo: sent, it would revert the
+/// agent's move. It fails with the write it undoes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_undo_of_a_write_notion_refuses_is_never_sent() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    queue_advance(&alice, &ws, &ws.instance, "consultation", "alice");
+    let seq = last_seq(&alice);
+    let advance: Write =
+        serde_json::from_value(alice.store().write_state(seq).unwrap().unwrap().body).unwrap();
+    // The agent makes the same move first: hsn's advance will be refused (a conflict).
+    ws.client
+        .update_page(
+            &ws.instance,
+            json!({"Current State": {"rich_text": [{"text": {"content": "consultation"}}]}}),
+        )
+        .await
+        .unwrap();
+    // The advance's first read is slow: the undo comes while the write is being sent.
+    let prefix = format!("/v1/pages/{}", &ws.instance[..8]);
+    ws.fake.push_fault_for(
+        "GET",
+        &prefix,
+        Fault::Delay(std::time::Duration::from_millis(1500)),
+    );
+    let draining = {
+        let alice = alice.clone();
+        tokio::spawn(async move { alice.drain().await.unwrap() })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(state_of(&alice, seq), OutboxState::Sending);
+    let undoing = alice.clone();
+    let said = tokio::task::spawn_blocking(move || {
+        undo(
+            &undoing,
+            "alice",
+            UndoStep {
+                label: "Advance INST-0001".into(),
+                writes: vec![Queued {
+                    seq,
+                    write: advance,
+                    title: "INST-0001".into(),
+                }],
+            },
+        )
+    })
+    .await
+    .unwrap();
+    let Some(Msg::Submitted { queued, .. }) = said.first() else {
+        panic!("the inverse is queued: {said:?}")
+    };
+    let revert_seq = queued[0].seq;
+    draining.await.unwrap();
+    alice.drain().await.unwrap();
+    assert_eq!(state_of(&alice, seq), OutboxState::Failed, "the advance was refused");
+    assert_eq!(
+        state_of(&alice, revert_seq),
+        OutboxState::Failed,
+        "nothing to undo"
+    );
+    assert_eq!(
+        instance(&ws, &ws.instance).await.current_state,
+        "consultation",
+        "the agent's move stands"
+    );
+}

@@ -152,7 +152,7 @@ pub fn undo(engine: &Engine, operator: &str, step: UndoStep) -> Vec<Msg> {
             dropped += 1;
             continue;
         }
-        match submit_inverse(engine, operator, &done.write) {
+        match submit_inverse(engine, operator, &done.write, done.seq) {
             Ok((seq, write)) => queued.push(Queued {
                 seq,
                 write,
@@ -179,7 +179,12 @@ pub fn undo(engine: &Engine, operator: &str, step: UndoStep) -> Vec<Msg> {
 /// Queues the inverse of a write that went (or is going) to Notion, planned against the
 /// record as the store holds it now (with every write queued on it): refused when the
 /// record has moved on since (another writer changed what we set).
-fn submit_inverse(engine: &Engine, operator: &str, write: &Write) -> Result<(i64, Write)> {
+fn submit_inverse(
+    engine: &Engine,
+    operator: &str,
+    write: &Write,
+    seq: i64,
+) -> Result<(i64, Write)> {
     let current = match write {
         Write::EditTask {
             task_page, task_id, ..
@@ -197,7 +202,8 @@ fn submit_inverse(engine: &Engine, operator: &str, write: &Write) -> Result<(i64
         }
     }?;
     let (inverse, after) = plan_undo(write, &current, operator, Utc::now())?;
-    let seq = engine.submit(&inverse, vec![after])?;
+    // Refused or dropped, the write takes its inverse with it.
+    let seq = engine.submit_undo(&inverse, vec![after], seq)?;
     Ok((seq, inverse))
 }
 

@@ -137,9 +137,33 @@ impl Store {
         body: &Value,
         at: DateTime<Utc>,
     ) -> Result<i64> {
+        self.submit_linked(changes, op, body, at, None)
+    }
+
+    /// `submit` for the inverse of write `undoes` (an undo of a write already sent or being
+    /// sent): if that write is refused or dropped, this one fails with it.
+    pub fn submit_undo(
+        &mut self,
+        changes: &[(Record, String)],
+        op: &str,
+        body: &Value,
+        at: DateTime<Utc>,
+        undoes: i64,
+    ) -> Result<i64> {
+        self.submit_linked(changes, op, body, at, Some(undoes))
+    }
+
+    fn submit_linked(
+        &mut self,
+        changes: &[(Record, String)],
+        op: &str,
+        body: &Value,
+        at: DateTime<Utc>,
+        undoes: Option<i64>,
+    ) -> Result<i64> {
         // On disk before hsn says the change is queued, whatever else the file trades away.
         self.conn.pragma_update(None, "synchronous", "FULL")?;
-        let seq = self.submit_in_transaction(changes, op, body, at);
+        let seq = self.submit_in_transaction(changes, op, body, at, undoes);
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         seq
     }
@@ -150,6 +174,7 @@ impl Store {
         op: &str,
         body: &Value,
         at: DateTime<Utc>,
+        undoes: Option<i64>,
     ) -> Result<i64> {
         let tx = self.write_transaction()?;
         let stamp = at.to_rfc3339_opts(SecondsFormat::Millis, true);
@@ -185,8 +210,8 @@ impl Store {
             )?;
         }
         tx.execute(
-            "INSERT INTO outbox (op, body, touched, state, created_at, updated_at) VALUES (?1, ?2, ?3, 'pending', ?4, ?4)",
-            params![op, body.to_string(), serde_json::to_string(&touched)?, now_text()],
+            "INSERT INTO outbox (op, body, touched, state, created_at, updated_at, undoes) VALUES (?1, ?2, ?3, 'pending', ?4, ?4, ?5)",
+            params![op, body.to_string(), serde_json::to_string(&touched)?, now_text(), undoes],
         )?;
         let seq = tx.last_insert_rowid();
         tx.commit()?;

@@ -228,7 +228,8 @@ fn settle(
 }
 
 /// Fails write `seq` and, if it was a create, every queued write against the record it
-/// would have created. Returns the pages all of them touched.
+/// would have created, and the inverse queued to undo it (nothing of ours to undo: sent,
+/// it would undo another writer's change). Returns the pages all of them touched.
 fn fail_with_dependents(
     tx: &Transaction<'_>,
     seq: i64,
@@ -240,6 +241,16 @@ fn fail_with_dependents(
         |r| r.get(0),
     )?;
     let mut touched = settle(tx, seq, OutboxState::Failed, Some(error), None)?;
+    let inverses: Vec<i64> = tx
+        .prepare_cached(&format!(
+            "SELECT seq FROM outbox WHERE undoes = ?1 AND state IN {QUEUED}"
+        ))?
+        .query_map(params![seq], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for inverse in inverses {
+        let reason = format!("the write it undoes ({seq}) was not applied: {error}; nothing to undo");
+        touched.extend(fail_with_dependents(tx, inverse, &reason)?);
+    }
     if let Ok(Write::CreateTask { local_page, .. }) = serde_json::from_str::<Write>(&body) {
         let reason = format!("the task it changes was never created: {error}");
         for dependent in queued_on(tx, &local_page)? {
