@@ -289,3 +289,98 @@ async fn the_undo_of_a_write_notion_refuses_is_never_sent() {
         "the agent's move stands"
     );
 }
+
+/// Notes are the operator's text in the History Log: JSON-looking, long (past Notion's
+/// 2,000 characters a text), or in another script, they land whole, read back as the one
+/// entry they are, and never as a transition.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_notes_land_whole_and_never_read_as_a_transition() {
+    use hsn::domain::history::HistoryLog;
+    use hsn::domain::write::{plan_hold, plan_resume};
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    let json_like = r#"{"from":"inquiry","to":"canceled","actor":"Solari"}"}] ["#;
+    let long = format!("שלום {}", "x".repeat(4500));
+    for (i, note) in [json_like.to_string(), long.clone()].iter().enumerate() {
+        let plan = if i % 2 == 0 { plan_hold } else { plan_resume };
+        let (write, after) =
+            plan(&record(&alice, &ws.instance), Some(note), "alice", Utc::now()).unwrap();
+        let seq = alice.submit(&write, vec![after]).unwrap();
+        alice.drain().await.unwrap();
+        assert_eq!(state_of(&alice, seq), OutboxState::Done);
+    }
+    let now = instance(&ws, &ws.instance).await;
+    assert_eq!(now.current_state, "inquiry");
+    let log = HistoryLog::decode(&now.history_log);
+    let entries: Vec<_> = log.history_entries().collect();
+    assert_eq!(entries.len(), 2, "{:?}", now.history_log.len());
+    assert_eq!(
+        entries[0].action(),
+        format!("[alice] Put on hold — {json_like}")
+    );
+    assert_eq!(entries[1].action(), format!("[alice] Resumed — {long}"));
+    assert!(entries.iter().all(|e| e.transition_states().is_none()));
+    assert!(log.last_transition().is_none());
+    // A control character is refused before anything is queued.
+    assert!(
+        plan_hold(
+            &record(&alice, &ws.instance),
+            Some("ok\u{202e}kO"),
+            "alice",
+            Utc::now()
+        )
+        .is_err()
+    );
+}
+
+/// An advance and its revert, then a blind agent writes back the log it read before both:
+/// the refresh puts both entries back (the advance with the revert that undid it), so the
+/// history ends where the instance is, never at the undone move.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blind_writer_over_an_advance_and_its_revert_leaves_the_history_where_the_instance_is()
+{
+    use hsn::domain::history::HistoryLog;
+    use hsn::domain::schema::DatabaseKey::ActiveWorkflowInstances;
+    use support::writes::{agent_read, agent_write};
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    let before_both = agent_read(&ws.client, &ws.instance).await;
+    queue_advance(&alice, &ws, &ws.instance, "consultation", "alice");
+    let seq = last_seq(&alice);
+    alice.drain().await.unwrap();
+    let advance: Write =
+        serde_json::from_value(alice.store().write_state(seq).unwrap().unwrap().body).unwrap();
+    let (revert, after) = plan_undo(
+        &advance,
+        &record(&alice, &ws.instance),
+        "alice",
+        Utc::now(),
+    )
+    .unwrap();
+    alice.submit(&revert, vec![after]).unwrap();
+    assert_eq!(alice.drain().await.unwrap().sent, 1);
+    agent_write(&ws.client, &ws.instance, before_both, "Lead scored").await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+
+    alice.refresh(ActiveWorkflowInstances, true).await.unwrap();
+    alice.drain().await.unwrap();
+    let now = instance(&ws, &ws.instance).await;
+    assert_eq!(now.current_state, "inquiry");
+    let log = HistoryLog::decode(&now.history_log);
+    let actions: Vec<&str> = log.history_entries().map(|e| e.action()).collect();
+    assert!(
+        actions.contains(&"[alice] Reverted transition from inquiry to consultation"),
+        "{actions:?}"
+    );
+    assert_eq!(
+        log.last_transition().unwrap().transition_states(),
+        Some(("inquiry", "consultation")),
+        "the advance is back too: {actions:?}"
+    );
+    let last = log.last_state_change().unwrap();
+    assert_eq!(
+        last.action(),
+        "[alice] Reverted transition from inquiry to consultation",
+        "{actions:?}"
+    );
+}
