@@ -7,8 +7,8 @@ use chrono::Utc;
 use fake_notion::Fault;
 use hsn::domain::models::Task;
 use hsn::domain::record::Record;
-use hsn::domain::write::{TaskChanges, Write, plan_resolve, plan_task_changes, plan_undo};
 use hsn::domain::schema::DatabaseKey;
+use hsn::domain::write::{TaskChanges, Write, plan_resolve, plan_task_changes, plan_undo};
 use hsn::store::{OutboxState, RecordFilter};
 use hsn::sync::Engine;
 use hsn::ui::app::Msg;
@@ -139,13 +139,8 @@ async fn reverting_a_completion_is_not_sent_over_a_status_set_since() {
     );
     let advance: Write =
         serde_json::from_value(alice.store().write_state(seq).unwrap().unwrap().body).unwrap();
-    let (revert, after) = plan_undo(
-        &advance,
-        &record(&alice, &ws.instance),
-        "alice",
-        Utc::now(),
-    )
-    .unwrap();
+    let (revert, after) =
+        plan_undo(&advance, &record(&alice, &ws.instance), "alice", Utc::now()).unwrap();
     ws.client
         .update_page(
             &ws.instance,
@@ -277,7 +272,11 @@ async fn the_undo_of_a_write_notion_refuses_is_never_sent() {
     let revert_seq = queued[0].seq;
     draining.await.unwrap();
     alice.drain().await.unwrap();
-    assert_eq!(state_of(&alice, seq), OutboxState::Failed, "the advance was refused");
+    assert_eq!(
+        state_of(&alice, seq),
+        OutboxState::Failed,
+        "the advance was refused"
+    );
     assert_eq!(
         state_of(&alice, revert_seq),
         OutboxState::Failed,
@@ -303,8 +302,13 @@ async fn hostile_notes_land_whole_and_never_read_as_a_transition() {
     let long = format!("שלום {}", "x".repeat(4500));
     for (i, note) in [json_like.to_string(), long.clone()].iter().enumerate() {
         let plan = if i % 2 == 0 { plan_hold } else { plan_resume };
-        let (write, after) =
-            plan(&record(&alice, &ws.instance), Some(note), "alice", Utc::now()).unwrap();
+        let (write, after) = plan(
+            &record(&alice, &ws.instance),
+            Some(note),
+            "alice",
+            Utc::now(),
+        )
+        .unwrap();
         let seq = alice.submit(&write, vec![after]).unwrap();
         alice.drain().await.unwrap();
         assert_eq!(state_of(&alice, seq), OutboxState::Done);
@@ -337,8 +341,7 @@ async fn hostile_notes_land_whole_and_never_read_as_a_transition() {
 /// the refresh puts both entries back (the advance with the revert that undid it), so the
 /// history ends where the instance is, never at the undone move.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_blind_writer_over_an_advance_and_its_revert_leaves_the_history_where_the_instance_is()
-{
+async fn a_blind_writer_over_an_advance_and_its_revert_leaves_the_history_where_the_instance_is() {
     use hsn::domain::history::HistoryLog;
     use hsn::domain::schema::DatabaseKey::ActiveWorkflowInstances;
     use support::writes::{agent_read, agent_write};
@@ -350,13 +353,8 @@ async fn a_blind_writer_over_an_advance_and_its_revert_leaves_the_history_where_
     alice.drain().await.unwrap();
     let advance: Write =
         serde_json::from_value(alice.store().write_state(seq).unwrap().unwrap().body).unwrap();
-    let (revert, after) = plan_undo(
-        &advance,
-        &record(&alice, &ws.instance),
-        "alice",
-        Utc::now(),
-    )
-    .unwrap();
+    let (revert, after) =
+        plan_undo(&advance, &record(&alice, &ws.instance), "alice", Utc::now()).unwrap();
     alice.submit(&revert, vec![after]).unwrap();
     assert_eq!(alice.drain().await.unwrap().sent, 1);
     agent_write(&ws.client, &ws.instance, before_both, "Lead scored").await;

@@ -543,7 +543,12 @@ impl Engine {
         self.submit_linked(write, changes, Some(undoes))
     }
 
-    fn submit_linked(&self, write: &Write, changes: Vec<Record>, undoes: Option<i64>) -> Result<i64> {
+    fn submit_linked(
+        &self,
+        write: &Write,
+        changes: Vec<Record>,
+        undoes: Option<i64>,
+    ) -> Result<i64> {
         if self.readonly {
             return Err(ReadOnly(write.summary()).into());
         }

@@ -248,7 +248,8 @@ fn fail_with_dependents(
         .query_map(params![seq], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for inverse in inverses {
-        let reason = format!("the write it undoes ({seq}) was not applied: {error}; nothing to undo");
+        let reason =
+            format!("the write it undoes ({seq}) was not applied: {error}; nothing to undo");
         touched.extend(fail_with_dependents(tx, inverse, &reason)?);
     }
     if let Ok(Write::CreateTask { local_page, .. }) = serde_json::from_str::<Write>(&body) {
