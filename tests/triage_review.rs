@@ -382,3 +382,37 @@ async fn a_blind_writer_over_an_advance_and_its_revert_leaves_the_history_where_
         "{actions:?}"
     );
 }
+
+/// The undo of an advance that completed the instance, its answer lost: the instance is
+/// back where it was and Active, and the retry finds its entry and sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_completion_reverted_with_its_answer_lost_is_active_again_once() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    queue_advance(&alice, &ws, &ws.instance, "canceled", "alice");
+    let seq = last_seq(&alice);
+    alice.drain().await.unwrap();
+    let advance: Write =
+        serde_json::from_value(alice.store().write_state(seq).unwrap().unwrap().body).unwrap();
+    let (revert, after) =
+        plan_undo(&advance, &record(&alice, &ws.instance), "alice", Utc::now()).unwrap();
+    let revert_seq = alice.submit(&revert, vec![after]).unwrap();
+    ws.fake
+        .push_fault_for("PATCH", "/v1/pages/", Fault::DropAfterApply);
+    let first = alice.drain().await.unwrap();
+    assert_eq!((first.sent, first.waiting), (0, 1), "the answer was lost");
+    let again = alice.drain().await.unwrap();
+    assert_eq!(again.notes[0].2, "already applied");
+    assert_eq!(state_of(&alice, revert_seq), OutboxState::Done);
+    let now = instance(&ws, &ws.instance).await;
+    assert_eq!(
+        (now.current_state.as_str(), now.status.as_deref()),
+        ("inquiry", Some("Active"))
+    );
+    let reverts = support::writes::actions(&ws.client, &ws.instance)
+        .await
+        .into_iter()
+        .filter(|a| a.contains("Reverted transition"))
+        .count();
+    assert_eq!(reverts, 1);
+}

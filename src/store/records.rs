@@ -123,6 +123,9 @@ pub(super) fn upsert_in(
     read_at: Option<i64>,
 ) -> rusqlite::Result<Upserted> {
     let mut done = Upserted::default();
+    // Pages a write moved to the trash after this batch was read: looked up once, for the
+    // first page the cache does not hold.
+    let mut trashed: Option<HashSet<String>> = None;
     for page in pages {
         let known: Option<(String, u32, bool, i64)> = tx
             .prepare_cached(
@@ -140,11 +143,14 @@ pub(super) fn upsert_in(
         }
         // Gone from the cache because a write moved it to the trash after this was read:
         // an older copy must not bring it back.
-        if let (Some(read_at), None) = (read_at, &known)
-            && trashed_since(tx, &page.id, read_at)?
-        {
-            done.unchanged += 1;
-            continue;
+        if let (Some(read_at), None) = (read_at, &known) {
+            if trashed.is_none() {
+                trashed = Some(trashed_since(tx, read_at)?);
+            }
+            if trashed.as_ref().is_some_and(|t| t.contains(&page.id)) {
+                done.unchanged += 1;
+                continue;
+            }
         }
         let known = known.map(|(edited, pending, archived, _)| (edited, pending, archived));
         let archived_before = known.as_ref().is_some_and(|k| k.2);
@@ -194,23 +200,22 @@ pub(super) fn upsert_in(
     Ok(done)
 }
 
-/// Whether a write that moved `page_id` to the trash was confirmed at or after `read_at`
-/// (ms since the epoch).
-fn trashed_since(tx: &Transaction<'_>, page_id: &str, read_at: i64) -> rusqlite::Result<bool> {
+/// The pages a write moved to the trash, confirmed at or after `read_at` (ms since the
+/// epoch).
+fn trashed_since(tx: &Transaction<'_>, read_at: i64) -> rusqlite::Result<HashSet<String>> {
     let Some(since) = chrono::DateTime::from_timestamp_millis(read_at) else {
-        return Ok(false);
+        return Ok(HashSet::new());
     };
-    tx.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM outbox WHERE op = 'trash_task' AND state = 'done'
-         AND updated_at >= ?2 AND instr(touched, ?1) > 0)",
-    )?
-    .query_row(
-        params![
-            format!("\"{page_id}\""),
-            since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-        ],
-        |row| row.get(0),
-    )
+    let since = since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut statement = tx.prepare_cached(
+        "SELECT touched FROM outbox WHERE op = 'trash_task' AND state = 'done' AND updated_at >= ?1",
+    )?;
+    let rows = statement.query_map(params![since], |row| row.get::<_, String>(0))?;
+    let mut pages = HashSet::new();
+    for touched in rows {
+        pages.extend(serde_json::from_str::<Vec<String>>(&touched?).unwrap_or_default());
+    }
+    Ok(pages)
 }
 
 fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Option<StoredRecord>> {
