@@ -177,6 +177,20 @@ impl Store {
         undoes: Option<i64>,
     ) -> Result<i64> {
         let tx = self.write_transaction()?;
+        // Refused or dropped already (between the undo's look and now): nothing of ours to
+        // undo. Judged in this transaction: failing it later takes this write with it.
+        if let Some(undoes) = undoes {
+            let state: Option<String> = tx
+                .query_row(
+                    "SELECT state FROM outbox WHERE seq = ?1",
+                    params![undoes],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if state.as_deref() == Some(OutboxState::Failed.as_str()) {
+                bail!("the write it undoes ({undoes}) was not applied: nothing to undo");
+            }
+        }
         let stamp = at.to_rfc3339_opts(SecondsFormat::Millis, true);
         let mut touched = Vec::new();
         for (record, data_source_id) in changes {
