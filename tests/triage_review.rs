@@ -416,3 +416,53 @@ async fn a_completion_reverted_with_its_answer_lost_is_active_again_once() {
         .count();
     assert_eq!(reverts, 1);
 }
+
+/// The undo of an edit (a conditional edit) whose answer is lost, after which an agent
+/// reassigns the task: the retry neither sends it again nor takes the agent's change back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undone_edit_whose_answer_was_lost_is_not_sent_over_a_later_change() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    let page = made_task(&ws, &alice).await;
+    let (write, after) = plan_task_changes(
+        &record(&alice, &page),
+        &TaskChanges {
+            assignee: Some("Ruvo".into()),
+            due: Some(None),
+            ..Default::default()
+        },
+        Utc::now(),
+    )
+    .unwrap();
+    alice.submit(&write, vec![after]).unwrap();
+    alice.drain().await.unwrap();
+    let (inverse, after) = plan_undo(&write, &record(&alice, &page), "alice", Utc::now()).unwrap();
+    let seq = alice.submit(&inverse, vec![after]).unwrap();
+    ws.fake
+        .push_fault_for("PATCH", "/v1/pages/", Fault::DropAfterApply);
+    let first = alice.drain().await.unwrap();
+    assert_eq!((first.sent, first.waiting), (0, 1), "the answer was lost");
+    assert_eq!(
+        Task::from_page(&ws.client.retrieve_page(&page).await.unwrap()).assigned_to,
+        ""
+    );
+    ws.client
+        .update_page(
+            &page,
+            json!({"Assigned To": {"rich_text": [{"text": {"content": "Nyra"}}]}}),
+        )
+        .await
+        .unwrap();
+    let before = ws.fake.requests().len();
+    alice.drain().await.unwrap();
+    assert_eq!(state_of(&alice, seq), OutboxState::Done);
+    let patched = ws.fake.requests()[before..]
+        .iter()
+        .filter(|r| r.method == "PATCH")
+        .count();
+    assert_eq!(patched, 0, "nothing sent again");
+    assert_eq!(
+        Task::from_page(&ws.client.retrieve_page(&page).await.unwrap()).assigned_to,
+        "Nyra"
+    );
+}
