@@ -409,10 +409,12 @@ impl Loop {
                 vec![submit_changes(engine, operator, label, changes)]
             }),
             Action::Undo(step) => self.write(move |engine, operator| undo(engine, operator, step)),
-            Action::LoadNames => self.blocking(|engine| match load_names(&engine.store()) {
-                Ok(names) => Answer::App(Msg::Names(names)),
-                Err(e) => Answer::App(Msg::Failed(format!("cannot read the store: {e}"))),
-            }),
+            Action::LoadNames => {
+                self.blocking(|engine| match load_names(&engine.store()) {
+                    Ok(names) => Answer::App(Msg::Names(names)),
+                    Err(e) => Answer::App(Msg::Failed(format!("cannot read the store: {e}"))),
+                })
+            }
             Action::SaveView { path, view } => self.blocking(move |_| {
                 Answer::App(match crate::config::save_view(&path, &view) {
                     Ok(()) => Msg::Info(format!(
