@@ -71,16 +71,18 @@ pub async fn correct(
             return Ok(());
         };
         Err(match correction {
-            Correction::Revert { to, .. } => OperationError::Conflict {
-                instance: label.clone(),
-                expected: to.clone(),
-                found: fresh.current_state.clone(),
-                by: HistoryLog::decode(&fresh.history_log)
-                    .last_state_change()
-                    .and_then(|e| e.actor())
-                    .map(|actor| format!(" (moved by {actor})"))
-                    .unwrap_or_default(),
-            },
+            Correction::Revert { to, .. } if fresh.current_state != *to => {
+                OperationError::Conflict {
+                    instance: label.clone(),
+                    expected: to.clone(),
+                    found: fresh.current_state.clone(),
+                    by: HistoryLog::decode(&fresh.history_log)
+                        .last_state_change()
+                        .and_then(|e| e.actor())
+                        .map(|actor| format!(" (moved by {actor})"))
+                        .unwrap_or_default(),
+                }
+            }
             _ => OperationError::Stale(why),
         })
     };

@@ -123,6 +123,9 @@ pub(super) fn upsert_in(
     read_at: Option<i64>,
 ) -> rusqlite::Result<Upserted> {
     let mut done = Upserted::default();
+    // Pages a write moved to the trash after this batch was read: looked up once, for the
+    // first page the cache does not hold.
+    let mut trashed: Option<HashSet<String>> = None;
     for page in pages {
         let known: Option<(String, u32, bool, i64)> = tx
             .prepare_cached(
@@ -137,6 +140,17 @@ pub(super) fn upsert_in(
         {
             done.unchanged += 1;
             continue;
+        }
+        // Gone from the cache because a write moved it to the trash after this was read:
+        // an older copy must not bring it back.
+        if let (Some(read_at), None) = (read_at, &known) {
+            if trashed.is_none() {
+                trashed = Some(trashed_since(tx, read_at)?);
+            }
+            if trashed.as_ref().is_some_and(|t| t.contains(&page.id)) {
+                done.unchanged += 1;
+                continue;
+            }
         }
         let known = known.map(|(edited, pending, archived, _)| (edited, pending, archived));
         let archived_before = known.as_ref().is_some_and(|k| k.2);
@@ -184,6 +198,24 @@ pub(super) fn upsert_in(
         }
     }
     Ok(done)
+}
+
+/// The pages a write moved to the trash, confirmed at or after `read_at` (ms since the
+/// epoch).
+fn trashed_since(tx: &Transaction<'_>, read_at: i64) -> rusqlite::Result<HashSet<String>> {
+    let Some(since) = chrono::DateTime::from_timestamp_millis(read_at) else {
+        return Ok(HashSet::new());
+    };
+    let since = since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut statement = tx.prepare_cached(
+        "SELECT touched FROM outbox WHERE op = 'trash_task' AND state = 'done' AND updated_at >= ?1",
+    )?;
+    let rows = statement.query_map(params![since], |row| row.get::<_, String>(0))?;
+    let mut pages = HashSet::new();
+    for touched in rows {
+        pages.extend(serde_json::from_str::<Vec<String>>(&touched?).unwrap_or_default());
+    }
+    Ok(pages)
 }
 
 fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Option<StoredRecord>> {

@@ -91,6 +91,10 @@ const MIGRATIONS: &[&str] = &[
     // moment it is queued (put back if it is refused or dropped; the record is deleted
     // when it is confirmed).
     "ALTER TABLE records ADD COLUMN trashing INTEGER NOT NULL DEFAULT 0;",
+    // 9: the write an undo answers (its inverse, queued behind it while it was being
+    // sent): refused or dropped, that write takes its inverse with it (nothing of ours to
+    // undo; sent, the inverse would undo another writer's change).
+    "ALTER TABLE outbox ADD COLUMN undoes INTEGER;",
 ];
 
 /// Brings the file to the current version. Each step reads the version inside its own

@@ -534,6 +534,21 @@ impl Engine {
     /// Applies a planned write to the cache and queues it, in one transaction. `changes` are
     /// the records as the write will leave them.
     pub fn submit(&self, write: &Write, changes: Vec<Record>) -> Result<i64> {
+        self.submit_linked(write, changes, None)
+    }
+
+    /// `submit` for the inverse of write `undoes` (sent, or being sent): refused or
+    /// dropped, that write takes this one with it (`Store::submit_undo`).
+    pub fn submit_undo(&self, write: &Write, changes: Vec<Record>, undoes: i64) -> Result<i64> {
+        self.submit_linked(write, changes, Some(undoes))
+    }
+
+    fn submit_linked(
+        &self,
+        write: &Write,
+        changes: Vec<Record>,
+        undoes: Option<i64>,
+    ) -> Result<i64> {
         if self.readonly {
             return Err(ReadOnly(write.summary()).into());
         }
@@ -545,9 +560,15 @@ impl Engine {
             })
             .collect();
         let body = serde_json::to_value(write)?;
-        let seq = self
-            .store()
-            .submit(&with_sources, write.kind(), &body, Utc::now())?;
+        let seq = match undoes {
+            Some(undoes) => {
+                self.store()
+                    .submit_undo(&with_sources, write.kind(), &body, Utc::now(), undoes)?
+            }
+            None => self
+                .store()
+                .submit(&with_sources, write.kind(), &body, Utc::now())?,
+        };
         let queued = self.store().unsettled_writes()?;
         self.emit(Event::PendingWrites(queued.len()));
         self.emit(Event::StuckWrites(

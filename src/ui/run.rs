@@ -397,9 +397,13 @@ impl Loop {
                 let entry = engine.store().drop_write(seq)?;
                 let summary = super::data::OutboxRow::from_entry(&entry).summary;
                 tracing::info!("write {seq} dropped by the operator: {summary}");
-                Ok(format!(
-                    "write {seq} dropped: {summary} (nothing was sent; the record shows Notion's copy again)"
-                ))
+                let sent = if entry.may_have_landed() {
+                    "it was sent before and may have landed in Notion; the next refresh shows \
+                     whatever Notion has"
+                } else {
+                    "nothing was sent; the record shows Notion's copy again"
+                };
+                Ok(format!("write {seq} dropped: {summary} ({sent})"))
             }),
             Action::Submit { label, changes } => self.write(move |engine, operator| {
                 vec![submit_changes(engine, operator, label, changes)]

@@ -123,8 +123,9 @@ fn plan_edit(
     Ok(plan_task_changes(task, &changes, now)?)
 }
 
-/// Undoes a step, its last write first: a write still queued is dropped (nothing is
-/// sent, the record shows Notion's copy again); one sent (or being sent) is answered by
+/// Undoes a step, its last write first: a write still queued and never sent is dropped
+/// (nothing is sent, the record shows Notion's copy again); one sent (or being sent, or
+/// sent before with its answer lost: it may have landed) is answered by
 /// its inverse, queued behind it and sent through the same checks. A write refused
 /// already needs nothing.
 pub fn undo(engine: &Engine, operator: &str, step: UndoStep) -> Vec<Msg> {
@@ -145,13 +146,13 @@ pub fn undo(engine: &Engine, operator: &str, step: UndoStep) -> Vec<Msg> {
             continue;
         }
         if matches!(state, OutboxState::Pending | OutboxState::Held)
-            && engine.store().drop_write(done.seq).is_ok()
+            && engine.store().drop_unsent(done.seq).is_ok()
         {
             tracing::info!("undo: write {} dropped", done.seq);
             dropped += 1;
             continue;
         }
-        match submit_inverse(engine, operator, &done.write) {
+        match submit_inverse(engine, operator, &done.write, done.seq) {
             Ok((seq, write)) => queued.push(Queued {
                 seq,
                 write,
@@ -178,7 +179,12 @@ pub fn undo(engine: &Engine, operator: &str, step: UndoStep) -> Vec<Msg> {
 /// Queues the inverse of a write that went (or is going) to Notion, planned against the
 /// record as the store holds it now (with every write queued on it): refused when the
 /// record has moved on since (another writer changed what we set).
-fn submit_inverse(engine: &Engine, operator: &str, write: &Write) -> Result<(i64, Write)> {
+fn submit_inverse(
+    engine: &Engine,
+    operator: &str,
+    write: &Write,
+    seq: i64,
+) -> Result<(i64, Write)> {
     let current = match write {
         Write::EditTask {
             task_page, task_id, ..
@@ -196,7 +202,8 @@ fn submit_inverse(engine: &Engine, operator: &str, write: &Write) -> Result<(i64
         }
     }?;
     let (inverse, after) = plan_undo(write, &current, operator, Utc::now())?;
-    let seq = engine.submit(&inverse, vec![after])?;
+    // Refused or dropped, the write takes its inverse with it.
+    let seq = engine.submit_undo(&inverse, vec![after], seq)?;
     Ok((seq, inverse))
 }
 

@@ -115,9 +115,20 @@ impl Correction {
     /// Why `instance` does not take this correction now, if it does not.
     pub fn refusal(&self, instance: &WorkflowInstance) -> Option<String> {
         let label = &instance.instance_id;
-        if let Correction::Revert { to, .. } = self {
+        if let Correction::Revert {
+            to, status_before, ..
+        } = self
+        {
             if instance.current_state == *to {
-                return None;
+                // The advance completed it: its Status goes back only from Completed, never
+                // over a Status another writer set since (an Error, say).
+                let status = instance.status.as_deref().unwrap_or("no status");
+                return (status_before.is_some() && status != "Completed").then(|| {
+                    format!(
+                        "{label} is {status} now, not Completed as the advance left it: \
+                         reverting would overwrite that; nothing was changed"
+                    )
+                });
             }
             let by = HistoryLog::decode(&instance.history_log)
                 .last_state_change()
@@ -130,6 +141,19 @@ impl Correction {
         }
         let expected = self.expected_status()?;
         let status = instance.status.as_deref().unwrap_or("no status");
+        if let Correction::Resolve { error } = self
+            && status == expected
+            && instance.error_message.trim() != error.trim()
+        {
+            // In Error again since, with another message: resolving would clear an error
+            // nobody read, under an entry naming the old one.
+            return Some(format!(
+                "{label} is in Error with another message now (\"{}\"), not the one you read \
+                 (\"{}\"); nothing was changed",
+                instance.error_message.trim(),
+                error.trim()
+            ));
+        }
         (status != expected).then(|| match self {
             Correction::Resolve { .. } => {
                 format!("{label} is {status}, not in Error: there is no error to resolve; nothing was changed")

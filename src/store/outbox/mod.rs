@@ -137,9 +137,33 @@ impl Store {
         body: &Value,
         at: DateTime<Utc>,
     ) -> Result<i64> {
+        self.submit_linked(changes, op, body, at, None)
+    }
+
+    /// `submit` for the inverse of write `undoes` (an undo of a write already sent or being
+    /// sent): if that write is refused or dropped, this one fails with it.
+    pub fn submit_undo(
+        &mut self,
+        changes: &[(Record, String)],
+        op: &str,
+        body: &Value,
+        at: DateTime<Utc>,
+        undoes: i64,
+    ) -> Result<i64> {
+        self.submit_linked(changes, op, body, at, Some(undoes))
+    }
+
+    fn submit_linked(
+        &mut self,
+        changes: &[(Record, String)],
+        op: &str,
+        body: &Value,
+        at: DateTime<Utc>,
+        undoes: Option<i64>,
+    ) -> Result<i64> {
         // On disk before hsn says the change is queued, whatever else the file trades away.
         self.conn.pragma_update(None, "synchronous", "FULL")?;
-        let seq = self.submit_in_transaction(changes, op, body, at);
+        let seq = self.submit_in_transaction(changes, op, body, at, undoes);
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         seq
     }
@@ -150,8 +174,23 @@ impl Store {
         op: &str,
         body: &Value,
         at: DateTime<Utc>,
+        undoes: Option<i64>,
     ) -> Result<i64> {
         let tx = self.write_transaction()?;
+        // Refused or dropped already (between the undo's look and now): nothing of ours to
+        // undo. Judged in this transaction: failing it later takes this write with it.
+        if let Some(undoes) = undoes {
+            let state: Option<String> = tx
+                .query_row(
+                    "SELECT state FROM outbox WHERE seq = ?1",
+                    params![undoes],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if state.as_deref() == Some(OutboxState::Failed.as_str()) {
+                bail!("the write it undoes ({undoes}) was not applied: nothing to undo");
+            }
+        }
         let stamp = at.to_rfc3339_opts(SecondsFormat::Millis, true);
         let mut touched = Vec::new();
         for (record, data_source_id) in changes {
@@ -185,8 +224,8 @@ impl Store {
             )?;
         }
         tx.execute(
-            "INSERT INTO outbox (op, body, touched, state, created_at, updated_at) VALUES (?1, ?2, ?3, 'pending', ?4, ?4)",
-            params![op, body.to_string(), serde_json::to_string(&touched)?, now_text()],
+            "INSERT INTO outbox (op, body, touched, state, created_at, updated_at, undoes) VALUES (?1, ?2, ?3, 'pending', ?4, ?4, ?5)",
+            params![op, body.to_string(), serde_json::to_string(&touched)?, now_text(), undoes],
         )?;
         let seq = tx.last_insert_rowid();
         tx.commit()?;

@@ -113,6 +113,19 @@ impl Store {
     /// Refused while another process is sending it (its lease is live). A write sent before
     /// may have landed: its reason says so.
     pub fn drop_write(&mut self, seq: i64) -> Result<OutboxEntry> {
+        self.drop_in(seq, false)
+    }
+
+    /// `drop_write`, only for a write nothing of which can be in Notion (never sent, or
+    /// known unsent): the dashboard's undo, which says the change is gone. A write sent
+    /// before whose answer was lost may have landed: refused, so the undo answers it with
+    /// its inverse instead. Judged in the same transaction as the drop, so a drain that
+    /// sends it meanwhile cannot slip between the check and the drop.
+    pub fn drop_unsent(&mut self, seq: i64) -> Result<OutboxEntry> {
+        self.drop_in(seq, true)
+    }
+
+    fn drop_in(&mut self, seq: i64, only_unsent: bool) -> Result<OutboxEntry> {
         let tx = self.write_transaction()?;
         let Some((entry, owner, until)) = tx
             .query_row(
@@ -141,6 +154,9 @@ impl Store {
             && !owner.as_deref().is_some_and(Holder::is_gone)
         {
             bail!("write {seq} is being sent right now; try again in a moment");
+        }
+        if only_unsent && entry.may_have_landed() {
+            bail!("write {seq} was sent before and may have landed in Notion: not dropped");
         }
         if entry.may_have_landed() && entry.op == "create_task" {
             bail!(
@@ -212,7 +228,8 @@ fn settle(
 }
 
 /// Fails write `seq` and, if it was a create, every queued write against the record it
-/// would have created. Returns the pages all of them touched.
+/// would have created, and the inverse queued to undo it (nothing of ours to undo: sent,
+/// it would undo another writer's change). Returns the pages all of them touched.
 fn fail_with_dependents(
     tx: &Transaction<'_>,
     seq: i64,
@@ -224,6 +241,17 @@ fn fail_with_dependents(
         |r| r.get(0),
     )?;
     let mut touched = settle(tx, seq, OutboxState::Failed, Some(error), None)?;
+    let inverses: Vec<i64> = tx
+        .prepare_cached(&format!(
+            "SELECT seq FROM outbox WHERE undoes = ?1 AND state IN {QUEUED}"
+        ))?
+        .query_map(params![seq], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for inverse in inverses {
+        let reason =
+            format!("the write it undoes ({seq}) was not applied: {error}; nothing to undo");
+        touched.extend(fail_with_dependents(tx, inverse, &reason)?);
+    }
     if let Ok(Write::CreateTask { local_page, .. }) = serde_json::from_str::<Write>(&body) {
         let reason = format!("the task it changes was never created: {error}");
         for dependent in queued_on(tx, &local_page)? {

@@ -327,3 +327,50 @@ fn a_task_queued_for_the_trash_is_hidden_until_dropped_and_gone_once_confirmed()
     assert_eq!(listed(&store), 0);
     assert!(store.record("p1").unwrap().is_none(), "gone from the cache");
 }
+
+/// The dashboard's undo: a write never sent is dropped (`drop_unsent`); one sent before
+/// (its answer lost) is not, and its inverse is queued linked to it (`submit_undo`): the
+/// write failing takes the inverse with it, and an inverse of a write failed already is
+/// not queued.
+#[test]
+fn an_undo_drops_only_unsent_writes_and_an_inverse_fails_with_its_write() {
+    let (_dir, mut store) = store();
+    with_task(&mut store, "p1");
+    let me = Holder::this_process();
+    let unsent = edit(&mut store, "p1", Some("Done"), None);
+    store.drop_unsent(unsent).unwrap();
+
+    let sent = edit(&mut store, "p1", Some("Done"), None);
+    assert_eq!(claim(&mut store, &me), Some(sent));
+    store
+        .release_for_retry(sent, &me, "answer lost", std::time::Duration::ZERO)
+        .unwrap();
+    assert!(store.drop_unsent(sent).is_err(), "it may have landed");
+
+    let task = store.record("p1").unwrap().unwrap().record;
+    let (inverse, after) = plan_task_edit(&task, Some("To Do"), None, None, None, at()).unwrap();
+    let body = serde_json::to_value(&inverse).unwrap();
+    let changes = [(after, "ds-tasks".to_string())];
+    let undo = store
+        .submit_undo(&changes, inverse.kind(), &body, at(), sent)
+        .unwrap();
+    assert_eq!(claim(&mut store, &me), Some(sent));
+    store
+        .reject(sent, &me, "refused", &Default::default())
+        .unwrap();
+    let inverse_state = store.write_state(undo).unwrap().unwrap();
+    assert_eq!(inverse_state.state, OutboxState::Failed);
+    assert!(
+        inverse_state
+            .last_error
+            .unwrap()
+            .contains("nothing to undo")
+    );
+    assert!(
+        store
+            .submit_undo(&changes, inverse.kind(), &body, at(), sent)
+            .is_err(),
+        "the write it undoes failed already"
+    );
+    assert_eq!(store.record("p1").unwrap().unwrap().pending, 0);
+}
