@@ -14,5 +14,6 @@ pub mod operations;
 pub mod present;
 pub mod store;
 pub mod sync;
+pub mod table;
 pub mod ui;
 pub mod workspace;

@@ -9,9 +9,10 @@ use hsn::domain::schema::DatabaseKey;
 use hsn::domain::write::Write;
 use hsn::store::{OutboxEntry, OutboxState, Store};
 use hsn::sync::Event;
+use hsn::table::load_table;
 use hsn::ui::app::{Action, App, DetailView, Mode, Msg, OutboxView};
 use hsn::ui::bulk::Change;
-use hsn::ui::data::{OutboxRow, load_detail, load_outbox, load_table};
+use hsn::ui::data::{OutboxRow, load_detail, load_outbox};
 use hsn::ui::keys::handle_key;
 use hsn::ui::overview::{Panel, Target};
 use hsn::ui::theme::Theme;
@@ -458,7 +459,7 @@ fn the_overview_recomputes_when_the_engine_reports_changes() {
 /// (pattern syntax, spaces, backspaces), that must equal filtering afresh.
 #[test]
 fn typing_a_filter_gives_what_filtering_afresh_gives() {
-    use hsn::ui::table::TableView;
+    use hsn::table::TableView;
     let dir = tempfile::tempdir().unwrap();
     let store = demo_store(&dir);
     let data = load_table(&store, DatabaseKey::ActiveWorkflowInstances, None, None).unwrap();

@@ -365,7 +365,7 @@ fn a_refresh_keeps_the_marks_of_records_it_keeps() {
     let store = demo_store(&dir);
     let mut app = tasks_app(&store);
     keys(&mut app, "  ");
-    let data = hsn::ui::data::load_table(&store, DatabaseKey::Tasks, None, None).unwrap();
+    let data = hsn::table::load_table(&store, DatabaseKey::Tasks, None, None).unwrap();
     app.update(Msg::Table(Box::new(data.clone())));
     assert_eq!(app.table().unwrap().marks.len(), 2);
     let mut fewer = data;

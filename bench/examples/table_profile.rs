@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use hsn::domain::schema::DatabaseKey;
 use hsn::store::Store;
+use hsn::table::load_table;
 use hsn::ui::app::{App, Msg};
-use hsn::ui::data::load_table;
 use hsn::ui::theme::Theme;
 use hsn_bench::dashboard::{filter_keystrokes, frame_times};
 

@@ -251,7 +251,7 @@ pub const QUERIES: [&str; 8] = [
 /// row.
 pub fn filter_keystrokes(
     app: &mut hsn::ui::app::App,
-    data: &hsn::ui::data::TableData,
+    data: &hsn::table::TableData,
 ) -> Result<Vec<f64>> {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use hsn::ui::keys::handle_key;

@@ -13,8 +13,8 @@ use crate::config::Settings;
 use crate::domain::schema::{DatabaseKey, database};
 use crate::domain::view::{View, find_view};
 use crate::store::{RecordFilter, StoredRecord};
-use crate::ui::data::load_table;
-use crate::ui::table::{QuickFilter, TableView, Viewer};
+use crate::table::load_table;
+use crate::table::{QuickFilter, TableView, Viewer};
 
 pub async fn run_view_list(
     name: &str,

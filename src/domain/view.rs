@@ -56,7 +56,7 @@ pub struct RowFacts {
 
 impl RowFacts {
     /// The facts of a record of any database: the columns it lacks are empty. `stuck` is
-    /// the caller's (see `ui::table::is_stuck`).
+    /// the caller's (see `table::is_stuck`).
     pub fn of(record: &Record, stuck: bool) -> RowFacts {
         // Read by shape, not `Record::get`: a database without the column (or with it of
         // another kind) has no such fact rather than a panic.

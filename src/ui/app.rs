@@ -8,17 +8,18 @@ use chrono::{DateTime, Duration, Utc};
 use ratatui::layout::Rect;
 
 use super::bulk::{Change, Confirm, Progress, Queued, RecentlySettled, Settled, UndoStep};
-use super::data::{Detail, OutboxRow, TableData};
+use super::data::{Detail, OutboxRow};
 use super::forms::{Picker, Prompt, TaskForm};
 use super::input::LineInput;
 use super::overview::OverviewView;
-use super::table::{TableView, Viewer};
 use super::theme::Theme;
 use crate::config::KeyMap;
 use crate::domain::overview::{Overview, StuckRule};
 use crate::domain::schema::DatabaseKey;
 use crate::domain::view::View;
 use crate::sync::Event;
+use crate::table::TableData;
+use crate::table::{TableView, Viewer};
 
 /// The five tabs always in the header; the other 11 databases open with `:NAME`.
 pub const MAIN_TABS: [DatabaseKey; 5] = [

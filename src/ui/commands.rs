@@ -2,9 +2,9 @@
 //! quitting; with completion.
 
 use super::app::{Action, App, Mode};
-use super::table::QuickFilter;
 use crate::domain::schema::{DATABASES, INSTANCE_STATUSES, database, find_database};
 use crate::domain::view::{Quick, View, check_view_name, find_view};
+use crate::table::QuickFilter;
 
 const WORDS: [&str; 11] = [
     "q", "quit", "help", "overview", "outbox", "refresh", "db ", "filter ", "sort ", "view ",

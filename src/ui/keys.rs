@@ -14,7 +14,7 @@ use super::commands::run_command;
 use super::edits::refuse_readonly;
 use super::forms::Outcome;
 use super::input::LineInput;
-use super::table::QuickFilter;
+use crate::table::QuickFilter;
 
 /// Handles a key.
 pub fn handle_key(app: &mut App, key: KeyEvent) {

@@ -16,11 +16,9 @@ mod edits;
 pub mod forms;
 mod input;
 pub mod keys;
-pub mod marks;
 pub mod overview;
 mod run;
 pub mod submit;
-pub mod table;
 pub mod theme;
 pub mod view;
 

@@ -5,9 +5,9 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::app::{Action, App};
-use super::table::QuickFilter;
 use crate::domain::overview::{Funnel, InstanceItem, Overview, RecentEntry, StateCount, TaskItem};
 use crate::domain::schema::DatabaseKey;
+use crate::table::QuickFilter;
 
 /// The panels that have lines to choose, in focus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

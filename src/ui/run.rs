@@ -18,7 +18,7 @@ use ratatui::DefaultTerminal;
 use tokio::sync::{broadcast, mpsc};
 
 use super::app::{Action, App, BudgetLine, Msg};
-use super::data::{FIRST_SCREEN, load_detail, load_names, load_outbox, load_table, page_url};
+use super::data::{load_detail, load_names, load_outbox, page_url};
 use super::keys::handle_key;
 use super::submit::{submit_changes, undo};
 use super::theme::Theme;
@@ -27,6 +27,7 @@ use crate::cli::session::Session;
 use crate::domain::schema::DatabaseKey;
 use crate::store::overview::load_overview;
 use crate::sync::{Command, Engine};
+use crate::table::{FIRST_SCREEN, load_table};
 
 /// What loaders send back: for the app, or for the loop itself.
 enum Answer {
@@ -409,12 +410,10 @@ impl Loop {
                 vec![submit_changes(engine, operator, label, changes)]
             }),
             Action::Undo(step) => self.write(move |engine, operator| undo(engine, operator, step)),
-            Action::LoadNames => {
-                self.blocking(|engine| match load_names(&engine.store()) {
-                    Ok(names) => Answer::App(Msg::Names(names)),
-                    Err(e) => Answer::App(Msg::Failed(format!("cannot read the store: {e}"))),
-                })
-            }
+            Action::LoadNames => self.blocking(|engine| match load_names(&engine.store()) {
+                Ok(names) => Answer::App(Msg::Names(names)),
+                Err(e) => Answer::App(Msg::Failed(format!("cannot read the store: {e}"))),
+            }),
             Action::SaveView { path, view } => self.blocking(move |_| {
                 Answer::App(match crate::config::save_view(&path, &view) {
                     Ok(()) => Msg::Info(format!(

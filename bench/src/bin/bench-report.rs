@@ -158,7 +158,7 @@ fn dashboard_rows(rows: &mut Vec<Row>, hsn: &Path, big: &Path, small: &Path) -> 
 
     // In-process: the frame and the keystrokes, over the same 100,000 rows.
     let store = Store::open(&big.join("demo.sqlite"))?;
-    let data = hsn::ui::data::load_table(&store, DatabaseKey::ActiveWorkflowInstances, None, None)?;
+    let data = hsn::table::load_table(&store, DatabaseKey::ActiveWorkflowInstances, None, None)?;
     drop(store);
     let mut app = App::new(fixed_now(), true, false, hsn::ui::theme::Theme::plain());
     app.switch_tab(DatabaseKey::ActiveWorkflowInstances);

@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 use color_eyre::eyre::Result;
 
-use super::{link_ref, machines};
 use crate::domain::history::{HistoryLog, LogEntry};
 use crate::domain::models::WorkflowInstance;
 use crate::domain::record::{FieldValue, Link, Record};
@@ -13,6 +12,7 @@ use crate::domain::timeline::{Span, start_time, timeline};
 use crate::domain::workflow::StateMachine;
 use crate::present::{Titles, cell, inert};
 use crate::store::Store;
+use crate::table::{link_ref, machines};
 
 /// A page another record links to, for jumping to it.
 #[derive(Debug, Clone, PartialEq)]

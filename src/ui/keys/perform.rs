@@ -88,7 +88,7 @@ pub(super) fn perform(app: &mut App, action: Act) -> bool {
         Act::QuickClear => {
             let tab = app.tab;
             let table = app.table_mut();
-            table.quick = super::super::table::QuickFilter::default_for(tab);
+            table.quick = crate::table::QuickFilter::default_for(tab);
             table.selected = 0;
             table.recompute(now);
         }

@@ -8,11 +8,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::super::app::App;
-use super::super::data::ColumnSource;
-use super::super::table::is_stuck;
 use super::{count, fit};
 use crate::domain::schema::database;
 use crate::present::duration_text;
+use crate::table::ColumnSource;
+use crate::table::is_stuck;
 
 pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let (table_area, pane) = if app.preview {

@@ -1,13 +1,10 @@
 //! One tab's table: its loaded data, and which rows show in which order (filter, quick
 //! filters, sort) as indices into the data, so a frame never copies a row.
 
-use std::cmp::Reverse;
-
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str};
 
-use super::data::{ColumnOrder, NOT_ASCII, Row, RowView, TableData, letters};
+use super::data::{Row, RowView, TableData};
+use super::fuzzy::{Kept, Match, best_first, in_column_order, kept_scores, narrows, score_rows};
 use super::marks::Marks;
 use crate::domain::overview::StuckRule;
 use crate::domain::schema::DatabaseKey;
@@ -384,224 +381,6 @@ pub struct Narrowing {
     levels: Vec<(String, Vec<Match>)>,
 }
 
-/// A row the fuzzy filter matched.
-#[derive(Debug, Clone, Copy)]
-struct Match {
-    row: u32,
-    /// The score of the filter's words before the last: while the last word is typed,
-    /// they are not scored again.
-    settled: u32,
-    total: u32,
-}
-
-impl Match {
-    fn unscored(row: u32) -> Match {
-        Match {
-            row,
-            settled: 0,
-            total: 0,
-        }
-    }
-}
-
-/// What a longer filter text keeps of the scores of the shorter one it narrows.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Kept {
-    Nothing,
-    /// Only the last word changed: the words before it keep their scores.
-    Settled,
-    /// Words were added: every word of the shorter text keeps its score.
-    Total,
-}
-
-fn kept_scores(longer: &str, shorter: &str) -> Kept {
-    let parse = |text| Pattern::parse(text, CaseMatching::Ignore, Normalization::Smart).atoms;
-    let (longer, shorter) = (parse(longer), parse(shorter));
-    let (Some((_, before)), Some((_, shorter_before))) =
-        (longer.split_last(), shorter.split_last())
-    else {
-        return Kept::Nothing;
-    };
-    if before == shorter_before {
-        Kept::Settled
-    } else if before == shorter.as_slice() {
-        Kept::Total
-    } else {
-        Kept::Nothing
-    }
-}
-
-/// Whether every row matching `longer` also matches `shorter`, so a search for `longer`
-/// may start from `shorter`'s matches. True when `longer` extends `shorter` and `shorter`
-/// holds none of the pattern syntax that breaks this (`!` negates, `$` anchors the end,
-/// `\` escapes) nor text that changes how letters are normalised.
-fn narrows(longer: &str, shorter: &str) -> bool {
-    longer.starts_with(shorter) && shorter.is_ascii() && !shorter.contains(['!', '$', '\\'])
-}
-
-/// Scores `candidates` against `filter`; the matches in the order given. With `kept`, the
-/// candidates' scores for the words before the last are reused (see [`Kept`]). Large sets
-/// are split across the machine's cores.
-fn score_rows(data: &TableData, candidates: &[Match], filter: &str, kept: Kept) -> Vec<Match> {
-    let pattern = Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart);
-    let Some((last, before)) = pattern.atoms.split_last() else {
-        return candidates.to_vec();
-    };
-    // The words to score before the last, and what the candidate already has for the rest.
-    let (before, known): (&[Atom], fn(&Match) -> u32) = match kept {
-        Kept::Nothing => (before, |_| 0),
-        Kept::Settled => (&[], |m| m.settled),
-        Kept::Total => (&[], |m| m.total),
-    };
-    // Every letter and digit of a word that must match must be in the row.
-    let needed = pattern
-        .atoms
-        .iter()
-        .filter(|atom| !atom.negative)
-        .fold(0, |set, atom| {
-            set | letters(&atom.needle_text().to_string())
-        });
-    let score = |part: &[Match]| -> Vec<Match> {
-        let mut matcher = Matcher::new(Config::DEFAULT);
-        let mut buffer = Vec::new();
-        part.iter()
-            .filter_map(|candidate| {
-                let i = candidate.row as usize;
-                if data.letters[i] & needed != needed {
-                    return None;
-                }
-                let text = data.haystack(i);
-                let haystack = match data.letters[i] & NOT_ASCII {
-                    0 => Utf32Str::Ascii(text.as_bytes()),
-                    _ => Utf32Str::new(text, &mut buffer),
-                };
-                let mut settled = known(candidate);
-                for atom in before {
-                    settled += score_atom(atom, haystack, &mut matcher)? as u32;
-                }
-                let total = settled + score_atom(last, haystack, &mut matcher)? as u32;
-                Some(Match {
-                    row: candidate.row,
-                    settled,
-                    total,
-                })
-            })
-            .collect()
-    };
-    // Parts small enough to share out: whichever thread is free takes the next one, so a
-    // core busy elsewhere (the sync, another program) slows the keystroke by a part, not
-    // by half of the rows.
-    const PART: usize = 4_096;
-    let parts = candidates.len().div_ceil(PART);
-    let helpers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(parts)
-        .saturating_sub(1);
-    if helpers == 0 {
-        return score(candidates);
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let part = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if part >= parts {
-                return done;
-            }
-            let rows = &candidates[part * PART..((part + 1) * PART).min(candidates.len())];
-            done.push((part, score(rows)));
-        }
-    };
-    let mut done = std::thread::scope(|scope| {
-        let others: Vec<_> = (0..helpers).map(|_| scope.spawn(work)).collect();
-        let mut done = work();
-        for other in others {
-            done.extend(other.join().expect("the filter does not panic"));
-        }
-        done
-    });
-    // Back in the candidates' order.
-    done.sort_unstable_by_key(|(part, _)| *part);
-    done.into_iter().flat_map(|(_, found)| found).collect()
-}
-
-/// One word of the filter against one row. Plain fuzzy words use nucleo's greedy match,
-/// linear in the row's length (as fzf does for long inputs): the optimal match costs
-/// several times more per row, and over 100,000 rows that is the keystroke's whole budget.
-fn score_atom(atom: &Atom, haystack: Utf32Str<'_>, matcher: &mut Matcher) -> Option<u16> {
-    let needle = atom.needle_text();
-    if atom.kind == AtomKind::Fuzzy && !atom.negative && matches!(needle, Utf32Str::Ascii(_)) {
-        // What `Atom::score` would set for an ASCII word parsed ignoring case, smartly
-        // normalised.
-        matcher.config.ignore_case = true;
-        matcher.config.normalize = true;
-        return matcher.fuzzy_match_greedy(haystack, needle);
-    }
-    atom.score(haystack, matcher)
-}
-
-/// The matched rows (in the store's order) by score, best first, equal scores in the
-/// store's order: a counting sort, as scores are small numbers.
-fn best_first(matched: &[Match]) -> Vec<usize> {
-    let top = matched.iter().map(|m| m.total).max().unwrap_or(0) as usize;
-    if top > 1 << 20 {
-        let mut best = matched.to_vec();
-        best.sort_by_key(|m| Reverse(m.total));
-        return best.into_iter().map(|m| m.row as usize).collect();
-    }
-    // starts[s]: where rows scoring `top - s` begin.
-    let mut starts = vec![0usize; top + 2];
-    for m in matched {
-        starts[top - m.total as usize + 1] += 1;
-    }
-    for s in 1..starts.len() {
-        starts[s] += starts[s - 1];
-    }
-    let mut best = vec![0usize; matched.len()];
-    for m in matched {
-        let slot = &mut starts[top - m.total as usize];
-        best[*slot] = m.row as usize;
-        *slot += 1;
-    }
-    best
-}
-
-/// The matched rows in a column's order: ascending, or descending with equal cells still
-/// in the store's order.
-fn in_column_order(order: &ColumnOrder, matched: &[Match], descending: bool) -> Vec<usize> {
-    let mut keep = vec![false; order.rank.len()];
-    for m in matched {
-        keep[m.row as usize] = true;
-    }
-    let kept = |i: &&u32| keep[**i as usize];
-    if !descending {
-        return order
-            .ascending
-            .iter()
-            .filter(kept)
-            .map(|&i| i as usize)
-            .collect();
-    }
-    // Walk the groups of equal cells from the last, each group front to back.
-    let mut visible = Vec::with_capacity(matched.len());
-    let mut end = order.ascending.len();
-    while end > 0 {
-        let rank = order.rank[order.ascending[end - 1] as usize];
-        let mut start = end - 1;
-        while start > 0 && order.rank[order.ascending[start - 1] as usize] == rank {
-            start -= 1;
-        }
-        visible.extend(
-            order.ascending[start..end]
-                .iter()
-                .filter(kept)
-                .map(|&i| i as usize),
-        );
-        end = start;
-    }
-    visible
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,7 +388,7 @@ mod tests {
     use crate::domain::schema::DatabaseKey;
     use crate::notion::Page;
     use crate::store::Store;
-    use crate::ui::data::load_table;
+    use crate::table::load_table;
 
     /// Over thousands of rows the candidates are scored in parts on several threads: the
     /// matches and their order must be those of scoring each row alone.
