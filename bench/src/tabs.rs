@@ -257,7 +257,17 @@ fn queue_advances(path: &Path, n: usize) -> Result<()> {
         let Some(workflow) = link.ids().into_iter().next() else {
             continue;
         };
-        let Some(workflow) = engine.store().record(&workflow)? else {
+        // A page id, or a Workflow ID (the generated workspace's text links).
+        let found = {
+            let store = engine.store();
+            match store.record(&workflow)? {
+                Some(found) => Some(found),
+                None => store
+                    .find_by_title(DatabaseKey::WorkflowsLibrary, &workflow)?
+                    .pop(),
+            }
+        };
+        let Some(workflow) = found else {
             continue;
         };
         let Ok(machine) = StateMachine::from_workflow(&Workflow::from_record(&workflow.record))
