@@ -24,6 +24,9 @@ use crate::dashboard::{OVERVIEW_SHOWN, Terminal, peak_rss_of};
 
 const WAIT: Duration = Duration::from_secs(120);
 
+/// What the Overview shows until its figures are computed.
+const COMPUTING: &str = "computing…";
+
 /// A main tab as the screen shows it.
 #[derive(Debug, Clone)]
 pub struct Tab {
@@ -106,6 +109,8 @@ fn quit(mut terminal: Terminal) -> Result<Quit> {
 pub struct Walk {
     /// Tab switches made while the Overview was being computed (its figures not yet shown).
     pub while_computing: Vec<(&'static str, Duration)>,
+    /// Whether the Overview was still being computed once they were made.
+    pub computing_after: bool,
     /// Tab switches once the Overview was shown (`revisit`: the tab was open before).
     pub once_shown: Vec<(&'static str, bool, Duration)>,
     /// The most memory the process held, every tab visited and complete.
@@ -127,14 +132,19 @@ pub fn walk(hsn: &Path, dir: &Path, tabs: &[Tab], early: bool) -> Result<Walk> {
         terminal.wait_for("Overview", WAIT)?;
         let big: Vec<&Tab> = tabs.iter().filter(|t| t.key >= '4').collect();
         let mut while_computing = Vec::new();
+        let mut computing_after = false;
         if early {
             for tab in &big {
                 while_computing.push((tab.name, switch(&mut terminal, tab)?));
             }
-            if terminal.contents().contains(OVERVIEW_SHOWN.1) {
-                return Err(eyre!("the Overview was shown before the tabs were switched"));
-            }
-            terminal.press("0")?;
+            // Back on the Overview: still computing, or done already (too fast a machine
+            // for this figure to mean what it says).
+            let pressed = terminal.press("0")?;
+            terminal.wait_until(pressed, WAIT, "the Overview", |screen| {
+                let text = screen.contents();
+                text.contains(COMPUTING) || text.contains(OVERVIEW_SHOWN.1)
+            })?;
+            computing_after = terminal.contents().contains(COMPUTING);
         }
         terminal.wait_for(OVERVIEW_SHOWN.1, WAIT)?;
         let mut once_shown = Vec::new();
@@ -155,9 +165,13 @@ pub fn walk(hsn: &Path, dir: &Path, tabs: &[Tab], early: bool) -> Result<Walk> {
         terminal.press("0")?;
         terminal.wait_for(OVERVIEW_SHOWN.1, WAIT)?;
         std::thread::sleep(Duration::from_millis(500));
-        Ok((while_computing, once_shown, peak_rss_of(terminal.pid)))
+        Ok((
+            (while_computing, computing_after),
+            once_shown,
+            peak_rss_of(terminal.pid),
+        ))
     })();
-    let (while_computing, once_shown, peak_rss_mb) = match walked {
+    let ((while_computing, computing_after), once_shown, peak_rss_mb) = match walked {
         Ok(walked) => walked,
         Err(e) => {
             terminal.quit();
@@ -166,6 +180,7 @@ pub fn walk(hsn: &Path, dir: &Path, tabs: &[Tab], early: bool) -> Result<Walk> {
     };
     Ok(Walk {
         while_computing,
+        computing_after,
         once_shown,
         peak_rss_mb,
         quit: quit(terminal)?,
@@ -331,7 +346,11 @@ pub fn figures(hsn: &Path, dir: &Path, runs: usize) -> Result<Vec<Figure>> {
             "Dashboard opened on the Overview, 100,000 instances and 50,000 tasks: a tab's key to its first screenful of rows while the Overview is computed (median of {runs})"
         ),
         target: "≤ 100 ms".into(),
-        measured: format!("{}; slowest {worst:.0} ms", named(&while_computing)),
+        measured: format!(
+            "{}; slowest {worst:.0} ms; the Overview still computing after both switches in {} of {runs} runs",
+            named(&while_computing),
+            early.iter().filter(|w| w.computing_after).count()
+        ),
         ok: Some(worst <= 100.0),
     });
     let first_visits: Vec<(&str, f64)> = late[0]

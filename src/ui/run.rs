@@ -420,7 +420,8 @@ impl Loop {
             }),
             Action::Undo(step) => self.write(move |engine, operator| undo(engine, operator, step)),
             Action::LoadNames => {
-                self.blocking(|engine| match load_names(&engine.store()) {
+                let readers = self.readers.clone();
+                self.blocking(move |_| match readers.read(load_names) {
                     Ok(names) => Answer::App(Msg::Names(names)),
                     Err(e) => Answer::App(Msg::Failed(format!("cannot read the store: {e}"))),
                 })
