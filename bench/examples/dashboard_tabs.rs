@@ -17,7 +17,18 @@ fn main() -> color_eyre::Result<()> {
         .and_then(|examples| examples.parent())
         .map(|release| release.join("hsn"))
         .expect("target/release");
-    for figure in hsn_bench::tabs::figures(&hsn, &dir, runs)? {
+    let (started, cpu_at_start) = (std::time::Instant::now(), hsn_bench::budget::cpu_seconds());
+    let figures = hsn_bench::tabs::figures(&hsn, &dir, runs)?;
+    let cpu_at_end = hsn_bench::budget::cpu_seconds();
+    // What else ran on the machine meanwhile, as the report says it.
+    let others = ((cpu_at_end.0 - cpu_at_start.0) - (cpu_at_end.1 - cpu_at_start.1)).max(0.0);
+    let had = started.elapsed().as_secs_f64()
+        * std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    println!(
+        "other processes used {others:.0} CPU-seconds of the {had:.0} the cores had during the run ({:.0} %)",
+        100.0 * others / had
+    );
+    for figure in figures {
         let met = match figure.ok {
             Some(true) => "met",
             Some(false) => "NOT MET",

@@ -414,17 +414,18 @@ pub fn figures(hsn: &Path, dir: &Path, runs: usize) -> Result<Vec<Figure>> {
         idle.push(offline.quit_after(hsn, Duration::from_secs(5), false)?);
     }
     let all: Vec<&Quit> = walked.iter().chain(&computing).chain(&idle).collect();
-    let worst = all.iter().map(|q| ms(q.restored)).fold(0.0, f64::max);
+    // The shell is back when the process has ended: that is the figure judged.
+    let worst = all.iter().map(|q| ms(q.exited)).fold(0.0, f64::max);
     let state = |quits: &[Quit]| {
         format!(
-            "{:.0} ms ({:.0} ms to exit)",
-            median(quits.iter().map(|q| ms(q.restored)).collect()),
-            median(quits.iter().map(|q| ms(q.exited)).collect())
+            "{:.0} ms (the alternate screen left after {:.0} ms)",
+            median(quits.iter().map(|q| ms(q.exited)).collect()),
+            median(quits.iter().map(|q| ms(q.restored)).collect())
         )
     };
     figures.push(Figure {
         what: format!(
-            "`q` → terminal restored (the alternate screen left), 100,000 instances (median of {runs} each; in brackets to the process's end)"
+            "`q` → the terminal given back (the process ended, the shell's again), 100,000 instances (median of {runs} each)"
         ),
         target: "≤ 100 ms".into(),
         measured: format!(
