@@ -148,11 +148,17 @@ pub fn walk(hsn: &Path, dir: &Path, tabs: &[Tab], early: bool) -> Result<Walk> {
         }
         terminal.wait_for(OVERVIEW_SHOWN.1, WAIT)?;
         let mut once_shown = Vec::new();
-        let order = tabs.iter().filter(|t| t.key < '4').chain(big.iter().copied());
+        let order = tabs
+            .iter()
+            .filter(|t| t.key < '4')
+            .chain(big.iter().copied());
         let order: Vec<&Tab> = if early {
             order.collect()
         } else {
-            big.iter().copied().chain(tabs.iter().filter(|t| t.key < '4')).collect()
+            big.iter()
+                .copied()
+                .chain(tabs.iter().filter(|t| t.key < '4'))
+                .collect()
         };
         for tab in order {
             let revisit = early && tab.key >= '4';
@@ -334,7 +340,10 @@ pub fn figures(hsn: &Path, dir: &Path, runs: usize) -> Result<Vec<Figure>> {
         .iter()
         .enumerate()
         .map(|(i, (name, _))| {
-            (*name, median(early.iter().map(|w| ms(w.while_computing[i].1)).collect()))
+            (
+                *name,
+                median(early.iter().map(|w| ms(w.while_computing[i].1)).collect()),
+            )
         })
         .collect();
     let worst = early
@@ -358,7 +367,10 @@ pub fn figures(hsn: &Path, dir: &Path, runs: usize) -> Result<Vec<Figure>> {
         .iter()
         .enumerate()
         .map(|(i, (name, _, _))| {
-            (*name, median(late.iter().map(|w| ms(w.once_shown[i].2)).collect()))
+            (
+                *name,
+                median(late.iter().map(|w| ms(w.once_shown[i].2)).collect()),
+            )
         })
         .collect();
     let revisits: Vec<(&str, f64)> = early[0]
@@ -367,7 +379,10 @@ pub fn figures(hsn: &Path, dir: &Path, runs: usize) -> Result<Vec<Figure>> {
         .enumerate()
         .filter(|(_, (_, revisit, _))| *revisit)
         .map(|(i, (name, _, _))| {
-            (*name, median(early.iter().map(|w| ms(w.once_shown[i].2)).collect()))
+            (
+                *name,
+                median(early.iter().map(|w| ms(w.once_shown[i].2)).collect()),
+            )
         })
         .collect();
     let worst = early
