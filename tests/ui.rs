@@ -246,17 +246,8 @@ fn task_keys_edit_status_and_due_date() {
     ));
     // The picker starts on the task's status: one down is the next status.
     let status = app.table().unwrap().column_named("Status").unwrap();
-    let current = app
-        .table()
-        .unwrap()
-        .selected_row()
-        .unwrap()
-        .cell(status)
-        .to_string();
-    let names: Vec<&str> = hsn::domain::schema::TASK_STATUSES
-        .iter()
-        .map(|c| c.name)
-        .collect();
+    let current = app.table().unwrap().selected_row().unwrap().cell(status).to_string();
+    let names: Vec<&str> = hsn::domain::schema::TASK_STATUSES.iter().map(|c| c.name).collect();
     let next = names[(names.iter().position(|n| *n == current).unwrap() + 1).min(names.len() - 1)];
     keys(&mut app, "m");
     handle_key(&mut app, key(KeyCode::Down));

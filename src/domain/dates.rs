@@ -107,16 +107,7 @@ mod tests {
     #[test]
     fn refuses_empty_and_unreadable_text() {
         let today = day(2026, 12, 7);
-        for text in [
-            "",
-            "  ",
-            "fr",
-            "+",
-            "+xd",
-            "+99999d",
-            "2026-13-01",
-            "next week",
-        ] {
+        for text in ["", "  ", "fr", "+", "+xd", "+99999d", "2026-13-01", "next week"] {
             let error = parse_day(text, today).unwrap_err();
             assert!(error.contains("- to clear"), "{text}: {error}");
         }

@@ -208,11 +208,7 @@ mod tests {
     fn progress_counts_each_write_once_and_lists_failures_by_record() {
         let mut progress = Progress::new(
             "Assign 3 tasks to Nyra".into(),
-            &[
-                queued(1, "TASK-1"),
-                queued(2, "TASK-2"),
-                queued(3, "TASK-3"),
-            ],
+            &[queued(1, "TASK-1"), queued(2, "TASK-2"), queued(3, "TASK-3")],
             Vec::new(),
         );
         assert_eq!(progress.line(), "Assign 3 tasks to Nyra: 0/3 sent");

@@ -70,12 +70,7 @@ fn targets(app: &App, key: DatabaseKey, column: &str) -> Result<Vec<Target>, Str
     let table = table.filter(|_| app.tab == key).ok_or("nothing selected")?;
     let data = data.ok_or("the table is still loading")?;
     if !table.marks.is_empty() {
-        return Ok(table
-            .marks
-            .rows(data)
-            .into_iter()
-            .filter_map(target_of)
-            .collect());
+        return Ok(table.marks.rows(data).into_iter().filter_map(target_of).collect());
     }
     table
         .visible
@@ -122,10 +117,7 @@ pub fn advance(app: &mut App) {
             .collect();
         if why.len() < 3 {
             why.push(match moves.as_slice() {
-                [] => format!(
-                    "{} ({}) is in a terminal state",
-                    target.title, target.current
-                ),
+                [] => format!("{} ({}) is in a terminal state", target.title, target.current),
                 _ => format!(
                     "{} ({}) can go to {}",
                     target.title,
@@ -242,6 +234,10 @@ pub fn edit_task(app: &mut App, field: TaskField) {
                 today,
             ))
         }
-        TaskField::Due => Mode::Prompt(Prompt::due(format!("Due date of {of}"), targets, today)),
+        TaskField::Due => Mode::Prompt(Prompt::due(
+            format!("Due date of {of}"),
+            targets,
+            today,
+        )),
     };
 }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::Action;
-use super::bulk::{Change, Confirm, SAMPLE, Target, TaskEdit, Then, count_of};
+use super::bulk::{Change, Confirm, SAMPLE, TaskEdit, Target, Then, count_of};
 use super::input::LineInput;
 use crate::domain::dates::{DayInput, parse_day};
 use crate::domain::write::TaskRequest;
@@ -301,12 +301,7 @@ pub const NO_ASSIGNEE: &str = "(none: unassign)";
 
 impl Prompt {
     /// An assignee prompt: the names listed, the targets' shared assignee chosen.
-    pub fn assignee(
-        title: String,
-        targets: Vec<Target>,
-        names: Vec<String>,
-        today: NaiveDate,
-    ) -> Prompt {
+    pub fn assignee(title: String, targets: Vec<Target>, names: Vec<String>, today: NaiveDate) -> Prompt {
         let mut prompt = Prompt {
             title,
             field: TaskField::Assignee,

@@ -4,8 +4,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{Action, App, MAIN_TABS, Mode, OutboxView};
-use super::bulk::{Confirm, SAMPLE, Then};
 use super::commands::run_command;
+use super::bulk::{Confirm, SAMPLE, Then};
 use super::edits::{self, refuse_readonly};
 use super::forms::{Outcome, TaskField};
 use super::input::LineInput;
@@ -56,11 +56,7 @@ pub fn bindings(app: &App) -> Vec<Binding> {
         Mode::Prompt(prompt) => {
             let mut keys = Vec::new();
             if prompt.field == super::forms::TaskField::Assignee {
-                keys.push(bind(
-                    "type",
-                    "a name (free text, or narrows the list)",
-                    true,
-                ));
+                keys.push(bind("type", "a name (free text, or narrows the list)", true));
                 keys.push(bind("↑/↓", "choose from the list", true));
                 keys.push(bind("-", "unassign (or choose (none))", true));
             } else {
@@ -163,16 +159,8 @@ pub fn bindings(app: &App) -> Vec<Binding> {
         ));
         keys.push(bind("i", "detail pane", false));
         if markable {
-            keys.push(bind(
-                "space",
-                "mark / unmark the row (and move down)",
-                false,
-            ));
-            keys.push(bind(
-                "v",
-                "mark every row from the last marked one to here",
-                false,
-            ));
+            keys.push(bind("space", "mark / unmark the row (and move down)", false));
+            keys.push(bind("v", "mark every row from the last marked one to here", false));
             keys.push(bind("ctrl-a", "mark every row the filters show", false));
         }
         if database == DatabaseKey::ActiveWorkflowInstances {
@@ -185,15 +173,10 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             keys.push(bind("c", "clear quick filters", false));
         }
     }
-    let marked =
-        !overview && app.detail().is_none() && app.table().is_some_and(|t| !t.marks.is_empty());
+    let marked = !overview && app.detail().is_none() && app.table().is_some_and(|t| !t.marks.is_empty());
     if writable && !overview && database == DatabaseKey::ActiveWorkflowInstances {
         if marked {
-            keys.push(bind(
-                "m",
-                "move every marked instance (states legal from all)",
-                true,
-            ));
+            keys.push(bind("m", "move every marked instance (states legal from all)", true));
         } else {
             keys.push(bind("m", "move to a next state", true));
             keys.push(bind("n", "new task", true));
@@ -208,16 +191,8 @@ pub fn bindings(app: &App) -> Vec<Binding> {
     }
     if writable {
         match app.undo.last() {
-            Some(step) => keys.push(bind(
-                "u",
-                format!("undo: {} (asks first)", step.label),
-                false,
-            )),
-            None => keys.push(bind(
-                "u",
-                "undo this session's last change (nothing yet)",
-                false,
-            )),
+            Some(step) => keys.push(bind("u", format!("undo: {} (asks first)", step.label), false)),
+            None => keys.push(bind("u", "undo this session's last change (nothing yet)", false)),
         }
     }
     keys.push(bind("r", "refresh now", false));
@@ -301,7 +276,10 @@ pub fn handle_key(app: &mut App, key: KeyEvent) {
             }
         }
         Mode::Report(report) => {
-            if !matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
+            if !matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')
+            ) {
                 app.mode = Mode::Report(report);
             }
         }
@@ -573,7 +551,9 @@ fn table_key(app: &mut App, key: KeyEvent, now: chrono::DateTime<chrono::Utc>) {
         KeyCode::Char('i') => app.preview = !app.preview,
         KeyCode::Char(' ') if markable => app.table_mut().toggle_mark(),
         KeyCode::Char('v') if markable => app.table_mut().mark_range(),
-        KeyCode::Char('a') if markable && key.modifiers.contains(KeyModifiers::CONTROL) => {
+        KeyCode::Char('a')
+            if markable && key.modifiers.contains(KeyModifiers::CONTROL) =>
+        {
             app.table_mut().mark_visible()
         }
         KeyCode::Esc if app.table().is_some_and(|t| !t.marks.is_empty()) => {

@@ -20,8 +20,8 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::app::{Action, App, BudgetLine, Msg};
 use super::data::{FIRST_SCREEN, load_detail, load_names, load_outbox, load_table, page_url};
-use super::keys::handle_key;
 use super::submit::{submit_changes, undo};
+use super::keys::handle_key;
 use super::theme::Theme;
 use super::view;
 use crate::cli::session::Session;

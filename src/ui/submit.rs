@@ -172,8 +172,5 @@ pub fn undo(engine: &Engine, operator: &str, step: UndoStep) -> Vec<Msg> {
 /// Queues the inverse of a write that went (or is going) to Notion.
 fn submit_inverse(engine: &Engine, operator: &str, write: &Write) -> Result<(i64, Write)> {
     let _ = (engine, operator);
-    Err(eyre!(
-        "{} was sent already: it cannot be undone yet",
-        write.summary()
-    ))
+    Err(eyre!("{} was sent already: it cannot be undone yet", write.summary()))
 }

@@ -73,7 +73,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             // The names to choose from, the chosen one highlighted, as many as fit.
             let choices = prompt.choices();
             let room = usize::from(area.height.saturating_sub(6)).max(1);
-            let first = prompt.chosen.map_or(0, |c| (c + 1).saturating_sub(room));
+            let first = prompt
+                .chosen
+                .map_or(0, |c| (c + 1).saturating_sub(room));
             for (i, name) in choices.iter().enumerate().skip(first).take(room) {
                 let style = if prompt.chosen == Some(i) {
                     theme.selected()

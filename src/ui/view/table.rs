@@ -118,11 +118,7 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let mark = if i == 0 && !view.marks.is_empty() {
-                2
-            } else {
-                0
-            };
+            let mark = if i == 0 && !view.marks.is_empty() { 2 } else { 0 };
             Constraint::Length(c.width + mark)
         })
         .collect();
