@@ -14,10 +14,15 @@ fn main() -> std::process::ExitCode {
     let result = tokio::runtime::Runtime::new()
         .map_err(color_eyre::eyre::Report::from)
         .and_then(|runtime| {
-            runtime.block_on(async {
+            let result = runtime.block_on(async {
                 let settings = Settings::load(&std::env::current_dir()?)?;
                 run(cli, settings).await
-            })
+            });
+            // The command is done: what it changed is committed. Work still running (the
+            // dashboard's loaders, a refresh waiting for Notion) is not waited for: dropping
+            // the runtime would wait for its blocking threads.
+            runtime.shutdown_background();
+            result
         });
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

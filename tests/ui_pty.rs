@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
+mod support;
+
 const HSN: &str = env!("CARGO_BIN_EXE_hsn");
 
 struct Screen {
@@ -49,6 +51,20 @@ fn open_dashboard(
     rows: u16,
     cols: u16,
 ) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
+    let env = [
+        ("HSN_DATA_DIR", dir.to_string_lossy().into_owned()),
+        ("HSN_OPERATOR", "pty-operator".into()),
+    ];
+    open_dashboard_in(dir, &env, rows, cols)
+}
+
+/// `hsn` in a pseudo-terminal run in `cwd` with only `env` (and the terminal's variables).
+fn open_dashboard_in(
+    cwd: &std::path::Path,
+    env: &[(&str, String)],
+    rows: u16,
+    cols: u16,
+) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows,
@@ -59,11 +75,12 @@ fn open_dashboard(
         .unwrap();
     let mut command = CommandBuilder::new(HSN);
     command.env_clear();
-    command.env("HSN_DATA_DIR", dir);
-    command.env("HSN_OPERATOR", "pty-operator");
+    for (key, value) in env {
+        command.env(key, value);
+    }
     command.env("TERM", "xterm-256color");
     command.env("NO_COLOR", "1");
-    command.cwd(dir);
+    command.cwd(cwd);
     let child = pty.slave.spawn_command(command).unwrap();
     drop(pty.slave);
     let parser = Arc::new(Mutex::new(vt100::Parser::new(
@@ -189,19 +206,93 @@ fn sigterm_and_sighup_restore_the_terminal() {
     }
 }
 
-fn wait_exit(child: &mut Box<dyn portable_pty::Child + Send + Sync>) {
+/// Waits up to 10 s for the process to end; its exit status.
+fn wait_exit(child: &mut Box<dyn portable_pty::Child + Send + Sync>) -> portable_pty::ExitStatus {
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "hsn exited with {status:?}");
-            return;
+            return status;
         }
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "hsn did not quit"
         );
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// `q` does not wait for the engine (Notion unreachable, a write queued and being tried):
+/// the change the operator made stays in the outbox for the next hsn, which sends it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_queued_when_quitting_is_kept_and_sent_by_the_next_hsn() {
+    let ws = support::workspace().await;
+    let data = ws.dir.path().join("data");
+    let synced = ws.hsn(&data).arg("sync").output().await.unwrap();
+    assert!(
+        synced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&synced.stderr)
+    );
+    // Notion at a closed port: every request of this hsn fails to connect.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let env = [
+        ("HSN_DATA_DIR", data.to_string_lossy().into_owned()),
+        ("HSN_OPERATOR", "pty-operator".into()),
+        ("NOTION_API_TOKEN", support::TOKEN.into()),
+        ("NOTION_API_BASE", format!("http://{closed}")),
+        ("NOTION_VERSION", support::notion_version()),
+    ];
+    let (mut screen, mut child) = open_dashboard_in(ws.dir.path(), &env, 40, 120);
+    screen.wait_for("Overview");
+    screen.send("4");
+    screen.wait_for("INST-0001");
+    screen.send("\r");
+    screen.wait_for("Timeline");
+    screen.send("m");
+    screen.wait_for("Move INST-0001 from \"inquiry\"");
+    screen.send("before quitting\r");
+    screen.wait_for("1 pending write");
+    screen.send("q");
+    assert!(wait_exit(&mut child).success());
+
+    let outbox = ws
+        .hsn(&data)
+        .args(["outbox", "--json"])
+        .env("NOTION_API_BASE", format!("http://{closed}"))
+        .output()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&outbox.stdout);
+    assert!(
+        outbox.status.success(),
+        "{}",
+        String::from_utf8_lossy(&outbox.stderr)
+    );
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(
+        lines[0]["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("INST-0001") && s.contains("consultation")),
+        "{text}"
+    );
+
+    // Notion back: the next hsn sends it (a lease left by the ended process is taken over).
+    let sent = ws.hsn(&data).arg("sync").output().await.unwrap();
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let page = ws.fake.page(&ws.instance).unwrap();
+    let state = page["properties"]["Current State"]["rich_text"][0]["plain_text"].clone();
+    assert_eq!(state, "consultation", "{page}");
 }
 
 fn list_tasks(dir: &std::path::Path) -> String {
@@ -228,7 +319,7 @@ fn mark_three_overdue_tasks_assign_them_and_undo() {
     let (mut screen, mut child) = open_dashboard(dir.path(), 40, 120);
     screen.wait_for("of 49");
     screen.send("q");
-    wait_exit(&mut child);
+    assert!(wait_exit(&mut child).success());
     let before = list_tasks(dir.path());
     assert!(!before.contains("Pty Agent"));
 
@@ -253,6 +344,6 @@ fn mark_three_overdue_tasks_assign_them_and_undo() {
     screen.send("y");
     screen.wait_for("Undo: Assign 3 tasks to Pty Agent: all 3 applied");
     screen.send("q");
-    wait_exit(&mut child);
+    assert!(wait_exit(&mut child).success());
     assert_eq!(list_tasks(dir.path()), before);
 }

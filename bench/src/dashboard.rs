@@ -64,6 +64,18 @@ pub fn rss_of(pid: u32) -> f64 {
     pages * 4096.0 / 1_048_576.0
 }
 
+/// The most resident memory process `pid` has had so far (`VmHWM`), in MB (Linux).
+pub fn peak_rss_of(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
+}
+
 /// Texts on the Overview once its figures are drawn: the first (a funnel's count) and the
 /// last (the activity panel's title) to appear.
 pub const OVERVIEW_SHOWN: (&str, &str) = ("open of", "latest entries");
@@ -73,6 +85,8 @@ pub const OVERVIEW_SHOWN: (&str, &str) = ("open of", "latest entries");
 pub struct Terminal {
     child: Box<dyn portable_pty::Child + Send + Sync>,
     master: Box<dyn portable_pty::MasterPty + Send>,
+    /// The keyboard, taken from `master` on the first key.
+    keys: Option<Box<dyn Write + Send>>,
     screen: Arc<Mutex<vt100::Parser>>,
     /// When the process was started.
     pub started: Instant,
@@ -135,6 +149,7 @@ impl Terminal {
         Ok(Terminal {
             child,
             master: pty.master,
+            keys: None,
             screen,
             started,
             pid,
@@ -163,6 +178,44 @@ impl Terminal {
         }
     }
 
+    /// Waits until `shown` holds of the screen; the time from `since`.
+    pub fn wait_until(
+        &self,
+        since: Instant,
+        timeout: Duration,
+        what: &str,
+        shown: impl Fn(&vt100::Screen) -> bool,
+    ) -> Result<Duration> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if shown(self.screen.lock().expect("screen").screen()) {
+                return Ok(since.elapsed());
+            }
+            if Instant::now() > deadline {
+                return Err(eyre!(
+                    "the dashboard never showed {what}; screen:\n{}",
+                    self.contents()
+                ));
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        }
+    }
+
+    /// Types `keys`; the moment they were sent.
+    pub fn press(&mut self, keys: &str) -> Result<Instant> {
+        if self.keys.is_none() {
+            self.keys = Some(
+                self.master
+                    .take_writer()
+                    .map_err(|e| eyre!("pty keyboard: {e}"))?,
+            );
+        }
+        let writer = self.keys.as_mut().expect("keyboard");
+        writer.write_all(keys.as_bytes())?;
+        writer.flush()?;
+        Ok(Instant::now())
+    }
+
     /// Whether the process is still running.
     pub fn running(&mut self) -> bool {
         self.child.try_wait().ok().flatten().is_none()
@@ -170,10 +223,7 @@ impl Terminal {
 
     /// Presses `q` and waits up to 5 s for the process to end, then kills it.
     pub fn quit(mut self) {
-        if let Ok(mut writer) = self.master.take_writer() {
-            let _ = writer.write_all(b"q");
-            let _ = writer.flush();
-        }
+        let _ = self.press("q");
         let deadline = Instant::now() + Duration::from_secs(5);
         while self.running() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));

@@ -4,6 +4,7 @@
 
 pub mod budget;
 pub mod dashboard;
+pub mod tabs;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use fake_notion::FakeNotion;

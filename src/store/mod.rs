@@ -10,6 +10,7 @@ mod outbox;
 pub mod overview;
 pub mod own_entries;
 mod raw_pages;
+mod readers;
 mod records;
 mod rows;
 mod schema;
@@ -21,6 +22,7 @@ use color_eyre::eyre::{Result, WrapErr};
 use rusqlite::Connection;
 
 pub use outbox::{Claimed, Holder, LEASE, Landed, OutboxEntry, OutboxState, STUCK_AFTER_ATTEMPTS};
+pub use readers::Readers;
 pub use records::{RecordFilter, StoredRecord, Upserted};
 pub use sync_state::SyncState;
 

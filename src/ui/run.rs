@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 use std::io::Write as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -25,6 +26,7 @@ use super::theme::Theme;
 use super::view;
 use crate::cli::session::Session;
 use crate::domain::schema::DatabaseKey;
+use crate::store::Readers;
 use crate::store::overview::load_overview;
 use crate::sync::{Command, Engine};
 use crate::table::{FIRST_SCREEN, load_table};
@@ -75,8 +77,11 @@ pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> 
     }
     let mut terminal = ratatui::init();
     let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    let readers = Arc::new(Readers::new(engine.store().path()));
     let mut looped = Loop {
         engine,
+        readers,
+        writes: Vec::new(),
         operator,
         commands: commands.clone(),
         answers: mpsc::unbounded_channel(),
@@ -90,9 +95,16 @@ pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> 
     let result = looped.run(&mut terminal, &mut app).await;
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
-    let _ = commands.send(Command::Shutdown).await;
-    // A refresh in flight ends at its next await; don't hold the operator for it.
-    let _ = tokio::time::timeout(Duration::from_secs(2), runner).await;
+    let _ = std::io::stdout().flush();
+    // The terminal is the operator's again. Nothing else is waited for but changes being
+    // queued this moment: what is queued is committed in the outbox, and a write being
+    // sent is taken over by the next hsn as one that may have landed (its lease names a
+    // process that no longer runs). The runtime is shut down without waiting (`main`).
+    let _ = commands.try_send(Command::Shutdown);
+    drop(runner);
+    for queuing in looped.writes.drain(..) {
+        let _ = tokio::time::timeout(Duration::from_secs(5), queuing).await;
+    }
     result
 }
 
@@ -145,6 +157,12 @@ fn start_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
 
 struct Loop {
     engine: Engine,
+    /// The store's own connections for the loaders: a tab's rows never wait for the
+    /// Overview's computation, nor for the engine.
+    readers: Arc<Readers>,
+    /// Changes being queued (planned and submitted on a blocking thread): quitting waits
+    /// for these, and only these.
+    writes: Vec<tokio::task::JoinHandle<()>>,
     operator: String,
     commands: mpsc::Sender<Command>,
     answers: (
@@ -285,6 +303,7 @@ impl Loop {
                 // completes a moment later.
                 let first = self.shown.insert(key);
                 let engine = self.engine.clone();
+                let readers = self.readers.clone();
                 let answers = self.answers.0.clone();
                 tokio::task::spawn_blocking(move || {
                     let source = engine.data_source(key);
@@ -294,26 +313,27 @@ impl Loop {
                         &[None][..]
                     };
                     for &limit in limits {
-                        let answer =
-                            match load_table(&engine.store(), key, source.as_deref(), limit) {
-                                Ok(data) => {
-                                    let complete = data.complete;
-                                    let answer = Answer::App(Msg::Table(Box::new(data)));
-                                    if complete {
-                                        let _ = answers.send(answer);
-                                        return;
-                                    }
-                                    answer
-                                }
-                                Err(e) => {
-                                    tracing::error!("loading {key:?}: {e:#}");
-                                    let _ = answers.send(Answer::TableFailed(
-                                        key,
-                                        format!("cannot read the store: {e}"),
-                                    ));
+                        let loaded =
+                            readers.read(|store| load_table(store, key, source.as_deref(), limit));
+                        let answer = match loaded {
+                            Ok(data) => {
+                                let complete = data.complete;
+                                let answer = Answer::App(Msg::Table(Box::new(data)));
+                                if complete {
+                                    let _ = answers.send(answer);
                                     return;
                                 }
-                            };
+                                answer
+                            }
+                            Err(e) => {
+                                tracing::error!("loading {key:?}: {e:#}");
+                                let _ = answers.send(Answer::TableFailed(
+                                    key,
+                                    format!("cannot read the store: {e}"),
+                                ));
+                                return;
+                            }
+                        };
                         let _ = answers.send(answer);
                     }
                 });
@@ -325,13 +345,11 @@ impl Loop {
                 }
                 self.overview.0 = true;
                 let rule = self.stuck_rule.clone();
+                let readers = self.readers.clone();
                 self.blocking(move |engine| {
-                    let loaded = load_overview(
-                        &engine.store(),
-                        |k| engine.data_source(k),
-                        &rule,
-                        Utc::now(),
-                    );
+                    let loaded = readers.read(|store| {
+                        load_overview(store, |k| engine.data_source(k), &rule, Utc::now())
+                    });
                     match loaded {
                         Ok(data) => Answer::App(Msg::Overview(Box::new(data))),
                         Err(e) => {
@@ -410,10 +428,13 @@ impl Loop {
                 vec![submit_changes(engine, operator, label, changes)]
             }),
             Action::Undo(step) => self.write(move |engine, operator| undo(engine, operator, step)),
-            Action::LoadNames => self.blocking(|engine| match load_names(&engine.store()) {
-                Ok(names) => Answer::App(Msg::Names(names)),
-                Err(e) => Answer::App(Msg::Failed(format!("cannot read the store: {e}"))),
-            }),
+            Action::LoadNames => {
+                let readers = self.readers.clone();
+                self.blocking(move |_| match readers.read(load_names) {
+                    Ok(names) => Answer::App(Msg::Names(names)),
+                    Err(e) => Answer::App(Msg::Failed(format!("cannot read the store: {e}"))),
+                })
+            }
             Action::SaveView { path, view } => self.blocking(move |_| {
                 Answer::App(match crate::config::save_view(&path, &view) {
                     Ok(()) => Msg::Info(format!(
@@ -451,12 +472,12 @@ impl Loop {
 
     /// Plans and queues changes off the loop (each shows at once, pending), then asks the
     /// runner to send them.
-    fn write(&self, work: impl FnOnce(&Engine, &str) -> Vec<Msg> + Send + 'static) {
+    fn write(&mut self, work: impl FnOnce(&Engine, &str) -> Vec<Msg> + Send + 'static) {
         let operator = self.operator.clone();
         let commands = self.commands.clone();
         let answers = self.answers.0.clone();
         let engine = self.engine.clone();
-        tokio::task::spawn_blocking(move || {
+        let queuing = tokio::task::spawn_blocking(move || {
             for msg in work(&engine, &operator) {
                 let _ = answers.send(Answer::App(msg));
             }
@@ -464,6 +485,8 @@ impl Loop {
             // (and keeps what settles early, in any case).
             let _ = commands.try_send(Command::Drain);
         });
+        self.writes.retain(|w| !w.is_finished());
+        self.writes.push(queuing);
     }
 }
 

@@ -156,6 +156,19 @@ fn dashboard_rows(rows: &mut Vec<Row>, hsn: &Path, big: &Path, small: &Path) -> 
         Some(frame <= 100.0 && rss <= 150.0),
     );
 
+    // Moving through it: tab switches, the peak memory, `q` (`bench/src/tabs.rs`), from a
+    // small child process too.
+    match walk_dashboard(hsn, big) {
+        Ok(figures) => rows.extend(figures),
+        Err(e) => row(
+            rows,
+            "Dashboard: tab switches, peak memory, `q`",
+            "-",
+            format!("the measurement failed: {e}"),
+            Some(false),
+        ),
+    }
+
     // In-process: the frame and the keystrokes, over the same 100,000 rows.
     let store = Store::open(&big.join("demo.sqlite"))?;
     let data = hsn::table::load_table(&store, DatabaseKey::ActiveWorkflowInstances, None, None)?;
@@ -193,6 +206,35 @@ fn dashboard_rows(rows: &mut Vec<Row>, hsn: &Path, big: &Path, small: &Path) -> 
         Some(p99 <= 10.0),
     );
     Ok(())
+}
+
+/// [`hsn_bench::tabs::figures`] measured by a child process (`--walk-dashboard`), one row
+/// a line, its fields separated by tabs.
+fn walk_dashboard(hsn: &Path, dir: &Path) -> Result<Vec<Row>> {
+    let child = std::process::Command::new(std::env::current_exe()?)
+        .arg("--walk-dashboard")
+        .args([hsn, dir])
+        .output()?;
+    color_eyre::eyre::ensure!(
+        child.status.success(),
+        "{}",
+        String::from_utf8_lossy(&child.stderr)
+    );
+    String::from_utf8_lossy(&child.stdout)
+        .lines()
+        .map(|line| {
+            let [what, target, measured, ok] = line.split('\t').collect::<Vec<_>>()[..] else {
+                return Err(color_eyre::eyre::eyre!("not a row: {line:?}"));
+            };
+            println!("{what}: {measured}");
+            Ok(Row {
+                what: what.into(),
+                target: target.into(),
+                measured: measured.into(),
+                ok: ok.parse().ok(),
+            })
+        })
+        .collect()
 }
 
 /// The `hsn` binary, the product's, built like it (release), next to this one.
@@ -276,6 +318,15 @@ async fn main() -> Result<()> {
                 complete,
             )?;
             println!("{}", start.to_line());
+        }
+        return Ok(());
+    }
+    if let [_, flag, hsn, dir] = &args[..]
+        && flag == "--walk-dashboard"
+    {
+        for f in hsn_bench::tabs::figures(Path::new(hsn), Path::new(dir), 3)? {
+            let ok = f.ok.map(|ok| ok.to_string()).unwrap_or_default();
+            println!("{}\t{}\t{}\t{ok}", f.what, f.target, f.measured);
         }
         return Ok(());
     }
