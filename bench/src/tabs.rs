@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use color_eyre::eyre::{Result, eyre};
 use hsn::domain::schema::database;
 use hsn::store::Store;
+use hsn::table::{TableView, Viewer, load_table};
 use hsn::ui::app::MAIN_TABS;
 
 use crate::budget::Figure;
@@ -38,7 +39,8 @@ pub struct Tab {
     complete: String,
 }
 
-/// The five main tabs of the store at `path`.
+/// The five main tabs of the store at `path`, as the dashboard first shows each: its
+/// default quick filters applied (the Tasks tab hides Done and Cancelled tasks).
 pub fn main_tabs(path: &Path) -> Result<Vec<Tab>> {
     let store = Store::open(path)?;
     MAIN_TABS
@@ -46,18 +48,20 @@ pub fn main_tabs(path: &Path) -> Result<Vec<Tab>> {
         .enumerate()
         .map(|(n, &key)| {
             let definition = database(key);
-            let first_row = store
-                .record_summaries(key, &[definition.title_column().name], Some(1))?
-                .pop()
-                .map(|s| s.record.title())
-                .ok_or_else(|| eyre!("{} is empty", definition.title))?;
-            let count = hsn::ui::view::count(store.count(key)?);
+            let mut table = TableView::for_tab(key, Viewer::default());
+            table.data = Some(load_table(&store, key, None, None)?);
+            table.recompute(chrono::Utc::now());
+            let first_row = table
+                .selected_row()
+                .map(|row| row.title().to_string())
+                .ok_or_else(|| eyre!("{} shows no row", definition.title))?;
+            let count = |n| hsn::ui::view::count(n);
             Ok(Tab {
                 key: char::from(b'1' + n as u8),
                 name: definition.alias,
                 title: format!(" {} ", definition.title),
                 first_row,
-                complete: format!("{count} of {count}"),
+                complete: format!("{} of {}", count(table.visible.len()), count(table.total())),
             })
         })
         .collect()
