@@ -1,0 +1,254 @@
+//! How the app takes what the runner tells it ([`Msg`]): loaded data, the engine's events,
+//! writes queued and settled (a batch's progress and report, the steps `u` undoes).
+
+use super::*;
+
+impl App {
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::Table(data) => {
+                let key = data.key;
+                self.pending_writes = data.pending_writes;
+                let status = self.sync.entry(key).or_default();
+                status.last_refresh = status.last_refresh.max(data.freshness.last_refresh);
+                let now = self.now;
+                let stuck_rule = self.stuck_rule.clone();
+                let view = self.table_of(key);
+                view.stuck_rule = stuck_rule;
+                view.replace(*data, now);
+            }
+            Msg::Overview(data) => self.overview.replace(*data),
+            Msg::OverviewFailed(error) => self.flash_error(error),
+            Msg::Detail(detail) => {
+                for view in self
+                    .details
+                    .iter_mut()
+                    .filter(|v| v.page_id == detail.page_id)
+                {
+                    if self.follow {
+                        let entries = detail.history.as_ref().map_or(0, |h| h.entries.len());
+                        view.scroll = entries.saturating_sub(1);
+                    }
+                    view.link = view.link.min(detail.links.len().saturating_sub(1));
+                    view.detail = Some((*detail).clone());
+                }
+            }
+            Msg::DetailMissing(page_id) => {
+                if self.detail().is_some_and(|d| d.page_id == page_id) {
+                    self.details.pop();
+                    self.flash_error("that record is no longer in the store");
+                }
+            }
+            Msg::Submitted {
+                label,
+                queued,
+                refused,
+                undoing,
+            } => self.submitted(label, queued, refused, undoing),
+            Msg::Dropped(n) => {
+                self.flash(format!(
+                    "{} dropped from the outbox, nothing sent",
+                    super::super::bulk::count_of(n, "queued change", "queued changes")
+                ));
+                self.reload(None);
+            }
+            Msg::Names(names) => {
+                if let Mode::Prompt(prompt) = &mut self.mode {
+                    prompt.set_names(names.clone());
+                }
+                self.names = names;
+            }
+            Msg::Failed(error) => self.flash_error(error),
+            Msg::Info(text) => self.flash(text),
+            Msg::Engine(event) => self.engine_event(event),
+            Msg::Outbox(rows) => {
+                // The footer counts what the list shows.
+                self.pending_writes = rows.len();
+                self.stuck_writes = rows.iter().filter(|r| r.stuck).count();
+                if let Mode::Outbox(view) = &mut self.mode {
+                    view.replace(rows);
+                }
+            }
+            Msg::OutboxFailed(error) => self.flash_error(error),
+            Msg::OutboxChanged(text) => {
+                self.flash(text);
+                self.outbox_changed();
+                // A dropped write's records show Notion's copy again.
+                self.reload(None);
+            }
+        }
+    }
+
+    /// Reloads what shows `database` (after a change to it).
+    fn reload(&mut self, database: Option<DatabaseKey>) {
+        if database.is_none_or(|d| crate::store::overview::OVERVIEW_SOURCES.contains(&d)) {
+            self.overview_changed();
+        }
+        for key in self.tables.keys() {
+            if database.is_none_or(|d| d == *key) {
+                self.actions.push(Action::LoadTable(*key));
+            }
+        }
+        let open: Vec<String> = self.details.iter().map(|d| d.page_id.clone()).collect();
+        for page in open {
+            self.actions.push(Action::LoadDetail(page));
+        }
+    }
+
+    /// Changes were queued: a step to undo, and (for many) a batch to follow.
+    fn submitted(
+        &mut self,
+        label: String,
+        queued: Vec<Queued>,
+        refused: Vec<(String, String)>,
+        undoing: bool,
+    ) {
+        if queued.is_empty() {
+            match refused.as_slice() {
+                [(title, why)] => self.flash_error(format!("{title}: {why}")),
+                _ => {
+                    let progress = Progress::new(label, &[], refused);
+                    self.flash_error(progress.line());
+                    self.report(progress);
+                }
+            }
+            return;
+        }
+        if !undoing {
+            self.undo.push(UndoStep {
+                label: label.clone(),
+                writes: queued.clone(),
+            });
+        }
+        if queued.len() + refused.len() == 1 {
+            self.flash(if undoing {
+                format!("{label} — pending")
+            } else {
+                format!("{label} — pending (u undoes)")
+            });
+            return;
+        }
+        let mut progress = Progress::new(label, &queued, refused);
+        self.recent.apply_to(&mut progress);
+        self.progress = Some(progress);
+        self.progress_changed();
+    }
+
+    /// The engine settled write `seq`; returns whether a batch in progress took it.
+    fn settled(&mut self, seq: i64, settled: Settled) -> bool {
+        self.recent.push(seq, settled.clone());
+        let taken = self
+            .progress
+            .as_mut()
+            .is_some_and(|progress| progress.settle(seq, &settled));
+        if taken {
+            self.progress_changed();
+        }
+        taken
+    }
+
+    /// Says how the batch goes; once it ends, lists what was not changed.
+    fn progress_changed(&mut self) {
+        let Some(progress) = &self.progress else {
+            return;
+        };
+        if !progress.finished() {
+            return;
+        }
+        let progress = self.progress.take().expect("checked above");
+        if progress.failures.is_empty() {
+            self.flash(progress.line());
+        } else {
+            self.flash_error(progress.line());
+            self.report(progress);
+        }
+    }
+
+    /// Shows the records a batch did not change, unless a dialog is open (the flash says it).
+    fn report(&mut self, progress: Progress) {
+        if matches!(self.mode, Mode::Normal) {
+            self.mode = Mode::Report(progress);
+        }
+    }
+
+    fn engine_event(&mut self, event: Event) {
+        match event {
+            Event::RecordsChanged { database, ids } => {
+                if crate::store::overview::OVERVIEW_SOURCES.contains(&database) {
+                    self.overview_changed();
+                }
+                if self.tables.contains_key(&database) {
+                    self.actions.push(Action::LoadTable(database));
+                }
+                if let Some(view) = self.detail()
+                    && (self.follow || ids.contains(&view.page_id))
+                {
+                    self.actions.push(Action::LoadDetail(view.page_id.clone()));
+                }
+            }
+            Event::SyncProgress { database, fetched } => {
+                self.sync.entry(database).or_default().fetching = Some(fetched);
+            }
+            Event::Refreshed { database, at } => {
+                let status = self.sync.entry(database).or_default();
+                status.fetching = None;
+                status.error = None;
+                status.last_refresh = Some(at);
+                self.offline = None;
+                // The freshness line says when each source synced.
+                if self.on_overview && crate::store::overview::OVERVIEW_SOURCES.contains(&database)
+                {
+                    self.actions.push(Action::LoadOverview);
+                }
+            }
+            Event::SyncFailed { database, error } => {
+                let status = self.sync.entry(database).or_default();
+                status.fetching = None;
+                status.error = Some(error.clone());
+                self.offline = Some(error);
+            }
+            Event::PendingWrites(n) => {
+                self.pending_writes = n;
+                self.outbox_changed();
+                self.reload(None);
+            }
+            Event::StuckWrites(n) => {
+                self.stuck_writes = n;
+                self.outbox_changed();
+            }
+            Event::WriteConfirmed { seq, summary, note } => {
+                if !self.settled(seq, Settled::Sent) {
+                    match note {
+                        Some(note) => self.flash(format!("{summary} — {note}")),
+                        None => self.flash(format!("{summary} — saved")),
+                    }
+                }
+                self.outbox_changed();
+                self.reload(None);
+            }
+            Event::WriteHeld {
+                seq,
+                summary,
+                error,
+            } => {
+                if !self.settled(seq, Settled::Held(error.clone())) {
+                    self.flash_error(format!("{summary} — held: {error}"));
+                }
+                self.outbox_changed();
+                self.reload(None);
+            }
+            Event::WriteFailed {
+                seq,
+                summary,
+                error,
+            } => {
+                if !self.settled(seq, Settled::Refused(error.clone())) {
+                    self.flash_error(format!("{summary} — refused, rolled back: {error}"));
+                }
+                self.outbox_changed();
+                self.reload(None);
+            }
+            Event::Offline { error } => self.offline = Some(error),
+        }
+    }
+}
