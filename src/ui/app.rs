@@ -379,13 +379,15 @@ impl App {
     /// `key`'s table, made with the tab's own defaults the first time (the Tasks tab shows
     /// open tasks), knowing who the operator is.
     pub fn table_of(&mut self, key: DatabaseKey) -> &mut TableView {
-        let viewer = Viewer {
-            operator: self.operator.clone(),
-            today: None,
-        };
-        self.tables
-            .entry(key)
-            .or_insert_with(|| TableView::for_tab(key, viewer))
+        // Every key reaches its table through here: the operator is copied only for a new one.
+        let operator = &self.operator;
+        self.tables.entry(key).or_insert_with(|| {
+            let viewer = Viewer {
+                operator: operator.clone(),
+                today: None,
+            };
+            TableView::for_tab(key, viewer)
+        })
     }
 
     pub fn detail(&self) -> Option<&DetailView> {
