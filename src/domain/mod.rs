@@ -1,6 +1,7 @@
 //! The HigherSelf domain: the 16 databases, their typed models, and (as they land) the
 //! workflow engine and history codec. Pure: no network, no disk, no terminal.
 
+pub mod activity;
 pub mod dates;
 pub mod demo;
 pub mod history;

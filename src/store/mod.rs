@@ -5,6 +5,7 @@
 //! Writes to the cache and to the outbox happen in one transaction, so a crash leaves
 //! either both or neither.
 
+pub mod activity;
 mod demo;
 mod outbox;
 pub mod overview;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 use color_eyre::eyre::{Result, WrapErr};
 use rusqlite::Connection;
 
+pub use activity::ActivityRow;
 pub use outbox::{Claimed, Holder, LEASE, Landed, OutboxEntry, OutboxState, STUCK_AFTER_ATTEMPTS};
 pub use readers::Readers;
 pub use records::{RecordFilter, StoredRecord, Upserted};
@@ -92,6 +94,8 @@ impl Store {
         };
         schema::migrate(&mut store.conn)
             .wrap_err_with(|| format!("cannot migrate the store {}", path.display()))?;
+        activity::rebuild(&mut store.conn)
+            .wrap_err_with(|| format!("cannot index the audit log of {}", path.display()))?;
         Ok(store)
     }
 

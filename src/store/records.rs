@@ -102,6 +102,9 @@ pub(super) fn write_record(
             pending_delta,
         ],
     )?;
+    if record.schema().key == DatabaseKey::ActiveWorkflowInstances {
+        super::activity::index_instance(tx, record, times.0)?;
+    }
     Ok(())
 }
 

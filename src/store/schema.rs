@@ -95,6 +95,36 @@ const MIGRATIONS: &[&str] = &[
     // sent): refused or dropped, that write takes its inverse with it (nothing of ours to
     // undo; sent, the inverse would undo another writer's change).
     "ALTER TABLE outbox ADD COLUMN undoes INTEGER;",
+    // 10: the audit log's index (`store::activity`): every entry of every instance's
+    // History Log, kept in step with the cached instance, with the indexes its filters
+    // use (time; actor; the entries of one instance). `origin` = 'log' for entries read
+    // from a log; 'store' for a trail hsn keeps only here. The stores that had instances
+    // before are indexed once when opened (`store_flags`).
+    "CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        page_id TEXT NOT NULL,
+        origin TEXT NOT NULL DEFAULT 'log',
+        instance_id TEXT NOT NULL,
+        workflow TEXT,
+        position INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT,
+        kind TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT,
+        action TEXT NOT NULL,
+        note TEXT,
+        details TEXT NOT NULL,
+        pending INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX entries_by_time ON entries(at);
+    CREATE INDEX entries_by_page ON entries(page_id, position);
+    CREATE INDEX entries_by_actor ON entries(actor COLLATE NOCASE, at);
+    CREATE TRIGGER entries_of_removed_record AFTER DELETE ON records BEGIN
+        DELETE FROM entries WHERE page_id = old.page_id AND origin = 'log';
+    END;
+    CREATE TABLE store_flags (name TEXT PRIMARY KEY);
+    INSERT INTO store_flags SELECT 'rebuild_entries' WHERE EXISTS (SELECT 1 FROM records);",
 ];
 
 /// Brings the file to the current version. Each step reads the version inside its own
