@@ -1,6 +1,7 @@
 //! The HigherSelf domain: the 16 databases, their typed models, and (as they land) the
 //! workflow engine and history codec. Pure: no network, no disk, no terminal.
 
+pub mod alerts;
 pub mod dates;
 pub mod demo;
 pub mod history;
@@ -8,6 +9,7 @@ pub mod models;
 pub mod overview;
 pub mod record;
 pub mod schema;
+pub mod since;
 pub mod timeline;
 pub mod view;
 pub mod workflow;

@@ -77,7 +77,7 @@ impl RowFacts {
         }
     }
 
-    fn is_assigned_to(&self, operator: &str) -> bool {
+    pub fn is_assigned_to(&self, operator: &str) -> bool {
         let operator = operator.trim();
         !operator.is_empty()
             && self
