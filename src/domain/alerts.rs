@@ -135,9 +135,7 @@ impl AlertFacts {
             facts.in_error.insert(instance.page_id.clone(), text);
         }
         for instance in index.stuck_instances(rule, now) {
-            let days = instance
-                .entered
-                .map_or(0, |t| (now - t).num_days());
+            let days = instance.entered.map_or(0, |t| (now - t).num_days());
             facts.stuck.insert(
                 instance.page_id.clone(),
                 format!(
@@ -156,9 +154,10 @@ impl AlertFacts {
             if !is_open(task.status.as_deref()) || !assignee.is_assigned_to(operator) {
                 continue;
             }
-            facts
-                .mine
-                .insert(task.page_id.clone(), format!("{} assigned to you", task.task_id));
+            facts.mine.insert(
+                task.page_id.clone(),
+                format!("{} assigned to you", task.task_id),
+            );
             if let Some(due) = task.due.filter(|due| *due < today) {
                 facts.my_overdue.insert(
                     task.page_id.clone(),

@@ -219,7 +219,9 @@ impl OverviewIndex {
 
     /// The instances with Status Error.
     pub fn error_instances(&self) -> impl Iterator<Item = &InstanceFacts> {
-        self.errors.iter().map(|e| &self.facts.instances[e.instance])
+        self.errors
+            .iter()
+            .map(|e| &self.facts.instances[e.instance])
     }
 
     /// Every task read.
@@ -229,11 +231,12 @@ impl OverviewIndex {
 
     /// The Workflow ID (else the link as written) of an instance's workflow, for its alert.
     pub fn workflow_label<'a>(&'a self, instance: &'a InstanceFacts) -> Option<&'a str> {
-        let known = self
-            .facts
-            .workflows
-            .iter()
-            .find(|w| instance.workflow.as_deref().is_some_and(|r| r == w.workflow_id || w.page_id.as_deref() == Some(r)));
+        let known = self.facts.workflows.iter().find(|w| {
+            instance
+                .workflow
+                .as_deref()
+                .is_some_and(|r| r == w.workflow_id || w.page_id.as_deref() == Some(r))
+        });
         known
             .map(|w| w.workflow_id.as_str())
             .or(instance.workflow.as_deref())

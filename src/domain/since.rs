@@ -179,7 +179,10 @@ mod tests {
             summary.line(now, utc),
             "since 18:02 yesterday: 23 transitions, 2 new errors, 4 tasks assigned to you"
         );
-        assert_eq!(moment_text(at("2026-12-07T08:00:00Z"), now, utc), "08:00 today");
+        assert_eq!(
+            moment_text(at("2026-12-07T08:00:00Z"), now, utc),
+            "08:00 today"
+        );
         assert_eq!(
             moment_text(at("2026-12-03T08:00:00Z"), now, utc),
             "08:00 Thursday"

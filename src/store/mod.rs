@@ -6,6 +6,7 @@
 //! either both or neither.
 
 mod demo;
+pub mod looked;
 mod outbox;
 pub mod overview;
 pub mod own_entries;

@@ -95,6 +95,19 @@ const MIGRATIONS: &[&str] = &[
     // sent): refused or dropped, that write takes its inverse with it (nothing of ours to
     // undo; sent, the inverse would undo another writer's change).
     "ALTER TABLE outbox ADD COLUMN undoes INTEGER;",
+    // "Since you last looked": when each operator last closed the dashboard, and the
+    // records they opened (or cleared) since it was last closed; the records edited since a
+    // moment are found by the index on their edit time.
+    "CREATE TABLE looked (
+        operator TEXT PRIMARY KEY,
+        last_closed TEXT NOT NULL
+    );
+    CREATE TABLE seen (
+        operator TEXT NOT NULL,
+        page_id TEXT NOT NULL,
+        PRIMARY KEY (operator, page_id)
+    );
+    CREATE INDEX records_by_last_edited ON records(last_edited_time);",
 ];
 
 /// Brings the file to the current version. Each step reads the version inside its own

@@ -64,9 +64,15 @@ fn none() -> HashSet<String> {
 fn a_sync_moving_an_instance_into_error_raises_exactly_one_alert_once() {
     let mut watch = AlertWatch::default();
     let all = AlertKinds::default();
-    let before = facts(vec![instance("a", "Active", 1), instance("b", "Active", 1)], vec![]);
+    let before = facts(
+        vec![instance("a", "Active", 1), instance("b", "Active", 1)],
+        vec![],
+    );
     assert!(watch.next(before, &none(), &all).is_empty(), "a baseline");
-    let after = facts(vec![instance("a", "Error", 0), instance("b", "Active", 1)], vec![]);
+    let after = facts(
+        vec![instance("a", "Error", 0), instance("b", "Active", 1)],
+        vec![],
+    );
     let news = watch.next(after.clone(), &none(), &all);
     assert_eq!(
         news,
@@ -86,7 +92,10 @@ fn a_sync_moving_an_instance_into_error_raises_exactly_one_alert_once() {
 fn the_operators_own_change_raises_none() {
     let all = AlertKinds::default();
     let before = facts(vec![instance("a", "Active", 1)], vec![task("t", "", None)]);
-    let after = facts(vec![instance("a", "Error", 0)], vec![task("t", "ana", None)]);
+    let after = facts(
+        vec![instance("a", "Error", 0)],
+        vec![task("t", "ana", None)],
+    );
     let own: HashSet<String> = ["a".to_string(), "t".to_string()].into();
     assert!(alerts(&before, &after, &own, &all).is_empty());
     // The same change by someone else alerts.
@@ -106,7 +115,11 @@ fn the_first_computation_is_a_baseline() {
     let mut watch = AlertWatch::default();
     let everything = facts(
         vec![instance("a", "Error", 0), instance("b", "Active", 30)],
-        vec![task("t", "ana", Some(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()))],
+        vec![task(
+            "t",
+            "ana",
+            Some(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
+        )],
     );
     assert!(
         watch
@@ -126,11 +139,10 @@ fn stuck_assigned_and_overdue_say_what_happened() {
         vec![instance("b", "Active", 9)],
         vec![task("t", "ana, Nyra", None), task("u", "ana", Some(due))],
     );
-    let texts: Vec<(AlertKind, String)> =
-        alerts(&before, &after, &none(), &AlertKinds::default())
-            .into_iter()
-            .map(|a| (a.kind, a.text))
-            .collect();
+    let texts: Vec<(AlertKind, String)> = alerts(&before, &after, &none(), &AlertKinds::default())
+        .into_iter()
+        .map(|a| (a.kind, a.text))
+        .collect();
     assert_eq!(
         texts,
         vec![
