@@ -70,6 +70,12 @@ impl App {
                 }
             }
             Msg::OutboxFailed(error) => self.flash_error(error),
+            Msg::Changed { changed, summary } => {
+                let seen = &self.looked.seen;
+                self.looked.changed = changed.into_iter().filter(|p| !seen.contains(p)).collect();
+                self.looked.summary = summary;
+            }
+            Msg::Alerts(news) => self.alerts.push(news),
             Msg::OutboxChanged(text) => {
                 self.flash(text);
                 self.outbox_changed();
@@ -176,6 +182,15 @@ impl App {
             Event::RecordsChanged { database, ids } => {
                 if crate::store::overview::OVERVIEW_SOURCES.contains(&database) {
                     self.overview_changed();
+                }
+                if self.looked.since.is_some() {
+                    self.actions.push(Action::LoadChanged);
+                }
+                if matches!(
+                    database,
+                    DatabaseKey::ActiveWorkflowInstances | DatabaseKey::Tasks
+                ) {
+                    self.actions.push(Action::CheckAlerts);
                 }
                 if self.tables.contains_key(&database) {
                     self.actions.push(Action::LoadTable(database));

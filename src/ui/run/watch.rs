@@ -1,0 +1,157 @@
+//! The loop's side of "since you last looked" and of alerts: reading what changed since the
+//! last close, remembering what the operator has seen, computing alerts after each sync
+//! (coalesced: one computation at a time, one more if asked meanwhile), and ringing the
+//! bell or sending a desktop notification as the config asks.
+
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::{Answer, Loop};
+use crate::config::AlertSettings;
+use crate::domain::alerts::{Alert, AlertWatch};
+use crate::store::overview::load_alert_facts;
+use crate::ui::app::Msg;
+
+/// What the loop keeps for these.
+#[derive(Debug, Default)]
+pub(super) struct Watch {
+    /// When the operator last closed the dashboard (`None`: never; nothing is marked).
+    pub since: Option<DateTime<Utc>>,
+    pub settings: AlertSettings,
+    /// The last facts computed, and the newest outbox write seen then.
+    last: Arc<Mutex<(AlertWatch, i64)>>,
+    /// A computation running, and one asked for meanwhile.
+    checking: (bool, bool),
+}
+
+impl Watch {
+    pub fn new(since: Option<DateTime<Utc>>, settings: AlertSettings) -> Watch {
+        Watch {
+            since,
+            settings,
+            ..Watch::default()
+        }
+    }
+}
+
+impl Loop {
+    /// Reads which records changed since the last close, and what happened meanwhile.
+    pub(super) fn load_changed(&self) {
+        let Some(since) = self.watch.since else {
+            return;
+        };
+        let readers = self.readers.clone();
+        let operator = self.operator.clone();
+        self.blocking(move |_| {
+            let read = readers.read(|store| {
+                Ok((
+                    store.changed_since(&operator, since)?,
+                    store.since_summary(since, &operator)?,
+                ))
+            });
+            Answer::App(match read {
+                Ok((changed, summary)) => Msg::Changed {
+                    changed,
+                    summary: Some(summary),
+                },
+                Err(e) => Msg::Failed(format!("cannot read what changed since you looked: {e}")),
+            })
+        });
+    }
+
+    /// Remembers that the operator has seen `pages` (on the engine's connection: a reader
+    /// does not write).
+    pub(super) fn mark_seen(&self, pages: Vec<String>) {
+        let operator = self.operator.clone();
+        let engine = self.engine.clone();
+        let answers = self.answers.0.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = engine.store().mark_seen(&operator, &pages) {
+                let error = format!("cannot remember what you saw: {e}");
+                let _ = answers.send(Answer::App(Msg::Failed(error)));
+            }
+        });
+    }
+
+    /// Computes the alert facts now and answers with what joined since the last time.
+    pub(super) fn check_alerts(&mut self) {
+        if self.watch.checking.0 {
+            self.watch.checking.1 = true;
+            return;
+        }
+        self.watch.checking.0 = true;
+        let readers = self.readers.clone();
+        let rule = self.stuck_rule.clone();
+        let operator = self.operator.clone();
+        let kinds = self.watch.settings.kinds.clone();
+        let last = self.watch.last.clone();
+        self.blocking(move |engine| {
+            let read = readers.read(|store| {
+                let facts = load_alert_facts(
+                    store,
+                    |k| engine.data_source(k),
+                    &rule,
+                    &operator,
+                    Utc::now(),
+                )?;
+                let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+                let (newest, own) = store.touched_by_own_writes(last.1)?;
+                last.1 = newest;
+                Ok(last.0.next(facts, &own, &kinds))
+            });
+            match read {
+                Ok(news) => Answer::App(Msg::Alerts(news)),
+                Err(e) => {
+                    tracing::error!("computing alerts: {e:#}");
+                    Answer::App(Msg::Alerts(Vec::new()))
+                }
+            }
+        });
+    }
+
+    /// An alert computation answered: the next one may start; news rings and notifies as
+    /// the config asks.
+    pub(super) fn alerts_answered(&mut self, news: &[Alert]) {
+        self.watch.checking.0 = false;
+        if std::mem::take(&mut self.watch.checking.1) {
+            self.check_alerts();
+        }
+        if news.is_empty() {
+            return;
+        }
+        if self.watch.settings.bell {
+            let _ = std::io::stdout().write_all(b"\x07");
+            let _ = std::io::stdout().flush();
+        }
+        if self.watch.settings.desktop {
+            let texts: HashSet<&str> = news.iter().map(|a| a.text.as_str()).collect();
+            let body = texts.into_iter().collect::<Vec<_>>().join("\n");
+            notify_desktop(body);
+        }
+    }
+}
+
+/// Sends a desktop notification off the loop, never waiting for it: without a
+/// notification daemon (or a session bus) it fails, and that failure is only logged.
+fn notify_desktop(body: String) {
+    let mut notification = notify_rust::Notification::new();
+    notification.summary("hsn").body(&body).appname("hsn");
+    #[cfg(all(unix, not(target_os = "macos")))]
+    tokio::spawn(async move {
+        match tokio::time::timeout(Duration::from_secs(5), notification.show_async()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::info!("no desktop notification: {e}"),
+            Err(_) => tracing::info!("no desktop notification: no answer in 5 s"),
+        }
+    });
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = notification.show() {
+            tracing::info!("no desktop notification: {e}");
+        }
+    });
+}
