@@ -11,9 +11,12 @@ use color_eyre::eyre::{Result, WrapErr};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Store;
+use super::overview::load_alert_facts;
 use super::records::read_row;
+use crate::domain::alerts::{Alert, AlertKinds, AlertWatch};
 use crate::domain::history::parse_timestamp;
 use crate::domain::models::{Task, WorkflowInstance};
+use crate::domain::overview::StuckRule;
 use crate::domain::schema::{DatabaseKey, database};
 use crate::domain::since::SinceSummary;
 
@@ -141,6 +144,33 @@ impl Store {
             pages.extend(touched);
         }
         Ok((newest, pages))
+    }
+}
+
+/// Alerts computed after each sync, as the dashboard does: the facts read from the store
+/// against the last computation's, the pages of the operator's own writes since left out.
+#[derive(Debug, Default)]
+pub struct AlertCheck {
+    watch: AlertWatch,
+    /// The newest outbox write seen by the last computation.
+    newest_write: i64,
+}
+
+impl AlertCheck {
+    /// The alerts since the last call (none the first time: a baseline).
+    pub fn run(
+        &mut self,
+        store: &Store,
+        data_source: impl Fn(DatabaseKey) -> Option<String>,
+        rule: &StuckRule,
+        operator: &str,
+        kinds: &AlertKinds,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Alert>> {
+        let facts = load_alert_facts(store, data_source, rule, operator, now)?;
+        let (newest, own) = store.touched_by_own_writes(self.newest_write)?;
+        self.newest_write = newest;
+        Ok(self.watch.next(facts, &own, kinds))
     }
 }
 

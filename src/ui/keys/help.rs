@@ -217,7 +217,7 @@ pub fn bindings(app: &App) -> Vec<Binding> {
         keys.push(bind(k(Act::QuickClear), "clear quick filters", false));
         keys.push(bind(
             k(Act::ClearChanged),
-            "clear the • of rows changed since you last looked (opening a row clears its own)",
+            "clear the • of rows changed since you last looked",
             false,
         ));
     }

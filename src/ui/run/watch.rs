@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 
 use super::{Answer, Loop};
 use crate::config::AlertSettings;
-use crate::domain::alerts::{Alert, AlertWatch};
-use crate::store::overview::load_alert_facts;
+use crate::domain::alerts::Alert;
+use crate::store::looked::AlertCheck;
 use crate::ui::app::Msg;
 
 /// What the loop keeps for these.
@@ -22,8 +22,8 @@ pub(super) struct Watch {
     /// When the operator last closed the dashboard (`None`: never; nothing is marked).
     pub since: Option<DateTime<Utc>>,
     pub settings: AlertSettings,
-    /// The last facts computed, and the newest outbox write seen then.
-    last: Arc<Mutex<(AlertWatch, i64)>>,
+    /// The last computation's facts.
+    last: Arc<Mutex<AlertCheck>>,
     /// A computation running, and one asked for meanwhile.
     checking: (bool, bool),
 }
@@ -91,17 +91,9 @@ impl Loop {
         let last = self.watch.last.clone();
         self.blocking(move |engine| {
             let read = readers.read(|store| {
-                let facts = load_alert_facts(
-                    store,
-                    |k| engine.data_source(k),
-                    &rule,
-                    &operator,
-                    Utc::now(),
-                )?;
-                let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
-                let (newest, own) = store.touched_by_own_writes(last.1)?;
-                last.1 = newest;
-                Ok(last.0.next(facts, &own, &kinds))
+                let mut check = last.lock().unwrap_or_else(|p| p.into_inner());
+                let source = |k| engine.data_source(k);
+                check.run(store, source, &rule, &operator, &kinds, Utc::now())
             });
             match read {
                 Ok(news) => Answer::App(Msg::Alerts(news)),
