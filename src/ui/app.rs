@@ -173,6 +173,7 @@ pub enum Msg {
         changed: std::collections::HashSet<String>,
         summary: Option<crate::domain::since::SinceSummary>,
     },
+    ChangedFailed(String),
     /// News from a sync, in order.
     Alerts(Vec<crate::domain::alerts::Alert>),
 }

@@ -251,6 +251,9 @@ impl Loop {
                                     self.perform(Action::LoadOutbox);
                                 }
                             }
+                            if let Msg::Changed { .. } | Msg::ChangedFailed(_) = &msg {
+                                self.changed_answered();
+                            }
                             if let Msg::Alerts(news) = &msg {
                                 self.alerts_answered(news);
                             }

@@ -75,6 +75,7 @@ impl App {
                 self.looked.changed = changed.into_iter().filter(|p| !seen.contains(p)).collect();
                 self.looked.summary = summary;
             }
+            Msg::ChangedFailed(error) => self.flash_error(error),
             Msg::Alerts(news) => self.alerts.push(news),
             Msg::OutboxChanged(text) => {
                 self.flash(text);

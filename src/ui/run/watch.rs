@@ -24,8 +24,10 @@ pub(super) struct Watch {
     pub settings: AlertSettings,
     /// The last computation's facts.
     last: Arc<Mutex<AlertCheck>>,
-    /// A computation running, and one asked for meanwhile.
+    /// An alert computation running, and one asked for meanwhile.
     checking: (bool, bool),
+    /// What changed since the last close being read, and asked for again meanwhile.
+    reading: (bool, bool),
 }
 
 impl Watch {
@@ -40,10 +42,15 @@ impl Watch {
 
 impl Loop {
     /// Reads which records changed since the last close, and what happened meanwhile.
-    pub(super) fn load_changed(&self) {
+    pub(super) fn load_changed(&mut self) {
         let Some(since) = self.watch.since else {
             return;
         };
+        if self.watch.reading.0 {
+            self.watch.reading.1 = true;
+            return;
+        }
+        self.watch.reading.0 = true;
         let readers = self.readers.clone();
         let operator = self.operator.clone();
         self.blocking(move |_| {
@@ -58,9 +65,19 @@ impl Loop {
                     changed,
                     summary: Some(summary),
                 },
-                Err(e) => Msg::Failed(format!("cannot read what changed since you looked: {e}")),
+                Err(e) => {
+                    Msg::ChangedFailed(format!("cannot read what changed since you looked: {e}"))
+                }
             })
         });
+    }
+
+    /// What changed was read: the next read may start.
+    pub(super) fn changed_answered(&mut self) {
+        self.watch.reading.0 = false;
+        if std::mem::take(&mut self.watch.reading.1) {
+            self.load_changed();
+        }
     }
 
     /// Remembers that the operator has seen `pages` (on the engine's connection: a reader
