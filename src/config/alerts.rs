@@ -102,4 +102,43 @@ mod tests {
         let unknown = ConfigFile::parse("[alerts]\nbeep = true\n").unwrap_err();
         assert!(unknown.contains("beep"), "{unknown}");
     }
+
+    /// The environment (here, `.env`) wins over the file, and a bad value is an error
+    /// naming the setting.
+    #[test]
+    fn the_environment_chooses_the_alerts_and_a_bad_value_says_which() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, "[alerts]\nevents = [\"stuck\"]\ndesktop = true\n").unwrap();
+        let env = |extra: &str| {
+            let text = format!("HSN_CONFIG={}\n{extra}", config.display());
+            std::fs::write(dir.path().join(".env"), text).unwrap();
+            super::Settings::load(dir.path()).unwrap()
+        };
+        let from_file = env("").alerts().unwrap();
+        assert!(
+            from_file.kinds.contains(AlertKind::Stuck)
+                && !from_file.kinds.contains(AlertKind::Error)
+        );
+        assert!(from_file.desktop && !from_file.bell);
+        let from_env = env("HSN_ALERTS=\"error, overdue\"\nHSN_ALERT_BELL=1\nHSN_ALERT_DESKTOP=0\n")
+            .alerts()
+            .unwrap();
+        let mut kinds: Vec<AlertKind> = from_env.kinds.0.into_iter().collect();
+        kinds.sort();
+        assert_eq!(kinds, [AlertKind::Error, AlertKind::Overdue]);
+        assert!(from_env.bell && !from_env.desktop);
+        let none = env("HSN_ALERTS=\n").alerts().unwrap();
+        assert!(none.kinds.0.is_empty(), "empty: no alerts");
+        let bad = env("HSN_ALERTS=error,nope\n")
+            .alerts()
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("HSN_ALERTS") && bad.contains("nope"), "{bad}");
+        let bad = env("HSN_ALERT_BELL=loud\n")
+            .alerts()
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("HSN_ALERT_BELL"), "{bad}");
+    }
 }

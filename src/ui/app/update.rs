@@ -210,6 +210,11 @@ impl App {
                 status.fetching = None;
                 status.error = None;
                 status.last_refresh = Some(at);
+                // Each refresh of the instances, even one that changed nothing: what only the
+                // clock changes (an instance becoming stuck, a task overdue) alerts too.
+                if database == DatabaseKey::ActiveWorkflowInstances {
+                    self.actions.push(Action::CheckAlerts);
+                }
                 self.offline = None;
                 // The freshness line says when each source synced.
                 if self.on_overview && crate::store::overview::OVERVIEW_SOURCES.contains(&database)

@@ -3,7 +3,6 @@
 //! (coalesced: one computation at a time, one more if asked meanwhile), and ringing the
 //! bell or sending a desktop notification as the config asks.
 
-use std::collections::HashSet;
 use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -137,11 +136,25 @@ impl Loop {
             let _ = std::io::stdout().flush();
         }
         if self.watch.settings.desktop {
-            let texts: HashSet<&str> = news.iter().map(|a| a.text.as_str()).collect();
-            let body = texts.into_iter().collect::<Vec<_>>().join("\n");
-            notify_desktop(body);
+            notify_desktop(desktop_body(news));
         }
     }
+}
+
+/// Shown in one desktop notification at most (the rest are counted).
+const NOTIFIED: usize = 5;
+
+/// The notification's text: the first few alerts, one a line, and how many more.
+fn desktop_body(news: &[Alert]) -> String {
+    let mut lines: Vec<String> = news
+        .iter()
+        .take(NOTIFIED)
+        .map(|a| crate::present::inert(&a.text))
+        .collect();
+    if news.len() > NOTIFIED {
+        lines.push(format!("and {} more", news.len() - NOTIFIED));
+    }
+    lines.join("\n")
 }
 
 /// Sends a desktop notification off the loop, never waiting for it: without a
