@@ -322,3 +322,51 @@ fn a_sync_moving_an_instance_into_error_raises_exactly_one_alert_and_own_changes
         (AlertKind::Assigned, open_unassigned[1].as_str())
     );
 }
+
+fn checks(actions: &[Action]) -> usize {
+    actions
+        .iter()
+        .filter(|a| matches!(a, Action::CheckAlerts))
+        .count()
+}
+
+/// What the first refresh of a session brings happened while the operator was away: the
+/// alerts' baseline is taken after it, and every later change of instances or tasks, and
+/// every refresh of the instances, is checked.
+#[test]
+fn alerts_are_checked_from_the_first_refresh_on() {
+    use hsn::sync::Event;
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    let changed = |database| {
+        Msg::Engine(Event::RecordsChanged {
+            database,
+            ids: vec!["p".into()],
+        })
+    };
+    app.update(changed(DatabaseKey::ActiveWorkflowInstances));
+    assert_eq!(
+        checks(&app.take_actions()),
+        0,
+        "the first sync is still coming"
+    );
+    app.update(Msg::Engine(Event::Refreshed {
+        database: DatabaseKey::Tasks,
+        at: now(),
+    }));
+    assert_eq!(checks(&app.take_actions()), 1, "the baseline");
+    app.update(changed(DatabaseKey::Tasks));
+    assert_eq!(checks(&app.take_actions()), 1);
+    app.update(changed(DatabaseKey::BusinessEntities));
+    assert_eq!(checks(&app.take_actions()), 0, "nothing there alerts");
+    app.update(Msg::Engine(Event::Refreshed {
+        database: DatabaseKey::ActiveWorkflowInstances,
+        at: now(),
+    }));
+    assert_eq!(
+        checks(&app.take_actions()),
+        1,
+        "the clock may have made news"
+    );
+}

@@ -121,9 +121,10 @@ mod tests {
                 && !from_file.kinds.contains(AlertKind::Error)
         );
         assert!(from_file.desktop && !from_file.bell);
-        let from_env = env("HSN_ALERTS=\"error, overdue\"\nHSN_ALERT_BELL=1\nHSN_ALERT_DESKTOP=0\n")
-            .alerts()
-            .unwrap();
+        let from_env =
+            env("HSN_ALERTS=\"error, overdue\"\nHSN_ALERT_BELL=1\nHSN_ALERT_DESKTOP=0\n")
+                .alerts()
+                .unwrap();
         let mut kinds: Vec<AlertKind> = from_env.kinds.0.into_iter().collect();
         kinds.sort();
         assert_eq!(kinds, [AlertKind::Error, AlertKind::Overdue]);

@@ -82,8 +82,6 @@ pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> 
     if last_closed.is_some() {
         app.actions.push(Action::LoadChanged);
     }
-    // The baseline: what alerts from here on is what joins these facts.
-    app.actions.push(Action::CheckAlerts);
     match tab {
         Some(key) => app.switch_tab(key),
         None => app.show_overview(),

@@ -42,6 +42,10 @@ impl Default for Looked {
 pub struct Alerts {
     pub list: Vec<Alert>,
     pub shown: usize,
+    /// A sync has refreshed something this session. Before, nothing is computed: what the
+    /// first refresh brings happened while the operator was away (the rows' dots and the
+    /// Overview's line say it), and the facts after it are the baseline.
+    pub armed: bool,
 }
 
 /// Alerts kept at most (the oldest go first).

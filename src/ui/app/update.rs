@@ -187,10 +187,12 @@ impl App {
                 if self.looked.since.is_some() {
                     self.actions.push(Action::LoadChanged);
                 }
-                if matches!(
-                    database,
-                    DatabaseKey::ActiveWorkflowInstances | DatabaseKey::Tasks
-                ) {
+                if self.alerts.armed
+                    && matches!(
+                        database,
+                        DatabaseKey::ActiveWorkflowInstances | DatabaseKey::Tasks
+                    )
+                {
                     self.actions.push(Action::CheckAlerts);
                 }
                 if self.tables.contains_key(&database) {
@@ -210,9 +212,11 @@ impl App {
                 status.fetching = None;
                 status.error = None;
                 status.last_refresh = Some(at);
-                // Each refresh of the instances, even one that changed nothing: what only the
-                // clock changes (an instance becoming stuck, a task overdue) alerts too.
-                if database == DatabaseKey::ActiveWorkflowInstances {
+                // The first refresh of the session takes the baseline; then each refresh of
+                // the instances, even one that changed nothing: what only the clock changes
+                // (an instance becoming stuck, a task overdue) alerts too.
+                if !self.alerts.armed || database == DatabaseKey::ActiveWorkflowInstances {
+                    self.alerts.armed = true;
                     self.actions.push(Action::CheckAlerts);
                 }
                 self.offline = None;
