@@ -11,6 +11,7 @@ use color_eyre::eyre::{Result, WrapErr};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Store;
+use super::outbox::PLACEHOLDER;
 use super::overview::load_alert_facts;
 use super::records::read_row;
 use crate::domain::alerts::{Alert, AlertKinds, AlertWatch};
@@ -125,23 +126,43 @@ impl Store {
     }
 
     /// The pages the operator's own writes touched: those queued after write `after` (in
-    /// any state since), and those of writes still unsettled; with the newest write's
-    /// number, for the next call.
-    pub fn touched_by_own_writes(&self, after: i64) -> Result<(i64, HashSet<String>)> {
+    /// any state since), those settled since `settled_since` (a confirmed create shows
+    /// under Notion's page id from then on), and those of writes still unsettled; with the
+    /// newest write's number, for the next call.
+    pub fn touched_by_own_writes(
+        &self,
+        after: i64,
+        settled_since: DateTime<Utc>,
+    ) -> Result<(i64, HashSet<String>)> {
         let mut statement = self.conn.prepare(
             "SELECT seq, touched FROM outbox
-             WHERE seq > ?1 OR state IN ('pending', 'sending', 'held')",
+             WHERE seq > ?1 OR updated_at >= ?2 OR state IN ('pending', 'sending', 'held')",
         )?;
         let mut newest = after;
         let mut pages = HashSet::new();
-        let rows = statement.query_map(params![after], |row| {
+        let rows = statement.query_map(params![after, stamp(settled_since)], |row| {
             Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
         })?;
+        let mut created = Vec::new();
         for row in rows {
             let (seq, touched) = row?;
             newest = newest.max(seq);
             let touched: Vec<String> = serde_json::from_str(&touched).unwrap_or_default();
+            created.extend(
+                touched
+                    .iter()
+                    .filter_map(|p| p.strip_prefix(PLACEHOLDER))
+                    .map(str::to_string),
+            );
             pages.extend(touched);
+        }
+        // A task created here kept its placeholder in the write that made it; once Notion
+        // has it, the record goes by Notion's page id (found by its Task ID).
+        drop(statement);
+        for task_id in created {
+            for record in self.find_by_title(DatabaseKey::Tasks, &task_id)? {
+                pages.extend(record.record.page_id);
+            }
         }
         Ok((newest, pages))
     }
@@ -152,8 +173,9 @@ impl Store {
 #[derive(Debug, Default)]
 pub struct AlertCheck {
     watch: AlertWatch,
-    /// The newest outbox write seen by the last computation.
+    /// The newest outbox write seen by the last computation, and when it began.
     newest_write: i64,
+    last_run: Option<DateTime<Utc>>,
 }
 
 impl AlertCheck {
@@ -167,9 +189,13 @@ impl AlertCheck {
         kinds: &AlertKinds,
         now: DateTime<Utc>,
     ) -> Result<Vec<Alert>> {
+        // The wall clock (not `now`, which may be a test's): the outbox stamps with it.
+        let started = Utc::now();
         let facts = load_alert_facts(store, data_source, rule, operator, now)?;
-        let (newest, own) = store.touched_by_own_writes(self.newest_write)?;
+        let settled_since = self.last_run.unwrap_or(started);
+        let (newest, own) = store.touched_by_own_writes(self.newest_write, settled_since)?;
         self.newest_write = newest;
+        self.last_run = Some(started);
         Ok(self.watch.next(facts, &own, kinds))
     }
 }
