@@ -513,4 +513,25 @@ fn overview_json_says_what_happened_since_the_operator_last_looked() {
     );
     // Another operator has never closed it here.
     assert_eq!(run("Nyra")["since_last_looked"], Value::Null);
+    // The report says it in words.
+    let text = std::process::Command::new(env!("CARGO_BIN_EXE_hsn"))
+        .args(["overview"])
+        .env_clear()
+        .env("HSN_DATA_DIR", dir.path())
+        .env("HSN_NOW", &now)
+        .env("HSN_OPERATOR", "Grace Fields")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    let moment = hsn::domain::since::moment_text(
+        stored,
+        DateTime::parse_from_rfc3339(&now).unwrap().to_utc(),
+        chrono::FixedOffset::east_opt(0).unwrap(),
+    );
+    let line = format!(
+        "Since you last looked ({moment} UTC): {}",
+        expected.counts()
+    );
+    assert!(text.lines().nth(1) == Some(line.as_str()), "{line}\n{text}");
 }

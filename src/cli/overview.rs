@@ -56,10 +56,9 @@ pub async fn run(args: OverviewArgs, settings: &Settings, session: &Session) -> 
     let mut lines = report(&overview);
     if let Some(since) = since {
         let utc = chrono::FixedOffset::east_opt(0).expect("zero is an offset");
-        lines.insert(
-            1,
-            format!("Since you last looked ({} UTC)", since.line(now, utc)),
-        );
+        let moment = crate::domain::since::moment_text(since.since, now, utc);
+        let counts = since.counts();
+        lines.insert(1, format!("Since you last looked ({moment} UTC): {counts}"));
     }
     for line in lines {
         if !say(&mut out, &line)? {

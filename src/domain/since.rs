@@ -61,8 +61,16 @@ impl SinceSummary {
     /// 4 tasks assigned to you", the moment in `offset`'s time.
     pub fn line(&self, now: DateTime<Utc>, offset: FixedOffset) -> String {
         format!(
-            "since {}: {}, {}, {} assigned to you",
+            "since {}: {}",
             moment_text(self.since, now, offset),
+            self.counts()
+        )
+    }
+
+    /// "23 transitions, 2 new errors, 4 tasks assigned to you".
+    pub fn counts(&self) -> String {
+        format!(
+            "{}, {}, {} assigned to you",
             plural(self.transitions, "transition", "transitions"),
             plural(self.new_errors, "new error", "new errors"),
             plural(self.assigned_to_you, "task", "tasks"),

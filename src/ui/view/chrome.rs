@@ -89,10 +89,11 @@ pub fn flash(frame: &mut Frame, app: &App, area: Rect) {
             // Flashes carry Notion's answers and record titles.
             Some(flash) if flash.error => Line::styled(inert(&flash.text), theme.error()),
             Some(flash) => Line::styled(inert(&flash.text), theme.ok()),
-            None => match (alert_line(app), &app.progress) {
-                (Some(line), _) => line,
-                // A batch on its way: `Assign 30 tasks to Nyra: 12/30 sent`.
-                (None, Some(progress)) => Line::styled(inert(&progress.line()), theme.warn()),
+            // A batch on its way (`Assign 30 tasks to Nyra: 12/30 sent`) for the moment it
+            // takes; the alerts stay until dismissed.
+            None => match (&app.progress, alert_line(app)) {
+                (Some(progress), _) => Line::styled(inert(&progress.line()), theme.warn()),
+                (None, Some(line)) => line,
                 (None, None) => Line::raw(""),
             },
         },
