@@ -13,7 +13,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 
 use super::overview::{OverviewIndex, StuckRule};
-use super::view::{RowFacts, is_open};
+use super::view::{is_assigned_to, is_open};
 
 /// What an alert is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -147,11 +147,7 @@ impl AlertFacts {
         }
         let today = now.date_naive();
         for task in index.tasks() {
-            let assignee = RowFacts {
-                assignee: task.assignee.clone(),
-                ..RowFacts::default()
-            };
-            if !is_open(task.status.as_deref()) || !assignee.is_assigned_to(operator) {
+            if !is_open(task.status.as_deref()) || !is_assigned_to(&task.assignee, operator) {
                 continue;
             }
             facts.mine.insert(

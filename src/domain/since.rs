@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::history::HistoryLog;
 use super::models::{Task, WorkflowInstance};
-use super::view::{RowFacts, is_open};
+use super::view::{is_assigned_to, is_open};
 
 /// What changed since `since` (the operator's last close of the dashboard).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -48,11 +48,7 @@ impl SinceSummary {
 
     /// Counts a task edited after `since`: open and assigned to `operator`.
     pub fn count_task(&mut self, task: &Task, operator: &str) {
-        let facts = RowFacts {
-            assignee: task.assigned_to.clone(),
-            ..RowFacts::default()
-        };
-        if is_open(task.status.as_deref()) && facts.is_assigned_to(operator) {
+        if is_open(task.status.as_deref()) && is_assigned_to(&task.assigned_to, operator) {
             self.assigned_to_you += 1;
         }
     }
