@@ -276,7 +276,10 @@ fn overview_json_gives_the_numbers_of_the_tab() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Never closed the dashboard: nothing since.
+    let since = printed.as_object_mut().unwrap().remove("since_last_looked");
+    assert_eq!(since, Some(Value::Null));
 
     let store = hsn::store::Store::open(&dir.path().join("demo.sqlite")).unwrap();
     let clock = DateTime::parse_from_rfc3339(now).unwrap().to_utc();
@@ -465,4 +468,70 @@ fn among_equally_long_stuck_instances_the_first_instance_ids_are_listed() {
     let listed: Vec<String> = o.stuck.iter().map(|i| i.instance_id.clone()).collect();
     let first: Vec<String> = (0..LISTED).map(|n| format!("S{n:04}")).collect();
     assert_eq!(listed, first);
+}
+
+/// `since_last_looked`: what the store counts since this operator last closed the
+/// dashboard, the same figures the Overview's line says.
+#[test]
+fn overview_json_says_what_happened_since_the_operator_last_looked() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let run = |operator: &str| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_hsn"))
+            .args(["overview", "--json"])
+            .env_clear()
+            .env("HSN_DATA_DIR", dir.path())
+            .env("HSN_NOW", &now)
+            .env("HSN_OPERATOR", operator)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    assert_eq!(run("Grace Fields")["since_last_looked"], Value::Null);
+    // Grace closed the dashboard three days ago.
+    let closed = Utc::now() - Duration::days(3);
+    let path = dir.path().join("demo.sqlite");
+    hsn::store::looked::record_closed(&path, "Grace Fields", closed).unwrap();
+    let printed = run("Grace Fields");
+    let store = hsn::store::Store::open(&path).unwrap();
+    let stored = store.last_closed("Grace Fields").unwrap().unwrap();
+    let expected = store.since_summary(stored, "Grace Fields").unwrap();
+    let since = &printed["since_last_looked"];
+    assert_eq!(since, &serde_json::to_value(expected).unwrap());
+    assert!(since["transitions"].as_u64().unwrap() > 0, "{since}");
+    assert_eq!(
+        DateTime::parse_from_rfc3339(since["since"].as_str().unwrap())
+            .unwrap()
+            .timestamp_millis(),
+        closed.timestamp_millis()
+    );
+    // Another operator has never closed it here.
+    assert_eq!(run("Nyra")["since_last_looked"], Value::Null);
+    // The report says it in words.
+    let text = std::process::Command::new(env!("CARGO_BIN_EXE_hsn"))
+        .args(["overview"])
+        .env_clear()
+        .env("HSN_DATA_DIR", dir.path())
+        .env("HSN_NOW", &now)
+        .env("HSN_OPERATOR", "Grace Fields")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    let moment = hsn::domain::since::moment_text(
+        stored,
+        DateTime::parse_from_rfc3339(&now).unwrap().to_utc(),
+        chrono::FixedOffset::east_opt(0).unwrap(),
+    );
+    let line = format!(
+        "Since you last looked ({moment} UTC): {}",
+        expected.counts()
+    );
+    assert!(text.lines().nth(1) == Some(line.as_str()), "{line}\n{text}");
 }

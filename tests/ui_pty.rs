@@ -347,3 +347,29 @@ fn mark_three_overdue_tasks_assign_them_and_undo() {
     assert!(wait_exit(&mut child).success());
     assert_eq!(list_tasks(dir.path()), before);
 }
+
+/// `q` remembers when this operator closed the dashboard; the next start says on the
+/// Overview what happened since (nothing here: no sync in the demo).
+#[test]
+fn quitting_remembers_when_and_the_next_start_says_what_happened_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = open_dashboard(dir.path(), 30, 120);
+    let first = screen.wait_for("of 49");
+    assert!(!first.contains("since "), "never closed: no line\n{first}");
+    screen.send("q");
+    assert!(wait_exit(&mut child).success());
+    let store = hsn::store::Store::open(&dir.path().join("demo.sqlite")).unwrap();
+    let closed = store.last_closed("pty-operator").unwrap();
+    let closed = closed.expect("q remembers when the dashboard closed");
+    assert!(chrono::Utc::now() - closed < chrono::Duration::minutes(1));
+    drop(store);
+
+    let (mut screen, mut child) = open_dashboard(dir.path(), 30, 120);
+    let again = screen.wait_for("since ");
+    assert!(
+        again.contains("today: 0 transitions, 0 new errors, 0 tasks assigned to you"),
+        "{again}"
+    );
+    screen.send("q");
+    assert!(wait_exit(&mut child).success());
+}

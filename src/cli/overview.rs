@@ -34,16 +34,33 @@ pub async fn run(args: OverviewArgs, settings: &Settings, session: &Session) -> 
     let rule = settings.stuck_rule()?;
     let now = clock(settings)?;
     session.refresh(&OVERVIEW_SOURCES).await;
-    let overview = {
+    let operator = session.operator.name();
+    let (overview, since) = {
         let engine = &session.engine;
-        load_overview(&engine.store(), |key| engine.data_source(key), &rule, now)?
+        let store = engine.store();
+        let overview = load_overview(&store, |key| engine.data_source(key), &rule, now)?;
+        // What changed since this operator last closed the dashboard (none before the first).
+        let since = match store.last_closed(operator)? {
+            Some(closed) => Some(store.since_summary(closed, operator)?),
+            None => None,
+        };
+        (overview, since)
     };
     let mut out = std::io::stdout().lock();
     if args.json {
-        say_json(&mut out, &overview)?;
+        let mut json = serde_json::to_value(&overview)?;
+        json["since_last_looked"] = serde_json::to_value(since)?;
+        say_json(&mut out, &json)?;
         return Ok(());
     }
-    for line in report(&overview) {
+    let mut lines = report(&overview);
+    if let Some(since) = since {
+        let utc = chrono::FixedOffset::east_opt(0).expect("zero is an offset");
+        let moment = crate::domain::since::moment_text(since.since, now, utc);
+        let counts = since.counts();
+        lines.insert(1, format!("Since you last looked ({moment} UTC): {counts}"));
+    }
+    for line in lines {
         if !say(&mut out, &line)? {
             break;
         }

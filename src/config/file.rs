@@ -28,6 +28,11 @@
 //! sort = "Due Date"
 //! descending = false
 //!
+//! [alerts]                       # what the dashboard flashes (see config/alerts.rs)
+//! events = ["error", "stuck", "assigned", "overdue"]
+//! bell = false                   # ring the terminal bell too
+//! desktop = false                # and send a desktop notification
+//!
 //! [keys]                         # the dashboard's keys (see config/keys.rs)
 //! advance = "M"
 //! ```
@@ -39,6 +44,7 @@ use color_eyre::eyre::{Result, eyre};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use super::alerts::AlertsConfig;
 use super::keys::{KeyMap, read_keys};
 use super::views::read_views;
 use crate::domain::view::View;
@@ -50,6 +56,7 @@ pub struct ConfigFile {
     pub notion: NotionConfig,
     pub stuck: StuckConfig,
     pub theme: ThemeConfig,
+    pub alerts: AlertsConfig,
     /// `[views.NAME]`, in the file's order (`domain::view::views_with` adds the built-in ones).
     pub views: Vec<View>,
     /// The defaults with `[keys]` applied.
@@ -68,6 +75,8 @@ struct Written {
     stuck: StuckConfig,
     #[serde(default)]
     theme: ThemeConfig,
+    #[serde(default)]
+    alerts: AlertsConfig,
     #[serde(default)]
     #[allow(dead_code)] // read by `read_views`
     views: Option<IgnoredAny>,
@@ -147,6 +156,7 @@ impl ConfigFile {
         if written.stuck.days == Some(0) || written.stuck.workflows.values().any(|d| *d == 0) {
             return Err("stuck days must be at least 1".into());
         }
+        written.alerts.check()?;
         // The same text parsed again, keeping where each value is written.
         let document = toml_edit::Document::parse(text).map_err(|e| e.message().to_string())?;
         Ok(ConfigFile {
@@ -154,6 +164,7 @@ impl ConfigFile {
             notion: written.notion,
             stuck: written.stuck,
             theme: written.theme,
+            alerts: written.alerts,
             views: read_views(&document, text)?,
             keys: read_keys(&document, text)?,
         })

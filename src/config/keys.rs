@@ -49,7 +49,8 @@ macro_rules! actions {
 }
 
 // The defaults are the keys the dashboard used before they could be remapped; `w`, `R`,
-// `H`, `z`, `b`, `D` and the Tasks tab's `e` are new.
+// `H`, `z`, `b`, `D` and the Tasks tab's `e` are new, and so are the alerts' `!`,
+// `ctrl-n`, `ctrl-x` and `C` (changed rows).
 actions! {
     Quit "quit" Global "q" "quit";
     Help "help" Global "?" "all keys";
@@ -58,6 +59,9 @@ actions! {
     OpenBrowser "open_browser" Global "o" "open in the browser";
     CopyUrl "copy_url" Global "y" "copy the Notion URL";
     Undo "undo" Global "u" "undo this session's last change";
+    AlertOpen "alert_open" Global "!" "open the alert's record";
+    AlertNext "alert_next" Global "ctrl-n" "next alert";
+    AlertDismiss "alert_dismiss" Global "ctrl-x" "dismiss the alert";
     Filter "filter" Table "/" "filter";
     Preview "preview" Table "i" "detail pane";
     SortNext "sort_next" Table "s" "sort by the next column";
@@ -66,6 +70,7 @@ actions! {
     MarkAll "mark_all" Table "ctrl-a" "mark every row the filters show";
     QuickMine "quick_mine" Table "w" "only mine (assigned to HSN_OPERATOR)";
     QuickClear "quick_clear" Table "c" "clear quick filters";
+    ClearChanged "clear_changed" Table "C" "clear the dots of rows changed since you last looked";
     Advance "advance" Instances "m" "move to a next state";
     NewTask "new_task" Instances "n" "new task";
     Resolve "resolve" Instances "R" "resolve an error";

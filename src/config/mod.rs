@@ -2,10 +2,12 @@
 //! in the working directory. The environment wins; between the files, the first wins.
 //! Files are read without touching the process environment.
 
+mod alerts;
 mod file;
 pub mod keys;
 pub mod views;
 
+pub use alerts::{AlertSettings, AlertsConfig};
 pub use file::{ConfigFile, NotionConfig, StuckConfig, ThemeConfig, config_path};
 pub use keys::{Action, Context, Key, KeyMap};
 pub use views::save_view;

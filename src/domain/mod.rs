@@ -2,6 +2,7 @@
 //! workflow engine and history codec. Pure: no network, no disk, no terminal.
 
 pub mod activity;
+pub mod alerts;
 pub mod dates;
 pub mod demo;
 pub mod history;
@@ -9,6 +10,7 @@ pub mod models;
 pub mod overview;
 pub mod record;
 pub mod schema;
+pub mod since;
 pub mod timeline;
 pub mod view;
 pub mod workflow;

@@ -145,20 +145,9 @@ pub fn compute(index: &OverviewIndex, rule: &StuckRule, now: DateTime<Utc>) -> O
     // state before its threshold, a prefix. Only the worst of them get looked at further.
     let mut stuck_count = 0;
     let mut stuck = Vec::new();
-    for waiting in &index.waiting {
-        let workflow_id = waiting
-            .workflow
-            .map(|w| facts.workflows[w].workflow_id.as_str());
-        // Past the threshold: in the state since strictly before `now - threshold` (before
-        // the calendar's start, none is).
-        let stuck_before = now.checked_sub_signed(rule.threshold(workflow_id));
-        let past = stuck_before.map_or(0, |before| {
-            waiting
-                .oldest_first
-                .partition_point(|e| e.since.is_some_and(|since| since < before))
-        });
-        stuck_count += past;
-        stuck.extend(shortlist(&waiting.oldest_first[..past], now));
+    for past in index.stuck_prefixes(rule, now) {
+        stuck_count += past.len();
+        stuck.extend(shortlist(past, now));
     }
     let stuck = listed(index, stuck, rule);
     let errors = listed(index, shortlist(&index.errors, now), rule);
@@ -191,6 +180,66 @@ pub fn compute(index: &OverviewIndex, rule: &StuckRule, now: DateTime<Utc>) -> O
         activity,
         recent: index.recent.clone(),
         freshness: facts.freshness.clone(),
+    }
+}
+
+impl OverviewIndex {
+    /// Each workflow's stuck instances at `now`: a prefix of its waiting ones.
+    fn stuck_prefixes<'a>(
+        &'a self,
+        rule: &'a StuckRule,
+        now: DateTime<Utc>,
+    ) -> impl Iterator<Item = &'a [InState]> + 'a {
+        self.waiting.iter().map(move |waiting| {
+            let workflow_id = waiting
+                .workflow
+                .map(|w| self.facts.workflows[w].workflow_id.as_str());
+            // Past the threshold: in the state since strictly before `now - threshold`
+            // (before the calendar's start, none is).
+            let stuck_before = now.checked_sub_signed(rule.threshold(workflow_id));
+            let past = stuck_before.map_or(0, |before| {
+                waiting
+                    .oldest_first
+                    .partition_point(|e| e.since.is_some_and(|since| since < before))
+            });
+            &waiting.oldest_first[..past]
+        })
+    }
+
+    /// The instances stuck at `now` under `rule` (as the Overview counts them).
+    pub fn stuck_instances<'a>(
+        &'a self,
+        rule: &'a StuckRule,
+        now: DateTime<Utc>,
+    ) -> impl Iterator<Item = &'a InstanceFacts> + 'a {
+        self.stuck_prefixes(rule, now)
+            .flatten()
+            .map(|e| &self.facts.instances[e.instance])
+    }
+
+    /// The instances with Status Error.
+    pub fn error_instances(&self) -> impl Iterator<Item = &InstanceFacts> {
+        self.errors
+            .iter()
+            .map(|e| &self.facts.instances[e.instance])
+    }
+
+    /// Every task read.
+    pub fn tasks(&self) -> &[TaskFacts] {
+        &self.facts.tasks
+    }
+
+    /// The Workflow ID (else the link as written) of an instance's workflow, for its alert.
+    pub fn workflow_label<'a>(&'a self, instance: &'a InstanceFacts) -> Option<&'a str> {
+        let known = self.facts.workflows.iter().find(|w| {
+            instance
+                .workflow
+                .as_deref()
+                .is_some_and(|r| r == w.workflow_id || w.page_id.as_deref() == Some(r))
+        });
+        known
+            .map(|w| w.workflow_id.as_str())
+            .or(instance.workflow.as_deref())
     }
 }
 

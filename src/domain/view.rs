@@ -43,6 +43,16 @@ pub fn is_open(status: Option<&str>) -> bool {
     status.is_none_or(|s| !CLOSED_STATUSES.contains(&s))
 }
 
+/// Whether Assigned To as written (names separated by `,` or `;`) names `operator`
+/// (without case): what `mine` goes by.
+pub fn is_assigned_to(assignee: &str, operator: &str) -> bool {
+    let operator = operator.trim();
+    !operator.is_empty()
+        && assignee
+            .split([',', ';'])
+            .any(|name| name.trim().eq_ignore_ascii_case(operator))
+}
+
 /// What the quick filters look at in one row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowFacts {
@@ -78,12 +88,7 @@ impl RowFacts {
     }
 
     fn is_assigned_to(&self, operator: &str) -> bool {
-        let operator = operator.trim();
-        !operator.is_empty()
-            && self
-                .assignee
-                .split([',', ';'])
-                .any(|name| name.trim().eq_ignore_ascii_case(operator))
+        is_assigned_to(&self.assignee, operator)
     }
 }
 

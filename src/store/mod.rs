@@ -7,6 +7,7 @@
 
 pub mod activity;
 mod demo;
+pub mod looked;
 mod outbox;
 pub mod overview;
 pub mod own_entries;

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use color_eyre::eyre::Result;
 
 use super::{RecordFilter, Store};
+use crate::domain::alerts::AlertFacts;
 use crate::domain::models::{Task, Workflow, WorkflowInstance};
 use crate::domain::overview::{
     InstanceFacts, Overview, OverviewIndex, OverviewInput, SourceFreshness, StuckRule, TaskFacts,
@@ -16,7 +17,8 @@ use crate::domain::overview::{
 };
 use crate::domain::schema::{DATABASES, DatabaseKey, database};
 
-/// What [`InstanceFacts::from_instance`] reads of an instance.
+/// What [`InstanceFacts::from_instance`] reads of an instance (the History Log last: the
+/// alerts read all but it).
 const INSTANCE_FIELDS: [&str; 9] = [
     "Instance ID",
     "Workflow",
@@ -48,6 +50,28 @@ pub fn load_overview_index(
     store: &Store,
     data_source: impl Fn(DatabaseKey) -> Option<String>,
 ) -> Result<OverviewIndex> {
+    load_index(store, data_source, &INSTANCE_FIELDS)
+}
+
+/// What alerts at `now` (see [`AlertFacts`]), read like the Overview but without the
+/// History Logs (the most of an instance, which no alert reads).
+pub fn load_alert_facts(
+    store: &Store,
+    data_source: impl Fn(DatabaseKey) -> Option<String>,
+    rule: &StuckRule,
+    operator: &str,
+    now: DateTime<Utc>,
+) -> Result<AlertFacts> {
+    let without_history = &INSTANCE_FIELDS[..INSTANCE_FIELDS.len() - 1];
+    let index = load_index(store, data_source, without_history)?;
+    Ok(AlertFacts::of(&index, rule, operator, now))
+}
+
+fn load_index(
+    store: &Store,
+    data_source: impl Fn(DatabaseKey) -> Option<String>,
+    instance_fields: &[&str],
+) -> Result<OverviewIndex> {
     let all = RecordFilter::default();
     let workflows = store
         .records(DatabaseKey::WorkflowsLibrary, &all)?
@@ -63,19 +87,15 @@ pub fn load_overview_index(
         Some(shared) => *text = Arc::clone(shared),
         None => drop(texts.insert(Arc::clone(text))),
     };
-    store.each_record_unordered(
-        DatabaseKey::ActiveWorkflowInstances,
-        &INSTANCE_FIELDS,
-        |s| {
-            let mut facts = InstanceFacts::from_instance(&WorkflowInstance::from_record(&s.record));
-            for moment in &mut facts.history {
-                share(&mut moment.actor);
-                share(&mut moment.action);
-            }
-            instances.push(facts);
-            Ok(())
-        },
-    )?;
+    store.each_record_unordered(DatabaseKey::ActiveWorkflowInstances, instance_fields, |s| {
+        let mut facts = InstanceFacts::from_instance(&WorkflowInstance::from_record(&s.record));
+        for moment in &mut facts.history {
+            share(&mut moment.actor);
+            share(&mut moment.action);
+        }
+        instances.push(facts);
+        Ok(())
+    })?;
     let mut tasks = Vec::new();
     store.each_record_unordered(DatabaseKey::Tasks, &TASK_FIELDS, |s| {
         tasks.push(TaskFacts::from_task(

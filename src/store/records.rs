@@ -221,7 +221,7 @@ fn trashed_since(tx: &Transaction<'_>, read_at: i64) -> rusqlite::Result<HashSet
     Ok(pages)
 }
 
-fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Option<StoredRecord>> {
+pub(super) fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Option<StoredRecord>> {
     let page_id: String = row.get("page_id")?;
     let alias: String = row.get("database")?;
     let Some(definition) = find_database(&alias) else {

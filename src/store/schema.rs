@@ -125,6 +125,19 @@ const MIGRATIONS: &[&str] = &[
     END;
     CREATE TABLE store_flags (name TEXT PRIMARY KEY);
     INSERT INTO store_flags SELECT 'rebuild_entries' WHERE EXISTS (SELECT 1 FROM records);",
+    // 11: "since you last looked": when each operator last closed the dashboard, and the
+    // records they opened (or cleared) since it was last closed; the records edited since a
+    // moment are found by the index on their edit time.
+    "CREATE TABLE looked (
+        operator TEXT PRIMARY KEY,
+        last_closed TEXT NOT NULL
+    );
+    CREATE TABLE seen (
+        operator TEXT NOT NULL,
+        page_id TEXT NOT NULL,
+        PRIMARY KEY (operator, page_id)
+    );
+    CREATE INDEX records_by_last_edited ON records(last_edited_time);",
 ];
 
 /// Brings the file to the current version. Each step reads the version inside its own

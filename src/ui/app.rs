@@ -20,7 +20,10 @@ use crate::domain::view::View;
 use crate::sync::Event;
 use crate::table::{TableData, TableView, Viewer};
 
+mod looked;
 mod update;
+
+pub use looked::{Alerts, Looked};
 
 /// The five tabs always in the header; the other 11 databases open with `:NAME`.
 pub const MAIN_TABS: [DatabaseKey; 5] = [
@@ -128,6 +131,12 @@ pub enum Action {
     RetryWrite(i64),
     /// `hsn outbox drop`: give this queued write up (nothing is sent to Notion).
     DropWrite(i64),
+    /// Read which records changed since the operator last looked, and what happened.
+    LoadChanged,
+    /// The operator has seen these records: remember it in the store.
+    MarkSeen(Vec<String>),
+    /// After a sync: compute what alerts, against the last computation.
+    CheckAlerts,
 }
 
 /// What the runner tells the app.
@@ -159,6 +168,14 @@ pub enum Msg {
     OutboxFailed(String),
     /// A queued write was retried or dropped: what to say.
     OutboxChanged(String),
+    /// The records changed since the operator last looked, and what happened meanwhile.
+    Changed {
+        changed: std::collections::HashSet<String>,
+        summary: Option<crate::domain::since::SinceSummary>,
+    },
+    ChangedFailed(String),
+    /// News from a sync, in order.
+    Alerts(Vec<crate::domain::alerts::Alert>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -313,6 +330,10 @@ pub struct App {
     pub views: Vec<View>,
     /// Where `:save` writes (`None`: no config file could be located).
     pub config_path: Option<std::path::PathBuf>,
+    /// What changed since the operator last closed the dashboard.
+    pub looked: Looked,
+    /// What syncs brought that the operator must not miss.
+    pub alerts: Alerts,
 }
 
 impl App {
@@ -351,6 +372,8 @@ impl App {
             keymap: KeyMap::default(),
             views: crate::domain::view::builtin_views(),
             config_path: None,
+            looked: Looked::default(),
+            alerts: Alerts::default(),
         }
     }
 
@@ -487,6 +510,7 @@ impl App {
     }
 
     pub fn open_detail(&mut self, page_id: String) {
+        self.seen(vec![page_id.clone()]);
         self.details.push(DetailView {
             page_id: page_id.clone(),
             ..DetailView::default()

@@ -31,6 +31,8 @@ use crate::store::overview::load_overview;
 use crate::sync::{Command, Engine};
 use crate::table::{FIRST_SCREEN, load_table};
 
+mod watch;
+
 /// What loaders send back: for the app, or for the loop itself.
 enum Answer {
     App(Msg),
@@ -57,6 +59,10 @@ pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> 
                 .display()
         )
     })?;
+    // Read before the runner starts: nothing holds the engine's connection yet.
+    let last_closed = engine.store().last_closed(&operator)?;
+    let store_path = engine.store().path().to_path_buf();
+    let alerts = settings.alerts()?;
     let (commands, command_rx) = mpsc::channel(32);
     // A full read each hour of rounds: it catches pages trashed or deleted in Notion.
     let runner = tokio::spawn(crate::sync::run(
@@ -71,6 +77,11 @@ pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> 
     app.keymap = settings.keymap()?;
     app.views = settings.views()?;
     app.config_path = settings.config_path();
+    app.looked.since = last_closed;
+    app.looked.offset = *chrono::Local::now().offset();
+    if last_closed.is_some() {
+        app.actions.push(Action::LoadChanged);
+    }
     match tab {
         Some(key) => app.switch_tab(key),
         None => app.show_overview(),
@@ -91,8 +102,17 @@ pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> 
         overview: (false, false),
         outbox: (false, false),
         stuck_rule,
+        watch: watch::Watch::new(last_closed, alerts),
     };
     let result = looped.run(&mut terminal, &mut app).await;
+    if result.is_ok() {
+        // The next start marks what changes from now on. One small write on a connection
+        // of its own; a failure costs only the marks.
+        let closed = crate::store::looked::record_closed(&store_path, &looped.operator, Utc::now());
+        if let Err(e) = closed {
+            tracing::warn!("cannot remember when the dashboard closed: {e:#}");
+        }
+    }
     let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     let _ = std::io::stdout().flush();
@@ -179,6 +199,7 @@ struct Loop {
     /// The `:outbox` list being read, and asked for again meanwhile (coalesced likewise).
     outbox: (bool, bool),
     stuck_rule: crate::domain::overview::StuckRule,
+    watch: watch::Watch,
 }
 
 impl Loop {
@@ -227,6 +248,12 @@ impl Loop {
                                 if std::mem::take(&mut self.outbox.1) {
                                     self.perform(Action::LoadOutbox);
                                 }
+                            }
+                            if let Msg::Changed { .. } | Msg::ChangedFailed(_) = &msg {
+                                self.changed_answered();
+                            }
+                            if let Msg::Alerts(news) = &msg {
+                                self.alerts_answered(news);
                             }
                             if let Msg::Table(data) = &msg
                                 && data.complete
@@ -435,6 +462,9 @@ impl Loop {
                     Err(e) => Answer::App(Msg::Failed(format!("cannot read the store: {e}"))),
                 })
             }
+            Action::LoadChanged => self.load_changed(),
+            Action::MarkSeen(pages) => self.mark_seen(pages),
+            Action::CheckAlerts => self.check_alerts(),
             Action::SaveView { path, view } => self.blocking(move |_| {
                 Answer::App(match crate::config::save_view(&path, &view) {
                     Ok(()) => Msg::Info(format!(

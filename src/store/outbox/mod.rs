@@ -4,6 +4,7 @@
 
 mod lease;
 mod placeholder;
+pub(super) use placeholder::PLACEHOLDER;
 mod settle;
 #[cfg(test)]
 mod tests;

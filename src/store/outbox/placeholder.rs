@@ -10,7 +10,7 @@ use crate::domain::record::{FieldValue, Link, Record};
 use crate::domain::schema::find_database;
 
 /// The prefix of the id a record created in hsn goes by until Notion gives it its own.
-pub(super) const PLACEHOLDER: &str = "local:";
+pub(in crate::store) const PLACEHOLDER: &str = "local:";
 
 /// Points the writes queued against a placeholder at the page Notion created, and the
 /// links other records hold to it (an instance's `Related Tasks`) at the real page.

@@ -70,6 +70,13 @@ impl App {
                 }
             }
             Msg::OutboxFailed(error) => self.flash_error(error),
+            Msg::Changed { changed, summary } => {
+                let seen = &self.looked.seen;
+                self.looked.changed = changed.into_iter().filter(|p| !seen.contains(p)).collect();
+                self.looked.summary = summary;
+            }
+            Msg::ChangedFailed(error) => self.flash_error(error),
+            Msg::Alerts(news) => self.alerts.push(news),
             Msg::OutboxChanged(text) => {
                 self.flash(text);
                 self.outbox_changed();
@@ -177,6 +184,17 @@ impl App {
                 if crate::store::overview::OVERVIEW_SOURCES.contains(&database) {
                     self.overview_changed();
                 }
+                if self.looked.since.is_some() {
+                    self.actions.push(Action::LoadChanged);
+                }
+                if self.alerts.armed
+                    && matches!(
+                        database,
+                        DatabaseKey::ActiveWorkflowInstances | DatabaseKey::Tasks
+                    )
+                {
+                    self.actions.push(Action::CheckAlerts);
+                }
                 if self.tables.contains_key(&database) {
                     self.actions.push(Action::LoadTable(database));
                 }
@@ -194,6 +212,13 @@ impl App {
                 status.fetching = None;
                 status.error = None;
                 status.last_refresh = Some(at);
+                // The first refresh of the session takes the baseline; then each refresh of
+                // the instances, even one that changed nothing: what only the clock changes
+                // (an instance becoming stuck, a task overdue) alerts too.
+                if !self.alerts.armed || database == DatabaseKey::ActiveWorkflowInstances {
+                    self.alerts.armed = true;
+                    self.actions.push(Action::CheckAlerts);
+                }
                 self.offline = None;
                 // The freshness line says when each source synced.
                 if self.on_overview && crate::store::overview::OVERVIEW_SOURCES.contains(&database)

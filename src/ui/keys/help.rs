@@ -215,6 +215,11 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             ));
         }
         keys.push(bind(k(Act::QuickClear), "clear quick filters", false));
+        keys.push(bind(
+            k(Act::ClearChanged),
+            "clear the • of rows changed since you last looked",
+            false,
+        ));
     }
     let marked =
         !overview && app.detail().is_none() && app.table().is_some_and(|t| !t.marks.is_empty());
@@ -261,6 +266,15 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             )),
         }
     }
+    // The alerts' keys are always listed; the footer shows one while an alert is up.
+    let alerting = !app.alerts.list.is_empty();
+    keys.push(bind(
+        k(Act::AlertOpen),
+        "open the alert's record (the flash line's, newest first)",
+        alerting,
+    ));
+    keys.push(bind(k(Act::AlertNext), "next alert", false));
+    keys.push(bind(k(Act::AlertDismiss), "dismiss the alert", false));
     keys.push(bind(k(Act::Refresh), "refresh now", false));
     keys.push(bind(k(Act::OpenBrowser), "open in the browser", false));
     keys.push(bind(k(Act::CopyUrl), "copy the Notion URL", false));

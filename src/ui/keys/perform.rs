@@ -77,6 +77,11 @@ pub(super) fn perform(app: &mut App, action: Act) -> bool {
             }
         }
         Act::Undo => super::undo(app),
+        Act::AlertOpen => return app.open_alert(),
+        Act::AlertNext if app.alerts.list.len() > 1 => app.alerts.next(),
+        Act::AlertDismiss if !app.alerts.list.is_empty() => drop(app.alerts.dismiss()),
+        Act::AlertNext | Act::AlertDismiss => return false,
+        Act::ClearChanged => app.clear_changed_here(),
         Act::Filter => app.mode = Mode::Filter,
         Act::Preview => app.preview = !app.preview,
         Act::SortNext => app.table_mut().cycle_sort(now),

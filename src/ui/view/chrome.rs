@@ -89,14 +89,42 @@ pub fn flash(frame: &mut Frame, app: &App, area: Rect) {
             // Flashes carry Notion's answers and record titles.
             Some(flash) if flash.error => Line::styled(inert(&flash.text), theme.error()),
             Some(flash) => Line::styled(inert(&flash.text), theme.ok()),
-            // A batch on its way: `Assign 30 tasks to Nyra: 12/30 sent`.
-            None => match &app.progress {
-                Some(progress) => Line::styled(inert(&progress.line()), theme.warn()),
-                None => Line::raw(""),
+            // A batch on its way (`Assign 30 tasks to Nyra: 12/30 sent`) for the moment it
+            // takes; the alerts stay until dismissed.
+            None => match (&app.progress, alert_line(app)) {
+                (Some(progress), _) => Line::styled(inert(&progress.line()), theme.warn()),
+                (None, Some(line)) => line,
+                (None, None) => Line::raw(""),
             },
         },
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The alert on show: "⚠ 1/3 INST-0042 (WF-CONSULT) entered Error: timeout  ! opens ·
+/// ctrl-n next · ctrl-x dismisses" (the count only when there are several).
+fn alert_line(app: &App) -> Option<Line<'static>> {
+    use crate::config::keys::Action as Act;
+    let alert = app.alerts.current()?;
+    let theme = app.theme;
+    let k = |action: Act| app.keymap.key_label(action);
+    let mut spans = vec![Span::styled("⚠ ", theme.error())];
+    let several = app.alerts.list.len() > 1;
+    if several {
+        spans.push(Span::styled(
+            format!("{}/{} ", app.alerts.shown + 1, app.alerts.list.len()),
+            theme.warn(),
+        ));
+    }
+    // Alert texts carry record titles and Notion's error messages.
+    spans.push(Span::styled(inert(&alert.text), theme.error()));
+    let mut hint = format!("  {} opens", k(Act::AlertOpen));
+    if several {
+        hint.push_str(&format!(" · {} next", k(Act::AlertNext)));
+    }
+    hint.push_str(&format!(" · {} dismisses", k(Act::AlertDismiss)));
+    spans.push(Span::styled(hint, theme.dim()));
+    Some(Line::from(spans))
 }
 
 /// How fresh the visible database is: `synced 12s ago`, a spinner while syncing,

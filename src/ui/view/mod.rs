@@ -34,6 +34,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     let flash_lines = u16::from(
         app.flash.is_some()
             || app.progress.is_some()
+            || !app.alerts.list.is_empty()
             || matches!(app.mode, Mode::Filter | Mode::Command(_)),
     );
     let [header, main, flash, status, keys] = Layout::vertical([

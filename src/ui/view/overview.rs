@@ -27,13 +27,24 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
         frame.render_widget(Paragraph::new("computing…").style(theme.dim()), inner);
         return;
     };
-    let [title, body, fresh] = Layout::vertical([
+    let since = app
+        .looked
+        .summary
+        .map(|summary| summary.line(app.now, app.looked.offset));
+    let [title, since_area, body, fresh] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(u16::from(since.is_some())),
         Constraint::Min(1),
         Constraint::Length(1),
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(title_line(&data, theme)), title);
+    if let Some(since) = since {
+        frame.render_widget(
+            Paragraph::new(TextLine::styled(format!(" {since}"), theme.warn())),
+            since_area,
+        );
+    }
     let areas = panel_areas(body, app.overview.focus);
     for (panel, rect) in PANELS.iter().zip(areas) {
         draw_panel(frame, app, &data, *panel, rect);

@@ -112,19 +112,17 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
     let body_height = inner.height.saturating_sub(1) as usize;
     let offset = view.scroll_to_selection(body_height);
     let Some(data) = &view.data else { return };
-    // The first column makes room for the marks' dots while any row is marked.
+    let changed = &app.looked.changed;
+    let window = || view.visible.iter().skip(offset).take(body_height);
+    // The first column makes room for a dot while any row is marked (●), or any row on
+    // screen changed since the operator last looked (•).
+    let marking = !view.marks.is_empty()
+        || (!changed.is_empty() && window().any(|&i| changed.contains(&data.row(i).page_id)));
     let widths: Vec<Constraint> = data
         .columns
         .iter()
         .enumerate()
-        .map(|(i, c)| {
-            let mark = if i == 0 && !view.marks.is_empty() {
-                2
-            } else {
-                0
-            };
-            Constraint::Length(c.width + mark)
-        })
+        .map(|(i, c)| Constraint::Length(c.width + if i == 0 && marking { 2 } else { 0 }))
         .collect();
     let header = Row::new(data.columns.iter().enumerate().map(|(i, c)| {
         let arrow = match view.sort {
@@ -135,9 +133,7 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
         Cell::from(format!("{}{arrow}", c.label))
     }))
     .style(theme.header());
-    let window = view.visible.iter().skip(offset).take(body_height);
-    let marking = !view.marks.is_empty();
-    let built: Vec<Row> = window
+    let built: Vec<Row> = window()
         .enumerate()
         .map(|(i, &index)| {
             let row = data.row(index);
@@ -154,9 +150,11 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
                 } else {
                     text
                 };
-                // Marked rows lead with a dot (the mark shows without colour too).
+                // Marked rows lead with a dot (the mark shows without colour too), rows
+                // changed since the operator last looked with a small one.
                 let text = match (c, marking) {
                     (0, true) if view.marks.contains(&row.page_id) => format!("● {text}"),
+                    (0, true) if changed.contains(&row.page_id) => format!("• {text}"),
                     (0, true) => format!("  {text}"),
                     _ => text,
                 };
@@ -176,7 +174,7 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
             let mut built = Row::new(cells);
             if offset + i == view.selected {
                 built = built.style(theme.selected());
-            } else if marking && view.marks.contains(&row.page_id) {
+            } else if view.marks.contains(&row.page_id) {
                 built = built.style(theme.key());
             }
             built
