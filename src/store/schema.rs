@@ -95,6 +95,9 @@ const MIGRATIONS: &[&str] = &[
     // sent): refused or dropped, that write takes its inverse with it (nothing of ours to
     // undo; sent, the inverse would undo another writer's change).
     "ALTER TABLE outbox ADD COLUMN undoes INTEGER;",
+    // Last (renumbered when others are added): edits of tasks with no workflow instance,
+    // whose trail only hsn's store keeps (`task_trail.rs`).
+    super::task_trail::MIGRATION,
 ];
 
 /// Brings the file to the current version. Each step reads the version inside its own
