@@ -20,6 +20,8 @@ mod task;
 mod tests;
 #[cfg(test)]
 mod tests_kinds;
+#[cfg(test)]
+mod tests_trail;
 mod undo;
 
 pub use correct::{Correction, plan_hold, plan_resolve, plan_resume, plan_revert};
