@@ -288,7 +288,10 @@ async fn a_task_with_no_instance_keeps_its_trail_in_the_store_once_confirmed() {
     let trail = alice.store().task_trail(None).unwrap();
     assert_eq!(trail.len(), 1, "{trail:?}");
     let (task_page, task_id, entry) = &trail[0];
-    assert_eq!((task_page.as_str(), task_id.as_str()), (page.as_str(), "TASK-0000aaaa"));
+    assert_eq!(
+        (task_page.as_str(), task_id.as_str()),
+        (page.as_str(), "TASK-0000aaaa")
+    );
     assert_eq!(
         entry.action(),
         "[alice] Task TASK-0000aaaa: status To Do → Done"

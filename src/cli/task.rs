@@ -95,7 +95,12 @@ impl SetArgs {
             },
             note: self.note.clone(),
         };
-        Ok(plan_task_changes(task, &changes, actor, chrono::Utc::now())?)
+        Ok(plan_task_changes(
+            task,
+            &changes,
+            actor,
+            chrono::Utc::now(),
+        )?)
     }
 
     /// What the change does to `tasks` ("30 tasks"): "Assign 30 tasks to Nyra".

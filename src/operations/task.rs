@@ -33,7 +33,11 @@ pub struct NewTask {
     pub guard: SendGuard,
 }
 
-pub(super) fn choice(key: DatabaseKey, column: &str, value: &str) -> Result<String, OperationError> {
+pub(super) fn choice(
+    key: DatabaseKey,
+    column: &str,
+    value: &str,
+) -> Result<String, OperationError> {
     crate::domain::write::choice(key, column, value)
         .map_err(|e| OperationError::Invalid(e.to_string()))
 }

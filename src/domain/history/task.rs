@@ -136,7 +136,10 @@ mod tests {
             Some(" called back "),
             at(0),
         );
-        assert_eq!(entry.action(), "[alice] Task TASK-0042: status To Do → Done");
+        assert_eq!(
+            entry.action(),
+            "[alice] Task TASK-0042: status To Do → Done"
+        );
         assert_eq!(entry.summary(), "Task TASK-0042: status To Do → Done");
         assert_eq!(entry.actor(), Some("alice"));
         assert_eq!(entry.note(), Some("called back"));
@@ -214,7 +217,11 @@ mod tests {
         }
         let mut log = HistoryLog::default();
         log.push(HistoryEntry::transition(
-            "bob", "inquiry", "consultation", None, at(0),
+            "bob",
+            "inquiry",
+            "consultation",
+            None,
+            at(0),
         ));
         log.push(entry.clone());
         assert_eq!(

@@ -46,14 +46,17 @@ fn done(note: Option<&str>) -> TaskChanges {
 
 #[test]
 fn an_edit_carries_its_instance_and_its_entry_shows_in_the_instance_at_once() {
-    let (write, _) = plan_task_changes(&linked(), &done(Some("called back")), "alice", at(0))
-        .expect("planned");
+    let (write, _) =
+        plan_task_changes(&linked(), &done(Some("called back")), "alice", at(0)).expect("planned");
     assert_eq!(write.instance_page().map(String::as_str), Some("inst-page"));
     assert!(write.store_trail().is_none());
     let queued: Write = serde_json::from_value(serde_json::to_value(&write).unwrap()).unwrap();
     assert_eq!(queued, write);
     let entry = queued.history_entry().expect("an edit records an entry");
-    assert_eq!(entry.action(), "[alice] Task TASK-0042: status To Do → Done");
+    assert_eq!(
+        entry.action(),
+        "[alice] Task TASK-0042: status To Do → Done"
+    );
     assert_eq!(entry.note(), Some("called back"));
     assert_eq!(entry.kind(), EntryKind::TaskEdit);
     assert_eq!(entry.details()["task_page"], "task-page");
