@@ -335,7 +335,8 @@ async fn made_task(ws: &support::Workspace, engine: &Engine) -> String {
 }
 
 fn edit(engine: &Engine, page: &str, changes: &TaskChanges) -> Write {
-    let (write, after) = plan_task_changes(&record(engine, page), changes, Utc::now()).unwrap();
+    let (write, after) =
+        plan_task_changes(&record(engine, page), changes, "alice", Utc::now()).unwrap();
     engine.submit(&write, vec![after]).unwrap();
     write
 }

@@ -145,9 +145,18 @@ async fn an_operator_lists_advances_reads_history_and_makes_a_task_from_the_shel
     );
     assert_eq!(shown[0]["properties"]["Created By"], "grace");
 
+    // The task's creation and its edit are in the instance's trail, as kind `task`.
     let history = json_lines(&hsn(&ws, &["history", "INST-0001"]).await);
-    assert_eq!(history.len(), 2);
+    assert_eq!(history.len(), 3);
     assert_eq!(history[1]["action"], "Created task: Send the retreat quote");
+    assert_eq!(history[1]["kind"], "task");
+    assert_eq!(
+        history[2]["action"],
+        format!("Task {task_id}: status To Do → Done")
+    );
+    assert_eq!(history[2]["actor"], "grace");
+    assert_eq!(history[2]["kind"], "task");
+    assert_eq!(history[2]["from"], serde_json::Value::Null, "no transition");
 }
 
 #[tokio::test]

@@ -251,6 +251,7 @@ fn activity_covers_fourteen_days_with_the_empty_ones() {
         .map(|e| (e.actor.as_str(), e.action.as_str()))
         .collect();
     assert_eq!(recent[0], ("Grace Fields", "Created task: call back"));
+    assert_eq!(o.recent[0].kind, "task", "a task entry is of kind task");
     assert_eq!(recent.len(), 4);
     assert_eq!(o.recent[0].instance_id, "I3");
 }

@@ -278,6 +278,7 @@ fn one_write(
             Some(priority),
             Some(assignee),
             None,
+            "soak",
             Utc::now(),
         )
         .unwrap();

@@ -502,8 +502,16 @@ async fn demo_writes_settle_locally() {
         .unwrap()
         .remove(0)
         .record;
-    let (write, after) =
-        plan_task_edit(&task, Some("done"), None, Some("Ruvo"), None, Utc::now()).unwrap();
+    let (write, after) = plan_task_edit(
+        &task,
+        Some("done"),
+        None,
+        Some("Ruvo"),
+        None,
+        "alice",
+        Utc::now(),
+    )
+    .unwrap();
     engine.submit(&write, vec![after]).unwrap();
     let report = engine.drain().await.unwrap();
     assert_eq!((report.sent, report.waiting), (1, 0));
@@ -531,8 +539,16 @@ async fn a_read_only_engine_refuses_writes_in_the_write_path_itself() {
         .records(DatabaseKey::Tasks, &RecordFilter::default())
         .unwrap()
         .remove(0);
-    let (write, after) =
-        plan_task_edit(&task.record, Some("Done"), None, None, None, Utc::now()).unwrap();
+    let (write, after) = plan_task_edit(
+        &task.record,
+        Some("Done"),
+        None,
+        None,
+        None,
+        "alice",
+        Utc::now(),
+    )
+    .unwrap();
     let err = engine.submit(&write, vec![after]).unwrap_err();
     assert!(
         err.to_string().starts_with("read-only (--readonly"),

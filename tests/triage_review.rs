@@ -49,6 +49,7 @@ async fn undoing_a_queued_edit_that_may_have_landed_sets_it_back_in_notion() {
             assignee: Some("Ruvo".into()),
             ..Default::default()
         },
+        "alice",
         Utc::now(),
     )
     .unwrap();
@@ -431,6 +432,7 @@ async fn an_undone_edit_whose_answer_was_lost_is_not_sent_over_a_later_change() 
             due: Some(None),
             ..Default::default()
         },
+        "alice",
         Utc::now(),
     )
     .unwrap();

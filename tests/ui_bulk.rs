@@ -247,6 +247,10 @@ fn queued(seq: i64, title: &str) -> Queued {
             at: now(),
             was: Default::default(),
             conditional: false,
+            actor: "alice".into(),
+            note: None,
+            instance_page: None,
+            instance_id: None,
         },
         title: title.to_string(),
     }

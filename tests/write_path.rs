@@ -195,6 +195,7 @@ async fn an_edit_of_a_task_whose_creation_is_still_queued_follows_it() {
         Some("High"),
         None,
         None,
+        "alice",
         Utc::now(),
     )
     .unwrap();

@@ -34,7 +34,8 @@ fn queue_edit(engine: &Engine, task_id: &str, status: Option<&str>, priority: Op
         .unwrap()
         .remove(0)
         .record;
-    let (write, after) = plan_task_edit(&task, status, priority, None, None, Utc::now()).unwrap();
+    let (write, after) =
+        plan_task_edit(&task, status, priority, None, None, "alice", Utc::now()).unwrap();
     engine.submit(&write, vec![after]).unwrap()
 }
 

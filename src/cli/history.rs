@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::session::Session;
 use super::table::{render, say, say_json, say_lines, wants_json};
-use crate::domain::history::{EntryKind, HistoryLog, LogEntry};
+use crate::domain::history::{HistoryLog, LogEntry};
 use crate::domain::models::WorkflowInstance;
 use crate::domain::schema::DatabaseKey;
 use crate::present::duration_text;
@@ -38,11 +38,7 @@ pub async fn run(args: HistoryArgs, session: &Session) -> Result<()> {
                     "actor": e.actor(),
                     "action": e.summary(),
                     // A correction (a revert among them) is not a transition: no from/to.
-                    "kind": match e.kind() {
-                        EntryKind::Transition => "transition",
-                        EntryKind::Correction => "correction",
-                        EntryKind::Event => "event",
-                    },
+                    "kind": e.kind().name(),
                     "from": e.transition_states().map(|(from, _)| from),
                     "to": e.transition_states().map(|(_, to)| to),
                     "note": e.note(),

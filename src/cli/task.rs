@@ -61,6 +61,9 @@ pub struct SetArgs {
     /// Clear the due date.
     #[arg(long, conflicts_with = "due")]
     pub clear_due: bool,
+    /// A note kept with the change in the task's workflow instance's History Log.
+    #[arg(long)]
+    pub note: Option<String>,
     /// Change several tasks without asking first (needed when there is no terminal).
     #[arg(long)]
     pub yes: bool,
@@ -78,9 +81,9 @@ impl SetArgs {
         !self.dry_run
     }
 
-    /// The change planned on `task`, checked: the values against the schema, and that
-    /// there is something to change.
-    fn plan(&self, task: &Record) -> Result<(crate::domain::write::Write, Record)> {
+    /// The change `actor` makes to `task`, checked: the values against the schema, and
+    /// that there is something to change.
+    fn plan(&self, task: &Record, actor: &str) -> Result<(crate::domain::write::Write, Record)> {
         let changes = TaskChanges {
             status: self.status.clone(),
             priority: self.priority.clone(),
@@ -90,8 +93,14 @@ impl SetArgs {
             } else {
                 self.due.map(Some)
             },
+            note: self.note.clone(),
         };
-        Ok(plan_task_changes(task, &changes, chrono::Utc::now())?)
+        Ok(plan_task_changes(
+            task,
+            &changes,
+            actor,
+            chrono::Utc::now(),
+        )?)
     }
 
     /// What the change does to `tasks` ("30 tasks"): "Assign 30 tasks to Nyra".
@@ -179,7 +188,8 @@ async fn set(args: SetArgs, session: &Session) -> Result<()> {
         return set_one(one, &args, session).await;
     }
     // Bad values are one error before anything is read, not one per task.
-    args.plan(&Record::new(DatabaseKey::Tasks))?;
+    let actor = session.operator.name();
+    args.plan(&Record::new(DatabaseKey::Tasks), actor)?;
     session.refresh(&[DatabaseKey::Tasks]).await;
     let mut batch = Batch::new(bulk::Kind {
         one: "task",
@@ -194,7 +204,7 @@ async fn set(args: SetArgs, session: &Session) -> Result<()> {
     });
     for id in &ids {
         let found = session.find(DatabaseKey::Tasks, id);
-        batch.add(id, found, |task| args.plan(task));
+        batch.add(id, found, |task| args.plan(task, actor));
     }
     let options = bulk::Options {
         yes: args.yes,
@@ -207,7 +217,7 @@ async fn set(args: SetArgs, session: &Session) -> Result<()> {
 async fn set_one(id: &str, args: &SetArgs, session: &Session) -> Result<()> {
     session.refresh(&[DatabaseKey::Tasks]).await;
     let task = session.find(DatabaseKey::Tasks, id)?;
-    let (write, after) = args.plan(&task)?;
+    let (write, after) = args.plan(&task, session.operator.name())?;
     let seq = session.engine.submit(&write, vec![after.clone()])?;
     session.settle(seq).await?;
     let task = Task::from_record(&after);

@@ -102,23 +102,19 @@ pub struct Activity {
     pub details: Value,
 }
 
-/// What an entry is. Corrections first (`Resolved error: …` is a correction, not an
-/// error), then moves, tasks, and errors by the words the original agents used.
+/// What an entry is: as the History Log reads it (`HistoryEntry::kind`: a `Resolved
+/// error: …` is a correction, not an error), and among the other events, errors by the
+/// words the original agents used.
 pub fn kind_of(entry: &HistoryEntry) -> ActivityKind {
     match entry.kind() {
         EntryKind::Correction => return ActivityKind::Correction,
         EntryKind::Transition => return ActivityKind::Transition,
+        EntryKind::TaskCreated => return ActivityKind::TaskCreated,
+        EntryKind::TaskEdit => return ActivityKind::Task,
         EntryKind::Event => {}
     }
     let details = entry.details();
-    let summary = entry.summary();
-    if summary.starts_with("Created task") {
-        return ActivityKind::TaskCreated;
-    }
-    if summary.starts_with("Task ") && details.contains_key("task") {
-        return ActivityKind::Task;
-    }
-    let lower = summary.to_lowercase();
+    let lower = entry.summary().to_lowercase();
     let says_error = ["error", "fail", "exception"]
         .iter()
         .any(|word| lower.contains(word));

@@ -12,8 +12,10 @@ use serde_json::{Map, Value, json};
 use crate::notion::{TextTooLong, rich_text_value};
 
 mod correction;
+mod task;
 
 pub use correction::EntryKind;
+pub use task::{NO_VALUE, TaskChange};
 
 /// One readable entry of the log.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +149,10 @@ impl HistoryEntry {
     /// The states of a transition: `details.from`/`to`, else read from a
     /// `"Transitioned from X to Y"` action (with or without the original `" via NAME"`).
     pub fn transition_states(&self) -> Option<(&str, &str)> {
+        // A task edit names its values, which may read like a move: never one.
+        if self.edited_task().is_some() {
+            return None;
+        }
         if let (Some(from), Some(to)) = (self.detail("from"), self.detail("to")) {
             return Some((from, to));
         }

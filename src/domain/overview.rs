@@ -112,6 +112,8 @@ pub struct RecentEntry {
     #[serde(skip)]
     pub page_id: String,
     pub action: String,
+    /// `transition`, `correction`, `task` (a task created or edited) or `event`.
+    pub kind: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -20,6 +20,8 @@ mod task;
 mod tests;
 #[cfg(test)]
 mod tests_kinds;
+#[cfg(test)]
+mod tests_trail;
 mod undo;
 
 pub use correct::{Correction, plan_hold, plan_resolve, plan_resume, plan_revert};
@@ -86,6 +88,21 @@ pub enum Write {
         /// someone's later change); otherwise refused.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         conditional: bool,
+        /// Who made the edit, recorded in its history entry. Empty in an edit queued by a
+        /// version that recorded no task edits: it records none.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        actor: String,
+        /// The operator's note, kept in the entry.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        /// The task's workflow instance (its `Related Workflow Instance` when planned),
+        /// whose History Log records the edit. Both `None`: the task has none, and the
+        /// entry is kept in hsn's store only (`Write::store_trail`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        instance_page: Option<String>,
+        /// Its Instance ID, when known (a link held as text names only that).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        instance_id: Option<String>,
     },
     /// A correction of an instance by hand, outside its workflow: an error resolved, a hold
     /// or its end, a transition reverted. Checked against the instance when planned and
@@ -297,7 +314,8 @@ impl Write {
             | Write::CreateTask { instance_page, .. }
             | Write::RestoreHistory { instance_page, .. }
             | Write::Correct { instance_page, .. } => Some(instance_page),
-            Write::EditTask { .. } | Write::TrashTask { .. } => None,
+            Write::EditTask { instance_page, .. } => instance_page.as_ref(),
+            Write::TrashTask { .. } => None,
         }
     }
 
@@ -342,7 +360,8 @@ impl Write {
                 at,
                 ..
             } => Some(correction.entry(actor, note.as_deref(), *at)),
-            Write::EditTask { .. } | Write::RestoreHistory { .. } | Write::TrashTask { .. } => None,
+            Write::EditTask { .. } => task::edit_entry(self),
+            Write::RestoreHistory { .. } | Write::TrashTask { .. } => None,
         }
     }
 

@@ -10,6 +10,7 @@ mod error;
 mod find;
 mod history_write;
 mod task;
+mod task_edit;
 mod trash;
 
 pub use advance::{Advance, Advanced, advance, legal_moves};
@@ -17,7 +18,8 @@ pub use correct::{Correct, Corrected, correct};
 pub use error::OperationError;
 pub use find::{find_page, workflow_of};
 pub use history_write::{Restored, longest_read_write_gap, restore_history};
-pub use task::{CreatedTask, NewTask, TaskEdit, TaskEdited, create_task, edit_task, new_task_id};
+pub use task::{CreatedTask, NewTask, create_task, new_task_id};
+pub use task_edit::{EditTrail, TaskEdit, TaskEdited, edit_task};
 pub use trash::{TaskTrashed, trash_task};
 
 /// Asked right before each request that changes something in Notion: whether this process

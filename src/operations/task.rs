@@ -1,4 +1,4 @@
-//! Tasks: created from a workflow instance, and triaged.
+//! Tasks created from a workflow instance (their edits: `task_edit.rs`).
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -7,12 +7,11 @@ use super::find::find_page;
 use super::history_write::{Checks, write_with_history};
 use super::{Operator, SendGuard};
 use crate::domain::models::{Task, WorkflowInstance};
-use crate::domain::record::{FieldValue, Link, Record};
+use crate::domain::record::{Link, Record};
 use crate::domain::schema::{DatabaseKey, TASK_INSTANCE_COLUMN};
-use crate::domain::write::{same_value, task_created_entry};
+use crate::domain::write::task_created_entry;
 use crate::notion::{DataSource, DateValue, NotionClient, Page, PageParent};
 use crate::workspace::sources::DataSources;
-use std::collections::BTreeMap;
 
 /// A new Task ID: `TASK-` and 8 hex digits, made before the create call so that an
 /// uncertain create can be looked up by it instead of being sent twice.
@@ -34,49 +33,16 @@ pub struct NewTask {
     pub guard: SendGuard,
 }
 
-/// Changes to a task; `None` leaves a column as it is.
-#[derive(Debug, Clone, Default)]
-pub struct TaskEdit {
-    /// `TASK-…` or the task's page id.
-    pub task: String,
-    pub status: Option<String>,
-    pub priority: Option<String>,
-    pub assignee: Option<String>,
-    pub due: Option<NaiveDate>,
-    /// Clears the Due Date (sent as a null date).
-    pub clear_due: bool,
-    /// Sent only while the task holds `was` (or already the edit's values): an undo never
-    /// overwrites a change made after the edit it reverses. Refused otherwise.
-    pub conditional: bool,
-    /// This edit was sent before and its answer lost: the task is read first, and the edit
-    /// is not sent again over a task changed since.
-    pub may_have_landed: bool,
-    /// The edited columns as they were when the edit was planned: a value now neither this
-    /// nor the edit's means someone changed the task since.
-    pub was: BTreeMap<String, FieldValue>,
-    /// Asked right before the write.
-    pub guard: SendGuard,
-}
-
-/// An edit made.
-#[derive(Debug, Clone)]
-pub struct TaskEdited {
-    /// The task as Notion now has it.
-    pub page: Page,
-    /// It had landed before (its answer was lost): nothing was sent now.
-    pub already_applied: bool,
-    /// Sent before without an answer, and the task changed in Notion since: it may have
-    /// landed and been changed again, so it was not sent over that change. Notion's copy
-    /// stands.
-    pub changed_since: bool,
-}
-
-fn choice(key: DatabaseKey, column: &str, value: &str) -> Result<String, OperationError> {
+pub(super) fn choice(
+    key: DatabaseKey,
+    column: &str,
+    value: &str,
+) -> Result<String, OperationError> {
     crate::domain::write::choice(key, column, value)
         .map_err(|e| OperationError::Invalid(e.to_string()))
 }
 
-fn date(day: NaiveDate) -> Option<DateValue> {
+pub(super) fn date(day: NaiveDate) -> Option<DateValue> {
     Some(DateValue {
         start: day.format("%Y-%m-%d").to_string(),
         end: None,
@@ -325,101 +291,4 @@ async fn make_task_page(
         },
         Err(e) => Err(OperationError::notion(subject)(e)),
     }
-}
-
-/// Changes a task's status, priority, assignee or due date; the other columns stay.
-/// `now` is the edit's stamp. An edit that may have landed before (`may_have_landed`) is
-/// looked for first: found, nothing is sent; if the task changed in Notion since it was
-/// planned (a value neither as it was nor the edit's), it is not sent over that change
-/// (`changed_since`).
-pub async fn edit_task(
-    client: &NotionClient,
-    sources: &DataSources,
-    edit: &TaskEdit,
-    now: DateTime<Utc>,
-) -> Result<TaskEdited, OperationError> {
-    let mut changes = Record::new(DatabaseKey::Tasks);
-    if let Some(status) = &edit.status {
-        changes.set(
-            "Status",
-            Some(choice(DatabaseKey::Tasks, "Status", status)?),
-        );
-    }
-    if let Some(priority) = &edit.priority {
-        changes.set(
-            "Priority",
-            Some(choice(DatabaseKey::Tasks, "Priority", priority)?),
-        );
-    }
-    if let Some(assignee) = &edit.assignee {
-        changes.set("Assigned To", assignee.trim().to_string());
-    }
-    if let Some(due) = edit.due {
-        changes.set("Due Date", date(due));
-    } else if edit.clear_due {
-        changes.set::<Option<DateValue>>("Due Date", None);
-    }
-    if changes.values.is_empty() {
-        return Err(OperationError::Invalid(
-            "nothing to change: give --status, --priority, --assignee or --due".into(),
-        ));
-    }
-    let page = find_page(client, sources, DatabaseKey::Tasks, &edit.task).await?;
-    if edit.may_have_landed {
-        let held = Record::from_page(DatabaseKey::Tasks, &page);
-        if changes
-            .values
-            .iter()
-            .all(|(column, value)| same_value(held.value(column), Some(value)))
-        {
-            return Ok(TaskEdited {
-                page,
-                already_applied: true,
-                changed_since: false,
-            });
-        }
-        let changed_by_someone = edit.was.iter().any(|(column, before)| {
-            let now = held.value(column);
-            !same_value(now, Some(before)) && !same_value(now, changes.value(column))
-        });
-        if changed_by_someone {
-            return Ok(TaskEdited {
-                page,
-                already_applied: false,
-                changed_since: true,
-            });
-        }
-    }
-    if edit.conditional {
-        let held = Record::from_page(DatabaseKey::Tasks, &page);
-        // A column that held nothing when the edit was planned is not in `was`.
-        let moved = changes.values.iter().find(|(column, value)| {
-            let now = held.value(column);
-            !same_value(now, edit.was.get(**column)) && !same_value(now, Some(value))
-        });
-        if let Some((column, _)) = moved {
-            return Err(OperationError::Stale(format!(
-                "task {} changed in Notion since: its {column} is no longer what this change \
-                 was planned over, so it was not sent (it would overwrite that change)",
-                edit.task
-            )));
-        }
-    }
-    changes.set("Last Edited Date", date(now.date_naive()));
-    let subject = format!("task {}", edit.task);
-    edit.guard.check()?;
-    let page = match client.update_page(&page.id, changes.to_properties()?).await {
-        Ok(page) => page,
-        // Saved, though the answer says otherwise: read it back, never send it again.
-        Err(e) if e.saved_anyway() => client
-            .retrieve_page(&page.id)
-            .await
-            .map_err(OperationError::notion(&subject))?,
-        Err(e) => return Err(OperationError::notion(subject)(e)),
-    };
-    Ok(TaskEdited {
-        page,
-        already_applied: false,
-        changed_since: false,
-    })
 }

@@ -86,6 +86,35 @@ pub(super) fn index_instance(
     Ok(())
 }
 
+/// Indexes an entry only the store keeps (`origin = 'store'`: the trail of a task with
+/// no workflow instance), under the task's page and no instance.
+pub(super) fn index_store_entry(
+    tx: &Transaction<'_>,
+    task_page: &str,
+    entry: &crate::domain::history::HistoryEntry,
+) -> rusqlite::Result<()> {
+    let mut log = HistoryLog::default();
+    log.push(entry.clone());
+    let Some(row) = activities(&log, entry.timestamp()).pop() else {
+        return Ok(());
+    };
+    tx.prepare_cached(
+        "INSERT INTO entries (page_id, origin, instance_id, workflow, position, at, actor, kind,
+            from_state, to_state, action, note, details, pending)
+         VALUES (?1, 'store', '', NULL, 0, ?2, ?3, ?4, NULL, NULL, ?5, ?6, ?7, 0)",
+    )?
+    .execute(params![
+        task_page,
+        row.at.timestamp_millis(),
+        row.actor,
+        row.kind.as_str(),
+        row.action,
+        row.note,
+        row.details.to_string(),
+    ])?;
+    Ok(())
+}
+
 fn held_same(a: &crate::domain::history::LogEntry, b: &crate::domain::history::LogEntry) -> bool {
     use crate::domain::history::LogEntry;
     match (a, b) {

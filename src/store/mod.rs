@@ -17,6 +17,7 @@ mod records;
 mod rows;
 mod schema;
 mod sync_state;
+mod task_trail;
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,7 @@ pub use outbox::{Claimed, Holder, LEASE, Landed, OutboxEntry, OutboxState, STUCK
 pub use readers::Readers;
 pub use records::{RecordFilter, StoredRecord, Upserted};
 pub use sync_state::SyncState;
+pub use task_trail::TrailEntry;
 
 pub struct Store {
     conn: Connection,

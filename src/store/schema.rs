@@ -138,6 +138,9 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (operator, page_id)
     );
     CREATE INDEX records_by_last_edited ON records(last_edited_time);",
+    // 12: edits of tasks with no workflow instance,
+    // whose trail only hsn's store keeps (`task_trail.rs`).
+    super::task_trail::MIGRATION,
 ];
 
 /// Brings the file to the current version. Each step reads the version inside its own

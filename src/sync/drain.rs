@@ -228,6 +228,7 @@ impl Engine {
                     .as_ref()
                     .filter(|(local, real)| local != real)
                     .map(|(local, real)| (local.as_str(), real.as_str())),
+                trail: landed.trail,
             },
         )?;
         if !settled {

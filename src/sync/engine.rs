@@ -543,6 +543,25 @@ impl Engine {
         self.submit_linked(write, changes, Some(undoes))
     }
 
+    /// `changes` and, when `write` adds to the history of an instance they do not hold (a
+    /// task edit is planned against the task alone), the cached instance with the write
+    /// applied: its log shows the entry at once, and the instance is among the records the
+    /// write touches (queued behind the writes on it, rebuilt when it settles).
+    fn with_instance(&self, write: &Write, mut changes: Vec<Record>) -> Result<Vec<Record>> {
+        let Some(page) = write.instance_page() else {
+            return Ok(changes);
+        };
+        if changes.iter().any(|r| r.page_id.as_ref() == Some(page)) {
+            return Ok(changes);
+        }
+        if let Some(cached) = self.store().record(page)? {
+            let mut instance = cached.record;
+            write.apply(&mut instance);
+            changes.push(instance);
+        }
+        Ok(changes)
+    }
+
     fn submit_linked(
         &self,
         write: &Write,
@@ -552,6 +571,7 @@ impl Engine {
         if self.readonly {
             return Err(ReadOnly(write.summary()).into());
         }
+        let changes = self.with_instance(write, changes)?;
         let with_sources: Vec<(Record, String)> = changes
             .into_iter()
             .map(|record| {

@@ -6,9 +6,10 @@ use crate::domain::schema::DatabaseKey;
 use crate::domain::write::Write;
 use crate::notion::{NotionClient, NotionError, Page};
 use crate::operations::{
-    Advance, Correct, NewTask, OperationError, Operator, SendGuard, TaskEdit, advance, correct,
-    create_task, edit_task, restore_history, trash_task,
+    Advance, Correct, EditTrail, NewTask, OperationError, Operator, SendGuard, TaskEdit, advance,
+    correct, create_task, edit_task, restore_history, trash_task,
 };
+use crate::store::TrailEntry;
 use crate::workspace::sources::DataSources;
 
 pub(super) enum Outcome {
@@ -38,6 +39,8 @@ pub(super) struct Landed {
     pub restored: Vec<HistoryEntry>,
     /// "already applied", or what exists of a write only partly made.
     pub outcome: Option<String>,
+    /// An edit of a task with no workflow instance: its entry, for the store's trail.
+    pub trail: Option<TrailEntry>,
 }
 
 /// Why a write waits, and what that says about the others.
@@ -104,6 +107,10 @@ fn sort(result: Result<Landed, OperationError>, restoring: bool) -> Outcome {
         everywhere,
     })
 }
+
+/// How an edit of a task with no workflow instance settles: its trail is hsn's alone.
+pub(crate) const NO_INSTANCE: &str =
+    "applied (no workflow instance: the trail is kept in hsn's store only)";
 
 /// Sends `write` (`may_have_landed`: it was sent before without an answer), asking `guard`
 /// before each request that changes something.
@@ -231,6 +238,9 @@ async fn send(
             at,
             was,
             conditional,
+            instance_page,
+            instance_id,
+            ..
         } => {
             // Still a placeholder (a store written before edits followed their create):
             // the task goes by its Task ID.
@@ -239,6 +249,14 @@ async fn send(
             } else {
                 task_page.clone()
             };
+            let trail = write.history_entry().and_then(|entry| {
+                let instance = instance_page.clone().or_else(|| instance_id.clone())?;
+                Some(EditTrail {
+                    label: instance_id.clone().unwrap_or_else(|| instance.clone()),
+                    instance,
+                    entry,
+                })
+            });
             let edit = TaskEdit {
                 task,
                 status: status.clone(),
@@ -249,22 +267,41 @@ async fn send(
                 conditional: *conditional,
                 may_have_landed,
                 was: was.clone(),
+                trail,
                 guard: guard.clone(),
             };
             let edited = edit_task(client, sources, &edit, *at).await?;
+            // Not sent over someone's later change: nothing of it is recorded.
+            let kept = write
+                .store_trail()
+                .filter(|_| !edited.changed_since)
+                .map(|(page, id, entry)| (page.to_string(), id.to_string(), entry));
+            let outcome = if edited.already_applied {
+                Some("already applied".to_string())
+            } else if edited.changed_since {
+                Some(
+                    "not sent again: the task changed in Notion after this edit was first \
+                     sent (it may have landed and been changed since); Notion's copy stands"
+                        .to_string(),
+                )
+            } else if let Some(why) = &edited.history_error {
+                Some(format!(
+                    "partly done: {task_id} is changed in Notion, but its entry in the \
+                     instance's history could not be written: {why}"
+                ))
+            } else {
+                kept.as_ref().map(|_| NO_INSTANCE.to_string())
+            };
+            let mut pages = vec![(DatabaseKey::Tasks, edited.page)];
+            pages.extend(
+                edited
+                    .instance_page
+                    .map(|page| (DatabaseKey::ActiveWorkflowInstances, page)),
+            );
             Ok(Landed {
-                pages: vec![(DatabaseKey::Tasks, edited.page)],
-                outcome: if edited.already_applied {
-                    Some("already applied".to_string())
-                } else if edited.changed_since {
-                    Some(
-                        "not sent again: the task changed in Notion after this edit was first \
-                         sent (it may have landed and been changed since); Notion's copy stands"
-                            .to_string(),
-                    )
-                } else {
-                    None
-                },
+                pages,
+                outcome,
+                trail: kept,
                 ..Landed::default()
             })
         }
@@ -325,7 +362,7 @@ async fn send(
             Ok(Landed {
                 pages: vec![(DatabaseKey::ActiveWorkflowInstances, done.page)],
                 restored: done.restored,
-                outcome: None,
+                ..Landed::default()
             })
         }
     }

@@ -87,7 +87,7 @@ fn submit_one(engine: &Engine, operator: &str, change: Change) -> Result<(i64, W
         }
         Change::EditTask { task_page, edit } => {
             let task = record(engine, &task_page)?;
-            let (write, after) = plan_edit(&task, &edit, now)?;
+            let (write, after) = plan_edit(&task, &edit, operator, now)?;
             (write, vec![after])
         }
         Change::Correct {
@@ -112,6 +112,7 @@ fn submit_one(engine: &Engine, operator: &str, change: Change) -> Result<(i64, W
 fn plan_edit(
     task: &Record,
     edit: &TaskEdit,
+    operator: &str,
     now: chrono::DateTime<Utc>,
 ) -> Result<(Write, Record)> {
     let changes = TaskChanges {
@@ -119,8 +120,9 @@ fn plan_edit(
         priority: edit.priority.clone(),
         assignee: edit.assignee.clone(),
         due: edit.due,
+        note: None,
     };
-    Ok(plan_task_changes(task, &changes, now)?)
+    Ok(plan_task_changes(task, &changes, operator, now)?)
 }
 
 /// Undoes a step, its last write first: a write still queued and never sent is dropped

@@ -19,8 +19,25 @@ pub enum EntryKind {
     Transition,
     /// An operator's correction outside the workflow (resolve, hold, resume, revert).
     Correction,
-    /// Anything else (a task created, a lead scored).
+    /// A task created from the instance (`Created task: NAME`).
+    TaskCreated,
+    /// A task's status, priority, assignee or due date changed (`Task TASK-…: …`).
+    TaskEdit,
+    /// Anything else (a lead scored).
     Event,
+}
+
+impl EntryKind {
+    /// The kind as `hsn history --json` and the Activity list name it: both task kinds
+    /// are `task`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryKind::Transition => "transition",
+            EntryKind::Correction => "correction",
+            EntryKind::TaskCreated | EntryKind::TaskEdit => "task",
+            EntryKind::Event => "event",
+        }
+    }
 }
 
 const REVERT_PREFIX: &str = "Reverted transition from ";
@@ -62,10 +79,14 @@ impl HistoryEntry {
     }
 
     pub fn kind(&self) -> EntryKind {
-        if self.transition_states().is_some() {
+        if self.edited_task().is_some() {
+            EntryKind::TaskEdit
+        } else if self.transition_states().is_some() {
             EntryKind::Transition
         } else if self.detail("correction").is_some() || self.reverted_transition().is_some() {
             EntryKind::Correction
+        } else if self.is_task_created() {
+            EntryKind::TaskCreated
         } else {
             EntryKind::Event
         }
@@ -214,7 +235,7 @@ mod tests {
         let hold = HistoryEntry::correction("alice", "hold", "Put on hold", Map::new(), at(1));
         assert_eq!(hold.kind(), EntryKind::Correction);
         assert_eq!(hold.state_change(), None);
-        let plain = HistoryEntry::event("alice", "Created task: x", Map::new(), at(1));
+        let plain = HistoryEntry::event("alice", "Lead scored", Map::new(), at(1));
         assert_eq!(plain.kind(), EntryKind::Event);
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::SourceFreshness;
-use crate::domain::history::{HistoryLog, parse_timestamp};
+use crate::domain::history::{EntryKind, HistoryLog, parse_timestamp};
 use crate::domain::models::{Task, Workflow, WorkflowInstance};
 use crate::domain::record::Link;
 use crate::domain::timeline::start_time;
@@ -61,7 +61,8 @@ pub struct Moment {
     /// a loader may keep one copy of each (see `store::overview`).
     pub actor: Arc<str>,
     pub action: Arc<str>,
-    pub transition: bool,
+    /// A transition, a correction, a task's creation or edit, another event.
+    pub kind: EntryKind,
 }
 
 /// An instance as the overview needs it.
@@ -90,7 +91,7 @@ impl InstanceFacts {
                 at: e.timestamp(),
                 actor: e.actor().unwrap_or("").into(),
                 action: e.summary().into(),
-                transition: e.transition_states().is_some(),
+                kind: e.kind(),
             })
             .collect();
         history.sort_by_key(|m| m.at);

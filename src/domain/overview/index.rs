@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::facts::{InstanceFacts, Moment, OverviewInput, TaskFacts, WorkflowFacts};
 use super::{Funnel, RECENT_ENTRIES, RecentEntry, StateCount};
+use crate::domain::history::EntryKind;
 
 /// The overview's facts, arranged for recomputing at any clock with any stuck rule.
 #[derive(Debug, Clone)]
@@ -116,7 +117,11 @@ impl OverviewIndex {
                 }
                 _ => {}
             }
-            for moment in instance.history.iter().filter(|m| m.transition) {
+            for moment in instance
+                .history
+                .iter()
+                .filter(|m| m.kind == EntryKind::Transition)
+            {
                 days.entry(moment.at.date_naive()).or_default().transitions += 1;
             }
             newest.offer(i, &instance.history);
@@ -315,6 +320,7 @@ impl NewestEntries {
                     instance_id: instance.instance_id.clone(),
                     page_id: instance.page_id.clone(),
                     action: moment.action.to_string(),
+                    kind: moment.kind.name(),
                 }
             })
             .collect();

@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value, json};
 
+use super::undo::shown_value;
 use super::{PlanError, Write, choice, typed_text};
-use crate::domain::history::HistoryEntry;
+use crate::domain::history::{HistoryEntry, TaskChange};
 use crate::domain::models::WorkflowInstance;
-use crate::domain::record::Record;
-use crate::domain::schema::DatabaseKey;
+use crate::domain::record::{Link, Record};
+use crate::domain::schema::{DatabaseKey, TASK_INSTANCE_COLUMN};
 
 /// What an operator asks for in a new task.
 #[derive(Debug, Clone, Default)]
@@ -101,15 +102,19 @@ pub struct TaskChanges {
     pub assignee: Option<String>,
     /// `Some(None)` clears the due date.
     pub due: Option<Option<NaiveDate>>,
+    /// The operator's note, kept in the edit's history entry.
+    pub note: Option<String>,
 }
 
-/// Changes to a task's status, priority, assignee or due date; `None` leaves one as it is.
+/// Changes to a task's status, priority, assignee or due date by `actor`; `None` leaves
+/// one as it is.
 pub fn plan_task_edit(
     task: &Record,
     status: Option<&str>,
     priority: Option<&str>,
     assignee: Option<&str>,
     due: Option<NaiveDate>,
+    actor: &str,
     at: DateTime<Utc>,
 ) -> Result<(Write, Record), PlanError> {
     let changes = TaskChanges {
@@ -117,17 +122,21 @@ pub fn plan_task_edit(
         priority: priority.map(str::to_string),
         assignee: assignee.map(str::to_string),
         due: due.map(Some),
+        note: None,
     };
-    plan_task_changes(task, &changes, at)
+    plan_task_changes(task, &changes, actor, at)
 }
 
-/// An edit of `task`: the write and the task as it will look. The edit keeps, in `was`,
-/// every column it sets as the task held it (a column the task held no value in is left
-/// out): a retry tells from them whether someone changed the task since, and an undo puts
-/// them back.
+/// An edit of `task` by `actor`: the write and the task as it will look. The edit keeps, in
+/// `was`, every column it sets as the task held it (a column the task held no value in is
+/// left out): a retry tells from them whether someone changed the task since, an undo puts
+/// them back, and its history entry reads them as the values before. The entry goes to the
+/// task's workflow instance, read from the task now; queuing the edit adds it to the cached
+/// instance's log too (`Engine::submit`).
 pub fn plan_task_changes(
     task: &Record,
     changes: &TaskChanges,
+    actor: &str,
     at: DateTime<Utc>,
 ) -> Result<(Write, Record), PlanError> {
     let status = changes
@@ -149,6 +158,15 @@ pub fn plan_task_changes(
     if let Some(assignee) = &changes.assignee {
         typed_text("assignee", assignee, false)?;
     }
+    let note = changes
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if let Some(note) = note {
+        typed_text("note", note, true)?;
+    }
+    let (instance_page, instance_id) = instance_of(task);
     let write = Write::EditTask {
         task_page: task.page_id.clone().unwrap_or_default(),
         task_id: task.title(),
@@ -160,8 +178,85 @@ pub fn plan_task_changes(
         at,
         was: BTreeMap::new(),
         conditional: false,
+        actor: actor.to_string(),
+        note: note.map(str::to_string),
+        instance_page,
+        instance_id,
     };
     Ok(with_was(write, task))
+}
+
+/// The task's workflow instance as its `Related Workflow Instance` names it: the page of a
+/// relation, or the Instance ID a text column holds (a workspace of the original tool).
+fn instance_of(task: &Record) -> (Option<String>, Option<String>) {
+    match task.get::<Link>(TASK_INSTANCE_COLUMN) {
+        Link::Pages(pages) => (pages.into_iter().next(), None),
+        text @ Link::Text(_) => (None, text.ids().into_iter().next()),
+    }
+}
+
+/// The history entry of `edit` (an `EditTask`): each column it sets, from the value it was
+/// planned over (`was`) to its own. `None` for an edit queued by a version that recorded
+/// none (no actor).
+pub(super) fn edit_entry(edit: &Write) -> Option<HistoryEntry> {
+    let Write::EditTask {
+        task_page,
+        task_id,
+        status,
+        priority,
+        assignee,
+        due,
+        at,
+        was,
+        actor,
+        note,
+        ..
+    } = edit
+    else {
+        return None;
+    };
+    if actor.is_empty() {
+        return None;
+    }
+    let changes: Vec<TaskChange> = edit
+        .edited_columns()
+        .into_iter()
+        .map(|column| {
+            let to = match column {
+                "Status" => status.clone(),
+                "Priority" => priority.clone(),
+                "Assigned To" => assignee.clone(),
+                _ => due.map(|d| d.to_string()),
+            };
+            TaskChange::new(column, shown_value(was.get(column)), to)
+        })
+        .collect();
+    Some(HistoryEntry::task_edit(
+        actor,
+        task_id,
+        task_page,
+        &changes,
+        note.as_deref(),
+        *at,
+    ))
+}
+
+impl Write {
+    /// The task page, Task ID and entry of an edit of a task that has no workflow
+    /// instance: hsn's store is the only place that keeps its trail (written once the edit
+    /// is confirmed). `None` for any other write.
+    pub fn store_trail(&self) -> Option<(&str, &str, HistoryEntry)> {
+        match self {
+            Write::EditTask {
+                task_page,
+                task_id,
+                instance_page: None,
+                instance_id: None,
+                ..
+            } => Some((task_page.as_str(), task_id.as_str(), edit_entry(self)?)),
+            _ => None,
+        }
+    }
 }
 
 /// `write` (an edit of `task`) with `was` filled from `task`, and the task as it will look.

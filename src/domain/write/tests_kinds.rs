@@ -190,7 +190,7 @@ fn an_edit_clears_a_due_date_and_an_assignee_and_old_queued_json_still_reads() {
         due: Some(None),
         ..TaskChanges::default()
     };
-    let (write, after) = plan_task_changes(&task(), &changes, at(0)).unwrap();
+    let (write, after) = plan_task_changes(&task(), &changes, "alice", at(0)).unwrap();
     assert_eq!(after.get::<Option<DateValue>>("Due Date"), None);
     assert_eq!(after.get::<String>("Assigned To"), "");
     let Write::EditTask {
@@ -205,7 +205,7 @@ fn an_edit_clears_a_due_date_and_an_assignee_and_old_queued_json_still_reads() {
     assert_eq!((due, clear_due), (None, true));
     assert_eq!(was.len(), 2, "both columns as they were: {was:?}");
     assert!(matches!(
-        plan_task_changes(&task(), &TaskChanges::default(), at(0)),
+        plan_task_changes(&task(), &TaskChanges::default(), "alice", at(0)),
         Err(PlanError::Invalid(_))
     ));
 
@@ -271,7 +271,7 @@ fn undoing_an_edit_puts_the_values_back_while_the_task_holds_the_edit() {
         due: Some(None),
         ..TaskChanges::default()
     };
-    let (edit, edited) = plan_task_changes(&task(), &changes, at(0)).unwrap();
+    let (edit, edited) = plan_task_changes(&task(), &changes, "alice", at(0)).unwrap();
     let (undo, back) = plan_undo(&edit, &edited, "alice", at(1)).unwrap();
     for column in ["Status", "Assigned To", "Due Date"] {
         assert!(
@@ -298,6 +298,7 @@ fn undoing_an_edit_puts_the_values_back_while_the_task_holds_the_edit() {
         None,
         Some("Ruvo"),
         NaiveDate::from_ymd_opt(2027, 1, 5),
+        "alice",
         at(0),
     )
     .unwrap();

@@ -32,7 +32,7 @@ pub fn plan_undo(
     match landed {
         Write::EditTask { task_page, .. } => {
             same_page(current, task_page, landed)?;
-            undo_edit(landed, current, at)
+            undo_edit(landed, current, actor, at)
         }
         Write::CreateTask { task_id, .. } => {
             if current.title() != *task_id {
@@ -94,6 +94,7 @@ fn same_page(current: &Record, page: &str, landed: &Write) -> Result<(), PlanErr
 fn undo_edit(
     landed: &Write,
     current: &Record,
+    actor: &str,
     at: DateTime<Utc>,
 ) -> Result<(Write, Record), PlanError> {
     let Write::EditTask {
@@ -152,7 +153,7 @@ fn undo_edit(
             _ => changes.due = Some(day_of(before)),
         }
     }
-    let (mut write, after) = plan_task_changes(current, &changes, at)?;
+    let (mut write, after) = plan_task_changes(current, &changes, actor, at)?;
     if let Write::EditTask { conditional, .. } = &mut write {
         *conditional = true;
     }
@@ -162,10 +163,11 @@ fn undo_edit(
 /// Whether two values of a column say the same: empty is empty however it is held, and a
 /// date is its start.
 pub(crate) fn same_value(a: Option<&FieldValue>, b: Option<&FieldValue>) -> bool {
-    normal(a) == normal(b)
+    shown_value(a) == shown_value(b)
 }
 
-fn normal(value: Option<&FieldValue>) -> Option<String> {
+/// A column's value as text (a date its start); `None` when empty.
+pub(crate) fn shown_value(value: Option<&FieldValue>) -> Option<String> {
     match value? {
         FieldValue::Text(text) => Some(text.trim().to_string()).filter(|t| !t.is_empty()),
         FieldValue::OptText(text) => text.clone(),
@@ -175,7 +177,7 @@ fn normal(value: Option<&FieldValue>) -> Option<String> {
 }
 
 fn shown(value: Option<&FieldValue>) -> String {
-    normal(value).map_or_else(|| "empty".to_string(), |v| format!("\"{v}\""))
+    shown_value(value).map_or_else(|| "empty".to_string(), |v| format!("\"{v}\""))
 }
 
 /// The day a Due Date held (`None`: none).

@@ -273,3 +273,42 @@ fn a_store_from_before_the_index_is_indexed_once_when_opened() {
         .unwrap();
     assert_eq!(flags, 0);
 }
+
+#[test]
+fn the_trail_of_a_task_with_no_instance_is_in_the_audit_log_once() {
+    use crate::domain::history::TaskChange;
+    let (_dir, mut store) = store();
+    let entry = HistoryEntry::task_edit(
+        "ops",
+        "TASK-9",
+        "page-task-9",
+        &[TaskChange::new(
+            "Status",
+            Some("To Do".into()),
+            Some("Done".into()),
+        )],
+        Some("closed by phone"),
+        at(),
+    );
+    for _ in 0..2 {
+        let tx = store.write_transaction().unwrap();
+        crate::store::task_trail::keep_in(
+            &tx,
+            &("page-task-9".into(), "TASK-9".into(), entry.clone()),
+        )
+        .unwrap();
+        tx.commit().unwrap();
+    }
+    let kept = rows(&store, "kind=task");
+    assert_eq!(kept.len(), 1, "kept once");
+    assert_eq!(kept[0].page_id, "page-task-9");
+    assert_eq!(kept[0].instance_id, "", "no instance");
+    assert_eq!(kept[0].activity.actor.as_deref(), Some("ops"));
+    assert_eq!(kept[0].activity.note.as_deref(), Some("closed by phone"));
+    assert!(
+        kept[0]
+            .activity
+            .action
+            .starts_with("Task TASK-9: status To Do → Done")
+    );
+}

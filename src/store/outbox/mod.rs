@@ -212,13 +212,17 @@ impl Store {
             )?;
             touched.push(page_id);
         }
+        let write = serde_json::from_value::<Write>(body.clone()).ok();
+        // The instance whose history it adds to is one of its records, cached or not: the
+        // writes on it go in order.
+        if let Some(page) = write.as_ref().and_then(Write::instance_page)
+            && !touched.contains(page)
+        {
+            touched.push(page.clone());
+        }
         // A task on its way to the trash leaves the tables now (`settle::rebuild` puts it
         // back if the write is refused or dropped).
-        if let Some(page) = serde_json::from_value::<Write>(body.clone())
-            .ok()
-            .as_ref()
-            .and_then(Write::trashed_page)
-        {
+        if let Some(page) = write.as_ref().and_then(Write::trashed_page) {
             tx.execute(
                 "UPDATE records SET trashing = 1 WHERE page_id = ?1",
                 params![page],

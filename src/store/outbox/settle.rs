@@ -20,6 +20,7 @@ use crate::notion::Page;
 use crate::store::own_entries::{OwnWrites, apply_in};
 use crate::store::raw_pages::{self, PackedPage};
 use crate::store::records::{upsert_in, write_record};
+use crate::store::task_trail::{TrailEntry, keep_in};
 
 use super::placeholder::PLACEHOLDER;
 
@@ -35,6 +36,9 @@ pub struct Landed<'a> {
     /// A created record: the placeholder id it went by, and the id Notion gave it. Writes
     /// still queued against the placeholder now follow the real page.
     pub created: Option<(&'a str, &'a str)>,
+    /// The entry of an edit of a task with no workflow instance: kept in the store's
+    /// `task_trail`, now that the edit is confirmed.
+    pub trail: Option<TrailEntry>,
 }
 
 impl Store {
@@ -59,6 +63,9 @@ impl Store {
             touched.push(page.id.clone());
         }
         apply_in(&tx, &landed.own, chrono::Utc::now())?;
+        if let Some(trail) = &landed.trail {
+            keep_in(&tx, trail)?;
+        }
         // A task moved to the trash is gone from Notion's views: gone from the cache too.
         // (Writes still queued on it will be refused by Notion, which edits no trashed page.)
         if let Some(page) = trashed_by(&tx, seq)? {

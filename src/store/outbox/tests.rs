@@ -27,7 +27,8 @@ fn at() -> chrono::DateTime<Utc> {
 /// Queues an edit of the cached task `page` (planned as the dashboard and the CLI do).
 fn edit(store: &mut Store, page: &str, status: Option<&str>, priority: Option<&str>) -> i64 {
     let task = store.record(page).unwrap().unwrap().record;
-    let (write, after) = plan_task_edit(&task, status, priority, None, None, at()).unwrap();
+    let (write, after) =
+        plan_task_edit(&task, status, priority, None, None, "alice", at()).unwrap();
     store
         .submit(
             &[(after, "ds-tasks".into())],
@@ -348,7 +349,8 @@ fn an_undo_drops_only_unsent_writes_and_an_inverse_fails_with_its_write() {
     assert!(store.drop_unsent(sent).is_err(), "it may have landed");
 
     let task = store.record("p1").unwrap().unwrap().record;
-    let (inverse, after) = plan_task_edit(&task, Some("To Do"), None, None, None, at()).unwrap();
+    let (inverse, after) =
+        plan_task_edit(&task, Some("To Do"), None, None, None, "alice", at()).unwrap();
     let body = serde_json::to_value(&inverse).unwrap();
     let changes = [(after, "ds-tasks".to_string())];
     let undo = store
