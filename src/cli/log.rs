@@ -20,10 +20,10 @@ const TERMINAL_LIMIT: usize = 50;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
-  hsn log --actor Solari --since 2d          what Solari did in the last two days
-  hsn log --kind transition --to error --since 1w
-                                             which instances went to Error this week
-  hsn log --workflow WF-WELL-BOOK --kind error,correction --json | jq .instance_id
+  hsn log --actor Solari --since 2d         what Solari did in the last two days
+  hsn log --kind error --since 1w           which instances went to Error this week
+  hsn log --kind transition --to completed --workflow WF-WELL-BOOK --since yesterday
+  hsn log --kind error,correction --json | jq -r .instance_id
 
 Times: 30m, 6h, 2d, 1w (before now), today, yesterday (midnight UTC), a date (2026-12-01)
 or a time (2026-12-01T09:00, UTC). A date given to --until keeps that whole day.")]
