@@ -308,7 +308,7 @@ async fn entries_synced_from_notion_original_unreadable_and_hostile_ones_include
     );
     assert_eq!(
         entries(&hsn(&ws, &["log", "--kind", "unreadable"]).await),
-        [raw.clone()]
+        std::slice::from_ref(raw)
     );
 
     // In a terminal: the same entries, inert.
