@@ -32,7 +32,9 @@ fn main() -> std::process::ExitCode {
             // newline in them into a space).
             eprintln!("hsn: {}", inert(&format!("{e:#}")));
             // A change refused because hsn is read-only: 2, as for a usage error.
-            if e.downcast_ref::<hsn::sync::ReadOnly>().is_some() {
+            if e.downcast_ref::<hsn::sync::ReadOnly>().is_some()
+                || e.downcast_ref::<hsn::cli::Usage>().is_some()
+            {
                 return std::process::ExitCode::from(2);
             }
             // A change of several records that some did not take: 3 (some applied) or 4.

@@ -7,13 +7,11 @@
 
 mod support;
 
-use std::io::Read;
 use std::process::Output;
 
 use hsn::domain::history::{HistoryEntry, HistoryLog};
 use hsn::domain::schema::DatabaseKey;
 use hsn::notion::PageParent;
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use serde_json::{Value, json};
 
 /// What a hostile page carries: OSC 52 (set the clipboard to "hi"), CSI 2J (clear the
@@ -375,55 +373,19 @@ fn json_lines(bytes: &[u8]) -> Vec<Value> {
 /// Runs `hsn ARGS` in a pseudo-terminal (so tables, not JSON lines) and returns what it
 /// wrote, stdout and stderr together.
 async fn in_terminal(ws: &support::Workspace, args: &[&str]) -> Vec<u8> {
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_hsn"));
-    command.env_clear();
-    command.env("PATH", std::env::var("PATH").unwrap_or_default());
-    command.env("NOTION_API_BASE", &ws.base);
-    command.env("NOTION_API_TOKEN", support::TOKEN);
-    command.env("HSN_DATA_DIR", ws.dir.path().join("data"));
-    command.env("HSN_OPERATOR", "grace");
-    command.env("TERM", "xterm-256color");
-    command.cwd(ws.dir.path());
-    command.args(args);
+    let command = support::terminal::hsn_command(ws, args);
     let shown = args.join(" ");
     // Blocking: off the runtime, which serves the fake Notion meanwhile.
-    tokio::task::spawn_blocking(move || {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 60,
-                cols: 400,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
+    let (succeeded, bytes) =
+        tokio::task::spawn_blocking(move || support::terminal::run_in_terminal(command))
+            .await
             .unwrap();
-        let mut child = pty.slave.spawn_command(command).unwrap();
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let reading = std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let mut buffer = [0u8; 8192];
-            // Ends at EOF, or EIO once the child and its terminal are gone.
-            while let Ok(n) = reader.read(&mut buffer) {
-                if n == 0 {
-                    break;
-                }
-                bytes.extend_from_slice(&buffer[..n]);
-            }
-            bytes
-        });
-        let status = child.wait().unwrap();
-        let bytes = reading.join().unwrap();
-        drop(pty.master);
-        assert!(
-            status.success(),
-            "hsn {shown} failed in a terminal: {}",
-            String::from_utf8_lossy(&bytes)
-        );
-        // The terminal ends lines with CR LF.
-        bytes.into_iter().filter(|b| *b != b'\r').collect()
-    })
-    .await
-    .unwrap()
+    assert!(
+        succeeded,
+        "hsn {shown} failed in a terminal: {}",
+        String::from_utf8_lossy(&bytes)
+    );
+    bytes
 }
 
 #[tokio::test]

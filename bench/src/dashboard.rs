@@ -221,6 +221,22 @@ impl Terminal {
         self.child.try_wait().ok().flatten().is_none()
     }
 
+    /// Waits up to `timeout` for the process to end by itself; the time from its start.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Result<Duration> {
+        let deadline = Instant::now() + timeout;
+        while self.running() {
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                return Err(eyre!(
+                    "still running after {timeout:?}:\n{}",
+                    self.contents()
+                ));
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        Ok(self.started.elapsed())
+    }
+
     /// Presses `q` and waits up to 5 s for the process to end, then kills it.
     pub fn quit(mut self) {
         let _ = self.press("q");

@@ -4,6 +4,7 @@
 
 pub mod budget;
 pub mod dashboard;
+pub mod log;
 pub mod tabs;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -103,6 +104,25 @@ fn text_columns_only(record: &mut Record) {
     }
 }
 
+/// How long the generated instances' histories are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Histories {
+    /// Up to 5 transitions (2.5 on average): the workspace every row but the audit log's
+    /// measures.
+    Moves,
+    /// About 6 entries on average: up to 6 transitions, and up to 6 entries of other kinds
+    /// (tasks made, errors, agents' notes) among them: the audit log's row.
+    Busy,
+}
+
+/// What the agents log besides moves, in [`Histories::Busy`]: action and details.
+const EVENTS: [(&str, &str); 4] = [
+    ("Created task: Follow up with the client", "task_id"),
+    ("Error confirming booking: payment gateway timeout", "error"),
+    ("Lead captured from typeform", "source"),
+    ("Reminder sent", "channel"),
+];
+
 /// Generates and inserts a workspace of `instances` instances (with half as many tasks and a
 /// few records in every other database) into the fake; returns where each database is.
 /// Timestamps spread over the 60 days before `now`, so incremental refreshes behave as in a
@@ -112,6 +132,18 @@ pub fn seed_workspace(
     instances: usize,
     seed: u64,
     now: DateTime<Utc>,
+) -> DataSources {
+    seed_workspace_with(fake, instances, seed, now, Histories::Moves)
+}
+
+/// [`seed_workspace`] with histories as `histories` says. `Histories::Moves` draws the
+/// same random numbers as it always did: the same seed, the same workspace.
+pub fn seed_workspace_with(
+    fake: &FakeNotion,
+    instances: usize,
+    seed: u64,
+    now: DateTime<Utc>,
+    histories: Histories,
 ) -> DataSources {
     let sources = create_databases(fake);
     let mut rng = Seeded::new(seed);
@@ -152,7 +184,10 @@ pub fn seed_workspace(
         // The last change falls anywhere in the 60 days, the earlier ones before it, so
         // edit times spread as in a real workspace (not piled up on one minute).
         let last = start + Duration::minutes(rng.below(minutes) as i64);
-        let steps = rng.below(6) as usize;
+        let steps = match histories {
+            Histories::Moves => rng.below(6),
+            Histories::Busy => rng.below(7),
+        } as usize;
         let mut times: Vec<DateTime<Utc>> = Vec::new();
         let mut at = last;
         for _ in 0..steps {
@@ -160,16 +195,24 @@ pub fn seed_workspace(
             at -= Duration::minutes(30 + rng.below(60 * 24) as i64);
         }
         times.reverse();
-        let mut log = HistoryLog::default();
+        let mut entries = Vec::new();
         for (step, when) in times.iter().enumerate() {
             let agent = rng.pick(&AGENTS).to_string();
-            log.push(HistoryEntry::transition(
+            entries.push(HistoryEntry::transition(
                 &agent,
                 STATES[step],
                 STATES[step + 1],
                 Some("generated"),
                 *when,
             ));
+        }
+        if histories == Histories::Busy {
+            entries.extend(events(&mut rng, at, last));
+            entries.sort_by_key(HistoryEntry::timestamp);
+        }
+        let mut log = HistoryLog::default();
+        for entry in entries {
+            log.push(entry);
         }
         let at = last;
         let mut r = Record::new(DatabaseKey::ActiveWorkflowInstances);
@@ -239,6 +282,21 @@ pub fn seed_workspace(
     sources
 }
 
+/// Up to 6 entries other than moves (3 on average) between `first` and `last`.
+fn events(rng: &mut Seeded, first: DateTime<Utc>, last: DateTime<Utc>) -> Vec<HistoryEntry> {
+    let span = (last - first).num_minutes().max(60) as u64;
+    (0..rng.below(7))
+        .map(|_| {
+            let agent = rng.pick(&AGENTS).to_string();
+            let (action, key) = *rng.pick(&EVENTS);
+            let mut details = Map::new();
+            details.insert(key.into(), Value::String(format!("{:08x}", rng.next_u64())));
+            let at = last - Duration::minutes(rng.below(span) as i64);
+            HistoryEntry::event(&agent, action, details, at)
+        })
+        .collect()
+}
+
 /// A fixed "now" for reproducible runs.
 pub fn fixed_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0)
@@ -259,9 +317,19 @@ pub fn write_demo_store(
     instances: usize,
     seed: u64,
 ) -> color_eyre::Result<()> {
+    write_demo_store_with(path, instances, seed, Histories::Moves)
+}
+
+/// [`write_demo_store`] with histories as `histories` says.
+pub fn write_demo_store_with(
+    path: &std::path::Path,
+    instances: usize,
+    seed: u64,
+    histories: Histories,
+) -> color_eyre::Result<()> {
     use hsn::domain::demo::demo_data_source_id;
     let fake = FakeNotion::new("bench");
-    let sources = seed_workspace(&fake, instances, seed, fixed_now());
+    let sources = seed_workspace_with(&fake, instances, seed, fixed_now(), histories);
     let mut store = hsn::store::Store::open(path)?;
     for definition in &DATABASES {
         let pages: Vec<hsn::notion::Page> = fake

@@ -5,6 +5,7 @@ mod advance;
 mod bulk;
 mod correct;
 mod history;
+mod log;
 mod outbox;
 pub(crate) mod overview;
 mod query;
@@ -69,6 +70,8 @@ pub enum Command {
     Show(records::ShowArgs),
     /// An instance's audit trail, oldest first.
     History(history::HistoryArgs),
+    /// The audit log of every instance, newest first: who did what, when, filtered.
+    Log(log::LogArgs),
     /// Move an instance to a new state (or list the states it can move to), or several.
     Advance(advance::AdvanceArgs),
     /// Resolve an instance in Error: Active again, its Error Message cleared.
@@ -129,6 +132,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
         Command::List(args) => records::run_list(args, &settings, &open().await?).await,
         Command::Show(args) => records::run_show(args, &open().await?).await,
         Command::History(args) => history::run(args, &open().await?).await,
+        Command::Log(args) => log::run(args, &settings, &open().await?).await,
         Command::Advance(args) => advance::run(args, &open().await?).await,
         Command::Resolve(args) => correct::run(correct::Kind::Resolve, args, &open().await?).await,
         Command::Hold(args) => correct::run(correct::Kind::Hold, args, &open().await?).await,
@@ -173,6 +177,12 @@ impl Command {
         }
     }
 }
+
+/// A command line that cannot be run as given (a bad option value, options that
+/// contradict each other): exit status 2, as for clap's own usage errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
 
 fn notion_client(settings: &Settings) -> Result<NotionClient> {
     let Some(config) = settings.notion()? else {

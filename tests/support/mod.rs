@@ -2,6 +2,7 @@
 //! shared by the tests of the operations and of the commands over them.
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod terminal;
 pub mod writes;
 
 use std::collections::HashMap;

@@ -1,7 +1,8 @@
 //! `cargo run --release -p hsn-bench --bin bench-report`: measures every figure of
 //! BENCHMARKS.md on this machine and rewrites that file (machine, date and commit included).
 //! Peers (the official JS and Python SDKs) are measured too when `bench/peers/install.sh`
-//! has installed them.
+//! has installed them. `--quick`: the fast figures only; `--only log`: the audit log's row
+//! alone (`hsn log --since 1d` over 100,000 instances). Neither rewrites BENCHMARKS.md.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -330,6 +331,26 @@ async fn main() -> Result<()> {
         }
         return Ok(());
     }
+    if let [_, flag, hsn, dir] = &args[..]
+        && flag == "--time-log"
+    {
+        println!(
+            "{}",
+            hsn_bench::log::time_runs(Path::new(hsn), Path::new(dir))?
+        );
+        return Ok(());
+    }
+    // `--only log`: the audit log's row alone, printed; BENCHMARKS.md is left alone.
+    if let [_, flag, what] = &args[..]
+        && flag == "--only"
+        && what == "log"
+    {
+        let hsn = build_hsn()?;
+        for f in hsn_bench::log::figures(&hsn)? {
+            row(&mut Vec::new(), &f.what, &f.target, f.measured, f.ok);
+        }
+        return Ok(());
+    }
     let run_started = Instant::now();
     // What is measured: the commit and working tree as the run starts (the binaries are
     // built from them), not as it ends.
@@ -514,6 +535,22 @@ async fn main() -> Result<()> {
         Some(recompute < 5.0),
     );
     drop(store);
+
+    // The audit log over 100,000 instances' histories (a store of its own).
+    match hsn_bench::log::figures(&hsn) {
+        Ok(figures) => {
+            for f in figures {
+                row(&mut rows, &f.what, &f.target, f.measured, f.ok);
+            }
+        }
+        Err(e) => row(
+            &mut rows,
+            "`hsn log --since 1d`, 100,000 instances",
+            "≤ 300 ms",
+            format!("the measurement failed: {e}"),
+            Some(false),
+        ),
+    }
 
     // Notion's budget: 180 requests per token and 60 s window (`bench/src/budget.rs`).
     {
