@@ -173,7 +173,8 @@ pub async fn run(args: LogArgs, settings: &Settings, session: &Session) -> Resul
             rows.len()
         )
     } else {
-        format!("{total} entries{described}")
+        let noun = if total == 1 { "entry" } else { "entries" };
+        format!("{total} {noun}{described}")
     };
     say(&mut out, &footer)?;
     Ok(())

@@ -196,7 +196,8 @@ fn instance_of(task: &Record) -> (Option<String>, Option<String>) {
 }
 
 /// The history entry of `edit` (an `EditTask`): each column it sets, from the value it was
-/// planned over (`was`) to its own. `None` for an edit queued by a version that recorded
+/// planned over (`was`) to its own, leaving out the columns it sets to the value they
+/// held. `None` when it changes nothing, and for an edit queued by a version that recorded
 /// none (no actor).
 pub(super) fn edit_entry(edit: &Write) -> Option<HistoryEntry> {
     let Write::EditTask {
@@ -228,9 +229,16 @@ pub(super) fn edit_entry(edit: &Write) -> Option<HistoryEntry> {
                 "Assigned To" => assignee.clone(),
                 _ => due.map(|d| d.to_string()),
             };
-            TaskChange::new(column, shown_value(was.get(column)), to)
+            let to = to.filter(|v| !v.trim().is_empty());
+            (column, shown_value(was.get(column)), to)
         })
+        // A column set to the value it held changes nothing: not in the trail.
+        .filter(|(_, from, to)| from != to)
+        .map(|(column, from, to)| TaskChange::new(column, from, to))
         .collect();
+    if changes.is_empty() {
+        return None;
+    }
     Some(HistoryEntry::task_edit(
         actor,
         task_id,

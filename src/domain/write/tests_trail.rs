@@ -149,3 +149,23 @@ fn a_note_with_control_characters_is_refused() {
     let why = plan_task_changes(&linked(), &done(Some("ok\u{1b}[2J")), "alice", at(0));
     assert!(matches!(why, Err(PlanError::Invalid(w)) if w.contains("note")));
 }
+
+#[test]
+fn a_column_set_to_the_value_it_held_is_not_in_the_trail() {
+    let changes = TaskChanges {
+        status: Some("To Do".into()),
+        priority: Some("High".into()),
+        ..TaskChanges::default()
+    };
+    let (write, _) = plan_task_changes(&linked(), &changes, "bob", at(2)).unwrap();
+    assert_eq!(
+        write.history_entry().unwrap().summary(),
+        "Task TASK-0042: priority Medium → High"
+    );
+    let same = TaskChanges {
+        status: Some("To Do".into()),
+        ..TaskChanges::default()
+    };
+    let (write, _) = plan_task_changes(&linked(), &same, "bob", at(3)).unwrap();
+    assert_eq!(write.history_entry(), None, "nothing changed: no entry");
+}
