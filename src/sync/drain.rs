@@ -158,6 +158,15 @@ impl Engine {
                     });
                 }
                 Outcome::Later(later) => {
+                    if let Some(retry) = &later.retry_as
+                        && !self.store().restamp_write(
+                            seq,
+                            &self.holder,
+                            &serde_json::to_value(retry)?,
+                        )?
+                    {
+                        continue;
+                    }
                     let wait = if later.uncertain {
                         UNCERTAIN_WAIT
                     } else {
