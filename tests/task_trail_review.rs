@@ -288,3 +288,61 @@ async fn an_entry_with_no_room_in_the_log_is_a_partial_outcome_and_leaves_no_tra
     );
     assert!(indexed_edits(&alice, &task_id).is_empty());
 }
+
+/// An edit of a task made in hsn and not yet confirmed (`local:TASK-…`): it follows the
+/// real page, and its entry names that page, once, after the creation's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_of_a_task_not_yet_created_records_the_real_page() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    let task_id = queue_task(&alice, &ws.instance, "Call Jane", "alice");
+    let (_, seq) = queue_edit(&alice, &format!("local:{task_id}"), &status("Done", None));
+    let rows = indexed_edits(&alice, &task_id);
+    assert_eq!(rows.len(), 1, "shown at once: {rows:?}");
+    assert!(rows[0].pending);
+    let report = alice.drain().await.unwrap();
+    assert_eq!(report.sent, 2, "{report:?}");
+    assert_eq!(state_of(&alice, seq), OutboxState::Done);
+    let page = tasks_named(&ws, &task_id)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let edits = edits_of(&ws, &task_id).await;
+    assert_eq!(edits.len(), 1, "{edits:?}");
+    assert_eq!(edits[0].details()["task_page"], page.as_str());
+    let rows = indexed_edits(&alice, &task_id);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(!rows[0].pending);
+    assert_eq!(rows[0].activity.details["task_page"], page.as_str());
+}
+
+/// Two processes on one store drain the same queued edit at once: one sends it, the task
+/// is updated once and the log holds one entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_store_send_an_edit_once() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    let other = engine(&ws, "alice").await;
+    let (task_id, page) = made_task(&ws, &alice).await;
+    queue_edit(&alice, &page, &status("Done", None));
+    // The task's update is slow: the other process drains meanwhile.
+    ws.fake.push_fault_for(
+        "PATCH",
+        &format!("/v1/pages/{}", &page[..8]),
+        Fault::Delay(std::time::Duration::from_millis(300)),
+    );
+    let before = ws.fake.requests().len();
+    let (one, two) = tokio::join!(alice.drain(), other.drain());
+    let (one, two) = (one.unwrap(), two.unwrap());
+    assert_eq!(one.sent + two.sent, 1, "{one:?} {two:?}");
+    let task_patches = ws.fake.requests()[before..]
+        .iter()
+        .filter(|r| r.method == "PATCH" && r.path.contains(&page[..8]))
+        .count();
+    assert_eq!(task_patches, 1);
+    assert_eq!(edits_of(&ws, &task_id).await.len(), 1);
+    other.drain().await.unwrap();
+    alice.drain().await.unwrap();
+    assert_eq!(edits_of(&ws, &task_id).await.len(), 1);
+    assert_eq!(indexed_edits(&other, &task_id).len(), 1);
+}
