@@ -346,3 +346,57 @@ async fn two_processes_on_one_store_send_an_edit_once() {
     assert_eq!(edits_of(&ws, &task_id).await.len(), 1);
     assert_eq!(indexed_edits(&other, &task_id).len(), 1);
 }
+
+/// The task's update landed and the entry's write met the workspace's block limit (a
+/// refusal no retry of hsn's fixes): the edit is done with a partial outcome naming why
+/// the entry is missing, never held to be sent again over a later change of the task.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_refused_by_the_block_limit_is_a_partial_outcome_never_resent() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    let (task_id, page) = made_task(&ws, &alice).await;
+    let (_, seq) = queue_edit(&alice, &page, &status("Done", None));
+    ws.fake.push_fault_for(
+        "PATCH",
+        &format!("/v1/pages/{}", &ws.instance[..8]),
+        Fault::BlockLimit,
+    );
+    let report = alice.drain().await.unwrap();
+    assert_eq!(state_of(&alice, seq), OutboxState::Done, "{report:?}");
+    let outcome = &report.notes[0].2;
+    assert!(
+        outcome.starts_with("partly done") && outcome.contains("free blocks"),
+        "{outcome}"
+    );
+    assert_eq!(task_status(&ws, &page).await.as_deref(), Some("Done"));
+    assert!(edits_of(&ws, &task_id).await.is_empty());
+    assert!(indexed_edits(&alice, &task_id).is_empty());
+
+    ws.client
+        .update_page(&page, json!({"Status": {"select": {"name": "Cancelled"}}}))
+        .await
+        .unwrap();
+    let before = ws.fake.requests().len();
+    assert_eq!(alice.drain().await.unwrap().sent, 0);
+    assert!(
+        !ws.fake.requests()[before..]
+            .iter()
+            .any(|r| r.method == "PATCH"),
+        "nothing sent again"
+    );
+    assert_eq!(task_status(&ws, &page).await.as_deref(), Some("Cancelled"));
+}
+
+/// A queued edit the operator drops leaves the audit log's index with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_edit_leaves_the_index() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    let (task_id, page) = made_task(&ws, &alice).await;
+    let (_, seq) = queue_edit(&alice, &page, &status("Done", None));
+    assert_eq!(indexed_edits(&alice, &task_id).len(), 1);
+    alice.store().drop_write(seq).unwrap();
+    assert!(indexed_edits(&alice, &task_id).is_empty());
+    let cached = alice.store().record(&ws.instance).unwrap().unwrap();
+    assert_eq!(cached.pending, 0);
+}
