@@ -244,15 +244,16 @@ async fn two_queued_edits_of_one_task_record_both_in_order() {
     assert!(indexed_edits(&alice, &task_id).iter().all(|r| !r.pending));
 }
 
-/// A log with no room for the entry (a long note over a nearly full log): the task is
-/// changed, the write is done with a partial outcome saying so, and neither the cached
-/// instance nor the audit log's index keeps an entry Notion does not have.
+/// A log with no room for the entry (a long note over a nearly full log). Seen in the
+/// cache, the edit is refused before anything is queued; grown in Notion since the last
+/// sync, the task is changed and the write is done with a partial outcome saying so, and
+/// neither the cached instance nor the audit log's index keeps an entry Notion lacks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_entry_with_no_room_in_the_log_is_a_partial_outcome_and_leaves_no_trace() {
+async fn an_entry_with_no_room_in_the_log_is_refused_or_a_partial_outcome_and_leaves_no_trace() {
     let ws = support::workspace().await;
     let alice = engine(&ws, "alice").await;
     let (task_id, page) = made_task(&ws, &alice).await;
-    // Fill the log to about 197,000 characters with the agent's entries.
+    // The agent fills the log to about 197,000 characters.
     let mut log = agent_read(&ws.client, &ws.instance).await;
     let padding = "x".repeat(1800);
     while serde_json::to_string(&log).unwrap().len() < 197_000 {
@@ -263,20 +264,13 @@ async fn an_entry_with_no_room_in_the_log_is_a_partial_outcome_and_leaves_no_tra
         }));
     }
     agent_write(&ws.client, &ws.instance, log, "Lead scored").await;
-    alice
-        .refresh(DatabaseKey::ActiveWorkflowInstances, true)
-        .await
-        .unwrap();
-
     let note = "n".repeat(2000);
+
     let (_, seq) = queue_edit(&alice, &page, &status("Done", Some(&note)));
     let report = alice.drain().await.unwrap();
     assert_eq!(state_of(&alice, seq), OutboxState::Done, "{report:?}");
-    assert!(
-        report.notes[0].2.starts_with("partly done"),
-        "{:?}",
-        report.notes
-    );
+    let outcome = &report.notes[0].2;
+    assert!(outcome.starts_with("partly done"), "{outcome}");
     assert_eq!(task_status(&ws, &page).await.as_deref(), Some("Done"));
     assert!(edits_of(&ws, &task_id).await.is_empty());
     let cached = alice.store().record(&ws.instance).unwrap().unwrap();
@@ -287,6 +281,24 @@ async fn an_entry_with_no_room_in_the_log_is_a_partial_outcome_and_leaves_no_tra
             .any(|e| e.edited_task() == Some(&task_id))
     );
     assert!(indexed_edits(&alice, &task_id).is_empty());
+
+    // Once a sync brings the full log, the next such edit is refused, nothing queued.
+    alice
+        .refresh(DatabaseKey::ActiveWorkflowInstances, true)
+        .await
+        .unwrap();
+    let queued = alice.store().all_writes().unwrap().len();
+    let task = alice.store().record(&page).unwrap().unwrap().record;
+    let (write, after) =
+        plan_task_changes(&task, &status("To Do", Some(&note)), "alice", Utc::now()).unwrap();
+    let refused = alice.submit(&write, vec![after]).unwrap_err().to_string();
+    assert!(refused.contains("does not fit in the History Log"), "{refused}");
+    assert_eq!(alice.store().all_writes().unwrap().len(), queued);
+    let cached = alice.store().record(&page).unwrap().unwrap().record;
+    assert_eq!(
+        cached.get::<Option<String>>("Status").as_deref(),
+        Some("Done")
+    );
 }
 
 /// An edit of a task made in hsn and not yet confirmed (`local:TASK-…`): it follows the
