@@ -117,7 +117,10 @@ async fn an_edit_known_landed_keeps_its_entry_when_the_task_changes_before_the_r
         "the edit landed (Notion answered it): its entry is owed: {:?}",
         again.notes
     );
-    assert_eq!(edits[0].summary(), format!("Task {task_id}: status To Do → Done"));
+    assert_eq!(
+        edits[0].summary(),
+        format!("Task {task_id}: status To Do → Done")
+    );
     assert_eq!(
         task_status(&ws, &page).await.as_deref(),
         Some("Cancelled"),
@@ -176,7 +179,10 @@ async fn a_task_edit_entry_a_blind_writer_drops_is_put_back() {
     assert_eq!(alice.drain().await.unwrap().sent, 1);
     assert_eq!(edits_of(&ws, &task_id).await.len(), 1);
     agent_write(&ws.client, &ws.instance, agent_saw, "Lead scored").await;
-    assert!(edits_of(&ws, &task_id).await.is_empty(), "the agent dropped it");
+    assert!(
+        edits_of(&ws, &task_id).await.is_empty(),
+        "the agent dropped it"
+    );
 
     let refreshed = alice
         .refresh(DatabaseKey::ActiveWorkflowInstances, false)
@@ -201,7 +207,9 @@ async fn an_undo_of_a_task_edit_records_its_own_entry() {
     alice.drain().await.unwrap();
     let current = alice.store().record(&page).unwrap().unwrap().record;
     let (undo, back) = plan_undo(&edit, &current, "alice", Utc::now()).unwrap();
-    let seq = alice.submit_undo(&undo, vec![back], last_seq(&alice)).unwrap();
+    let seq = alice
+        .submit_undo(&undo, vec![back], last_seq(&alice))
+        .unwrap();
     alice.drain().await.unwrap();
     assert_eq!(state_of(&alice, seq), OutboxState::Done);
     let summaries: Vec<String> = edits_of(&ws, &task_id)
@@ -292,7 +300,10 @@ async fn an_entry_with_no_room_in_the_log_is_refused_or_a_partial_outcome_and_le
     let (write, after) =
         plan_task_changes(&task, &status("To Do", Some(&note)), "alice", Utc::now()).unwrap();
     let refused = alice.submit(&write, vec![after]).unwrap_err().to_string();
-    assert!(refused.contains("does not fit in the History Log"), "{refused}");
+    assert!(
+        refused.contains("does not fit in the History Log"),
+        "{refused}"
+    );
     assert_eq!(alice.store().all_writes().unwrap().len(), queued);
     let cached = alice.store().record(&page).unwrap().unwrap().record;
     assert_eq!(
