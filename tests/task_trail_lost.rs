@@ -92,3 +92,31 @@ async fn a_store_trail_is_indexed_once_when_confirmed() {
     }
     assert_eq!(rows().len(), 1);
 }
+
+/// The task changed in Notion after the last sync (another writer set it In Progress):
+/// the entry of an edit planned over the stale copy should say what it changed in Notion,
+/// `In Progress → Done`, not `To Do → Done`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the entry's `from` is the cached value when planned (`was`), never checked \
+            against the task read right before the update; fixing it means storing the \
+            fresh `was` before the update (like the stamp) so retries keep one identity"]
+async fn an_edit_over_a_stale_copy_records_what_notion_held() {
+    let ws = support::workspace().await;
+    let alice = engine(&ws, "alice").await;
+    let (task_id, page) = made_task(&ws, &alice).await;
+    ws.client
+        .update_page(
+            &page,
+            json!({"Status": {"select": {"name": "In Progress"}}}),
+        )
+        .await
+        .unwrap();
+    queue_edit(&alice, &page, &status("Done", None));
+    alice.drain().await.unwrap();
+    let edits = edits_of(&ws, &task_id).await;
+    assert_eq!(edits.len(), 1);
+    assert_eq!(
+        edits[0].summary(),
+        format!("Task {task_id}: status In Progress → Done")
+    );
+}
