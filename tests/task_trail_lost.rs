@@ -97,9 +97,6 @@ async fn a_store_trail_is_indexed_once_when_confirmed() {
 /// the entry of an edit planned over the stale copy should say what it changed in Notion,
 /// `In Progress → Done`, not `To Do → Done`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the entry's `from` is the cached value when planned (`was`), never checked \
-            against the task read right before the update; fixing it means storing the \
-            fresh `was` before the update (like the stamp) so retries keep one identity"]
 async fn an_edit_over_a_stale_copy_records_what_notion_held() {
     let ws = support::workspace().await;
     let alice = engine(&ws, "alice").await;

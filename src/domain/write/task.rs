@@ -272,6 +272,26 @@ impl Write {
     }
 }
 
+impl Write {
+    /// This edit planned over `task` as Notion holds it when it is first sent (the cache
+    /// may have been behind): its entry says what it changed, a retry compares against
+    /// that, and its undo puts that back. `None` for any other write, and for an undo
+    /// (`conditional`: its `was` is what it must find).
+    pub fn planned_over(&self, task: &Record) -> Option<Write> {
+        let Write::EditTask {
+            conditional: false, ..
+        } = self
+        else {
+            return None;
+        };
+        let mut write = self.clone();
+        if let Write::EditTask { was, .. } = &mut write {
+            was.clear();
+        }
+        Some(with_was(write, task).0)
+    }
+}
+
 /// `write` (an edit of `task`) with `was` filled from `task`, and the task as it will look.
 pub(super) fn with_was(mut write: Write, task: &Record) -> (Write, Record) {
     let mut after = task.clone();
