@@ -251,6 +251,7 @@ fn queued(seq: i64, title: &str) -> Queued {
             note: None,
             instance_page: None,
             instance_id: None,
+            task_landed: false,
         },
         title: title.to_string(),
     }

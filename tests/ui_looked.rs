@@ -291,7 +291,8 @@ fn a_sync_moving_an_instance_into_error_raises_exactly_one_alert_and_own_changes
         .collect();
     assert!(open_unassigned.len() >= 2, "the demo has unassigned tasks");
     let task = store.record(&open_unassigned[0]).unwrap().unwrap().record;
-    let (write, after) = plan_task_edit(&task, None, None, Some(&operator), None, now()).unwrap();
+    let (write, after) =
+        plan_task_edit(&task, None, None, Some(&operator), None, &operator, now()).unwrap();
     store
         .submit(
             &[(after, demo_data_source_id(DatabaseKey::Tasks))],

@@ -103,6 +103,10 @@ pub enum Write {
         /// Its Instance ID, when known (a link held as text names only that).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         instance_id: Option<String>,
+        /// Notion applied the task's update (it answered it) and only the entry is left:
+        /// a retry writes the entry whatever the task holds by then (`Write::task_landed`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        task_landed: bool,
     },
     /// A correction of an instance by hand, outside its workflow: an error resolved, a hold
     /// or its end, a transition reverted. Checked against the instance when planned and

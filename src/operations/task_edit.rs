@@ -38,6 +38,9 @@ pub struct TaskEdit {
     /// This edit was sent before and its answer lost: the task is read first, and the edit
     /// is not sent again over a task changed since.
     pub may_have_landed: bool,
+    /// An earlier attempt had the task's update applied (Notion answered it) and failed
+    /// on the entry: only the entry is left, whatever the task holds now.
+    pub task_landed: bool,
     /// The edited columns as they were when the edit was planned: a value now neither this
     /// nor the edit's means someone changed the task since.
     pub was: BTreeMap<String, FieldValue>,
@@ -143,10 +146,11 @@ pub async fn edit_task(
             });
         }
         let held = Record::from_page(DatabaseKey::Tasks, &page);
-        task_landed = changes
-            .values
-            .iter()
-            .all(|(column, value)| same_value(held.value(column), Some(value)));
+        task_landed = edit.task_landed
+            || changes
+                .values
+                .iter()
+                .all(|(column, value)| same_value(held.value(column), Some(value)));
         let changed_by_someone = edit.was.iter().any(|(column, before)| {
             let now = held.value(column);
             !same_value(now, Some(before)) && !same_value(now, changes.value(column))

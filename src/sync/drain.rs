@@ -13,12 +13,14 @@ use super::execute::{Outcome, execute};
 use super::runner::Event;
 use crate::domain::history::{HistoryEntry, HistoryLog};
 use crate::domain::models::WorkflowInstance;
+use crate::domain::record::Record;
 use crate::domain::schema::DatabaseKey;
 use crate::domain::write::Write;
-use crate::notion::Page;
-use crate::operations::SendGuard;
+use crate::notion::{NotionClient, Page};
+use crate::operations::{SendGuard, find_page};
 use crate::store::own_entries::OwnWrites;
 use crate::store::{Holder, LEASE, Landed, Store};
+use crate::workspace::sources::DataSources;
 
 /// What one drain of the outbox did.
 #[derive(Debug, Clone, Default)]
@@ -100,6 +102,7 @@ impl Engine {
                 write
             } else {
                 let stamped = write.stamped(Utc::now());
+                let stamped = planned_over_notion(client, sources, stamped).await;
                 let body = serde_json::to_value(&stamped)?;
                 if !self.store().restamp_write(seq, &self.holder, &body)? {
                     continue;
@@ -158,6 +161,15 @@ impl Engine {
                     });
                 }
                 Outcome::Later(later) => {
+                    if let Some(retry) = &later.retry_as
+                        && !self.store().restamp_write(
+                            seq,
+                            &self.holder,
+                            &serde_json::to_value(retry)?,
+                        )?
+                    {
+                        continue;
+                    }
                     let wait = if later.uncertain {
                         UNCERTAIN_WAIT
                     } else {
@@ -277,6 +289,33 @@ pub(super) fn keep_leases(store: std::sync::Weak<Mutex<Store>>, holder: Holder) 
         });
     if let Err(e) = renew {
         tracing::warn!(error = %e, "cannot start the thread that renews outbox leases");
+    }
+}
+
+/// An edit about to be sent for the first time, planned over the task as Notion holds it
+/// now (`Write::planned_over`), so its entry's values before are Notion's, not a cache's
+/// that was behind. A task that cannot be read leaves the edit as planned: its own send
+/// meets the same failure and reports it.
+async fn planned_over_notion(client: &NotionClient, sources: &DataSources, write: Write) -> Write {
+    let Write::EditTask {
+        task_page,
+        task_id,
+        conditional: false,
+        ..
+    } = &write
+    else {
+        return write;
+    };
+    let reference = if task_page.starts_with("local:") {
+        task_id
+    } else {
+        task_page
+    };
+    match find_page(client, sources, DatabaseKey::Tasks, reference).await {
+        Ok(page) => write
+            .planned_over(&Record::from_page(DatabaseKey::Tasks, &page))
+            .unwrap_or(write),
+        Err(_) => write,
     }
 }
 

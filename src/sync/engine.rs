@@ -557,6 +557,18 @@ impl Engine {
         if let Some(cached) = self.store().record(page)? {
             let mut instance = cached.record;
             write.apply(&mut instance);
+            // The task is changed before its entry is written: an entry that cannot fit (a
+            // long note over a nearly full log) would leave the edit half made. Refused
+            // here, nothing queued; a log that grew in Notion since is a partial outcome.
+            let log = WorkflowInstance::from_record(&instance).history_log;
+            if let Err(full) = HistoryLog::decode(&log).encode() {
+                return Err(eyre!(
+                    "{} was not queued: its entry does not fit in the History Log of \
+                     instance {}: {full}",
+                    write.summary(),
+                    instance.title()
+                ));
+            }
             changes.push(instance);
         }
         Ok(changes)

@@ -53,6 +53,9 @@ pub(super) struct Later {
     /// Notion cannot be reached, or refuses every request for now (rate limit, token):
     /// the writes behind it would fail the same way, so the drain stops.
     pub everywhere: bool,
+    /// The write as it must be kept for its retry: part of it landed, and the retry must
+    /// know (an edit whose task Notion updated, its entry left to write).
+    pub retry_as: Option<Write>,
 }
 
 /// Sorts what sending a write came to. A restoration whose log kept changing under it is
@@ -76,6 +79,7 @@ fn sort(result: Result<Landed, OperationError>, restoring: bool) -> Outcome {
                 reason: format!("{error}; {reason}"),
                 uncertain: false,
                 everywhere: true,
+                retry_as: None,
             });
         }
         return Outcome::Blocked(reason);
@@ -105,6 +109,7 @@ fn sort(result: Result<Landed, OperationError>, restoring: bool) -> Outcome {
         reason: error.to_string(),
         uncertain,
         everywhere,
+        retry_as: None,
     })
 }
 
@@ -127,10 +132,18 @@ pub(super) async fn execute(
         Some(may_send) => client.guarded(may_send),
         None => client.clone(),
     };
-    sort(
-        send(&client, sources, write, may_have_landed, guard).await,
-        restoring,
-    )
+    let sent = send(&client, sources, write, may_have_landed, guard).await;
+    // An edit's Partial: Notion answered the task's update, the entry is left. Its values
+    // may not be there by the retry (someone may set the task on): keep that it landed.
+    let retry_as = match &sent {
+        Err(OperationError::Partial { .. }) => write.task_landed(),
+        _ => None,
+    };
+    let mut outcome = sort(sent, restoring);
+    if let Outcome::Later(later) = &mut outcome {
+        later.retry_as = retry_as;
+    }
+    outcome
 }
 
 async fn send(
@@ -240,6 +253,7 @@ async fn send(
             conditional,
             instance_page,
             instance_id,
+            task_landed,
             ..
         } => {
             // Still a placeholder (a store written before edits followed their create):
@@ -266,6 +280,7 @@ async fn send(
                 clear_due: *clear_due,
                 conditional: *conditional,
                 may_have_landed,
+                task_landed: *task_landed,
                 was: was.clone(),
                 trail,
                 guard: guard.clone(),

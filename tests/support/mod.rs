@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses its own part
 
 pub mod terminal;
+pub mod trail;
 pub mod writes;
 
 use std::collections::HashMap;

@@ -182,6 +182,7 @@ pub fn plan_task_changes(
         note: note.map(str::to_string),
         instance_page,
         instance_id,
+        task_landed: false,
     };
     Ok(with_was(write, task))
 }
@@ -264,6 +265,38 @@ impl Write {
             } => Some((task_page.as_str(), task_id.as_str(), edit_entry(self)?)),
             _ => None,
         }
+    }
+
+    /// This edit once Notion has applied its task's update (it answered it) but not yet
+    /// its entry: the retry writes only the entry, even over a task someone changed since
+    /// (the edit happened; its trail is owed). `None` for any other write.
+    pub fn task_landed(&self) -> Option<Write> {
+        let mut landed = self.clone();
+        match &mut landed {
+            Write::EditTask { task_landed, .. } => *task_landed = true,
+            _ => return None,
+        }
+        Some(landed)
+    }
+}
+
+impl Write {
+    /// This edit planned over `task` as Notion holds it when it is first sent (the cache
+    /// may have been behind): its entry says what it changed, a retry compares against
+    /// that, and its undo puts that back. `None` for any other write, and for an undo
+    /// (`conditional`: its `was` is what it must find).
+    pub fn planned_over(&self, task: &Record) -> Option<Write> {
+        let Write::EditTask {
+            conditional: false, ..
+        } = self
+        else {
+            return None;
+        };
+        let mut write = self.clone();
+        if let Write::EditTask { was, .. } = &mut write {
+            was.clear();
+        }
+        Some(with_was(write, task).0)
     }
 }
 
