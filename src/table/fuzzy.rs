@@ -60,7 +60,7 @@ pub(super) fn kept_scores(longer: &str, shorter: &str) -> Kept {
 /// may start from `shorter`'s matches. True when `longer` extends `shorter` and `shorter`
 /// holds none of the pattern syntax that breaks this (`!` negates, `$` anchors the end,
 /// `\` escapes) nor text that changes how letters are normalised.
-pub(super) fn narrows(longer: &str, shorter: &str) -> bool {
+pub(crate) fn narrows(longer: &str, shorter: &str) -> bool {
     longer.starts_with(shorter) && shorter.is_ascii() && !shorter.contains(['!', '$', '\\'])
 }
 

@@ -1,0 +1,186 @@
+//! The Activity tab's fuzzy filter and its per-day histogram, in one pass over the rows.
+//!
+//! Each word typed is scored (nucleo) against each distinct string once, not against each
+//! row: a row passes a word when one of its searched texts does (a `!word`: when none
+//! holds it). The rows keep their order (newest first: the log's story), so nothing is
+//! sorted. While a word grows, only the strings that matched its shorter form are scored
+//! again; while the text grows, only the rows shown before are looked at again (the idea
+//! of `table/fuzzy.rs`).
+
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+use super::{ActivityIndex, Strings};
+
+/// The per-day counts of the rows shown.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Histogram {
+    /// The first day counted (days since 1970, UTC).
+    pub first_day: i64,
+    /// One count a day from `first_day`.
+    pub counts: Vec<u32>,
+}
+
+impl Histogram {
+    /// Days `first_day..=last_day`, every count 0.
+    pub fn window(first_day: i64, last_day: i64) -> Histogram {
+        Histogram {
+            first_day,
+            counts: vec![0; (last_day - first_day + 1).max(0) as usize],
+        }
+    }
+
+    fn count(&mut self, day: i64) {
+        let at = day - self.first_day;
+        if at >= 0
+            && let Some(count) = self.counts.get_mut(at as usize)
+        {
+            *count += 1;
+        }
+    }
+}
+
+/// What the filter shows of an index.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filtered {
+    /// Indices into the index's rows, newest first.
+    pub visible: Vec<u32>,
+    pub histogram: Histogram,
+}
+
+/// The fuzzy filter of one index, remembering what it matched for the next keystroke.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityMatcher {
+    /// The text `shown` was filtered with.
+    text: String,
+    /// Each word of `text` and which strings hold it.
+    words: Vec<(Atom, Vec<bool>)>,
+    /// `shown` is of the index filtered last (not reset since).
+    ready: bool,
+    pub shown: Filtered,
+}
+
+impl ActivityMatcher {
+    /// Forgets what was matched: the index changed.
+    pub fn reset(&mut self) {
+        self.text.clear();
+        self.words.clear();
+        self.ready = false;
+        self.shown = Filtered::default();
+    }
+
+    /// Filters `index` with `text`, counting the rows shown per day of `window`.
+    /// `narrow`: `index` is the one filtered before (its rows unchanged since), so a text
+    /// that narrows the last one looks only at the rows shown now.
+    pub fn filter(
+        &mut self,
+        index: &ActivityIndex,
+        text: &str,
+        window: (i64, i64),
+        narrow: bool,
+    ) -> &Filtered {
+        let narrow = narrow && self.ready;
+        let pattern = Pattern::parse(text, CaseMatching::Ignore, Normalization::Smart);
+        let words = self.words_of(&index.strings, pattern.atoms, narrow);
+        let narrowing = narrow && narrows(text, &self.text);
+        let mut histogram = Histogram::window(window.0, window.1);
+        let mut visible = Vec::new();
+        let mut keep = |i: u32| {
+            let row = &index.rows[i as usize];
+            let passes = words.iter().all(|(atom, holds)| {
+                let held = |t: &u32| holds[*t as usize];
+                if atom.negative {
+                    row.texts.iter().all(held)
+                } else {
+                    row.texts.iter().any(held)
+                }
+            });
+            if passes {
+                visible.push(i);
+                histogram.count(row.day());
+            }
+        };
+        if narrowing {
+            for &i in &self.shown.visible {
+                keep(i);
+            }
+        } else {
+            for i in 0..index.rows.len() as u32 {
+                keep(i);
+            }
+        }
+        self.words = words;
+        self.text = text.to_string();
+        self.ready = true;
+        self.shown = Filtered {
+            visible,
+            histogram,
+        };
+        &self.shown
+    }
+
+    /// Which strings hold each word: a word filtered before keeps its answer, a word that
+    /// grew is tried only on the strings its shorter form matched.
+    fn words_of(
+        &mut self,
+        strings: &Strings,
+        atoms: Vec<Atom>,
+        narrow: bool,
+    ) -> Vec<(Atom, Vec<bool>)> {
+        let mut before = if narrow {
+            std::mem::take(&mut self.words)
+        } else {
+            Vec::new()
+        };
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut buffer = Vec::new();
+        let mut holds = |atom: &Atom, id: usize| {
+            let text = strings.get(id as u32);
+            let haystack = if text.is_ascii() {
+                Utf32Str::Ascii(text.as_bytes())
+            } else {
+                Utf32Str::new(text, &mut buffer)
+            };
+            atom.score(haystack, &mut matcher).is_some()
+        };
+        atoms
+            .into_iter()
+            .map(|atom| {
+                if let Some(at) = before.iter().position(|(known, _)| *known == atom) {
+                    return before.swap_remove(at);
+                }
+                let shorter = before
+                    .iter()
+                    .position(|(known, _)| grows(&atom, known))
+                    .map(|at| before.swap_remove(at).1);
+                let found = match shorter {
+                    Some(mut found) => {
+                        for id in 0..found.len() {
+                            if found[id] {
+                                found[id] = holds(&atom, id);
+                            }
+                        }
+                        found
+                    }
+                    None => (0..strings.len()).map(|id| holds(&atom, id)).collect(),
+                };
+                (atom, found)
+            })
+            .collect()
+    }
+}
+
+/// Whether every string holding `longer` holds `shorter`: a plain fuzzy word typed on.
+fn grows(longer: &Atom, shorter: &Atom) -> bool {
+    let plain = |atom: &Atom| atom.kind == AtomKind::Fuzzy && !atom.negative;
+    let (long, short) = (
+        longer.needle_text().to_string(),
+        shorter.needle_text().to_string(),
+    );
+    plain(longer) && plain(shorter) && short.is_ascii() && long.starts_with(&short)
+}
+
+/// Whether every row matching `longer` also matches `shorter` (see `table/fuzzy.rs`).
+fn narrows(longer: &str, shorter: &str) -> bool {
+    super::super::fuzzy::narrows(longer, shorter)
+}
