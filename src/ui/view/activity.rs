@@ -16,7 +16,7 @@ use crate::table::activity::{DAY_MS, Histogram};
 
 /// The table's columns: label and width (the last takes the rest).
 const COLUMNS: [(&str, u16); 6] = [
-    ("TIME", 17),
+    ("TIME", 18),
     ("ACTOR", 14),
     ("INSTANCE", 14),
     ("WORKFLOW", 14),
