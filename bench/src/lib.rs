@@ -2,6 +2,7 @@
 //! the fake Notion server: N instances with histories, tasks linked to them, and every one
 //! of the 16 databases, the same for the same seed.
 
+pub mod activity;
 pub mod budget;
 pub mod dashboard;
 pub mod tabs;
@@ -60,6 +61,15 @@ const AGENTS: [&str; 9] = [
     "Atlas",
     "Grace Fields",
 ];
+/// The other entries of a busy history ([`Histories::Busy`]).
+const EVENTS: [&str; 6] = [
+    "Created task: Follow up with the client",
+    "Created task: Send the booking confirmation",
+    "Sent a reminder email",
+    "Note: called the client, no answer",
+    "Error confirming booking: payment provider timeout",
+    "Lead captured from typeform",
+];
 const ENTITIES: [&str; 3] = ["The Connection Practice", "The 7 Space", "Art Gallery"];
 
 /// The 16 databases in the fake with their schema. Link columns are left out: generated
@@ -113,6 +123,30 @@ pub fn seed_workspace(
     seed: u64,
     now: DateTime<Utc>,
 ) -> DataSources {
+    seed_workspace_with(fake, instances, seed, now, Histories::Moves)
+}
+
+/// What an instance's History Log holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Histories {
+    /// Its moves only: 0 to 5 transitions (2.5 on average), as every report row but the
+    /// Activity tab's measures.
+    Moves,
+    /// Its moves and 0 to 7 other entries (tasks created, notes, errors, reminders): about
+    /// 6 entries an instance, for the Activity tab's rows. Every other value is the same
+    /// as with `Moves` (the events are drawn from a random sequence of their own).
+    Busy,
+}
+
+/// [`seed_workspace`], with the histories asked for.
+pub fn seed_workspace_with(
+    fake: &FakeNotion,
+    instances: usize,
+    seed: u64,
+    now: DateTime<Utc>,
+    histories: Histories,
+) -> DataSources {
+    let mut events = Seeded::new(seed ^ 0x5eed_ac71);
     let sources = create_databases(fake);
     let mut rng = Seeded::new(seed);
     let source = |key| sources.get(key).expect("created").to_string();
@@ -160,16 +194,34 @@ pub fn seed_workspace(
             at -= Duration::minutes(30 + rng.below(60 * 24) as i64);
         }
         times.reverse();
-        let mut log = HistoryLog::default();
+        let mut entries: Vec<HistoryEntry> = Vec::new();
         for (step, when) in times.iter().enumerate() {
             let agent = rng.pick(&AGENTS).to_string();
-            log.push(HistoryEntry::transition(
+            entries.push(HistoryEntry::transition(
                 &agent,
                 STATES[step],
                 STATES[step + 1],
                 Some("generated"),
                 *when,
             ));
+        }
+        if histories == Histories::Busy {
+            for _ in 0..events.below(8) {
+                let when = last - Duration::minutes(events.below(60 * 24 * 5) as i64);
+                let agent = events.pick(&AGENTS).to_string();
+                let action = events.pick(&EVENTS);
+                entries.push(HistoryEntry::event(
+                    &agent,
+                    action,
+                    serde_json::Map::new(),
+                    when,
+                ));
+            }
+            entries.sort_by_key(|e| e.timestamp());
+        }
+        let mut log = HistoryLog::default();
+        for entry in entries {
+            log.push(entry);
         }
         let at = last;
         let mut r = Record::new(DatabaseKey::ActiveWorkflowInstances);
@@ -259,9 +311,19 @@ pub fn write_demo_store(
     instances: usize,
     seed: u64,
 ) -> color_eyre::Result<()> {
+    write_demo_store_with(path, instances, seed, Histories::Moves)
+}
+
+/// [`write_demo_store`], with the histories asked for.
+pub fn write_demo_store_with(
+    path: &std::path::Path,
+    instances: usize,
+    seed: u64,
+    histories: Histories,
+) -> color_eyre::Result<()> {
     use hsn::domain::demo::demo_data_source_id;
     let fake = FakeNotion::new("bench");
-    let sources = seed_workspace(&fake, instances, seed, fixed_now());
+    let sources = seed_workspace_with(&fake, instances, seed, fixed_now(), histories);
     let mut store = hsn::store::Store::open(path)?;
     for definition in &DATABASES {
         let pages: Vec<hsn::notion::Page> = fake
