@@ -18,6 +18,7 @@ use color_eyre::eyre::Result;
 use crate::domain::activity::{ActivityFilter, ActivityKind};
 use crate::present::inert;
 use crate::store::{ActivityRow, Store};
+use crate::table::data::{NOT_ASCII, letters};
 
 /// A day in milliseconds: rows are counted per UTC day.
 pub const DAY_MS: i64 = 86_400_000;
@@ -27,6 +28,9 @@ pub const DAY_MS: i64 = 86_400_000;
 pub struct Strings {
     text: String,
     ends: Vec<u32>,
+    /// Which letters and digits each string holds (`table::letters`, with `NOT_ASCII`):
+    /// a word whose letters a string lacks is not scored against it.
+    letters: Vec<u64>,
     /// Only while rows are added: dropped by [`ActivityIndex::finish`].
     ids: HashMap<Box<str>, u32>,
 }
@@ -40,6 +44,8 @@ impl Strings {
         let id = self.ends.len() as u32;
         self.text.push_str(text);
         self.ends.push(self.text.len() as u32);
+        let ascii = if text.is_ascii() { 0 } else { NOT_ASCII };
+        self.letters.push(letters(text) | ascii);
         self.ids.insert(text.into(), id);
         id
     }
@@ -48,6 +54,10 @@ impl Strings {
         let id = id as usize;
         let start = if id == 0 { 0 } else { self.ends[id - 1] as usize };
         &self.text[start..self.ends[id] as usize]
+    }
+
+    pub fn letters(&self, id: u32) -> u64 {
+        self.letters[id as usize]
     }
 
     pub fn len(&self) -> usize {
@@ -59,7 +69,7 @@ impl Strings {
     }
 
     fn bytes(&self) -> usize {
-        self.text.capacity() + self.ends.capacity() * 4
+        self.text.capacity() + self.ends.capacity() * 4 + self.letters.capacity() * 8
     }
 }
 
@@ -137,6 +147,7 @@ impl ActivityIndex {
             strings.ids = HashMap::new();
             strings.text.shrink_to_fit();
             strings.ends.shrink_to_fit();
+            strings.letters.shrink_to_fit();
         }
         self.rows.shrink_to_fit();
         self.complete = complete;

@@ -11,6 +11,8 @@ use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Patte
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::{ActivityIndex, Strings};
+use crate::table::data::{NOT_ASCII, letters};
+use crate::table::fuzzy::score_atom;
 
 /// The per-day counts of the rows shown.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -134,18 +136,31 @@ impl ActivityMatcher {
         };
         let mut matcher = Matcher::new(Config::DEFAULT);
         let mut buffer = Vec::new();
-        let mut holds = |atom: &Atom, id: usize| {
+        // A word's letters must all be in a string it matches (a `!word`: always scored).
+        let needed = |atom: &Atom| {
+            if atom.negative {
+                0
+            } else {
+                letters(&atom.needle_text().to_string())
+            }
+        };
+        let mut holds = |atom: &Atom, needed: u64, id: usize| {
+            let held = strings.letters(id as u32);
+            if held & needed != needed {
+                return false;
+            }
             let text = strings.get(id as u32);
-            let haystack = if text.is_ascii() {
+            let haystack = if held & NOT_ASCII == 0 {
                 Utf32Str::Ascii(text.as_bytes())
             } else {
                 Utf32Str::new(text, &mut buffer)
             };
-            atom.score(haystack, &mut matcher).is_some()
+            score_atom(atom, haystack, &mut matcher).is_some()
         };
         atoms
             .into_iter()
             .map(|atom| {
+                let needed = needed(&atom);
                 if let Some(at) = before.iter().position(|(known, _)| *known == atom) {
                     return before.swap_remove(at);
                 }
@@ -157,12 +172,14 @@ impl ActivityMatcher {
                     Some(mut found) => {
                         for id in 0..found.len() {
                             if found[id] {
-                                found[id] = holds(&atom, id);
+                                found[id] = holds(&atom, needed, id);
                             }
                         }
                         found
                     }
-                    None => (0..strings.len()).map(|id| holds(&atom, id)).collect(),
+                    None => (0..strings.len())
+                        .map(|id| holds(&atom, needed, id))
+                        .collect(),
                 };
                 (atom, found)
             })
