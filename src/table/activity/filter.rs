@@ -85,30 +85,39 @@ impl ActivityMatcher {
         let pattern = Pattern::parse(text, CaseMatching::Ignore, Normalization::Smart);
         let words = self.words_of(&index.strings, pattern.atoms, narrow);
         let narrowing = narrow && narrows(text, &self.text);
-        let mut histogram = Histogram::window(window.0, window.1);
-        let mut visible = Vec::new();
-        let mut keep = |i: u32| {
-            let row = &index.rows[i as usize];
-            let passes = words.iter().all(|(atom, holds)| {
-                let held = |t: &u32| holds[*t as usize];
-                if atom.negative {
-                    row.texts.iter().all(held)
-                } else {
-                    row.texts.iter().any(held)
-                }
-            });
-            if passes {
-                visible.push(i);
-                histogram.count(row.day());
-            }
-        };
-        if narrowing {
-            for &i in &self.shown.visible {
-                keep(i);
-            }
+        let all: Vec<u32>;
+        let candidates: &[u32] = if narrowing {
+            &self.shown.visible
         } else {
-            for i in 0..index.rows.len() as u32 {
-                keep(i);
+            all = (0..index.rows.len() as u32).collect();
+            &all
+        };
+        let pass = |part: &[u32]| {
+            let mut histogram = Histogram::window(window.0, window.1);
+            let mut visible = Vec::new();
+            for &i in part {
+                let row = &index.rows[i as usize];
+                let passes = words.iter().all(|(atom, holds)| {
+                    let held = |t: &u32| holds[*t as usize];
+                    if atom.negative {
+                        row.texts.iter().all(held)
+                    } else {
+                        row.texts.iter().any(held)
+                    }
+                });
+                if passes {
+                    visible.push(i);
+                    histogram.count(row.day());
+                }
+            }
+            (visible, histogram)
+        };
+        let mut parts = in_parts(candidates.len(), |range| pass(&candidates[range])).into_iter();
+        let (mut visible, mut histogram) = parts.next().unwrap_or_default();
+        for (more, counted) in parts {
+            visible.extend(more);
+            for (sum, n) in histogram.counts.iter_mut().zip(counted.counts) {
+                *sum += n;
             }
         }
         self.words = words;
@@ -134,8 +143,6 @@ impl ActivityMatcher {
         } else {
             Vec::new()
         };
-        let mut matcher = Matcher::new(Config::DEFAULT);
-        let mut buffer = Vec::new();
         // A word's letters must all be in a string it matches (a `!word`: always scored).
         let needed = |atom: &Atom| {
             if atom.negative {
@@ -144,18 +151,25 @@ impl ActivityMatcher {
                 letters(&atom.needle_text().to_string())
             }
         };
-        let mut holds = |atom: &Atom, needed: u64, id: usize| {
+        // Each thread scores with a matcher of its own.
+        let holds = |atom: &Atom, needed: u64, id: usize| {
+            thread_local! {
+                static MATCHER: std::cell::RefCell<(Matcher, Vec<char>)> =
+                    std::cell::RefCell::new((Matcher::new(Config::DEFAULT), Vec::new()));
+            }
             let held = strings.letters(id as u32);
             if held & needed != needed {
                 return false;
             }
             let text = strings.get(id as u32);
-            let haystack = if held & NOT_ASCII == 0 {
-                Utf32Str::Ascii(text.as_bytes())
-            } else {
-                Utf32Str::new(text, &mut buffer)
-            };
-            score_atom(atom, haystack, &mut matcher).is_some()
+            MATCHER.with_borrow_mut(|(matcher, buffer)| {
+                let haystack = if held & NOT_ASCII == 0 {
+                    Utf32Str::Ascii(text.as_bytes())
+                } else {
+                    Utf32Str::new(text, buffer)
+                };
+                score_atom(atom, haystack, matcher).is_some()
+            })
         };
         atoms
             .into_iter()
@@ -177,14 +191,42 @@ impl ActivityMatcher {
                         }
                         found
                     }
-                    None => (0..strings.len())
-                        .map(|id| holds(&atom, needed, id))
-                        .collect(),
+                    None => in_parts(strings.len(), |range| {
+                        range.map(|id| holds(&atom, needed, id)).collect::<Vec<_>>()
+                    })
+                    .concat(),
                 };
                 (atom, found)
             })
             .collect()
     }
+}
+
+/// `work` over `0..len` in contiguous parts on the machine's cores (one part when `len` is
+/// small); the parts' answers in order.
+fn in_parts<T: Send>(len: usize, work: impl Fn(std::ops::Range<usize>) -> T + Sync) -> Vec<T> {
+    const SMALL: usize = 32_768;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(len.div_ceil(SMALL))
+        .max(1);
+    if threads == 1 {
+        return vec![work(0..len)];
+    }
+    let size = len.div_ceil(threads);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads)
+            .map(|t| scope.spawn(move || work(t * size..((t + 1) * size).min(len))))
+            .collect();
+        let mut done = vec![work(0..size.min(len))];
+        done.extend(
+            others
+                .into_iter()
+                .map(|other| other.join().expect("the filter does not panic")),
+        );
+        done
+    })
 }
 
 /// Whether every string holding `longer` holds `shorter`: a plain fuzzy word typed on.
