@@ -139,20 +139,34 @@ fn quick_keys_toggle_store_filters() {
     keys(&mut app, "w");
     serve(&mut app, &store);
     assert_eq!(app.activity.filter.actor.as_deref(), Some("Solari"));
-    assert!(shown_column(&app, 0).iter().all(|a| a.starts_with("Solari")));
+    assert!(
+        shown_column(&app, 0)
+            .iter()
+            .all(|a| a.starts_with("Solari"))
+    );
     keys(&mut app, "w");
     serve(&mut app, &store);
     assert_eq!(app.activity.filter.actor, None);
     // `[` from all time: 30 days, then 7; `]` back to 30, then all time.
     keys(&mut app, "[");
     serve(&mut app, &store);
-    assert_eq!(app.activity.filter.since, Some(now() - chrono::Duration::days(30)));
+    assert_eq!(
+        app.activity.filter.since,
+        Some(now() - chrono::Duration::days(30))
+    );
     keys(&mut app, "[");
     serve(&mut app, &store);
-    assert_eq!(app.activity.filter.since, Some(now() - chrono::Duration::days(7)));
+    assert_eq!(
+        app.activity.filter.since,
+        Some(now() - chrono::Duration::days(7))
+    );
     let week = app.activity.visible().len();
     let data = app.activity.data.as_ref().unwrap();
-    assert!(data.rows.iter().all(|r| r.time() >= now() - chrono::Duration::days(7)));
+    assert!(
+        data.rows
+            .iter()
+            .all(|r| r.time() >= now() - chrono::Duration::days(7))
+    );
     keys(&mut app, "]]");
     serve(&mut app, &store);
     assert_eq!(app.activity.filter.since, None);
@@ -160,7 +174,12 @@ fn quick_keys_toggle_store_filters() {
     // Help lists them.
     keys(&mut app, "?");
     let help = render(&mut app, 120, 50);
-    for said in ["only transitions", "only errors", "only mine", "shorter / longer window"] {
+    for said in [
+        "only transitions",
+        "only errors",
+        "only mine",
+        "shorter / longer window",
+    ] {
         assert!(help.contains(said), "{said} in {help}");
     }
 }

@@ -97,7 +97,10 @@ pub fn figures(hsn: &Path, dir: &Path, runs: usize) -> Result<Vec<Figure>> {
         values.sort_by(f64::total_cmp);
         values[values.len() / 2]
     };
-    let worst = visits.iter().map(|v| ms(v.first_screen)).fold(0.0, f64::max);
+    let worst = visits
+        .iter()
+        .map(|v| ms(v.first_screen))
+        .fold(0.0, f64::max);
     let added = visits
         .iter()
         .map(|v| v.after_mb - v.before_mb)
@@ -148,7 +151,12 @@ pub fn load(path: &Path) -> Result<(ActivityIndex, Duration)> {
 pub fn keystrokes(index: &ActivityIndex) -> Result<Vec<f64>> {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use hsn::ui::keys::handle_key;
-    let mut app = App::new(crate::fixed_now(), true, false, hsn::ui::theme::Theme::plain());
+    let mut app = App::new(
+        crate::fixed_now(),
+        true,
+        false,
+        hsn::ui::theme::Theme::plain(),
+    );
     app.show_activity();
     app.take_actions();
     let generation = app.activity.generation;

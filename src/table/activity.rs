@@ -52,7 +52,11 @@ impl Strings {
 
     pub fn get(&self, id: u32) -> &str {
         let id = id as usize;
-        let start = if id == 0 { 0 } else { self.ends[id - 1] as usize };
+        let start = if id == 0 {
+            0
+        } else {
+            self.ends[id - 1] as usize
+        };
         &self.text[start..self.ends[id] as usize]
     }
 
@@ -164,7 +168,9 @@ impl ActivityIndex {
 
     /// The memory the rows and their strings hold, in bytes.
     pub fn bytes(&self) -> usize {
-        self.rows.capacity() * std::mem::size_of::<Entry>() + self.strings.bytes() + self.pages.bytes()
+        self.rows.capacity() * std::mem::size_of::<Entry>()
+            + self.strings.bytes()
+            + self.pages.bytes()
     }
 }
 

@@ -161,9 +161,8 @@ impl App {
         } else {
             self.activity.select_wanted();
         }
-        self.actions.push(Action::Showing(vec![
-            DatabaseKey::ActiveWorkflowInstances,
-        ]));
+        self.actions
+            .push(Action::Showing(vec![DatabaseKey::ActiveWorkflowInstances]));
     }
 
     /// Reads the rows the structured filters pass (again).
@@ -266,7 +265,10 @@ pub fn step_window(app: &mut App, longer: bool) {
     let mut filter = app.activity.filter.clone();
     filter.since = next.map(|days| now - Duration::days(days));
     app.flash(match next {
-        Some(days) => format!("activity of the last {days} day{}", if days == 1 { "" } else { "s" }),
+        Some(days) => format!(
+            "activity of the last {days} day{}",
+            if days == 1 { "" } else { "s" }
+        ),
         None => "activity of all time".to_string(),
     });
     app.set_activity_filter(filter);
@@ -294,7 +296,9 @@ pub fn key(app: &mut App, key: KeyEvent) {
             view.text.clear();
             view.recompute(now, false);
         }
-        KeyCode::Esc if !view.filter.is_empty() => app.set_activity_filter(ActivityFilter::default()),
+        KeyCode::Esc if !view.filter.is_empty() => {
+            app.set_activity_filter(ActivityFilter::default())
+        }
         _ => {}
     }
 }

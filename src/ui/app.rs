@@ -467,7 +467,12 @@ impl App {
             },
             None if self.on_activity => {
                 let view = &self.activity;
-                Some(view.data.as_ref()?.page_id(view.selected_entry()?).to_string())
+                Some(
+                    view.data
+                        .as_ref()?
+                        .page_id(view.selected_entry()?)
+                        .to_string(),
+                )
             }
             None => self.table()?.selected_row().map(|r| r.page_id.clone()),
         }

@@ -230,7 +230,9 @@ fn activity_rows(rows: &mut Vec<Row>, hsn: &Path) -> Result<()> {
     let entries = hsn::ui::view::count(index.rows.len());
     row(
         rows,
-        &format!("Activity tab: every one of {entries} entries read from the store into its index (in the background)"),
+        &format!(
+            "Activity tab: every one of {entries} entries read from the store into its index (in the background)"
+        ),
         "-",
         format!(
             "{:.0} ms; the index holds {:.0} MB ({} distinct strings)",

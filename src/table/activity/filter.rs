@@ -123,10 +123,7 @@ impl ActivityMatcher {
         self.words = words;
         self.text = text.to_string();
         self.ready = true;
-        self.shown = Filtered {
-            visible,
-            histogram,
-        };
+        self.shown = Filtered { visible, histogram };
         &self.shown
     }
 
@@ -152,7 +149,7 @@ impl ActivityMatcher {
             }
         };
         // Each thread scores with a matcher of its own.
-        let holds = |atom: &Atom, needed: u64, id: usize| {
+        let holds = |atom: &Atom, needed: u64, plain: Option<&[u8]>, id: usize| {
             thread_local! {
                 static MATCHER: std::cell::RefCell<(Matcher, Vec<char>)> =
                     std::cell::RefCell::new((Matcher::new(Config::DEFAULT), Vec::new()));
@@ -162,6 +159,11 @@ impl ActivityMatcher {
                 return false;
             }
             let text = strings.get(id as u32);
+            if let Some(needle) = plain
+                && held & NOT_ASCII == 0
+            {
+                return in_order(needle, text.as_bytes());
+            }
             MATCHER.with_borrow_mut(|(matcher, buffer)| {
                 let haystack = if held & NOT_ASCII == 0 {
                     Utf32Str::Ascii(text.as_bytes())
@@ -175,6 +177,13 @@ impl ActivityMatcher {
             .into_iter()
             .map(|atom| {
                 let needed = needed(&atom);
+                // A plain fuzzy word of ASCII: a subsequence test answers for ASCII strings.
+                let needle = atom.needle_text().to_string();
+                let plain = (atom.kind == AtomKind::Fuzzy
+                    && !atom.negative
+                    && needle.is_ascii()
+                    && needle.bytes().all(|b| !b.is_ascii_uppercase()))
+                .then_some(needle.as_bytes());
                 if let Some(at) = before.iter().position(|(known, _)| *known == atom) {
                     return before.swap_remove(at);
                 }
@@ -186,13 +195,15 @@ impl ActivityMatcher {
                     Some(mut found) => {
                         for id in 0..found.len() {
                             if found[id] {
-                                found[id] = holds(&atom, needed, id);
+                                found[id] = holds(&atom, needed, plain, id);
                             }
                         }
                         found
                     }
                     None => in_parts(strings.len(), |range| {
-                        range.map(|id| holds(&atom, needed, id)).collect::<Vec<_>>()
+                        range
+                            .map(|id| holds(&atom, needed, plain, id))
+                            .collect::<Vec<_>>()
                     })
                     .concat(),
                 };
@@ -202,31 +213,57 @@ impl ActivityMatcher {
     }
 }
 
-/// `work` over `0..len` in contiguous parts on the machine's cores (one part when `len` is
-/// small); the parts' answers in order.
+/// `work` over `0..len` in parts of [`PART`], shared out on the machine's cores: whichever
+/// thread is free takes the next part, so a core busy elsewhere slows the keystroke by a
+/// part, not by half of the rows (as `table/fuzzy.rs` does). The parts' answers in order.
 fn in_parts<T: Send>(len: usize, work: impl Fn(std::ops::Range<usize>) -> T + Sync) -> Vec<T> {
-    const SMALL: usize = 32_768;
-    let threads = std::thread::available_parallelism()
+    const PART: usize = 16_384;
+    let parts = len.div_ceil(PART).max(1);
+    let helpers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(len.div_ceil(SMALL))
-        .max(1);
-    if threads == 1 {
-        return vec![work(0..len)];
+        .min(parts)
+        .saturating_sub(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let take = || {
+        let mut done = Vec::new();
+        loop {
+            let part = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if part >= parts {
+                return done;
+            }
+            done.push((part, work(part * PART..((part + 1) * PART).min(len))));
+        }
+    };
+    let mut done = if helpers == 0 {
+        take()
+    } else {
+        std::thread::scope(|scope| {
+            let others: Vec<_> = (0..helpers).map(|_| scope.spawn(take)).collect();
+            let mut done = take();
+            for other in others {
+                done.extend(other.join().expect("the filter does not panic"));
+            }
+            done
+        })
+    };
+    done.sort_unstable_by_key(|(part, _)| *part);
+    done.into_iter().map(|(_, answer)| answer).collect()
+}
+
+/// Whether `needle` (lowercase ASCII) is a subsequence of `text`, any case: what a plain
+/// fuzzy word's match says of an ASCII string, without scoring it.
+pub(super) fn in_order(needle: &[u8], text: &[u8]) -> bool {
+    let mut wanted = needle.iter().peekable();
+    for b in text {
+        match wanted.peek() {
+            Some(&&c) if c == b.to_ascii_lowercase() => {
+                wanted.next();
+            }
+            Some(_) => {}
+            None => return true,
+        }
     }
-    let size = len.div_ceil(threads);
-    let work = &work;
-    std::thread::scope(|scope| {
-        let others: Vec<_> = (1..threads)
-            .map(|t| scope.spawn(move || work(t * size..((t + 1) * size).min(len))))
-            .collect();
-        let mut done = vec![work(0..size.min(len))];
-        done.extend(
-            others
-                .into_iter()
-                .map(|other| other.join().expect("the filter does not panic")),
-        );
-        done
-    })
+    wanted.peek().is_none()
 }
 
 /// Whether every string holding `longer` holds `shorter`: a plain fuzzy word typed on.

@@ -28,11 +28,35 @@ fn row(instance: &str, actor: &str, kind: ActivityKind, action: &str, day: u32) 
 fn index() -> ActivityIndex {
     let mut index = ActivityIndex::default();
     for r in [
-        row("INST-1", "Solari", ActivityKind::Transition, "Transitioned from a to b", 27),
-        row("INST-2", "Nyra", ActivityKind::Error, "Error confirming booking", 26),
+        row(
+            "INST-1",
+            "Solari",
+            ActivityKind::Transition,
+            "Transitioned from a to b",
+            27,
+        ),
+        row(
+            "INST-2",
+            "Nyra",
+            ActivityKind::Error,
+            "Error confirming booking",
+            26,
+        ),
         row("INST-1", "Nyra", ActivityKind::Other, "Lead captured", 26),
-        row("INST-3", "Solari", ActivityKind::Transition, "Transitioned from b to c", 20),
-        row("INST-2", "Ruvo", ActivityKind::Unreadable, "garbled \u{1b}[31m item", 1),
+        row(
+            "INST-3",
+            "Solari",
+            ActivityKind::Transition,
+            "Transitioned from b to c",
+            20,
+        ),
+        row(
+            "INST-2",
+            "Ruvo",
+            ActivityKind::Unreadable,
+            "garbled \u{1b}[31m item",
+            1,
+        ),
     ] {
         index.push(&r);
     }
@@ -46,7 +70,12 @@ fn day(d: u32) -> i64 {
         .div_euclid(DAY_MS)
 }
 
-fn shown(matcher: &mut ActivityMatcher, index: &ActivityIndex, text: &str, narrow: bool) -> Vec<u32> {
+fn shown(
+    matcher: &mut ActivityMatcher,
+    index: &ActivityIndex,
+    text: &str,
+    narrow: bool,
+) -> Vec<u32> {
     matcher
         .filter(index, text, (day(20), day(27)), narrow)
         .visible
@@ -61,7 +90,10 @@ fn texts_are_stored_once_and_made_harmless() {
     assert_eq!(index.rows[0].texts[1], index.rows[2].texts[1]);
     assert_eq!(index.rows[0].page, index.rows[2].page);
     assert_eq!(index.page_id(&index.rows[2]), "page-INST-1");
-    assert_eq!(index.text(&index.rows[0], 4), "Transitioned from a to b — by hand");
+    assert_eq!(
+        index.text(&index.rows[0], 4),
+        "Transitioned from a to b — by hand"
+    );
     let raw = index.text(&index.rows[4], 4);
     assert!(!raw.contains('\u{1b}'), "{raw:?}");
     assert!(raw.starts_with("garbled"));
@@ -114,4 +146,13 @@ fn the_histogram_counts_the_rows_shown_per_day_of_its_window() {
     assert_eq!(filtered.histogram.counts, [1, 0, 0, 0, 0, 0, 2, 1]);
     let filtered = m.filter(&index, "nyra", (day(20), day(27)), true).clone();
     assert_eq!(filtered.histogram.counts, [0, 0, 0, 0, 0, 0, 2, 0]);
+}
+
+#[test]
+fn a_plain_word_matches_letters_in_order_in_any_case() {
+    assert!(filter::in_order(b"errconf", b"Error confirming booking"));
+    assert!(filter::in_order(b"", b"anything"));
+    assert!(!filter::in_order(b"fnoc", b"confirm"));
+    assert!(!filter::in_order(b"inst-9", b"INST-1"));
+    assert!(filter::in_order(b"inst-1", b"INST-1"));
 }

@@ -19,7 +19,10 @@ fn the_histogram_window_follows_since_and_until() {
     assert_eq!(view.window(now), (day(at(20, 0)), day(at(25, 0))));
     // A long window: its last 90 days.
     view.filter.since = Some(at(1, 0) - Duration::days(400));
-    assert_eq!(view.window(now).1 - view.window(now).0 + 1, HISTOGRAM_MAX_DAYS);
+    assert_eq!(
+        view.window(now).1 - view.window(now).0 + 1,
+        HISTOGRAM_MAX_DAYS
+    );
 }
 
 #[test]
@@ -101,8 +104,7 @@ fn pending_and_unreadable_rows_are_drawn() {
         generation,
         index: Box::new(index.finish(true)),
     });
-    let mut terminal =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 20)).unwrap();
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 20)).unwrap();
     terminal
         .draw(|frame| crate::ui::view::draw(frame, &mut app))
         .unwrap();
@@ -110,6 +112,9 @@ fn pending_and_unreadable_rows_are_drawn() {
     let pending = screen.lines().find(|l| l.contains("Transitioned")).unwrap();
     assert!(pending.contains('⟳'), "{pending}");
     let raw = screen.lines().find(|l| l.contains("raw")).unwrap();
-    assert!(raw.contains("unreadable") && !raw.contains('\u{1b}'), "{raw}");
+    assert!(
+        raw.contains("unreadable") && !raw.contains('\u{1b}'),
+        "{raw}"
+    );
     assert!(raw.contains("text"));
 }

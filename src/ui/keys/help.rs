@@ -127,7 +127,11 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             true,
         ));
     } else if activity {
-        keys.push(bind("0-6 tab", "switch tab (6 is this Activity tab)", false));
+        keys.push(bind(
+            "0-6 tab",
+            "switch tab (6 is this Activity tab)",
+            false,
+        ));
         keys.push(bind("j/k ↑/↓", "move", false));
         keys.push(bind("PgUp/PgDn g/G", "page, first, last", false));
         keys.push(bind(

@@ -1,7 +1,7 @@
 //! What each remappable action does (its key comes from the key map: `[keys]`).
 
-use super::super::app::{Action, App, Mode};
 use super::super::activity;
+use super::super::app::{Action, App, Mode};
 use super::super::edits;
 use super::super::forms::TaskField;
 use super::super::input::LineInput;

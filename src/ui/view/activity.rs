@@ -84,7 +84,10 @@ fn title_line(app: &App) -> Line<'static> {
         spans.push(Span::styled(format!("[{}] ", inert(&term)), theme.key()));
     }
     if !view.text.is_empty() {
-        spans.push(Span::styled(format!("/{} ", inert(&view.text)), theme.key()));
+        spans.push(Span::styled(
+            format!("/{} ", inert(&view.text)),
+            theme.key(),
+        ));
     }
     Line::from(spans)
 }
@@ -99,17 +102,13 @@ fn day_label(day: i64, format: &str) -> String {
 fn fitting(histogram: &Histogram, width: u16) -> (i64, &[u32]) {
     let room = (width as usize / 2).max(1);
     let skip = histogram.counts.len().saturating_sub(room);
-    (
-        histogram.first_day + skip as i64,
-        &histogram.counts[skip..],
-    )
+    (histogram.first_day + skip as i64, &histogram.counts[skip..])
 }
 
 fn histogram(frame: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
     let shown = &app.activity.matcher.shown;
-    let [bars, labels] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let [bars, labels] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
     let (first_day, counts) = fitting(&shown.histogram, area.width);
     let days = counts.len().max(1) as u16;
     // As wide as the days allow: each bar with a gap of one.
@@ -138,7 +137,8 @@ fn histogram(frame: &mut Frame, app: &App, area: Rect) {
         count(peak as usize)
     );
     let used_width = (bar_width + 1) * days;
-    let room = (used_width.max(30).min(area.width) as usize).saturating_sub(left.len() + right.len());
+    let room =
+        (used_width.max(30).min(area.width) as usize).saturating_sub(left.len() + right.len());
     let line = format!("{left}{:^room$}{right}", fit(&middle, room));
     frame.render_widget(Paragraph::new(line).style(theme.dim()), labels);
 }
@@ -172,7 +172,8 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
         .iter()
         .map(|(_, w)| Constraint::Length(if *w == 0 { action_width } else { *w }))
         .collect();
-    let header = Row::new(COLUMNS.iter().map(|(label, _)| Cell::from(*label))).style(theme.header());
+    let header =
+        Row::new(COLUMNS.iter().map(|(label, _)| Cell::from(*label))).style(theme.header());
     let built: Vec<Row> = view
         .visible()
         .iter()
