@@ -193,9 +193,9 @@ impl ActivityMatcher {
                     .map(|at| before.swap_remove(at).1);
                 let found = match shorter {
                     Some(mut found) => {
-                        for id in 0..found.len() {
-                            if found[id] {
-                                found[id] = holds(&atom, needed, plain, id);
+                        for (id, held) in found.iter_mut().enumerate() {
+                            if *held {
+                                *held = holds(&atom, needed, plain, id);
                             }
                         }
                         found
