@@ -346,10 +346,18 @@ fn hsn_opens_on_the_overview_and_0_returns_to_it() {
     assert!(!app.on_overview);
     keys(&mut app, "0");
     assert!(app.on_overview);
+    // The cycle: the Overview, the five tables, the Activity tab.
     handle_key(&mut app, key(KeyCode::BackTab));
-    assert_eq!((app.on_overview, app.tab), (false, DatabaseKey::Tasks));
+    assert!(app.on_activity && !app.on_overview);
+    handle_key(&mut app, key(KeyCode::BackTab));
+    assert_eq!(
+        (app.on_overview, app.on_activity, app.tab),
+        (false, false, DatabaseKey::Tasks)
+    );
     handle_key(&mut app, key(KeyCode::Tab));
-    assert!(app.on_overview);
+    assert!(app.on_activity);
+    handle_key(&mut app, key(KeyCode::Tab));
+    assert!(app.on_overview && !app.on_activity);
 }
 
 #[test]

@@ -373,3 +373,41 @@ fn quitting_remembers_when_and_the_next_start_says_what_happened_since() {
     screen.send("q");
     assert!(wait_exit(&mut child).success());
 }
+
+/// The Activity tab in the real binary: its rows come from the runner's loads, a filter
+/// from the command line goes to the store, a move made meanwhile shows when the tab is
+/// shown again, and `enter` opens the instance with that entry marked.
+#[test]
+fn the_activity_tab_lists_a_move_made_in_the_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut screen, mut child) = open_dashboard(dir.path(), 40, 140);
+    screen.wait_for("of 49");
+    screen.send("6");
+    screen.wait_for("WORKFLOW");
+    screen.send(":filter actor=pty-operator\r");
+    screen.wait_for("no entry passes these filters");
+    assert!(screen.contents().contains("[actor=pty-operator]"));
+    screen.send("4");
+    screen.wait_for("Active Workflow Instances");
+    screen.send("/'INST-276fac43");
+    screen.wait_for("1 of 49");
+    screen.send("\r\r");
+    screen.wait_for("Timeline");
+    screen.send("m");
+    screen.wait_for("Move INST-276fac43 from \"inquiry\"");
+    screen.send("from the pty\r");
+    screen.wait_for("inquiry → consultation — saved");
+    screen.send(":activity\r");
+    let shown = screen.wait_for("from the pty");
+    assert!(
+        shown.contains("Activity 1 of 1") && shown.contains("INST-276fac43"),
+        "{shown}"
+    );
+    screen.send("\r");
+    let detail = screen.wait_for("▶");
+    let marked = detail.lines().find(|l| l.contains('▶')).unwrap();
+    assert!(marked.contains("pty-operator"), "{detail}");
+    screen.send("q");
+    let status = wait_exit(&mut child);
+    assert!(status.success(), "hsn exited with {status:?}");
+}

@@ -2,6 +2,7 @@
 //! the fake Notion server: N instances with histories, tasks linked to them, and every one
 //! of the 16 databases, the same for the same seed.
 
+pub mod activity;
 pub mod budget;
 pub mod dashboard;
 pub mod log;

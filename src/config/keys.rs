@@ -21,6 +21,8 @@ pub enum Context {
     Instances,
     /// The Tasks tab (with Table).
     Tasks,
+    /// The Activity tab (the audit log; not a table of records: its own keys).
+    Activity,
 }
 
 impl Context {
@@ -30,6 +32,7 @@ impl Context {
         match (self, other) {
             (Global, _) | (_, Global) => true,
             (Instances, Tasks) | (Tasks, Instances) => false,
+            (Activity, other) | (other, Activity) => other == Activity,
             _ => true,
         }
     }
@@ -87,6 +90,12 @@ actions! {
     QuickOverdue "quick_overdue" Tasks "e" "only overdue";
     QuickUnassigned "quick_unassigned" Tasks "b" "only unassigned";
     SortDue "sort_due" Tasks "D" "sort by due date";
+    ActivityTransitions "activity_transitions" Activity "T" "only transitions";
+    ActivityErrors "activity_errors" Activity "E" "only errors";
+    ActivityMine "activity_mine" Activity "w" "only mine (by HSN_OPERATOR)";
+    ActivityLonger "activity_longer" Activity "]" "a longer window: 1, 7, 30 days, all";
+    ActivityShorter "activity_shorter" Activity "[" "a shorter window";
+    ActivityClear "activity_clear" Activity "c" "clear the structured filters";
 }
 
 /// Keys that keep their meaning whatever `[keys]` says (navigation, tabs, the sort
@@ -97,6 +106,10 @@ const FIXED: &[(&str, Context, &str)] = &[
     ("enter", Context::Global, "open"),
     ("tab", Context::Global, "next tab"),
     ("0", Context::Global, "the Overview"),
+    ("6", Context::Global, "the Activity tab"),
+    ("t", Context::Activity, "absolute / relative times"),
+    ("j", Context::Activity, "move down"),
+    ("k", Context::Activity, "move up"),
     ("1", Context::Table, "tab 1"),
     ("2", Context::Table, "tab 2"),
     ("3", Context::Table, "tab 3"),

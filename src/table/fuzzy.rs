@@ -60,7 +60,7 @@ pub(super) fn kept_scores(longer: &str, shorter: &str) -> Kept {
 /// may start from `shorter`'s matches. True when `longer` extends `shorter` and `shorter`
 /// holds none of the pattern syntax that breaks this (`!` negates, `$` anchors the end,
 /// `\` escapes) nor text that changes how letters are normalised.
-pub(super) fn narrows(longer: &str, shorter: &str) -> bool {
+pub(crate) fn narrows(longer: &str, shorter: &str) -> bool {
     longer.starts_with(shorter) && shorter.is_ascii() && !shorter.contains(['!', '$', '\\'])
 }
 
@@ -158,7 +158,7 @@ pub(super) fn score_rows(
 /// One word of the filter against one row. Plain fuzzy words use nucleo's greedy match,
 /// linear in the row's length (as fzf does for long inputs): the optimal match costs
 /// several times more per row, and over 100,000 rows that is the keystroke's whole budget.
-pub(super) fn score_atom(
+pub(crate) fn score_atom(
     atom: &Atom,
     haystack: Utf32Str<'_>,
     matcher: &mut Matcher,

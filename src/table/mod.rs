@@ -4,6 +4,7 @@
 //! `domain::view`, the sort) and which are marked (`marks.rs`). The dashboard draws it;
 //! `hsn list --view` prints it: one definition of what a view shows.
 
+pub mod activity;
 pub mod data;
 mod fuzzy;
 pub mod marks;

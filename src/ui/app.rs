@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use ratatui::layout::Rect;
 
+use super::activity::ActivityView;
 use super::bulk::{Change, Confirm, Progress, Queued, RecentlySettled, Settled, UndoStep};
 use super::data::{Detail, OutboxRow};
 use super::forms::{Picker, Prompt, TaskForm};
@@ -14,10 +15,12 @@ use super::input::LineInput;
 use super::overview::OverviewView;
 use super::theme::Theme;
 use crate::config::KeyMap;
+use crate::domain::activity::ActivityFilter;
 use crate::domain::overview::{Overview, StuckRule};
 use crate::domain::schema::DatabaseKey;
 use crate::domain::view::View;
 use crate::sync::Event;
+use crate::table::activity::ActivityIndex;
 use crate::table::{TableData, TableView, Viewer};
 
 mod looked;
@@ -127,6 +130,12 @@ pub enum Action {
     CopyUrl(String),
     /// Read the queued writes for `:outbox`.
     LoadOutbox,
+    /// Read the audit log's rows `filter` passes for the Activity tab: a screenful, then
+    /// all. `generation` tells its answers from those of an older load.
+    LoadActivity {
+        generation: u64,
+        filter: ActivityFilter,
+    },
     /// `hsn outbox retry`: send this queued write at the next drain (asked for now).
     RetryWrite(i64),
     /// `hsn outbox drop`: give this queued write up (nothing is sent to Notion).
@@ -143,6 +152,11 @@ pub enum Action {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Table(Box<TableData>),
+    /// Rows of the audit log, for the Activity tab's load `generation`.
+    Activity {
+        generation: u64,
+        index: Box<ActivityIndex>,
+    },
     Overview(Box<Overview>),
     OverviewFailed(String),
     Detail(Box<Detail>),
@@ -246,6 +260,9 @@ pub struct DetailView {
     pub link: usize,
     /// The first audit entry drawn.
     pub scroll: usize,
+    /// The entry marked in the history and the timeline (its position in the log): the
+    /// one the Activity tab opened it on.
+    pub marked: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -264,11 +281,19 @@ pub struct SyncStatus {
     pub error: Option<String>,
 }
 
+/// What a tab of the header shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Overview,
+    Table(DatabaseKey),
+    Activity,
+}
+
 /// Where things were drawn, for the mouse.
 #[derive(Debug, Clone, Default)]
 pub struct HitAreas {
-    /// Each tab's label; `None` is the Overview.
-    pub tabs: Vec<(Rect, Option<DatabaseKey>)>,
+    /// Each tab's label and what it shows.
+    pub tabs: Vec<(Rect, Screen)>,
     /// The Overview's selectable lines: where, which panel, which item.
     pub overview: Vec<(Rect, super::overview::Panel, usize)>,
     /// The table's body (rows only) and its first row's index in `visible`.
@@ -284,6 +309,9 @@ pub struct App {
     /// The Overview is the tab on screen.
     pub on_overview: bool,
     pub overview: OverviewView,
+    /// The Activity tab is on screen (`on_overview` is then false).
+    pub on_activity: bool,
+    pub activity: ActivityView,
     /// Its figures are older than the store (changed while another tab showed).
     pub overview_stale: bool,
     /// How long in one state makes an instance stuck (Overview and the `x` filter).
@@ -343,6 +371,8 @@ impl App {
             tab: DatabaseKey::ActiveWorkflowInstances,
             on_overview: true,
             overview: OverviewView::default(),
+            on_activity: false,
+            activity: ActivityView::default(),
             overview_stale: false,
             stuck_rule: StuckRule::default(),
             tables: HashMap::new(),
@@ -417,11 +447,37 @@ impl App {
         self.details.last()
     }
 
-    /// The database of what is on screen: the open record's, else the tab's.
+    /// The database of what is on screen: the open record's, else the tab's (the
+    /// Activity tab's entries are the instances').
     pub fn focus_database(&self) -> DatabaseKey {
+        let tab = if self.on_activity {
+            DatabaseKey::ActiveWorkflowInstances
+        } else {
+            self.tab
+        };
         self.detail()
             .and_then(|d| d.detail.as_ref())
-            .map_or(self.tab, |d| d.key)
+            .map_or(tab, |d| d.key)
+    }
+
+    /// What the header's tabs show as on screen.
+    pub fn screen(&self) -> Screen {
+        if self.on_overview {
+            Screen::Overview
+        } else if self.on_activity {
+            Screen::Activity
+        } else {
+            Screen::Table(self.tab)
+        }
+    }
+
+    /// Shows `screen`.
+    pub fn show(&mut self, screen: Screen) {
+        match screen {
+            Screen::Overview => self.show_overview(),
+            Screen::Table(key) => self.switch_tab(key),
+            Screen::Activity => self.show_activity(),
+        }
     }
 
     /// The page the keys act on: the open record, else the selected row.
@@ -432,6 +488,15 @@ impl App {
                 super::overview::Target::Page(page) => Some(page),
                 super::overview::Target::Instances { .. } => None,
             },
+            None if self.on_activity => {
+                let view = &self.activity;
+                Some(
+                    view.data
+                        .as_ref()?
+                        .page_id(view.selected_entry()?)
+                        .to_string(),
+                )
+            }
             None => self.table()?.selected_row().map(|r| r.page_id.clone()),
         }
     }
@@ -456,6 +521,7 @@ impl App {
     pub fn switch_tab(&mut self, key: DatabaseKey) {
         self.details.clear();
         self.on_overview = false;
+        self.on_activity = false;
         self.tab = key;
         if self.mode_is_overlay() {
             self.mode = Mode::Normal;
@@ -471,6 +537,7 @@ impl App {
     pub fn show_overview(&mut self) {
         self.details.clear();
         self.on_overview = true;
+        self.on_activity = false;
         if self.mode_is_overlay() {
             self.mode = Mode::Normal;
         }

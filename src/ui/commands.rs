@@ -2,13 +2,14 @@
 //! quitting; with completion.
 
 use super::app::{Action, App, Mode};
+use crate::domain::activity::{ActivityKind, FILTER_KEYS};
 use crate::domain::schema::{DATABASES, INSTANCE_STATUSES, database, find_database};
 use crate::domain::view::{Quick, View, check_view_name, find_view};
 use crate::table::QuickFilter;
 
-const WORDS: [&str; 11] = [
-    "q", "quit", "help", "overview", "outbox", "refresh", "db ", "filter ", "sort ", "view ",
-    "save ",
+const WORDS: [&str; 12] = [
+    "q", "quit", "help", "overview", "activity", "outbox", "refresh", "db ", "filter ", "sort ",
+    "view ", "save ",
 ];
 
 /// Every command `:` completes to.
@@ -23,6 +24,10 @@ fn candidates(app: &App, text: &str) -> Vec<String> {
             .map(|s| format!("filter status={}", s.name)),
     );
     all.push("filter stuck".into());
+    if app.on_activity {
+        all.extend(FILTER_KEYS.iter().map(|k| format!("filter {k}=")));
+        all.extend(ActivityKind::ALL.iter().map(|k| format!("filter kind={k}")));
+    }
     all.into_iter()
         .filter(|c| c.starts_with(text) && c != text)
         .collect()
@@ -61,9 +66,13 @@ pub fn run_command(app: &mut App, command: &str) {
         "q" | "quit" | "q!" => app.quit = true,
         "help" => app.mode = Mode::Help,
         "overview" => app.show_overview(),
+        "activity" => app.show_activity(),
+        "filter" if app.on_activity && app.detail().is_none() => {
+            super::activity::filter_command(app, rest)
+        }
         "outbox" => app.open_outbox(),
         "refresh" => {
-            app.actions.push(super::app::Action::Refresh(app.tab));
+            app.actions.push(super::app::Action::Refresh(app.focus_database()));
         }
         "db" => match find_database(rest) {
             Some(d) => app.switch_tab(d.key),
@@ -105,7 +114,7 @@ pub fn run_command(app: &mut App, command: &str) {
         name => match find_database(name) {
             Some(d) => app.switch_tab(d.key),
             None => app.flash_error(format!(
-                "unknown command \":{command}\": try :instances, :tasks, :db NAME, :filter status=Error, :sort COLUMN, :view NAME, :save NAME, :outbox, :q"
+                "unknown command \":{command}\": try :instances, :tasks, :activity, :db NAME, :filter status=Error, :sort COLUMN, :view NAME, :save NAME, :outbox, :q"
             )),
         },
     }

@@ -8,7 +8,7 @@ pub use help::{Binding, bindings};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Action, App, MAIN_TABS, Mode, OutboxView};
+use super::app::{Action, App, MAIN_TABS, Mode, OutboxView, Screen};
 use super::bulk::{Confirm, SAMPLE, Then};
 use super::commands::run_command;
 use super::edits::refuse_readonly;
@@ -159,6 +159,9 @@ fn finish(app: &mut App, outcome: Outcome, dialog: Mode) {
 }
 
 fn filter(app: &mut App, key: KeyEvent) {
+    if app.on_activity && app.detail().is_none() {
+        return super::activity::filter_key(app, key);
+    }
     let now = app.now;
     let table = app.table_mut();
     match key.code {
@@ -190,14 +193,15 @@ fn normal(app: &mut App, key: KeyEvent) {
     {
         return;
     }
+    let elsewhere = (app.on_overview || app.on_activity) && !in_detail;
     match key.code {
         KeyCode::Char('0') if !in_detail => app.show_overview(),
-        KeyCode::Char('1'..='5') | KeyCode::Tab | KeyCode::BackTab
-            if app.on_overview && !in_detail =>
-        {
+        KeyCode::Char('6') if !in_detail => app.show_activity(),
+        KeyCode::Char('1'..='5') | KeyCode::Tab | KeyCode::BackTab if elsewhere => {
             table_key(app, key, now)
         }
         _ if app.on_overview && !in_detail => super::overview::key(app, key),
+        _ if app.on_activity && !in_detail => super::activity::key(app, key),
         _ if in_detail => detail_key(app, key),
         _ => table_key(app, key, now),
     }
@@ -270,22 +274,18 @@ fn table_key(app: &mut App, key: KeyEvent, now: chrono::DateTime<chrono::Utc>) {
             app.switch_tab(MAIN_TABS[index]);
         }
         KeyCode::Tab | KeyCode::BackTab => {
-            // The Overview sits before the first database tab: position 0 of the cycle.
-            let at = if app.on_overview {
-                Some(0)
-            } else {
-                MAIN_TABS.iter().position(|k| *k == app.tab).map(|i| i + 1)
-            };
-            let n = MAIN_TABS.len() + 1;
-            let next = match (at, key.code) {
+            // The Overview, the database tabs, then the Activity tab.
+            let cycle: Vec<Screen> = std::iter::once(Screen::Overview)
+                .chain(MAIN_TABS.iter().map(|k| Screen::Table(*k)))
+                .chain(std::iter::once(Screen::Activity))
+                .collect();
+            let n = cycle.len();
+            let next = match (cycle.iter().position(|s| *s == app.screen()), key.code) {
                 (Some(i), KeyCode::Tab) => (i + 1) % n,
                 (Some(i), _) => (i + n - 1) % n,
                 (None, _) => 0,
             };
-            match next {
-                0 => app.show_overview(),
-                i => app.switch_tab(MAIN_TABS[i - 1]),
-            }
+            app.show(cycle[next]);
         }
         KeyCode::Char('j') | KeyCode::Down => app.table_mut().move_by(1),
         KeyCode::Char('k') | KeyCode::Up => app.table_mut().move_by(-1),

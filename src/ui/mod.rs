@@ -8,6 +8,7 @@
 //! (the store is disk), answering with [`app::Msg`]s. `data.rs` builds the snapshots the
 //! views draw from; `view/` draws.
 
+pub mod activity;
 pub mod app;
 pub mod bulk;
 mod commands;

@@ -231,6 +231,15 @@ pub fn key(app: &mut App, key: KeyEvent) {
         KeyCode::Char('s') | KeyCode::Char('e') => view.focus = Panel::Exceptions,
         KeyCode::Char('t') => view.focus = Panel::Tasks,
         KeyCode::Char('a') => view.focus = Panel::Activity,
+        KeyCode::Enter if view.focus == Panel::Activity => {
+            // The Activity tab, on the chosen entry (every entry of the log is there).
+            let want = view.data.as_ref().and_then(|data| {
+                let entry = data.recent.get(view.selected(Panel::Activity))?;
+                Some((entry.page_id.clone(), entry.at.timestamp_millis()))
+            });
+            app.activity.want = want;
+            app.show_activity();
+        }
         KeyCode::Enter => match view.target() {
             Some(target) => follow(app, target),
             None if view.data.is_none() => app.flash("the overview is still loading"),

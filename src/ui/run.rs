@@ -29,6 +29,7 @@ use crate::domain::schema::DatabaseKey;
 use crate::store::Readers;
 use crate::store::overview::load_overview;
 use crate::sync::{Command, Engine};
+use crate::table::activity::load_activity;
 use crate::table::{FIRST_SCREEN, load_table};
 
 mod watch;
@@ -101,6 +102,7 @@ pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> 
         shown: HashSet::new(),
         overview: (false, false),
         outbox: (false, false),
+        activity: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         stuck_rule,
         watch: watch::Watch::new(last_closed, alerts),
     };
@@ -198,6 +200,8 @@ struct Loop {
     overview: (bool, bool),
     /// The `:outbox` list being read, and asked for again meanwhile (coalesced likewise).
     outbox: (bool, bool),
+    /// The Activity tab's last load: an older one still reading stops.
+    activity: Arc<std::sync::atomic::AtomicU64>,
     stuck_rule: crate::domain::overview::StuckRule,
     watch: watch::Watch,
 }
@@ -365,6 +369,7 @@ impl Loop {
                     }
                 });
             }
+            Action::LoadActivity { generation, filter } => self.load_activity(generation, filter),
             Action::LoadOverview => {
                 if self.overview.0 {
                     self.overview.1 = true;
@@ -479,6 +484,42 @@ impl Loop {
         }
     }
 
+    /// Reads the audit log for the Activity tab: a screenful (newest first), then every
+    /// row, each sent as it is ready. A newer load stops this one.
+    fn load_activity(&mut self, generation: u64, filter: crate::domain::activity::ActivityFilter) {
+        use std::sync::atomic::Ordering;
+        self.activity.store(generation, Ordering::SeqCst);
+        let latest = self.activity.clone();
+        let readers = self.readers.clone();
+        let answers = self.answers.0.clone();
+        tokio::task::spawn_blocking(move || {
+            let current = || latest.load(Ordering::SeqCst) == generation;
+            for limit in [Some(FIRST_SCREEN), None] {
+                let loaded = readers.read(|store| load_activity(store, &filter, limit, current));
+                match loaded {
+                    Ok(Some(index)) => {
+                        let complete = index.complete;
+                        let msg = Msg::Activity {
+                            generation,
+                            index: Box::new(index),
+                        };
+                        let _ = answers.send(Answer::App(msg));
+                        if complete {
+                            return;
+                        }
+                    }
+                    Ok(None) => return,
+                    Err(e) => {
+                        tracing::error!("reading the audit log: {e:#}");
+                        let error = format!("cannot read the audit log: {e}");
+                        let _ = answers.send(Answer::App(Msg::Failed(error)));
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
     /// Retries or drops a queued write (`:outbox`) on a blocking thread, then asks the
     /// runner to drain: a retried write goes out, the writes behind a dropped one follow,
     /// and the engine reports the outbox's new counts.
@@ -541,15 +582,13 @@ fn on_mouse(app: &mut App, mouse: crossterm::event::MouseEvent) {
             match app.details.last_mut() {
                 Some(view) => view.scroll = (view.scroll as isize + step).max(0) as usize,
                 None if app.on_overview => app.overview.move_by(step),
+                None if app.on_activity => app.activity.move_by(step),
                 None => app.table_mut().move_by(step),
             }
         }
         MouseEventKind::Down(MouseButton::Left) => {
-            if let Some((_, key)) = app.hits.tabs.iter().find(|(r, _)| inside(*r)).cloned() {
-                match key {
-                    Some(key) => app.switch_tab(key),
-                    None => app.show_overview(),
-                }
+            if let Some((_, screen)) = app.hits.tabs.iter().find(|(r, _)| inside(*r)).cloned() {
+                app.show(screen);
             } else if let Some((_, panel, item)) = app
                 .hits
                 .overview
@@ -569,7 +608,7 @@ fn on_mouse(app: &mut App, mouse: crossterm::event::MouseEvent) {
                     view.focus = panel;
                     view.select(panel, item);
                 }
-            } else if app.detail().is_none() && inside(app.hits.rows) {
+            } else if app.detail().is_none() && !app.on_activity && inside(app.hits.rows) {
                 let index = app.hits.offset + (mouse.row - app.hits.rows.y) as usize;
                 let table = app.table_mut();
                 if index < table.visible.len() {

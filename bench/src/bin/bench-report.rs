@@ -159,7 +159,7 @@ fn dashboard_rows(rows: &mut Vec<Row>, hsn: &Path, big: &Path, small: &Path) -> 
 
     // Moving through it: tab switches, the peak memory, `q` (`bench/src/tabs.rs`), from a
     // small child process too.
-    match walk_dashboard(hsn, big) {
+    match child_rows("--walk-dashboard", hsn, big) {
         Ok(figures) => rows.extend(figures),
         Err(e) => row(
             rows,
@@ -209,11 +209,65 @@ fn dashboard_rows(rows: &mut Vec<Row>, hsn: &Path, big: &Path, small: &Path) -> 
     Ok(())
 }
 
-/// [`hsn_bench::tabs::figures`] measured by a child process (`--walk-dashboard`), one row
-/// a line, its fields separated by tabs.
-fn walk_dashboard(hsn: &Path, dir: &Path) -> Result<Vec<Row>> {
+/// The Activity tab over 100,000 instances with about 6 entries each: its first screenful
+/// and memory (the binary, from a child process), its filter keystrokes (in-process).
+fn activity_rows(rows: &mut Vec<Row>, hsn: &Path) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("demo.sqlite");
+    println!("writing 100,000 instances with busy histories…");
+    hsn_bench::write_demo_store_with(&path, 100_000, 9, hsn_bench::Histories::Busy)?;
+    std::fs::File::open(&path)?.sync_all()?;
+    match child_rows("--walk-activity", hsn, dir.path()) {
+        Ok(figures) => rows.extend(figures),
+        Err(e) => row(
+            rows,
+            "Activity tab: first screenful, memory",
+            "-",
+            format!("the measurement failed: {e}"),
+            Some(false),
+        ),
+    }
+    let (index, took) = hsn_bench::activity::load(&path)?;
+    let entries = hsn::ui::view::count(index.rows.len());
+    row(
+        rows,
+        &format!(
+            "Activity tab: every one of {entries} entries read from the store into its index (in the background)"
+        ),
+        "-",
+        format!(
+            "{:.0} ms; the index holds {:.0} MB ({} distinct strings)",
+            took.as_secs_f64() * 1000.0,
+            index.bytes() as f64 / 1_048_576.0,
+            hsn::ui::view::count(index.strings.len())
+        ),
+        None,
+    );
+    let keystrokes = hsn_bench::activity::keystrokes(&index)?;
+    let p99 = percentile(&keystrokes, 0.99);
+    row(
+        rows,
+        &format!(
+            "Activity filter keystroke over {entries} entries, fuzzy, with the per-day histogram ({} keystrokes)",
+            keystrokes.len()
+        ),
+        "≤ 10 ms at the 99th percentile",
+        format!(
+            "99th percentile {p99:.1} ms, median {:.1} ms, worst {:.1} ms",
+            percentile(&keystrokes, 0.5),
+            percentile(&keystrokes, 1.0)
+        ),
+        Some(p99 <= 10.0),
+    );
+    Ok(())
+}
+
+/// Figures measured by a child process (`--walk-dashboard`: [`hsn_bench::tabs::figures`];
+/// `--walk-activity`: [`hsn_bench::activity::figures`]), one row a line, its fields
+/// separated by tabs.
+fn child_rows(flag: &str, hsn: &Path, dir: &Path) -> Result<Vec<Row>> {
     let child = std::process::Command::new(std::env::current_exe()?)
-        .arg("--walk-dashboard")
+        .arg(flag)
         .args([hsn, dir])
         .output()?;
     color_eyre::eyre::ensure!(
@@ -323,9 +377,15 @@ async fn main() -> Result<()> {
         return Ok(());
     }
     if let [_, flag, hsn, dir] = &args[..]
-        && flag == "--walk-dashboard"
+        && (flag == "--walk-dashboard" || flag == "--walk-activity")
     {
-        for f in hsn_bench::tabs::figures(Path::new(hsn), Path::new(dir), 3)? {
+        let (hsn, dir) = (Path::new(hsn), Path::new(dir));
+        let figures = if flag == "--walk-dashboard" {
+            hsn_bench::tabs::figures(hsn, dir, 3)?
+        } else {
+            hsn_bench::activity::figures(hsn, dir, 5)?
+        };
+        for f in figures {
             let ok = f.ok.map(|ok| ok.to_string()).unwrap_or_default();
             println!("{}\t{}\t{}\t{ok}", f.what, f.target, f.measured);
         }
@@ -349,6 +409,13 @@ async fn main() -> Result<()> {
         for f in hsn_bench::log::figures(&hsn)? {
             row(&mut Vec::new(), &f.what, &f.target, f.measured, f.ok);
         }
+        return Ok(());
+    }
+    // `--activity`: the Activity tab's rows only, printed; BENCHMARKS.md is left alone.
+    if args.iter().any(|a| a == "--activity") {
+        let hsn = build_hsn()?;
+        let mut rows = Vec::new();
+        activity_rows(&mut rows, &hsn)?;
         return Ok(());
     }
     let run_started = Instant::now();
@@ -514,6 +581,7 @@ async fn main() -> Result<()> {
     }
     let hsn = build_hsn()?;
     dashboard_rows(&mut rows, &hsn, big.path(), small.path())?;
+    activity_rows(&mut rows, &hsn)?;
     let big_store = big.path().join("demo.sqlite");
 
     // The Overview tab's figures over 100,000 instances (what a change makes it redo).

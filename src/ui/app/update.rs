@@ -17,6 +17,10 @@ impl App {
                 view.stuck_rule = stuck_rule;
                 view.replace(*data, now);
             }
+            Msg::Activity { generation, index } => {
+                let now = self.now;
+                self.activity.replace(generation, *index, now);
+            }
             Msg::Overview(data) => self.overview.replace(*data),
             Msg::OverviewFailed(error) => self.flash_error(error),
             Msg::Detail(detail) => {
@@ -90,6 +94,9 @@ impl App {
     fn reload(&mut self, database: Option<DatabaseKey>) {
         if database.is_none_or(|d| crate::store::overview::OVERVIEW_SOURCES.contains(&d)) {
             self.overview_changed();
+        }
+        if database.is_none_or(|d| d == DatabaseKey::ActiveWorkflowInstances) {
+            self.activity_changed();
         }
         for key in self.tables.keys() {
             if database.is_none_or(|d| d == *key) {
@@ -197,6 +204,9 @@ impl App {
                 }
                 if self.tables.contains_key(&database) {
                     self.actions.push(Action::LoadTable(database));
+                }
+                if database == DatabaseKey::ActiveWorkflowInstances {
+                    self.activity_changed();
                 }
                 if let Some(view) = self.detail()
                     && (self.follow || ids.contains(&view.page_id))

@@ -110,6 +110,7 @@ pub fn bindings(app: &App) -> Vec<Binding> {
         Mode::Help | Mode::Normal => {}
     }
     let overview = app.on_overview && app.detail().is_none();
+    let activity = app.on_activity && app.detail().is_none();
     if overview {
         keys.push(bind("0-5 tab", "switch tab (0 is this Overview)", false));
         keys.push(bind("←/→ h/l", "next / previous panel", true));
@@ -125,6 +126,56 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             "open (a funnel state: its instances; else the record)",
             true,
         ));
+    } else if activity {
+        keys.push(bind(
+            "0-6 tab",
+            "switch tab (6 is this Activity tab)",
+            false,
+        ));
+        keys.push(bind("j/k ↑/↓", "move", false));
+        keys.push(bind("PgUp/PgDn g/G", "page, first, last", false));
+        keys.push(bind(
+            "enter",
+            "open the instance, its history at this entry",
+            true,
+        ));
+        keys.push(bind(k(Act::Filter), "filter the text shown (fuzzy)", true));
+        keys.push(bind("t", "absolute / relative times", true));
+        keys.push(bind(
+            k(Act::ActivityTransitions),
+            "only transitions (again: every kind)",
+            true,
+        ));
+        keys.push(bind(
+            k(Act::ActivityErrors),
+            "only errors (again: every kind)",
+            true,
+        ));
+        keys.push(bind(
+            k(Act::ActivityMine),
+            "only mine: entries by HSN_OPERATOR (again: everyone's)",
+            false,
+        ));
+        keys.push(bind(
+            format!("{} {}", k(Act::ActivityShorter), k(Act::ActivityLonger)),
+            "a shorter / longer window: 1, 7, 30 days, all time",
+            true,
+        ));
+        keys.push(bind(
+            k(Act::ActivityClear),
+            "clear the structured filters",
+            false,
+        ));
+        keys.push(bind(
+            ":filter K=V",
+            "actor= kind= workflow= to= instance= since= until= (K= removes one; they add up)",
+            false,
+        ));
+        keys.push(bind(
+            "esc",
+            "clear the text filter, then the structured ones",
+            false,
+        ));
     } else if app.detail().is_some() {
         keys.push(bind("esc", "back", true));
         keys.push(bind("j/k", "choose a link", false));
@@ -135,7 +186,11 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             keys.push(bind("PgUp/PgDn", "scroll the history", false));
         }
     } else {
-        keys.push(bind("1-5 tab", "switch tab", false));
+        keys.push(bind(
+            "0-6 tab",
+            "switch tab (0 Overview, 6 Activity)",
+            false,
+        ));
         keys.push(bind("j/k ↑/↓", "move", false));
         keys.push(bind("PgUp/PgDn g/G", "page, first, last", false));
         keys.push(bind("enter", "open", true));
@@ -223,7 +278,7 @@ pub fn bindings(app: &App) -> Vec<Binding> {
     }
     let marked =
         !overview && app.detail().is_none() && app.table().is_some_and(|t| !t.marks.is_empty());
-    if writable && !overview && database == DatabaseKey::ActiveWorkflowInstances {
+    if writable && !overview && !activity && database == DatabaseKey::ActiveWorkflowInstances {
         if marked {
             keys.push(bind(
                 k(Act::Advance),
@@ -280,7 +335,7 @@ pub fn bindings(app: &App) -> Vec<Binding> {
     keys.push(bind(k(Act::CopyUrl), "copy the Notion URL", false));
     keys.push(bind(
         k(Act::Command),
-        "command (:tasks :view NAME :save NAME :filter status=Error :sort COL)",
+        "command (:tasks :activity :view NAME :save NAME :filter status=Error :sort COL)",
         true,
     ));
     keys.push(bind(

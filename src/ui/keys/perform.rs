@@ -1,10 +1,12 @@
 //! What each remappable action does (its key comes from the key map: `[keys]`).
 
+use super::super::activity;
 use super::super::app::{Action, App, Mode};
 use super::super::edits;
 use super::super::forms::TaskField;
 use super::super::input::LineInput;
 use crate::config::keys::{Action as Act, Context};
+use crate::domain::activity::ActivityKind;
 use crate::domain::schema::DatabaseKey;
 use crate::domain::view::Quick;
 
@@ -13,6 +15,9 @@ use crate::domain::view::Quick;
 pub(super) fn context(app: &App) -> Context {
     if app.on_overview && app.detail().is_none() {
         return Context::Global;
+    }
+    if app.on_activity && app.detail().is_none() {
+        return Context::Activity;
     }
     match app.focus_database() {
         DatabaseKey::ActiveWorkflowInstances => Context::Instances,
@@ -59,6 +64,12 @@ pub(super) fn perform(app: &mut App, action: Act) -> bool {
                 app.actions.push(Action::Refresh(key));
             }
             app.actions.push(Action::LoadOverview);
+            app.flash("refreshing…");
+        }
+        Act::Refresh if app.on_activity && !in_detail => {
+            app.actions
+                .push(Action::Refresh(DatabaseKey::ActiveWorkflowInstances));
+            app.load_activity();
             app.flash("refreshing…");
         }
         Act::Refresh => {
@@ -112,6 +123,12 @@ pub(super) fn perform(app: &mut App, action: Act) -> bool {
                 None => app.flash_error("this table has no Due Date column"),
             }
         }
+        Act::ActivityTransitions => activity::toggle_kind(app, ActivityKind::Transition),
+        Act::ActivityErrors => activity::toggle_kind(app, ActivityKind::Error),
+        Act::ActivityMine => activity::toggle_mine(app),
+        Act::ActivityLonger => activity::step_window(app, true),
+        Act::ActivityShorter => activity::step_window(app, false),
+        Act::ActivityClear => activity::filter_command(app, ""),
         Act::Advance => edits::advance(app),
         Act::NewTask => edits::new_task(app),
         Act::Resolve => edits::resolve(app),

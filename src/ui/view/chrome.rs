@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::super::app::{App, MAIN_TABS, Mode};
+use super::super::app::{App, MAIN_TABS, Mode, Screen};
 use super::super::commands::hints;
 use super::super::keys::bindings;
 use super::count;
@@ -31,18 +31,19 @@ pub fn header(frame: &mut Frame, app: &mut App, area: Rect) {
     let mut spans = vec![Span::styled(" hsn ", theme.title())];
     let mut x = area.x + 5;
     app.hits.tabs.clear();
-    // The Overview is `0`, so the database tabs keep their digits.
-    let mut tabs: Vec<(String, Option<DatabaseKey>)> = vec![(" 0 Overview ".into(), None)];
+    // The Overview is `0`, so the database tabs keep their digits; the Activity tab is `6`.
+    let mut tabs: Vec<(String, Screen)> = vec![(" 0 Overview ".into(), Screen::Overview)];
     tabs.extend(
         MAIN_TABS
             .iter()
             .enumerate()
-            .map(|(i, k)| (format!(" {} {} ", i + 1, tab_label(*k)), Some(*k))),
+            .map(|(i, k)| (format!(" {} {} ", i + 1, tab_label(*k)), Screen::Table(*k))),
     );
+    tabs.push((" 6 Activity ".into(), Screen::Activity));
     if !MAIN_TABS.contains(&app.tab) {
-        tabs.push((format!(" :{} ", tab_label(app.tab)), Some(app.tab)));
+        tabs.push((format!(" :{} ", tab_label(app.tab)), Screen::Table(app.tab)));
     }
-    let shown = (!app.on_overview).then_some(app.tab);
+    let shown = app.screen();
     for (label, key) in tabs {
         let width = label.chars().count() as u16;
         let style = if key == shown {
@@ -67,7 +68,11 @@ pub fn flash(frame: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
     let line = match &app.mode {
         Mode::Filter => {
-            let filter = app.table().map_or("", |t| t.filter.as_str());
+            let filter = if app.on_activity {
+                app.activity.text.as_str()
+            } else {
+                app.table().map_or("", |t| t.filter.as_str())
+            };
             Line::from(vec![
                 Span::styled("/", theme.key()),
                 Span::raw(filter.to_string()),

@@ -56,7 +56,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         let [time, audit_area] =
             Layout::vertical([Constraint::Length(timeline_height), Constraint::Min(3)])
                 .areas(right);
-        timeline(frame, app, history, time);
+        timeline(frame, app, view, history, time);
         audit(frame, app, view, history, audit_area);
     } else {
         let [time, audit_area, link_area, props] = Layout::vertical([
@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Constraint::Min(0),
         ])
         .areas(inner);
-        timeline(frame, app, history, time);
+        timeline(frame, app, view, history, time);
         audit(frame, app, view, history, audit_area);
         links(frame, app, view, detail, link_area);
         properties(frame, app, detail, props);
@@ -174,7 +174,7 @@ fn links(frame: &mut Frame, app: &App, view: &DetailView, detail: &Detail, area:
 
 /// The spans on one time axis, from the first start to now: each state a bar where it
 /// was, with its duration; the current one open-ended.
-fn timeline(frame: &mut Frame, app: &App, history: &History, area: Rect) {
+fn timeline(frame: &mut Frame, app: &App, view: &DetailView, history: &History, area: Rect) {
     let theme = app.theme;
     let block = Block::new().borders(Borders::TOP).title(" Timeline ");
     let inner = block.inner(area);
@@ -200,6 +200,11 @@ fn timeline(frame: &mut Frame, app: &App, history: &History, area: Rect) {
     let position = |t: DateTime<Utc>| -> usize {
         (((t - start).num_seconds().max(0) as f64 / total) * bar_width as f64).round() as usize
     };
+    // The marked entry's moment, on the span it happened in: `◆`.
+    let marked = view
+        .marked
+        .and_then(|at| history.entries.get(at)?.at)
+        .filter(|at| *at >= start);
     let lines: Vec<Line> = history
         .spans
         .iter()
@@ -208,9 +213,17 @@ fn timeline(frame: &mut Frame, app: &App, history: &History, area: Rect) {
             let from = position(span.start).min(bar_width.saturating_sub(1));
             let to = position(span.end.unwrap_or(app.now)).clamp(from + 1, bar_width.max(from + 1));
             let mark = if span.end.is_none() { '▓' } else { '█' };
-            let bar: String = std::iter::repeat_n(' ', from)
+            let mut bar: Vec<char> = std::iter::repeat_n(' ', from)
                 .chain(std::iter::repeat_n(mark, to - from))
                 .collect();
+            if let Some(at) = marked
+                && at >= span.start
+                && span.end.is_none_or(|end| at < end)
+            {
+                let x = position(at).clamp(from, to - 1);
+                bar[x] = '◆';
+            }
+            let bar: String = bar.into_iter().collect();
             let bar = format!("{bar:<bar_width$}");
             let open = if span.end.is_none() { "+" } else { "" };
             Line::from(vec![
@@ -261,9 +274,10 @@ fn audit(frame: &mut Frame, app: &App, view: &DetailView, history: &History, are
     let lines: Vec<Line> = history
         .entries
         .iter()
+        .enumerate()
         .skip(start)
         .take(height)
-        .map(|entry| {
+        .map(|(position, entry)| {
             let elapsed = match (previous, entry.at) {
                 (Some(p), Some(t)) => format!("+{}", duration_text(t - p)),
                 _ => String::new(),
@@ -277,6 +291,11 @@ fn audit(frame: &mut Frame, app: &App, view: &DetailView, history: &History, are
             ];
             if !entry.note.is_empty() {
                 spans.push(Span::styled(format!(" — {}", entry.note), theme.dim()));
+            }
+            // The entry the Activity tab opened this on: a mark that shows without colour.
+            if view.marked == Some(position) {
+                spans.insert(0, Span::styled("▶ ", theme.key()));
+                return Line::from(spans).style(theme.selected());
             }
             Line::from(spans)
         })

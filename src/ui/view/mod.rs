@@ -1,6 +1,7 @@
 //! Drawing: the whole screen from the app's state, nothing else. Every area copes with
 //! any size down to 20×6; below that, a plain message.
 
+mod activity;
 mod bulk;
 mod chrome;
 mod detail;
@@ -50,6 +51,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         detail::draw(frame, app, main);
     } else if app.on_overview {
         overview::draw(frame, app, main);
+    } else if app.on_activity {
+        activity::draw(frame, app, main);
     } else {
         table::draw(frame, app, main);
     }
