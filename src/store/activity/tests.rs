@@ -312,3 +312,39 @@ fn the_trail_of_a_task_with_no_instance_is_in_the_audit_log_once() {
             .starts_with("Task TASK-9: status To Do → Done")
     );
 }
+
+#[test]
+fn a_write_settled_without_a_copy_from_notion_leaves_nothing_pending() {
+    // The demo settles its writes locally: no page comes back, the raw page stays the
+    // seed's, and the entry must stop being pending all the same.
+    let (_dir, mut store) = store();
+    synced(
+        &mut store,
+        &[instance(
+            "INST-1",
+            "Active",
+            &original_log(),
+            "2026-12-06T09:00:00.000Z",
+        )],
+    );
+    let cached = store.record("page-INST-1").unwrap().unwrap().record;
+    let (write, after) = plan_hold(&cached, None, "ops", at()).unwrap();
+    let seq = store
+        .submit(
+            &[(after, "ds-inst".into())],
+            write.kind(),
+            &serde_json::to_value(&write).unwrap(),
+            at(),
+        )
+        .unwrap();
+    assert!(rows(&store, "instance=INST-1")[0].pending);
+    let holder = Holder::this_process();
+    store
+        .claim_write(&holder, &HashSet::new())
+        .unwrap()
+        .unwrap();
+    assert!(store.confirm(seq, &holder, &Landed::default()).unwrap());
+    let settled = rows(&store, "instance=INST-1");
+    assert_eq!(settled.len(), 4);
+    assert!(settled.iter().all(|r| !r.pending), "{settled:#?}");
+}

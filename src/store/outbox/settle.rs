@@ -309,6 +309,14 @@ fn recount(tx: &Transaction<'_>, page_id: &str) -> rusqlite::Result<()> {
         "UPDATE records SET pending = ?2 WHERE page_id = ?1",
         params![page_id, queued],
     )?;
+    // Nothing queued on it any more: none of its entries waits for Notion (the record
+    // was written while the settled write still counted).
+    if queued == 0 {
+        tx.execute(
+            "UPDATE entries SET pending = 0 WHERE page_id = ?1 AND pending = 1",
+            params![page_id],
+        )?;
+    }
     Ok(())
 }
 
