@@ -112,7 +112,7 @@ fn histogram(frame: &mut Frame, app: &App, area: Rect) {
     let (first_day, counts) = fitting(&shown.histogram, area.width);
     let days = counts.len().max(1) as u16;
     // As wide as the days allow: each bar with a gap of one.
-    let bar_width = ((area.width / days).saturating_sub(1)).clamp(1, 6);
+    let bar_width = ((area.width / days).saturating_sub(1)).clamp(1, 12);
     let data: Vec<Bar> = counts
         .iter()
         .map(|&n| Bar::default().value(u64::from(n)).text_value(String::new()))
@@ -130,16 +130,20 @@ fn histogram(frame: &mut Frame, app: &App, area: Rect) {
     let last_day = first_day + counts.len() as i64 - 1;
     let left = day_label(first_day, "%b %-d");
     let right = day_label(last_day, "%b %-d");
+    let plural = |n: u64, one: &str, many: &str| {
+        format!("{} {}", count(n as usize), if n == 1 { one } else { many })
+    };
     let middle = format!(
-        "{} entries in these {} days · busiest day {} ",
-        count(in_days as usize),
-        counts.len(),
+        "{} in {} · busiest day {}",
+        plural(in_days, "entry", "entries"),
+        plural(counts.len() as u64, "day", "days"),
         count(peak as usize)
     );
+    // The labels span the bars, and room for the caption between the two dates.
     let used_width = (bar_width + 1) * days;
     let room =
-        (used_width.max(30).min(area.width) as usize).saturating_sub(left.len() + right.len());
-    let line = format!("{left}{:^room$}{right}", fit(&middle, room));
+        (used_width.max(56).min(area.width) as usize).saturating_sub(left.len() + right.len() + 2);
+    let line = format!("{left} {:^room$} {right}", fit(&middle, room));
     frame.render_widget(Paragraph::new(line).style(theme.dim()), labels);
 }
 
