@@ -12,7 +12,6 @@ use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 use crossterm::event::{
     DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream, KeyEventKind,
-    MouseButton, MouseEventKind,
 };
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
@@ -32,6 +31,7 @@ use crate::sync::{Command, Engine};
 use crate::table::activity::load_activity;
 use crate::table::{FIRST_SCREEN, load_table};
 
+mod mouse;
 mod watch;
 
 /// What loaders send back: for the app, or for the loop itself.
@@ -231,7 +231,7 @@ impl Loop {
                 event = input.next() => {
                     match event {
                         Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => handle_key(app, key),
-                        Some(Ok(TermEvent::Mouse(mouse))) => on_mouse(app, mouse),
+                        Some(Ok(TermEvent::Mouse(mouse))) => mouse::on_mouse(app, mouse),
                         Some(Ok(_)) => {}
                         Some(Err(e)) => return Err(eyre!("cannot read the terminal: {e}")),
                         None => return Ok(()),
@@ -559,70 +559,4 @@ impl Loop {
         self.writes.retain(|w| !w.is_finished());
         self.writes.push(queuing);
     }
-}
-
-fn on_mouse(app: &mut App, mouse: crossterm::event::MouseEvent) {
-    let inside = |r: ratatui::layout::Rect| {
-        mouse.column >= r.x
-            && mouse.column < r.right()
-            && mouse.row >= r.y
-            && mouse.row < r.bottom()
-    };
-    match mouse.kind {
-        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-            let step = if mouse.kind == MouseEventKind::ScrollDown {
-                3
-            } else {
-                -3
-            };
-            if let super::app::Mode::Outbox(view) = &mut app.mode {
-                view.move_by(if step > 0 { 1 } else { -1 });
-                return;
-            }
-            match app.details.last_mut() {
-                Some(view) => view.scroll = (view.scroll as isize + step).max(0) as usize,
-                None if app.on_overview => app.overview.move_by(step),
-                None if app.on_activity => app.activity.move_by(step),
-                None => app.table_mut().move_by(step),
-            }
-        }
-        MouseEventKind::Down(MouseButton::Left) => {
-            if let Some((_, screen)) = app.hits.tabs.iter().find(|(r, _)| inside(*r)).cloned() {
-                app.show(screen);
-            } else if let Some((_, panel, item)) = app
-                .hits
-                .overview
-                .iter()
-                .find(|(r, _, _)| inside(*r))
-                .cloned()
-                && app.on_overview
-                && app.detail().is_none()
-            {
-                // Like a table row: the first click selects, a click on the selection opens.
-                let view = &mut app.overview;
-                if view.focus == panel && view.selected(panel) == item {
-                    if let Some(target) = view.target() {
-                        super::overview::follow(app, target);
-                    }
-                } else {
-                    view.focus = panel;
-                    view.select(panel, item);
-                }
-            } else if app.detail().is_none() && !app.on_activity && inside(app.hits.rows) {
-                let index = app.hits.offset + (mouse.row - app.hits.rows.y) as usize;
-                let table = app.table_mut();
-                if index < table.visible.len() {
-                    if table.selected == index {
-                        if let Some(page) = table.selected_row().map(|r| r.page_id.clone()) {
-                            app.open_detail(page);
-                        }
-                    } else {
-                        table.selected = index;
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
-    let _ = std::io::stdout().flush();
 }
