@@ -259,19 +259,12 @@ impl TableView {
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        let last = self.visible.len().saturating_sub(1) as isize;
-        self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+        self.selected = moved(self.selected, delta, self.visible.len());
     }
 
     /// Keeps the selection inside a window of `height` rows; returns the window's start.
     pub fn scroll_to_selection(&mut self, height: usize) -> usize {
-        let height = height.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
-        self.offset = self.offset.min(self.visible.len().saturating_sub(height));
+        self.offset = window_start(self.selected, self.offset, height, self.visible.len());
         self.offset
     }
 
@@ -379,6 +372,26 @@ pub struct Narrowing {
     /// Filter texts, each extending the one before, with the rows each matched in the
     /// store's order.
     levels: Vec<(String, Vec<Match>)>,
+}
+
+/// The row `delta` rows from `selected` among `len`, kept on a row.
+pub fn moved(selected: usize, delta: isize, len: usize) -> usize {
+    let last = len.saturating_sub(1) as isize;
+    (selected as isize + delta).clamp(0, last.max(0)) as usize
+}
+
+/// Where a window of `height` rows over `len` starts so that it shows `selected`, moving
+/// as little as it can from `offset`.
+pub fn window_start(selected: usize, offset: usize, height: usize, len: usize) -> usize {
+    let height = height.max(1);
+    let offset = if selected < offset {
+        selected
+    } else if selected >= offset + height {
+        selected + 1 - height
+    } else {
+        offset
+    };
+    offset.min(len.saturating_sub(height))
 }
 
 #[cfg(test)]

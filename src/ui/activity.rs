@@ -55,19 +55,13 @@ impl ActivityView {
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        let last = self.visible().len().saturating_sub(1) as isize;
-        self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+        self.selected = crate::table::moved(self.selected, delta, self.visible().len());
     }
 
     /// Keeps the selection inside a window of `height` rows; returns the window's start.
     pub fn scroll_to_selection(&mut self, height: usize) -> usize {
-        let height = height.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
-        self.offset = self.offset.min(self.visible().len().saturating_sub(height));
+        self.offset =
+            crate::table::window_start(self.selected, self.offset, height, self.visible().len());
         self.offset
     }
 
