@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use color_eyre::eyre::{Result, WrapErr};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -25,6 +25,17 @@ use crate::domain::since::SinceSummary;
 /// order.
 fn stamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The first `last_edited_time` that may be an edit made after `since`: Notion rounds it
+/// down to the minute, so an edit in the minute the dashboard closed reads as made at that
+/// minute's start. It counts (an edit seen before closing may be marked again; none made
+/// after is missed).
+pub fn edited_from(since: DateTime<Utc>) -> DateTime<Utc> {
+    since
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(since)
 }
 
 /// Remembers that `operator` closed the dashboard at `at`, and forgets what they saw
@@ -95,10 +106,11 @@ impl Store {
     pub fn changed_since(&self, operator: &str, since: DateTime<Utc>) -> Result<HashSet<String>> {
         let mut statement = self.conn.prepare(
             "SELECT page_id FROM records
-             WHERE last_edited_time > ?1 AND archived = 0 AND trashing = 0
+             WHERE last_edited_time >= ?1 AND archived = 0 AND trashing = 0
                AND page_id NOT IN (SELECT page_id FROM seen WHERE operator = ?2)",
         )?;
-        let pages = statement.query_map(params![stamp(since), operator], |row| row.get(0))?;
+        let from = stamp(edited_from(since));
+        let pages = statement.query_map(params![from, operator], |row| row.get(0))?;
         Ok(pages.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -108,10 +120,11 @@ impl Store {
         let mut summary = SinceSummary::new(since);
         let mut statement = self.conn.prepare(
             "SELECT * FROM records
-             WHERE last_edited_time > ?1 AND database = ?2 AND archived = 0 AND trashing = 0",
+             WHERE last_edited_time >= ?1 AND database = ?2 AND archived = 0 AND trashing = 0",
         )?;
+        let from = stamp(edited_from(since));
         for key in [DatabaseKey::ActiveWorkflowInstances, DatabaseKey::Tasks] {
-            let rows = statement.query_map(params![stamp(since), database(key).alias], read_row)?;
+            let rows = statement.query_map(params![from, database(key).alias], read_row)?;
             for stored in rows {
                 let Some(stored) = stored? else { continue };
                 match key {
@@ -277,6 +290,31 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_in_the_minute_the_dashboard_closed_is_marked() {
+        // Notion rounds last_edited_time down to the minute: an agent's edit at 17:28:40
+        // reads 17:28:00, before a close at 17:28:03.
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        store
+            .upsert_pages(
+                DatabaseKey::Tasks,
+                "ds-tasks",
+                &[
+                    task_page("before", "To Do", "2026-12-07T17:27:00.000Z"),
+                    task_page("same-minute", "Done", "2026-12-07T17:28:00.000Z"),
+                ],
+            )
+            .unwrap();
+        let closed = at("2026-12-07T17:28:03.211Z");
+        let changed: Vec<String> = store
+            .changed_since("ana", closed)
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert_eq!(changed, ["same-minute"]);
+    }
+
+    #[test]
     fn the_summary_counts_only_records_edited_since() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
@@ -287,7 +325,7 @@ mod tests {
         let by_hand = |since: DateTime<Utc>, operator: &str| {
             let mut summary = SinceSummary::new(since);
             let edited = |s: &crate::store::StoredRecord| {
-                parse_timestamp(&s.last_edited_time).is_some_and(|t| t > since)
+                parse_timestamp(&s.last_edited_time).is_some_and(|t| t >= edited_from(since))
             };
             for s in store
                 .records(DatabaseKey::ActiveWorkflowInstances, &all)
