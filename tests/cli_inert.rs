@@ -7,6 +7,8 @@
 
 mod support;
 
+use support::hsn;
+
 use std::process::Output;
 
 use hsn::domain::history::{HistoryEntry, HistoryLog};
@@ -172,15 +174,6 @@ async fn hostile_workspace() -> Hostile {
         task_page,
         task_id,
     }
-}
-
-async fn hsn(ws: &support::Workspace, args: &[&str]) -> Output {
-    ws.hsn(&ws.dir.path().join("data"))
-        .args(args)
-        .env("HSN_OPERATOR", "grace")
-        .output()
-        .await
-        .unwrap()
 }
 
 fn succeeded(what: &str, output: &Output) -> Vec<u8> {

@@ -5,6 +5,8 @@
 
 mod support;
 
+use support::hsn;
+
 use std::path::Path;
 use std::process::Output;
 
@@ -249,15 +251,6 @@ async fn a_terminal_gets_the_newest_fifty_in_columns_and_their_count() {
 /// Text a terminal acts on: OSC 52 (the clipboard), a clear screen, 8-bit CSI, BEL, a
 /// right-to-left override.
 const HOSTILE: &str = "\u{1b}]52;c;aGk=\u{7}\u{1b}[2J\u{9b}31m\u{202e}txt";
-
-async fn hsn(ws: &support::Workspace, args: &[&str]) -> Output {
-    ws.hsn(&ws.dir.path().join("data"))
-        .args(args)
-        .env("HSN_OPERATOR", "grace")
-        .output()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn entries_synced_from_notion_original_unreadable_and_hostile_ones_included() {

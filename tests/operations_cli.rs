@@ -2,27 +2,11 @@
 
 mod support;
 
+use support::{hsn, stdout};
+
 use std::process::Output;
 
 use serde_json::Value;
-
-async fn hsn(ws: &support::Workspace, args: &[&str]) -> Output {
-    ws.hsn(&ws.dir.path().join("data"))
-        .args(args)
-        .env("HSN_OPERATOR", "grace")
-        .output()
-        .await
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
 
 fn json_lines(output: &Output) -> Vec<Value> {
     stdout(output)

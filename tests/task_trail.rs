@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::process::Output;
+use support::{hsn, stdout};
 
 use chrono::Utc;
 use fake_notion::Fault;
@@ -17,24 +17,6 @@ use hsn::store::OutboxState;
 use hsn::sync::Engine;
 use serde_json::json;
 use support::writes::{engine, last_seq, queue_task, tasks_named};
-
-async fn hsn(ws: &support::Workspace, args: &[&str]) -> Output {
-    ws.hsn(&ws.dir.path().join("data"))
-        .args(args)
-        .env("HSN_OPERATOR", "grace")
-        .output()
-        .await
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
 
 /// The entries of the instance's log in Notion that record edits of `task_id`.
 async fn edits_of(ws: &support::Workspace, instance: &str, task_id: &str) -> Vec<HistoryEntry> {

@@ -190,3 +190,23 @@ pub async fn workspace() -> Workspace {
     ws.instance = ws.add_instance("INST-0001", "inquiry", "").await;
     ws
 }
+
+/// Runs hsn on `ws`'s data directory as the operator "grace".
+pub async fn hsn(ws: &Workspace, args: &[&str]) -> std::process::Output {
+    ws.hsn(&ws.dir.path().join("data"))
+        .args(args)
+        .env("HSN_OPERATOR", "grace")
+        .output()
+        .await
+        .unwrap()
+}
+
+/// A command's standard output, once it succeeded (else its stderr in the failure).
+pub fn stdout(output: &std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
