@@ -107,7 +107,10 @@ pub enum Mode {
     Normal,
     Filter,
     Command(LineInput),
-    Help,
+    /// `?`: the keys of the view under it; `scroll` is the first line shown.
+    Help {
+        scroll: usize,
+    },
     Picker(Picker),
     Prompt(Prompt),
     TaskForm(Box<TaskForm>),

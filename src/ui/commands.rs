@@ -64,7 +64,7 @@ pub fn run_command(app: &mut App, command: &str) {
     match word {
         "" => {}
         "q" | "quit" | "q!" => app.quit = true,
-        "help" => app.mode = Mode::Help,
+        "help" => app.mode = Mode::Help { scroll: 0 },
         "overview" => app.show_overview(),
         "activity" => app.show_activity(),
         "filter" if app.on_activity && app.detail().is_none() => {

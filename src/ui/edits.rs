@@ -198,9 +198,22 @@ pub fn new_task(app: &mut App) {
     if !client.is_empty() {
         links.push(format!("Client: {client}"));
     }
-    links.push("Related Business Entity: the instance's".into());
+    // The entity's name comes with the instance's detail: from the one open, else read
+    // now and filled in when it arrives.
+    let entity = app
+        .details
+        .iter()
+        .rev()
+        .filter(|v| v.page_id == page)
+        .find_map(|v| v.detail.as_ref())
+        .map(TaskForm::entity_of);
+    if entity.is_none() {
+        app.actions.push(Action::LoadDetail(page.clone()));
+    }
     let today = today(app);
-    app.mode = Mode::TaskForm(Box::new(TaskForm::new(page, title, links, today)));
+    let mut form = TaskForm::new(page, title, links, today);
+    form.entity = entity;
+    app.mode = Mode::TaskForm(Box::new(form));
 }
 
 /// `m` `p` `a` `d` on tasks: status, priority, assignee, due date.

@@ -14,7 +14,7 @@ use super::commands::run_command;
 use super::edits::refuse_readonly;
 use super::forms::Outcome;
 use super::input::LineInput;
-use crate::table::QuickFilter;
+use crate::table::{QuickFilter, TableView};
 
 /// Handles a key.
 pub fn handle_key(app: &mut App, key: KeyEvent) {
@@ -24,13 +24,19 @@ pub fn handle_key(app: &mut App, key: KeyEvent) {
     }
     match std::mem::take(&mut app.mode) {
         Mode::Normal => normal(app, key),
-        Mode::Help => {
-            if !matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q')
-            ) {
-                app.mode = Mode::Help;
-            }
+        Mode::Help { scroll } => {
+            // Scrolls past the end are stopped where it is drawn.
+            let scroll = match key.code {
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => return,
+                KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
+                KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(10),
+                KeyCode::PageUp => scroll.saturating_sub(10),
+                KeyCode::Char('g') | KeyCode::Home => 0,
+                KeyCode::Char('G') | KeyCode::End => usize::MAX,
+                _ => scroll,
+            };
+            app.mode = Mode::Help { scroll };
         }
         Mode::Filter => filter(app, key),
         Mode::Command(mut input) => match key.code {
@@ -256,18 +262,27 @@ fn detail_key(app: &mut App, key: KeyEvent) {
     }
 }
 
+/// The capital letters that sort a table by a column (twice: reverse): the letter, the
+/// column (by [`TableView::column_named`]; `None` is the title) and how help names it.
+pub const SORT_LETTERS: [(char, Option<&str>, &str); 6] = [
+    ('N', None, "name"),
+    ('S', Some("Status"), "status"),
+    ('P', Some("Priority"), "priority"),
+    ('A', Some("Assigned To"), "assignee"),
+    ('T', Some("In State"), "time in state"),
+    ('L', Some("Last"), "last date"),
+];
+
+/// The column a sort letter sorts `table` by, if the table has it.
+pub fn sort_letter_column(table: &TableView, letter: char) -> Option<usize> {
+    let (_, column, _) = SORT_LETTERS.iter().find(|(l, _, _)| *l == letter)?;
+    match column {
+        None => table.data.is_some().then_some(0),
+        Some(name) => table.column_named(name),
+    }
+}
+
 fn table_key(app: &mut App, key: KeyEvent, now: chrono::DateTime<chrono::Utc>) {
-    let shift_sort = |label: &str| -> Option<&'static str> {
-        Some(match label {
-            "N" => "__title",
-            "S" => "Status",
-            "P" => "Priority",
-            "A" => "Assigned To",
-            "T" => "In State",
-            "L" => "Last",
-            _ => return None,
-        })
-    };
     match key.code {
         KeyCode::Char(c @ '1'..='5') => {
             let index = c as usize - '1' as usize;
@@ -315,18 +330,16 @@ fn table_key(app: &mut App, key: KeyEvent, now: chrono::DateTime<chrono::Utc>) {
             table.recompute(now);
         }
         KeyCode::Char(c) if c.is_ascii_uppercase() => {
-            let Some(name) = shift_sort(&c.to_string()) else {
+            let Some((_, name, _)) = SORT_LETTERS.iter().find(|(l, _, _)| *l == c) else {
                 return;
             };
             let table = app.table_mut();
-            let column = if name == "__title" {
-                Some(0)
-            } else {
-                table.column_named(name)
-            };
-            match column {
+            match sort_letter_column(table, c) {
                 Some(column) => table.sort_by(column, now),
-                None => app.flash_error(format!("this table has no {name} column")),
+                None => app.flash_error(format!(
+                    "this table has no {} column",
+                    name.unwrap_or("title")
+                )),
             }
         }
         _ => {}

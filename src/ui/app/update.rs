@@ -24,6 +24,11 @@ impl App {
             Msg::Overview(data) => self.overview.replace(*data),
             Msg::OverviewFailed(error) => self.flash_error(error),
             Msg::Detail(detail) => {
+                if let Mode::TaskForm(form) = &mut self.mode
+                    && form.instance_page == detail.page_id
+                {
+                    form.entity = Some(TaskForm::entity_of(&detail));
+                }
                 for view in self
                     .details
                     .iter_mut()

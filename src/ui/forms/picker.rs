@@ -29,6 +29,9 @@ pub struct Picker {
     pub selected: usize,
     /// Advances take an optional note.
     pub note: Option<LineInput>,
+    /// Whether keys go to the note (after `tab`) rather than the list: `j` and `k` move
+    /// the selection until the operator chooses to write.
+    pub note_focused: bool,
 }
 
 impl Picker {
@@ -53,6 +56,7 @@ impl Picker {
             options,
             selected,
             note,
+            note_focused: false,
         }
     }
 }
@@ -62,6 +66,10 @@ impl Picker {
         let last = self.options.len().saturating_sub(1);
         match key.code {
             KeyCode::Esc => Outcome::Cancel,
+            KeyCode::Tab | KeyCode::BackTab if self.note.is_some() => {
+                self.note_focused = !self.note_focused;
+                Outcome::Stay
+            }
             KeyCode::Up => {
                 self.selected = self.selected.saturating_sub(1);
                 Outcome::Stay
@@ -70,12 +78,11 @@ impl Picker {
                 self.selected = (self.selected + 1).min(last);
                 Outcome::Stay
             }
-            // Without a note field, j and k move too.
-            KeyCode::Char('k') if self.note.is_none() => {
+            KeyCode::Char('k') if !self.note_focused => {
                 self.selected = self.selected.saturating_sub(1);
                 Outcome::Stay
             }
-            KeyCode::Char('j') if self.note.is_none() => {
+            KeyCode::Char('j') if !self.note_focused => {
                 self.selected = (self.selected + 1).min(last);
                 Outcome::Stay
             }
@@ -135,7 +142,7 @@ impl Picker {
                 }
             }
             _ => {
-                if let Some(note) = &mut self.note {
+                if let Some(note) = self.note.as_mut().filter(|_| self.note_focused) {
                     note.handle(key);
                 }
                 Outcome::Stay

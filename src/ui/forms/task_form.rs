@@ -7,6 +7,7 @@ use super::super::app::Action;
 use super::super::bulk::Change;
 use super::super::input::LineInput;
 use super::Outcome;
+use crate::ui::data::Detail;
 use crate::domain::dates::{DayInput, parse_day};
 use crate::domain::write::TaskRequest;
 
@@ -19,6 +20,9 @@ pub struct TaskForm {
     pub instance_id: String,
     /// What the task will be linked to, shown read-only.
     pub links: Vec<String>,
+    /// The instance's Business Entity, which the task is linked to as well: `None` while
+    /// the instance's detail is read, `Some("")` when it has none.
+    pub entity: Option<String>,
     pub name: LineInput,
     pub description: LineInput,
     pub priority: usize,
@@ -28,12 +32,36 @@ pub struct TaskForm {
     pub focus: usize,
     /// The operator's today, for `today`, `+3d`, `fri` in the due date.
     pub today: NaiveDate,
-    pub error: Option<String>,
+    /// What stops the form from being sent, under the field it is about (see [`TASK_FIELDS`]).
+    pub error: Option<(usize, String)>,
 }
 
 pub const TASK_FIELDS: [&str; 5] = ["Name", "Description", "Priority", "Due date", "Assignee"];
 
 impl TaskForm {
+    /// The Business Entity a task of this instance is linked to, by name (the instance's).
+    pub fn entity_of(instance: &Detail) -> String {
+        instance
+            .links
+            .iter()
+            .filter(|l| l.column == "Business Entity")
+            .map(|l| l.title.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The read-only lines of what the task is linked to.
+    pub fn link_lines(&self) -> Vec<String> {
+        let entity = match self.entity.as_deref() {
+            None => "…",
+            Some("") => "none (the instance has no entity)",
+            Some(name) => name,
+        };
+        let mut lines = self.links.clone();
+        lines.push(format!("Related Business Entity: {entity}"));
+        lines
+    }
+
     pub fn new(
         instance_page: String,
         instance_id: String,
@@ -44,6 +72,7 @@ impl TaskForm {
             instance_page,
             instance_id,
             links,
+            entity: None,
             name: LineInput::default(),
             description: LineInput::default(),
             priority: 1,
@@ -91,31 +120,47 @@ impl TaskForm {
                 if let Some(field) = self.field() {
                     field.handle(key);
                 }
+                self.clear_fixed_error();
             }
         }
         Outcome::Stay
     }
 
-    fn submit(&mut self) -> Outcome {
-        let name = self.name.text().trim();
-        if name.is_empty() {
-            self.focus = 0;
-            self.error = Some("a task needs a name".into());
-            return Outcome::Stay;
+    /// An error goes away as soon as its field holds something that would be accepted.
+    fn clear_fixed_error(&mut self) {
+        let fixed = match &self.error {
+            Some((0, _)) => !self.name.text().trim().is_empty(),
+            Some((3, _)) => self.due_date().is_ok(),
+            _ => false,
+        };
+        if fixed {
+            self.error = None;
         }
-        let due = match self.due.text().trim() {
+    }
+
+    fn due_date(&self) -> Result<Option<NaiveDate>, String> {
+        match self.due.text().trim() {
             "" => Ok(None),
             typed => match parse_day(typed, self.today) {
                 Ok(DayInput::Day(day)) => Ok(Some(day)),
                 Ok(DayInput::Clear) => Ok(None),
                 Err(e) => Err(e),
             },
-        };
-        let due = match due {
+        }
+    }
+
+    fn submit(&mut self) -> Outcome {
+        let name = self.name.text().trim();
+        if name.is_empty() {
+            self.focus = 0;
+            self.error = Some((0, "a task needs a name".into()));
+            return Outcome::Stay;
+        }
+        let due = match self.due_date() {
             Ok(due) => due,
             Err(e) => {
                 self.focus = 3;
-                self.error = Some(e);
+                self.error = Some((3, e));
                 return Outcome::Stay;
             }
         };

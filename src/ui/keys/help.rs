@@ -41,12 +41,23 @@ pub fn bindings(app: &App) -> Vec<Binding> {
                 bind("esc", "cancel", true),
             ];
         }
-        Mode::Picker(_) => {
-            return vec![
-                bind("↑/↓", "choose", true),
-                bind("enter", "confirm", true),
-                bind("esc", "cancel", true),
-            ];
+        Mode::Picker(picker) => {
+            let mut keys = vec![if picker.note_focused {
+                bind("↑/↓", "choose (typing goes to the note)", true)
+            } else {
+                bind("j/k ↑/↓", "choose", true)
+            }];
+            if picker.note.is_some() {
+                let what = if picker.note_focused {
+                    "back to the list"
+                } else {
+                    "write a note"
+                };
+                keys.push(bind("tab", what, true));
+            }
+            keys.push(bind("enter", "confirm", true));
+            keys.push(bind("esc", "cancel", true));
+            return keys;
         }
         Mode::Prompt(prompt) => {
             let mut keys = Vec::new();
@@ -107,7 +118,7 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             keys.push(bind("esc q", "close", true));
             return keys;
         }
-        Mode::Help | Mode::Normal => {}
+        Mode::Help { .. } | Mode::Normal => {}
     }
     let overview = app.on_overview && app.detail().is_none();
     let activity = app.on_activity && app.detail().is_none();
@@ -210,11 +221,24 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             false,
         ));
         keys.push(bind(k(Act::SortNext), "sort by the next column", false));
-        keys.push(bind(
-            "N S P A T L",
-            "sort by name, status, priority, assignee, in state, last (twice: reverse)",
-            false,
-        ));
+        // Only the letters of columns this table has.
+        let letters: Vec<(char, &str)> = super::SORT_LETTERS
+            .iter()
+            .filter(|(letter, _, _)| {
+                app.table()
+                    .is_some_and(|t| super::sort_letter_column(t, *letter).is_some())
+            })
+            .map(|(letter, _, what)| (*letter, *what))
+            .collect();
+        if !letters.is_empty() {
+            let (keys_text, whats): (Vec<String>, Vec<&str>) =
+                letters.iter().map(|(l, w)| (l.to_string(), *w)).unzip();
+            keys.push(bind(
+                keys_text.join(" "),
+                format!("sort by {} (twice: reverse)", whats.join(", ")),
+                false,
+            ));
+        }
         keys.push(bind(k(Act::Preview), "detail pane", false));
         if markable {
             keys.push(bind(
@@ -233,11 +257,16 @@ pub fn bindings(app: &App) -> Vec<Binding> {
                 false,
             ));
         }
-        keys.push(bind(
-            k(Act::QuickMine),
-            "only mine (assigned to HSN_OPERATOR)",
-            false,
-        ));
+        if app
+            .table()
+            .is_some_and(|t| t.column_named("Assigned To").is_some())
+        {
+            keys.push(bind(
+                k(Act::QuickMine),
+                "only mine (assigned to HSN_OPERATOR)",
+                false,
+            ));
+        }
         if database == DatabaseKey::ActiveWorkflowInstances {
             keys.push(bind(
                 format!(

@@ -57,7 +57,7 @@ pub(super) fn perform(app: &mut App, action: Act) -> bool {
         );
     match action {
         Act::Quit => app.quit = true,
-        Act::Help => app.mode = Mode::Help,
+        Act::Help => app.mode = Mode::Help { scroll: 0 },
         Act::Command => app.mode = Mode::Command(LineInput::default()),
         Act::Refresh if app.on_overview && !in_detail => {
             for key in crate::store::overview::OVERVIEW_SOURCES {

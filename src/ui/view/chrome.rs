@@ -9,7 +9,8 @@ use ratatui::widgets::Paragraph;
 use super::super::app::{App, MAIN_TABS, Mode, Screen};
 use super::super::commands::hints;
 use super::super::keys::bindings;
-use super::count;
+use super::super::input::LineInput;
+use super::{count, fit};
 use crate::domain::schema::{DatabaseKey, database};
 use crate::present::{duration_text, inert};
 
@@ -73,20 +74,31 @@ pub fn flash(frame: &mut Frame, app: &App, area: Rect) {
             } else {
                 app.table().map_or("", |t| t.filter.as_str())
             };
+            // The cursor is at the end: a long filter shows its end.
+            let (before, _) = LineInput::with(filter).window(usize::from(area.width) - 1);
             Line::from(vec![
                 Span::styled("/", theme.key()),
-                Span::raw(filter.to_string()),
+                Span::raw(before),
                 Span::raw("▏"),
             ])
         }
         Mode::Command(input) => {
+            let width = usize::from(area.width).saturating_sub(1);
+            let (before, after) = input.window(width);
+            let used = 1 + before.chars().count() + after.chars().count();
             let mut spans = vec![
                 Span::styled(":", theme.key()),
-                Span::raw(input.text().to_string()),
-                Span::raw("▏  "),
+                Span::raw(before),
+                Span::raw("▏"),
+                Span::raw(after),
             ];
-            for hint in hints(app, input.text()) {
-                spans.push(Span::styled(format!("{hint}  "), theme.dim()));
+            let hints: Vec<String> = hints(app, input.text());
+            if !hints.is_empty() {
+                let room = usize::from(area.width).saturating_sub(used + 2);
+                spans.push(Span::styled(
+                    format!("  {}", fit(&hints.join("  "), room)),
+                    theme.dim(),
+                ));
             }
             Line::from(spans)
         }

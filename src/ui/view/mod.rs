@@ -59,6 +59,13 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     chrome::flash(frame, app, flash);
     chrome::status(frame, app, status);
     chrome::keys(frame, app, keys);
+    // The help's scroll stops at its last screenful, whatever keys asked for.
+    if let Mode::Help { scroll } = app.mode {
+        let (_, _, last_top) = overlay::help_layout(app, area);
+        app.mode = Mode::Help {
+            scroll: scroll.min(last_top),
+        };
+    }
     overlay::draw(frame, app, area);
 }
 

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::super::app::{App, Mode, OutboxView};
 use super::super::forms::{PRIORITIES, TASK_FIELDS, TaskForm};
@@ -17,32 +17,7 @@ use crate::present::inert;
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
     match &app.mode {
-        Mode::Help => {
-            let keys = bindings(app);
-            let key_width = keys
-                .iter()
-                .map(|b| b.keys.chars().count())
-                .max()
-                .unwrap_or(0);
-            let lines: Vec<Line> = keys
-                .iter()
-                .map(|b| {
-                    Line::from(vec![
-                        Span::styled(format!("{:>key_width$}  ", b.keys), theme.key()),
-                        Span::raw(b.what.clone()),
-                    ])
-                })
-                .collect();
-            // Room for a wrapped line or two on narrow terminals.
-            let popup = centered(area, 90, lines.len() as u16 + 3);
-            frame.render_widget(Clear, popup);
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
-                    .block(Block::bordered().title(" Keys here (esc closes) ")),
-                popup,
-            );
-        }
+        Mode::Help { scroll } => help(frame, app, *scroll, area),
         Mode::Picker(picker) => {
             let mut lines: Vec<Line> = picker
                 .options
@@ -57,9 +32,16 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                     Line::styled(format!(" {option} "), style)
                 })
                 .collect();
+            let room = usize::from(area.width.min(60).saturating_sub(2));
             if let Some(note) = &picker.note {
                 lines.push(Line::raw(""));
-                lines.push(field_line(app, "Note (optional)", note, true));
+                lines.push(field_line(app, "Note", note, picker.note_focused, room));
+                let hint = if picker.note_focused {
+                    " tab back to the list · enter chooses · esc cancels"
+                } else {
+                    " j/k choose · tab writes a note · enter chooses"
+                };
+                lines.push(Line::styled(fit(hint, room), theme.dim()));
             }
             let popup = centered(area, 60, lines.len() as u16 + 2);
             frame.render_widget(Clear, popup);
@@ -69,7 +51,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             );
         }
         Mode::Prompt(prompt) => {
-            let mut lines = vec![field_line(app, "", &prompt.input, prompt.chosen.is_none())];
+            let room = usize::from(area.width.min(60).saturating_sub(2));
+            let mut lines = vec![field_line(
+                app,
+                "",
+                &prompt.input,
+                prompt.chosen.is_none(),
+                room,
+            )];
             // The names to choose from, the chosen one highlighted, as many as fit.
             let choices = prompt.choices();
             let room = usize::from(area.height.saturating_sub(6)).max(1);
@@ -80,7 +69,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 } else {
                     Style::new()
                 };
-                lines.push(Line::styled(format!(" {} ", inert(name)), style));
+                lines.push(Line::styled(fit(&format!(" {} ", inert(name)), room), style));
             }
             let popup = centered(area, 60, lines.len() as u16 + 2);
             frame.render_widget(Clear, popup);
@@ -98,45 +87,117 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
 }
 
-fn field_line(app: &App, label: &str, input: &LineInput, focused: bool) -> Line<'static> {
+/// A text field on one line of a popup whose inside is `room` wide: its label, then the
+/// text, scrolled so the cursor shows when focused (see [`LineInput::window`]).
+/// The widest the help popup gets.
+const HELP_WIDTH: u16 = 90;
+
+/// The help popup's lines in a terminal of `area`: each key, its description wrapped
+/// under itself (so the popup scrolls by whole lines and nothing is cut).
+fn help_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
+    let theme = app.theme;
+    let keys = bindings(app);
+    let key_width = keys
+        .iter()
+        .map(|b| b.keys.chars().count())
+        .max()
+        .unwrap_or(0);
+    let room = usize::from(area.width.min(HELP_WIDTH).saturating_sub(2));
+    let what_room = room.saturating_sub(key_width + 2).max(10);
+    let mut lines = Vec::new();
+    for binding in &keys {
+        for (n, part) in value_lines(&binding.what, what_room).into_iter().enumerate() {
+            let keys = if n == 0 { binding.keys.as_str() } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{keys:>key_width$}  "), theme.key()),
+                Span::raw(part.trim_end().to_string()),
+            ]));
+        }
+    }
+    lines
+}
+
+/// The popup `?` opens and how far its list may scroll in it: the line at its top is at
+/// most `last_top`.
+pub fn help_layout(app: &App, area: Rect) -> (Rect, Vec<Line<'static>>, usize) {
+    let lines = help_lines(app, area);
+    let popup = centered(area, HELP_WIDTH, lines.len() as u16 + 2);
+    let body = usize::from(popup.height.saturating_sub(2)).max(1);
+    let last_top = lines.len().saturating_sub(body);
+    (popup, lines, last_top)
+}
+
+/// `?`: the keys of the view under it, scrolled (`j`/`k`, `PgUp`/`PgDn`) when they do
+/// not fit, the title saying which lines show.
+fn help(frame: &mut Frame, app: &App, scroll: usize, area: Rect) {
+    let (popup, lines, last_top) = help_layout(app, area);
+    let scroll = scroll.min(last_top);
+    let body = usize::from(popup.height.saturating_sub(2));
+    let title = if last_top == 0 {
+        " Keys here (esc closes) ".to_string()
+    } else {
+        format!(
+            " Keys here: {}–{} of {} (j/k PgUp/PgDn scroll, esc closes) ",
+            scroll + 1,
+            (scroll + body).min(lines.len()),
+            lines.len()
+        )
+    };
+    let title = fit(&title, usize::from(popup.width.saturating_sub(2)));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((scroll.min(usize::from(u16::MAX)) as u16, 0))
+            .block(Block::bordered().title(title)),
+        popup,
+    );
+}
+
+fn field_line(
+    app: &App,
+    label: &str,
+    input: &LineInput,
+    focused: bool,
+    room: usize,
+) -> Line<'static> {
     let theme = app.theme;
     let mut spans = Vec::new();
+    let label = if label.is_empty() {
+        String::new()
+    } else {
+        format!("{label:>12}: ")
+    };
+    let room = room.saturating_sub(label.chars().count());
     if !label.is_empty() {
-        spans.push(Span::styled(format!("{label:>12}: "), theme.header()));
+        spans.push(Span::styled(label, theme.header()));
     }
-    let text = input.text();
     if focused {
-        let (before, after): (String, String) = {
-            let at = input.cursor();
-            (
-                text.chars().take(at).collect(),
-                text.chars().skip(at).collect(),
-            )
-        };
+        let (before, after) = input.window(room);
         spans.push(Span::raw(before));
         spans.push(Span::styled("▏", theme.key()));
         spans.push(Span::raw(after));
     } else {
-        spans.push(Span::raw(text.to_string()));
+        spans.push(Span::raw(fit(input.text(), room)));
     }
     Line::from(spans)
 }
 
 fn task_form(frame: &mut Frame, app: &App, form: &TaskForm, area: Rect) {
     let theme = app.theme;
+    let room = usize::from(area.width.min(70).saturating_sub(2));
     let mut lines: Vec<Line> = form
-        .links
+        .link_lines()
         .iter()
-        .map(|l| Line::styled(format!(" {l}"), theme.dim()))
+        .map(|l| Line::styled(fit(&format!(" {}", inert(l)), room), theme.dim()))
         .collect();
     lines.push(Line::raw(""));
     for (i, name) in TASK_FIELDS.iter().enumerate() {
         let focused = form.focus == i;
         let line = match i {
-            0 => field_line(app, name, &form.name, focused),
-            1 => field_line(app, name, &form.description, focused),
-            3 => field_line(app, name, &form.due, focused),
-            4 => field_line(app, name, &form.assignee, focused),
+            0 => field_line(app, name, &form.name, focused, room),
+            1 => field_line(app, name, &form.description, focused, room),
+            3 => field_line(app, name, &form.due, focused, room),
+            4 => field_line(app, name, &form.assignee, focused, room),
             _ => {
                 let mut spans = vec![Span::styled(format!("{name:>12}: "), theme.header())];
                 for (p, priority) in PRIORITIES.iter().enumerate() {
@@ -155,9 +216,11 @@ fn task_form(frame: &mut Frame, app: &App, form: &TaskForm, area: Rect) {
             }
         };
         lines.push(line);
-    }
-    if let Some(error) = &form.error {
-        lines.push(Line::styled(error.clone(), theme.error()));
+        if let Some((_, error)) = form.error.as_ref().filter(|(field, _)| *field == i) {
+            // Under its field, where the label's column ends.
+            let error = format!("{:>14}{}", "", inert(error));
+            lines.push(Line::styled(fit(&error, room), theme.error()));
+        }
     }
     let popup = centered(area, 70, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
