@@ -113,6 +113,8 @@ fn m_pick_enter_asks_for_an_advance_from_the_state_shown() {
     };
     assert_eq!(picker.options, ["consultation", "completed", "canceled"]);
     handle_key(&mut app, key(KeyCode::Down));
+    // The note takes keys once focused.
+    handle_key(&mut app, key(KeyCode::Tab));
     keys(&mut app, "no answer");
     handle_key(&mut app, key(KeyCode::Enter));
     let actions = app.take_actions();

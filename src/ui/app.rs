@@ -463,6 +463,28 @@ impl App {
     }
 
     /// The Overview's figures changed under it: recompute now if it shows, else when shown.
+    /// The day turned over: the figures counted against today (overdue, due today, this
+    /// week, the activity's days) are computed again, without `r`.
+    fn new_day(&mut self) {
+        self.overview_changed();
+        self.activity_changed();
+        let now = self.now;
+        for table in self.tables.values_mut() {
+            table.recompute(now);
+        }
+    }
+
+    /// A minute passed: tables filtered by the clock (only stuck instances) are filtered
+    /// again, so an instance shows once it has been in its state long enough.
+    fn recompute_clocked_tables(&mut self) {
+        let now = self.now;
+        for table in self.tables.values_mut() {
+            if table.quick.has(&crate::domain::view::Quick::Stuck) {
+                table.recompute(now);
+            }
+        }
+    }
+
     fn overview_changed(&mut self) {
         if self.on_overview {
             self.actions.push(Action::LoadOverview);
@@ -501,7 +523,18 @@ impl App {
     /// screen shows anything that changed with it.
     pub fn tick(&mut self, now: DateTime<Utc>) -> bool {
         let second_changed = now.timestamp() != self.now.timestamp();
+        let minute_changed = now.timestamp() / 60 != self.now.timestamp() / 60;
+        // "Today" is the UTC day for the Overview's figures and the local one for due
+        // dates in the tables: either turning over changes what is late or due.
+        let day_changed = now.date_naive() != self.now.date_naive()
+            || now.with_timezone(&chrono::Local).date_naive()
+                != self.now.with_timezone(&chrono::Local).date_naive();
         self.now = now;
+        if day_changed {
+            self.new_day();
+        } else if minute_changed {
+            self.recompute_clocked_tables();
+        }
         let mut changed = second_changed;
         if self.flash.as_ref().is_some_and(|f| f.until <= now) {
             self.flash = None;
