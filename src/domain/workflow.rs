@@ -99,6 +99,16 @@ fn legal_moves(from: &str, legal: &[String], terminal: bool) -> String {
     }
 }
 
+/// One state of a workflow as its map shows it (see [`StateMachine::steps`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateStep<'a> {
+    pub name: &'a str,
+    pub initial: bool,
+    pub terminal: bool,
+    /// The legal next states, in state order.
+    pub moves: Vec<&'a str>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateMachine {
     workflow_id: String,
@@ -194,6 +204,20 @@ impl StateMachine {
     /// The transition table, or `None` when the states are a path.
     pub fn transitions(&self) -> Option<&[Transition]> {
         self.transitions.as_deref()
+    }
+
+    /// Every state in order with what a map of the workflow says of it: whether it starts
+    /// or ends an instance's run, and where an instance in it may move.
+    pub fn steps(&self) -> Vec<StateStep<'_>> {
+        self.states
+            .iter()
+            .map(|state| StateStep {
+                name: &state.name,
+                initial: state.name == self.initial_state,
+                terminal: state.terminal,
+                moves: self.next_states(&state.name),
+            })
+            .collect()
     }
 
     /// The legal moves from `from`, in state order, without duplicates (none for a state

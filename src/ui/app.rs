@@ -486,7 +486,11 @@ impl App {
     }
 
     fn overview_changed(&mut self) {
-        if self.on_overview {
+        let counting = self
+            .detail()
+            .and_then(|v| v.detail.as_ref())
+            .is_some_and(|d| d.machine.is_some());
+        if self.on_overview || counting {
             self.actions.push(Action::LoadOverview);
         } else {
             self.overview_stale = true;

@@ -214,10 +214,12 @@ fn normal(app: &mut App, key: KeyEvent) {
 }
 
 fn detail_key(app: &mut App, key: KeyEvent) {
+    // A workflow's states come first in what `j`/`k` choose, then its links.
+    let states = super::workflow::open_rows(app);
     let Some(view) = app.details.last_mut() else {
         return;
     };
-    let links = view.detail.as_ref().map_or(0, |d| d.links.len());
+    let links = states.len() + view.detail.as_ref().map_or(0, |d| d.links.len());
     let entries = view
         .detail
         .as_ref()
@@ -246,11 +248,15 @@ fn detail_key(app: &mut App, key: KeyEvent) {
             };
             app.flash(text);
         }
+        KeyCode::Enter if view.link < states.len() => {
+            let state = states[view.link].clone();
+            super::workflow::open_state(app, &state);
+        }
         KeyCode::Enter => {
             let target = view
                 .detail
                 .as_ref()
-                .and_then(|d| d.links.get(view.link))
+                .and_then(|d| d.links.get(view.link - states.len()))
                 .map(|l| (l.page_id.clone(), l.title.clone()));
             match target {
                 Some((Some(page), _)) => app.open_detail(page),

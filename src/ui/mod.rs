@@ -22,5 +22,6 @@ mod run;
 pub mod submit;
 pub mod theme;
 pub mod view;
+pub mod workflow;
 
 pub use run::run;

@@ -314,3 +314,24 @@ fn state_names_compare_exactly() {
     let duplicated = StateMachine::parse("WF-X", "", r#"["a", "b", "a", "c"]"#, "").unwrap();
     assert_eq!(duplicated.states(), ["a", "b", "c"]);
 }
+
+#[test]
+fn steps_map_every_state_with_its_start_end_and_moves() {
+    let machine = booking_with_table();
+    let steps = machine.steps();
+    let names: Vec<&str> = steps.iter().map(|s| s.name).collect();
+    assert_eq!(
+        names,
+        ["new_booking", "payment_pending", "payment_confirmed", "canceled"]
+    );
+    assert!(steps[0].initial && !steps[1].initial);
+    assert_eq!(steps[0].moves, ["payment_pending", "canceled"]);
+    // A duplicate transition row gives one move.
+    assert_eq!(steps[1].moves, ["payment_confirmed", "canceled"]);
+    // A path's terminal states end it: no move out.
+    let path = StateMachine::parse("WF-WELL-BOOK", "inquiry", WELL_BOOK, "").unwrap();
+    let steps = path.steps();
+    let completed = steps.iter().find(|s| s.name == "completed").unwrap();
+    assert!(completed.terminal && completed.moves.is_empty());
+    assert_eq!(steps[0].moves, ["consultation", "completed", "canceled"]);
+}

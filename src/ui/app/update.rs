@@ -24,6 +24,13 @@ impl App {
             Msg::Overview(data) => self.overview.replace(*data),
             Msg::OverviewFailed(error) => self.flash_error(error),
             Msg::Detail(detail) => {
+                // A workflow's map counts its instances with the Overview's figures.
+                if detail.machine.is_some()
+                    && (self.overview.data.is_none() || self.overview_stale)
+                {
+                    self.overview_stale = false;
+                    self.actions.push(Action::LoadOverview);
+                }
                 if let Mode::TaskForm(form) = &mut self.mode
                     && form.instance_page == detail.page_id
                 {

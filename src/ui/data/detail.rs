@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use color_eyre::eyre::Result;
 
 use crate::domain::history::{HistoryLog, LogEntry};
-use crate::domain::models::WorkflowInstance;
+use crate::domain::models::{Workflow, WorkflowInstance};
 use crate::domain::record::{FieldValue, Link, Record};
 use crate::domain::schema::DatabaseKey;
 use crate::domain::timeline::{Span, start_time, timeline};
@@ -48,6 +48,8 @@ pub struct Detail {
     pub properties: Vec<(&'static str, String)>,
     pub links: Vec<LinkItem>,
     pub history: Option<History>,
+    /// A workflow: its state machine, or why its States and Transitions cannot be read.
+    pub machine: Option<Result<StateMachine, String>>,
 }
 
 /// Reads one record with its links' titles and, for an instance, its history.
@@ -125,6 +127,9 @@ pub fn load_detail(store: &Store, page_id: &str) -> Result<Option<Detail>> {
         .spans;
         History { entries, spans }
     });
+    let machine = (record.database == DatabaseKey::WorkflowsLibrary).then(|| {
+        StateMachine::from_workflow(&Workflow::from_record(record)).map_err(|e| inert(&e.to_string()))
+    });
     Ok(Some(Detail {
         page_id: page_id.to_string(),
         key: record.database,
@@ -133,6 +138,7 @@ pub fn load_detail(store: &Store, page_id: &str) -> Result<Option<Detail>> {
         properties,
         links,
         history,
+        machine,
     }))
 }
 

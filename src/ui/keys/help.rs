@@ -189,8 +189,17 @@ pub fn bindings(app: &App) -> Vec<Binding> {
         ));
     } else if app.detail().is_some() {
         keys.push(bind("esc", "back", true));
-        keys.push(bind("j/k", "choose a link", false));
-        keys.push(bind("enter", "open the chosen link", true));
+        if super::super::workflow::open_rows(app).is_empty() {
+            keys.push(bind("j/k", "choose a link", false));
+            keys.push(bind("enter", "open the chosen link", true));
+        } else {
+            keys.push(bind("j/k", "choose a state, then a link", false));
+            keys.push(bind(
+                "enter",
+                "a state: its instances; a link: open it",
+                true,
+            ));
+        }
         if database == DatabaseKey::ActiveWorkflowInstances {
             keys.push(bind("t", "absolute / relative times", true));
             keys.push(bind("f", "follow live updates", true));

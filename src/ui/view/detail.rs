@@ -33,10 +33,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let block = Block::new().borders(Borders::TOP).title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if detail.machine.is_some() {
+        return super::workflow::draw(frame, app, view, detail, inner);
+    }
     let Some(history) = &detail.history else {
         let [left, right] = split(inner, 2);
         properties(frame, app, detail, left);
-        links(frame, app, view, detail, right);
+        links(frame, app, Some(view.link), detail, right);
         return;
     };
     let timeline_height = (history.spans.len() as u16 + 2)
@@ -52,7 +55,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         ])
         .areas(left);
         properties(frame, app, detail, props);
-        links(frame, app, view, detail, link_area);
+        links(frame, app, Some(view.link), detail, link_area);
         let [time, audit_area] =
             Layout::vertical([Constraint::Length(timeline_height), Constraint::Min(3)])
                 .areas(right);
@@ -68,12 +71,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .areas(inner);
         timeline(frame, app, view, history, time);
         audit(frame, app, view, history, audit_area);
-        links(frame, app, view, detail, link_area);
+        links(frame, app, Some(view.link), detail, link_area);
         properties(frame, app, detail, props);
     }
 }
 
-fn split(area: Rect, parts: u32) -> [Rect; 2] {
+pub(super) fn split(area: Rect, parts: u32) -> [Rect; 2] {
     if area.width >= 80 {
         Layout::horizontal([Constraint::Ratio(1, parts), Constraint::Ratio(1, parts)]).areas(area)
     } else {
@@ -85,7 +88,7 @@ fn links_height(detail: &Detail, area: Rect) -> u16 {
     (detail.links.len() as u16 + 2).min(area.height / 2).max(3)
 }
 
-fn properties(frame: &mut Frame, app: &App, detail: &Detail, area: Rect) {
+pub(super) fn properties(frame: &mut Frame, app: &App, detail: &Detail, area: Rect) {
     let theme = app.theme;
     let label_width = detail
         .properties
@@ -141,7 +144,14 @@ pub(super) fn value_lines(value: &str, room: usize) -> Vec<&str> {
     lines
 }
 
-fn links(frame: &mut Frame, app: &App, view: &DetailView, detail: &Detail, area: Rect) {
+/// The record's links, `selected` (an index into them) highlighted and kept in view.
+pub(super) fn links(
+    frame: &mut Frame,
+    app: &App,
+    selected: Option<usize>,
+    detail: &Detail,
+    area: Rect,
+) {
     let theme = app.theme;
     let lines: Vec<Line> = if detail.links.is_empty() {
         vec![Line::styled("no links", theme.dim())]
@@ -151,7 +161,7 @@ fn links(frame: &mut Frame, app: &App, view: &DetailView, detail: &Detail, area:
             .iter()
             .enumerate()
             .map(|(i, link)| {
-                let style = if i == view.link {
+                let style = if Some(i) == selected {
                     theme.selected()
                 } else {
                     ratatui::style::Style::new()
@@ -161,7 +171,9 @@ fn links(frame: &mut Frame, app: &App, view: &DetailView, detail: &Detail, area:
             .collect()
     };
     let height = area.height.saturating_sub(1) as usize;
-    let skip = view.link.saturating_sub(height.saturating_sub(1));
+    let skip = selected
+        .unwrap_or(0)
+        .saturating_sub(height.saturating_sub(1));
     frame.render_widget(
         Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(
             Block::new()

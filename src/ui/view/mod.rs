@@ -8,6 +8,7 @@ mod detail;
 mod overlay;
 mod overview;
 mod table;
+mod workflow;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
