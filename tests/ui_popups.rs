@@ -37,7 +37,11 @@ fn j_and_k_choose_in_the_move_popup_and_typing_goes_to_the_note_only_once_focuse
     assert_eq!(selected(&app), (0, String::new()));
     handle_key(&mut app, key(KeyCode::Tab));
     keys(&mut app, "jk ok");
-    assert_eq!(selected(&app), (0, "jk ok".to_string()), "the note has the focus");
+    assert_eq!(
+        selected(&app),
+        (0, "jk ok".to_string()),
+        "the note has the focus"
+    );
     // Arrows still choose while writing.
     handle_key(&mut app, key(KeyCode::Down));
     assert_eq!(selected(&app), (1, "jk ok".to_string()));
@@ -62,7 +66,8 @@ fn a_long_note_scrolls_inside_its_popup_with_the_cursor_visible() {
         let mut app = demo_app(&store);
         keys(&mut app, "m");
         handle_key(&mut app, key(KeyCode::Tab));
-        let note = "Intro call booked for Thursday at ten, confirm the room and send the agenda first";
+        let note =
+            "Intro call booked for Thursday at ten, confirm the room and send the agenda first";
         keys(&mut app, note);
         let screen = render(&mut app, width, 30);
         let line = line_with(&screen, "Note: ");
@@ -70,7 +75,10 @@ fn a_long_note_scrolls_inside_its_popup_with_the_cursor_visible() {
         assert!(line.contains("agenda first▏"), "{width}: {line:?}");
         let inside = line.trim_end().trim_end_matches('│');
         assert!(!inside.ends_with(' ') || inside.contains('▏'), "{line:?}");
-        assert!(line.contains('…'), "{width}: the start is marked cut: {line:?}");
+        assert!(
+            line.contains('…'),
+            "{width}: the start is marked cut: {line:?}"
+        );
         assert!(line.chars().filter(|c| *c == '│').count() == 2, "{line:?}");
         // Home: the start shows, the rest is marked cut.
         handle_key(&mut app, key(KeyCode::Home));
@@ -107,7 +115,10 @@ fn help_scrolls_at_60_by_15_and_says_which_lines_show() {
     assert_eq!(render(&mut app, 60, 15), last);
     handle_key(&mut app, key(KeyCode::Char('k')));
     let up = render(&mut app, 60, 15);
-    assert!(line_with(&up, "Keys here").contains(&format!("–{} of", total - 1)), "{up}");
+    assert!(
+        line_with(&up, "Keys here").contains(&format!("–{} of", total - 1)),
+        "{up}"
+    );
     handle_key(&mut app, key(KeyCode::Esc));
     assert!(matches!(app.mode, Mode::Normal));
     // Where everything fits, no position is shown.
@@ -127,14 +138,23 @@ fn help_lists_only_the_sort_letters_and_quick_keys_a_table_has() {
     let sort = line_with(&workflows, "sort by name");
     assert!(sort.contains("N S "), "{sort:?}");
     for absent in ["priority", "assignee", "time in state"] {
-        assert!(!sort.contains(absent), "Workflows have no {absent}: {sort:?}");
+        assert!(
+            !sort.contains(absent),
+            "Workflows have no {absent}: {sort:?}"
+        );
     }
     assert!(!workflows.contains("only mine"), "no Assigned To column");
     handle_key(&mut app, key(KeyCode::Esc));
     keys(&mut app, "4?");
     let instances = render(&mut app, 120, 60);
     let sort = line_with(&instances, "sort by name");
-    for present in ["status", "priority", "assignee", "time in state", "last date"] {
+    for present in [
+        "status",
+        "priority",
+        "assignee",
+        "time in state",
+        "last date",
+    ] {
         assert!(sort.contains(present), "{present}: {sort:?}");
     }
     assert!(instances.contains("only mine"));
@@ -142,7 +162,13 @@ fn help_lists_only_the_sort_letters_and_quick_keys_a_table_has() {
     handle_key(&mut app, key(KeyCode::Esc));
     keys(&mut app, "3P");
     assert_eq!(app.table().unwrap().sort, None);
-    assert!(app.flash.as_ref().unwrap().text.contains("no Priority column"));
+    assert!(
+        app.flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("no Priority column")
+    );
 }
 
 #[test]
@@ -193,7 +219,9 @@ fn the_task_form_names_the_entity_and_an_error_clears_once_its_field_is_fixed() 
     }
     keys(&mut app, "someday");
     handle_key(&mut app, key(KeyCode::Enter));
-    assert!(matches!(&app.mode, Mode::TaskForm(f) if f.error.as_ref().is_some_and(|(field, _)| *field == 3)));
+    assert!(
+        matches!(&app.mode, Mode::TaskForm(f) if f.error.as_ref().is_some_and(|(field, _)| *field == 3))
+    );
     keys(&mut app, "x");
     assert!(matches!(&app.mode, Mode::TaskForm(f) if f.error.is_some()));
     for _ in 0.."somedayx".len() {
@@ -213,15 +241,28 @@ fn crossing_midnight_recomputes_the_overviews_day_figures_without_r() {
     let figures = |line: &str| -> (usize, usize) {
         let number = |word: &str| -> usize {
             let at = line.find(word).unwrap();
-            line[..at].split_whitespace().last().unwrap().parse().unwrap()
+            line[..at]
+                .split_whitespace()
+                .last()
+                .unwrap()
+                .parse()
+                .unwrap()
         };
         (number(" overdue"), number(" today"))
     };
     let (overdue, today) = figures(&tasks_line(&before));
-    assert!(today > 0, "the demo has tasks due today: {}", tasks_line(&before));
+    assert!(
+        today > 0,
+        "the demo has tasks due today: {}",
+        tasks_line(&before)
+    );
     // Within the day, the clock changes nothing but the time.
     app.tick(now() + Duration::hours(11));
-    assert!(!app.take_actions().iter().any(|a| matches!(a, Action::LoadOverview)));
+    assert!(
+        !app.take_actions()
+            .iter()
+            .any(|a| matches!(a, Action::LoadOverview))
+    );
     // Midnight (UTC, the Overview's day): the figures are asked for again.
     let midnight = Utc.with_ymd_and_hms(2026, 11, 28, 0, 0, 1).unwrap();
     app.tick(midnight);

@@ -63,16 +63,28 @@ fn a_workflow_shows_its_states_with_counts_and_enter_opens_their_instances() {
                 .count()
         })
         .unwrap();
-    app.tables.get_mut(&DatabaseKey::WorkflowsLibrary).unwrap().selected = position;
+    app.tables
+        .get_mut(&DatabaseKey::WorkflowsLibrary)
+        .unwrap()
+        .selected = position;
     handle_key(&mut app, key(KeyCode::Enter));
     answer(&mut app, &store);
     // The detail asked for the Overview's counts; answered, the map shows them.
     answer(&mut app, &store);
     let screen = render(&mut app, 140, 40);
     insta::assert_snapshot!("workflow_states", screen);
-    assert!(screen.contains("States (j/k, enter: its instances)"), "{screen}");
-    assert!(!screen.contains("\"from\""), "no raw Transitions JSON: {screen}");
-    assert!(screen.contains("(start)") && screen.contains("(end)"), "{screen}");
+    assert!(
+        screen.contains("States (j/k, enter: its instances)"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("\"from\""),
+        "no raw Transitions JSON: {screen}"
+    );
+    assert!(
+        screen.contains("(start)") && screen.contains("(end)"),
+        "{screen}"
+    );
     // Each state's count is the number of its instances in that state.
     let in_state = |state: &str| {
         data.rows
@@ -119,7 +131,9 @@ fn past_the_states_j_reaches_the_links_and_enter_follows_one() {
     for _ in 0..states {
         keys(&mut app, "j");
     }
-    let title = app.detail().unwrap().detail.as_ref().unwrap().links[0].title.clone();
+    let title = app.detail().unwrap().detail.as_ref().unwrap().links[0]
+        .title
+        .clone();
     handle_key(&mut app, key(KeyCode::Enter));
     answer(&mut app, &store);
     assert_eq!(app.details.len(), 2, "the link opened over the workflow");

@@ -43,7 +43,9 @@ impl LineInput {
         }
         // Typing at the end shows the end; in the middle, a third of the room stays for
         // what follows the cursor.
-        let after_shown = after.len().min(room.saturating_sub(before.len()).max(room / 3));
+        let after_shown = after
+            .len()
+            .min(room.saturating_sub(before.len()).max(room / 3));
         let before_shown = room - after_shown;
         let before = if before.len() > before_shown {
             let kept = before_shown.saturating_sub(1);
@@ -150,13 +152,19 @@ mod tests {
         // Typing at the end: the end shows, the start is marked cut.
         let (before, after) = input.window(20);
         assert_eq!(before.chars().count(), 19, "{before:?}");
-        assert!(before.starts_with('…') && before.ends_with("the room"), "{before:?}");
+        assert!(
+            before.starts_with('…') && before.ends_with("the room"),
+            "{before:?}"
+        );
         assert_eq!(after, "");
         // At the start: the beginning shows, the rest marked cut.
         input.handle(KeyEvent::new(KeyCode::Home, KeyModifiers::NONE));
         let (before, after) = input.window(20);
         assert_eq!(before, "");
-        assert!(after.starts_with("Intro") && after.ends_with('…'), "{after:?}");
+        assert!(
+            after.starts_with("Intro") && after.ends_with('…'),
+            "{after:?}"
+        );
         assert_eq!(after.chars().count(), 19);
         // In the middle: both sides, and never wider than the field.
         for _ in 0..25 {

@@ -322,7 +322,12 @@ fn steps_map_every_state_with_its_start_end_and_moves() {
     let names: Vec<&str> = steps.iter().map(|s| s.name).collect();
     assert_eq!(
         names,
-        ["new_booking", "payment_pending", "payment_confirmed", "canceled"]
+        [
+            "new_booking",
+            "payment_pending",
+            "payment_confirmed",
+            "canceled"
+        ]
     );
     assert!(steps[0].initial && !steps[1].initial);
     assert_eq!(steps[0].moves, ["payment_pending", "canceled"]);

@@ -25,8 +25,7 @@ impl App {
             Msg::OverviewFailed(error) => self.flash_error(error),
             Msg::Detail(detail) => {
                 // A workflow's map counts its instances with the Overview's figures.
-                if detail.machine.is_some()
-                    && (self.overview.data.is_none() || self.overview_stale)
+                if detail.machine.is_some() && (self.overview.data.is_none() || self.overview_stale)
                 {
                     self.overview_stale = false;
                     self.actions.push(Action::LoadOverview);

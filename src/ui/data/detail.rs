@@ -128,7 +128,8 @@ pub fn load_detail(store: &Store, page_id: &str) -> Result<Option<Detail>> {
         History { entries, spans }
     });
     let machine = (record.database == DatabaseKey::WorkflowsLibrary).then(|| {
-        StateMachine::from_workflow(&Workflow::from_record(record)).map_err(|e| inert(&e.to_string()))
+        StateMachine::from_workflow(&Workflow::from_record(record))
+            .map_err(|e| inert(&e.to_string()))
     });
     Ok(Some(Detail {
         page_id: page_id.to_string(),

@@ -53,10 +53,11 @@ impl Picker {
         Picker {
             title,
             purpose,
-            options,
             selected,
+            // With one option there is nothing to choose: the note has the keys.
+            note_focused: note.is_some() && options.len() <= 1,
             note,
-            note_focused: false,
+            options,
         }
     }
 }

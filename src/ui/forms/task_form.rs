@@ -7,9 +7,9 @@ use super::super::app::Action;
 use super::super::bulk::Change;
 use super::super::input::LineInput;
 use super::Outcome;
-use crate::ui::data::Detail;
 use crate::domain::dates::{DayInput, parse_day};
 use crate::domain::write::TaskRequest;
+use crate::ui::data::Detail;
 
 pub const PRIORITIES: [&str; 3] = ["High", "Medium", "Low"];
 

@@ -8,8 +8,8 @@ use ratatui::widgets::Paragraph;
 
 use super::super::app::{App, MAIN_TABS, Mode, Screen};
 use super::super::commands::hints;
-use super::super::keys::bindings;
 use super::super::input::LineInput;
+use super::super::keys::bindings;
 use super::{count, fit};
 use crate::domain::schema::{DatabaseKey, database};
 use crate::present::{duration_text, inert};

@@ -69,7 +69,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 } else {
                     Style::new()
                 };
-                lines.push(Line::styled(fit(&format!(" {} ", inert(name)), room), style));
+                lines.push(Line::styled(
+                    fit(&format!(" {} ", inert(name)), room),
+                    style,
+                ));
             }
             let popup = centered(area, 60, lines.len() as u16 + 2);
             frame.render_widget(Clear, popup);
@@ -106,7 +109,10 @@ fn help_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
     let what_room = room.saturating_sub(key_width + 2).max(10);
     let mut lines = Vec::new();
     for binding in &keys {
-        for (n, part) in value_lines(&binding.what, what_room).into_iter().enumerate() {
+        for (n, part) in value_lines(&binding.what, what_room)
+            .into_iter()
+            .enumerate()
+        {
             let keys = if n == 0 { binding.keys.as_str() } else { "" };
             lines.push(Line::from(vec![
                 Span::styled(format!("{keys:>key_width$}  "), theme.key()),
