@@ -128,7 +128,7 @@ fn advance_an_instance_from_the_dashboard() {
     );
     screen.send("m");
     screen.wait_for("Move INST-276fac43 from \"inquiry\"");
-    screen.send("from the pty\r");
+    screen.send("\tfrom the pty\r");
     screen.wait_for("inquiry → consultation — saved");
     screen.send("q");
     let start = Instant::now();
@@ -253,7 +253,7 @@ async fn a_write_queued_when_quitting_is_kept_and_sent_by_the_next_hsn() {
     screen.wait_for("Timeline");
     screen.send("m");
     screen.wait_for("Move INST-0001 from \"inquiry\"");
-    screen.send("before quitting\r");
+    screen.send("\tbefore quitting\r");
     screen.wait_for("1 pending write");
     screen.send("q");
     assert!(wait_exit(&mut child).success());
@@ -395,7 +395,7 @@ fn the_activity_tab_lists_a_move_made_in_the_dashboard() {
     screen.wait_for("Timeline");
     screen.send("m");
     screen.wait_for("Move INST-276fac43 from \"inquiry\"");
-    screen.send("from the pty\r");
+    screen.send("\tfrom the pty\r");
     screen.wait_for("inquiry → consultation — saved");
     screen.send(":activity\r");
     let shown = screen.wait_for("from the pty");
