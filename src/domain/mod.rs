@@ -10,6 +10,7 @@ pub mod models;
 pub mod overview;
 pub mod record;
 pub mod schema;
+pub mod secrets;
 pub mod since;
 pub mod timeline;
 pub mod view;
