@@ -91,8 +91,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Create the 16 HigherSelf databases under a page, or complete them; writes .env.notion.
     Setup(workspace::SetupArgs),
-    /// Check the token, the 16 databases and their schemas, and say what fixes each problem.
-    Doctor,
+    /// Check the token and where it lives, the 16 databases and their schemas, and scan the
+    /// synced records for credentials; say what fixes each problem.
+    Doctor(workspace::DoctorArgs),
 }
 
 /// Runs a parsed command line.
@@ -158,7 +159,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<()> {
             }
             Ok(())
         }
-        Command::Doctor => workspace::run_doctor(&settings).await,
+        Command::Doctor(args) => workspace::run_doctor(args, &settings, demo).await,
     }
 }
 

@@ -4,10 +4,13 @@
 use clap::Args;
 use color_eyre::eyre::{Result, bail, eyre};
 
-use super::table::say;
+use super::session::Session;
+use super::table::{say, say_json};
 use crate::config::Settings;
+use crate::domain::schema::{DATABASES, DatabaseKey};
 use crate::notion::NotionId;
-use crate::workspace::{doctor, setup};
+use crate::store::secrets::scan_store;
+use crate::workspace::{doctor, setup, token_place};
 
 #[derive(Debug, Args)]
 pub struct SetupArgs {
@@ -75,18 +78,98 @@ pub async fn run_setup(args: SetupArgs, settings: &Settings) -> Result<()> {
     Ok(())
 }
 
-pub async fn run_doctor(settings: &Settings) -> Result<()> {
-    let client = super::notion_client(settings)?;
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Only the secret scan of the synced records (credentials stored in Notion).
+    #[arg(long)]
+    pub secrets: bool,
+    /// One JSON object per line: each check (`"kind": "check"`) and each finding
+    /// (`"kind": "secret"`, masked like every other output).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `hsn doctor`: where the token lives, the workspace (token, databases, schemas), then
+/// the secret scan of the local store, refreshed first when connected. Exits non-zero
+/// when a check fails or a credential is found.
+pub async fn run_doctor(args: DoctorArgs, settings: &Settings, demo: bool) -> Result<()> {
     let setting = |key: &str| settings.get(key);
     let mut failures = 0;
     let mut print = |check: &doctor::Check| {
         if check.verdict == doctor::Verdict::Failure {
             failures += 1;
         }
-        let _ = say(&mut std::io::stdout().lock(), &check.to_string());
+        let mut out = std::io::stdout().lock();
+        let _ = if args.json {
+            say_json(&mut out, &check_json(check))
+        } else {
+            say(&mut out, &check.to_string())
+        };
     };
-    if !doctor::doctor(&client, &setting, &mut print).await {
-        bail!("{failures} checks failed");
+    if !args.secrets {
+        let token = settings.get("NOTION_API_TOKEN");
+        let from_environment =
+            std::env::var("NOTION_API_TOKEN").is_ok_and(|t| !t.trim().is_empty());
+        let histories = directories::BaseDirs::new()
+            .map(|dirs| token_place::shell_histories(dirs.home_dir()))
+            .unwrap_or_default();
+        let dir = std::env::current_dir()?;
+        for check in token_place::token_place(token.as_deref(), from_environment, &dir, &histories)
+        {
+            print(&check);
+        }
+        if token.is_some_and(|t| !t.trim().is_empty()) && !demo {
+            let client = super::notion_client(settings)?;
+            doctor::doctor(&client, &setting, &mut print).await;
+        }
     }
-    Ok(())
+    let session = Session::open(settings, demo, true).await?;
+    let every: Vec<DatabaseKey> = DATABASES.iter().map(|d| d.key).collect();
+    session.refresh(&every).await;
+    let forms = settings.config_file()?.secrets.reference_forms();
+    let findings = scan_store(&session.engine.store(), &forms)?;
+    let mut out = std::io::stdout().lock();
+    for finding in &findings {
+        if args.json {
+            let mut json = serde_json::to_value(finding)?;
+            json["kind"] = "secret".into();
+            say_json(&mut out, &json)?;
+        } else {
+            say(&mut out, &format!("FAIL secrets: {finding}"))?;
+        }
+    }
+    if findings.is_empty() {
+        print(&doctor::Check {
+            verdict: doctor::Verdict::Ok,
+            subject: "secrets".into(),
+            message: "no credentials stored in the synced records; API Keys Reference holds references only".into(),
+            fix: None,
+        });
+    } else if !args.json {
+        say(
+            &mut out,
+            "     → move each to your secret store (vault://…, op://…, env:NAME) and keep only the reference in Notion; rotate any key that was stored",
+        )?;
+    }
+    match (failures, findings.len()) {
+        (0, 0) => Ok(()),
+        (0, n) => bail!("{n} credentials stored in Notion (see above)"),
+        (f, 0) => bail!("{f} checks failed"),
+        (f, n) => bail!("{f} checks failed and {n} credentials are stored in Notion"),
+    }
+}
+
+fn check_json(check: &doctor::Check) -> serde_json::Value {
+    let verdict = match check.verdict {
+        doctor::Verdict::Ok => "ok",
+        doctor::Verdict::Warning => "warn",
+        doctor::Verdict::Failure => "fail",
+    };
+    serde_json::json!({
+        "kind": "check",
+        "verdict": verdict,
+        "subject": check.subject,
+        "message": check.message,
+        "fix": check.fix,
+    })
 }

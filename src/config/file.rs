@@ -57,6 +57,7 @@ pub struct ConfigFile {
     pub stuck: StuckConfig,
     pub theme: ThemeConfig,
     pub alerts: AlertsConfig,
+    pub secrets: SecretsConfig,
     /// `[views.NAME]`, in the file's order (`domain::view::views_with` adds the built-in ones).
     pub views: Vec<View>,
     /// The defaults with `[keys]` applied.
@@ -78,6 +79,8 @@ struct Written {
     #[serde(default)]
     alerts: AlertsConfig,
     #[serde(default)]
+    secrets: SecretsConfig,
+    #[serde(default)]
     #[allow(dead_code)] // read by `read_views`
     views: Option<IgnoredAny>,
     #[serde(default)]
@@ -92,6 +95,27 @@ pub(super) fn line_of(text: &str, offset: usize) -> usize {
         .filter(|b| **b == b'\n')
         .count()
         + 1
+}
+
+/// `[secrets]`: what `API Keys Reference` may hold.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// The accepted forms of a reference to a secret store, as globs (`*` any text):
+    /// they replace `domain::secrets::REFERENCE_FORMS`.
+    pub references: Option<Vec<String>>,
+}
+
+impl SecretsConfig {
+    pub fn reference_forms(&self) -> Vec<String> {
+        match &self.references {
+            Some(forms) => forms.clone(),
+            None => crate::domain::secrets::REFERENCE_FORMS
+                .iter()
+                .map(|f| f.to_string())
+                .collect(),
+        }
+    }
 }
 
 /// How hsn talks to Notion (the token stays in the environment or `.env`).
@@ -157,6 +181,17 @@ impl ConfigFile {
             return Err("stuck days must be at least 1".into());
         }
         written.alerts.check()?;
+        if let Some(form) = written
+            .secrets
+            .references
+            .iter()
+            .flatten()
+            .find(|f| f.trim().is_empty() || f.trim() == "*")
+        {
+            return Err(format!(
+                "[secrets] references: {form:?} would accept anything as a reference"
+            ));
+        }
         // The same text parsed again, keeping where each value is written.
         let document = toml_edit::Document::parse(text).map_err(|e| e.message().to_string())?;
         Ok(ConfigFile {
@@ -165,6 +200,7 @@ impl ConfigFile {
             stuck: written.stuck,
             theme: written.theme,
             alerts: written.alerts,
+            secrets: written.secrets,
             views: read_views(&document, text)?,
             keys: read_keys(&document, text)?,
         })

@@ -8,7 +8,7 @@ pub mod keys;
 pub mod views;
 
 pub use alerts::{AlertSettings, AlertsConfig};
-pub use file::{ConfigFile, NotionConfig, StuckConfig, ThemeConfig, config_path};
+pub use file::{ConfigFile, NotionConfig, SecretsConfig, StuckConfig, ThemeConfig, config_path};
 pub use keys::{Action, Context, Key, KeyMap};
 pub use views::save_view;
 

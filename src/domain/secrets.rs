@@ -285,3 +285,33 @@ pub fn check_value<S: AsRef<str>>(property: &str, value: &str, forms: &[S]) -> O
         not_a_reference,
     })
 }
+
+/// A property of a record that breaks a rule, as `hsn doctor` reports it: where it is
+/// and a masked excerpt, never the value.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    pub database: &'static str,
+    #[serde(skip)]
+    pub page_id: String,
+    /// The record's title, itself masked if it holds a credential.
+    pub record: String,
+    pub property: &'static str,
+    pub rule: &'static str,
+    pub description: String,
+    pub masked: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} · {} · {}: {} ({}) {}",
+            self.database, self.record, self.property, self.description, self.rule, self.masked
+        )
+    }
+}
+
+/// A title as a finding may show it: credentials in it masked.
+pub fn safe_title(title: &str, property: &str) -> String {
+    masked_text(title, &scan(title, property))
+}

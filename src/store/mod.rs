@@ -16,6 +16,7 @@ mod readers;
 mod records;
 mod rows;
 mod schema;
+pub mod secrets;
 mod sync_state;
 mod task_trail;
 

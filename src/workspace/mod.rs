@@ -8,3 +8,4 @@ pub mod env_file;
 pub mod locate;
 pub mod setup;
 pub mod sources;
+pub mod token_place;
