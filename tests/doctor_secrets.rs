@@ -156,6 +156,23 @@ async fn doctor_names_each_credential_masked_and_is_green_once_it_is_a_reference
         }
     }
 
+    // Text for people masks them (the table of entities, a task shown); JSON stays exact.
+    for args in [&["list", "entities"][..], &["show", "TASK-AWS"][..]] {
+        let command = support::terminal::hsn_command(&ws, args);
+        let (ok, bytes) =
+            tokio::task::spawn_blocking(move || support::terminal::run_in_terminal(command))
+                .await
+                .unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(ok, "{args:?}: {text}");
+        for secret in [STRIPE_KEY, AWS_KEY_ID, AWS_SECRET] {
+            assert!(!text.contains(secret), "{args:?} shows {secret}: {text}");
+        }
+        assert!(text.contains("⚠ "), "{args:?}: {text}");
+    }
+    let json = doctor(&ws, &["list", "entities", "--json"]).await;
+    assert!(stdout(&json).contains(STRIPE_KEY), "JSON is exact");
+
     // Moved to the secret store: doctor is green.
     ws.client
         .update_page(

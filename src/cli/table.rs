@@ -6,14 +6,19 @@ use std::io::{IsTerminal, Write};
 
 use color_eyre::eyre::Result;
 
+use crate::domain::secrets::shown;
 use crate::present::{inert, json_text};
 
 /// Prints one line for people, made [`inert`]: controls, escape sequences and bidi
 /// overrides in it (from a Notion title, state, actor or message) are shown as `�`, and
-/// a newline in it is a space, so it stays one line. Every human-readable line of the
+/// a newline in it is a space, so it stays one line; a credential in it (a Stripe key
+/// pasted into a note) is masked (`domain::secrets`). Every human-readable line of the
 /// commands goes through here. `false` when stdout is a closed pipe.
 pub fn say(out: &mut impl Write, line: &str) -> Result<bool> {
-    super::print_line(out, &inert(line))
+    match shown(line, "") {
+        Some((masked, _)) => super::print_line(out, &inert(&masked)),
+        None => super::print_line(out, &inert(line)),
+    }
 }
 
 /// Prints a block of lines for people, each through [`say`]: for text whose line breaks

@@ -181,6 +181,41 @@ pub fn mask(secret: &str, keep_prefix: usize) -> String {
     format!("{prefix}••••••••{tail}")
 }
 
+/// Whether `text` can hold a credential at all: every rule needs a word of 12 characters
+/// or more (or a PEM header). Most cells are names and states, skipped at the cost of
+/// one look at their bytes.
+pub fn might_hold_secret(text: &str) -> bool {
+    text.len() >= 12
+        && (text.contains("-----BEGIN")
+            || text
+                .split(|c: char| c.is_whitespace())
+                .any(|word| word.len() >= 12))
+}
+
+/// The marker before a masked credential on screen and in text output.
+pub const MARK: &str = "⚠ ";
+
+/// `text` as people may see it, under the column `column` ("" when not known): every
+/// credential masked and marked (`⚠ sk_live_••••••••3kQ9`), with what the first one
+/// looks like. `None` when there is nothing to mask.
+pub fn shown(text: &str, column: &str) -> Option<(String, &'static str)> {
+    if !might_hold_secret(text) {
+        return None;
+    }
+    let hits = scan(text, column);
+    let first = hits.first()?.description;
+    let mut marked = hits.clone();
+    for hit in &mut marked {
+        hit.masked = format!("{MARK}{}", hit.masked);
+    }
+    Some((masked_text(text, &marked), first))
+}
+
+/// The hint beside a masked value.
+pub fn hint(description: &str) -> String {
+    format!("{MARK}looks like a {description} — move it to your secret store")
+}
+
 /// `text` with every credential in it masked: what screens and text output show.
 pub fn masked_text(text: &str, hits: &[Hit]) -> String {
     let mut out = String::with_capacity(text.len());

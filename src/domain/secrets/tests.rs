@@ -139,3 +139,18 @@ fn hostile_text_is_scanned_in_linear_time_without_panicking() {
     let masked = masked_text(&long, &hits);
     assert!(!masked.contains("Qy3kQ9x") && !masked.contains("51HqLyj"));
 }
+
+#[test]
+fn shown_text_marks_and_masks_each_credential_and_leaves_the_rest() {
+    let text = "call Nyra; stripe sk_live_51HqLyjWDarjtT1zdp7dcXzQkJ8Qy3kQ9 then 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";
+    let (masked, first) = shown(text, "Note").unwrap();
+    assert_eq!(first, "Stripe secret key");
+    assert_eq!(
+        masked,
+        "call Nyra; stripe ⚠ sk_live_••••••••3kQ9 then ⚠ ghp_••••••••pINUx"
+            .replace("pINUx", "INUx")
+    );
+    assert_eq!(shown("The 7 Space", "Name"), None);
+    assert_eq!(shown("INST-276fac43 WF-WELL-BOOK inquiry", ""), None);
+    assert!(hint(first).contains("move it to your secret store"));
+}
