@@ -6,6 +6,7 @@ pub mod activity;
 pub mod budget;
 pub mod dashboard;
 pub mod log;
+pub mod secrets;
 pub mod tabs;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
