@@ -12,6 +12,7 @@ use super::{count, fit};
 use crate::domain::schema::database;
 use crate::present::duration_text;
 use crate::table::ColumnSource;
+use crate::table::layout::{Placed, SPACING, header};
 use crate::table::is_stuck;
 
 pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
@@ -118,26 +119,26 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
     // screen changed since the operator last looked (•).
     let marking = !view.marks.is_empty()
         || (!changed.is_empty() && window().any(|&i| changed.contains(&data.row(i).page_id)));
-    let widths: Vec<Constraint> = data
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| Constraint::Length(c.width + if i == 0 && marking { 2 } else { 0 }))
-        .collect();
-    let header = Row::new(data.columns.iter().enumerate().map(|(i, c)| {
+    // The columns that fit (`table::layout`): never an identifier or a date cut, never a
+    // cell cut without `…`.
+    let lead = if marking { 2 } else { 0 };
+    let placed = data.layout(inner.width, lead);
+    let widths: Vec<Constraint> = placed.iter().map(|p| Constraint::Length(p.width)).collect();
+    let header = Row::new(placed.iter().map(|p| {
         let arrow = match view.sort {
-            Some((s, false)) if s == i => " ↑",
-            Some((s, true)) if s == i => " ↓",
+            Some((s, false)) if s == p.column => " ↑",
+            Some((s, true)) if s == p.column => " ↓",
             _ => "",
         };
-        Cell::from(format!("{}{arrow}", c.label))
+        Cell::from(header(data.columns[p.column].label, p.width, arrow))
     }))
     .style(theme.header());
     let built: Vec<Row> = window()
         .enumerate()
         .map(|(i, &index)| {
             let row = data.row(index);
-            let cells = data.columns.iter().enumerate().map(|(c, column)| {
+            let cells = placed.iter().map(|&Placed { column: c, width }| {
+                let column = &data.columns[c];
                 let text = match column.source {
                     ColumnSource::TimeInState => row
                         .entered
@@ -168,8 +169,7 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
                 {
                     style = theme.warn().add_modifier(Modifier::BOLD);
                 }
-                let room = column.width as usize + if c == 0 && marking { 2 } else { 0 };
-                Cell::from(fit(&text, room)).style(style)
+                Cell::from(fit(&text, width.into())).style(style)
             });
             let mut built = Row::new(cells);
             if offset + i == view.selected {
@@ -181,7 +181,9 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
         })
         .collect();
     frame.render_widget(
-        Table::new(built, widths).header(header).column_spacing(2),
+        Table::new(built, widths)
+            .header(header)
+            .column_spacing(SPACING),
         inner,
     );
     app.hits.rows = Rect {
