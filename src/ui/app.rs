@@ -167,8 +167,12 @@ pub struct DetailView {
     pub detail: Option<Detail>,
     /// Which link `enter` follows.
     pub link: usize,
-    /// The first audit entry drawn.
+    /// The history entry kept on screen (and selected while the history has the focus).
     pub scroll: usize,
+    /// `tab` gives `j`/`k`/`enter` to the history instead of the links.
+    pub history_focus: bool,
+    /// The selected history entry shown whole, with its details (`enter`; `esc` closes).
+    pub entry_open: bool,
     /// The entry marked in the history and the timeline (its position in the log): the
     /// one the Activity tab opened it on.
     pub marked: Option<usize>,
