@@ -15,7 +15,7 @@ use crate::domain::schema::ColumnFit;
 pub const SPACING: u16 = 2;
 /// The least a choice is given (when its cells are wider).
 const LEAST_CHOICE: u16 = 8;
-/// The least a free-text column is given (when its cells are wider): this, or a quarter
+/// The least a free-text column is given (when its cells are wider): this, or an eighth
 /// of the width, so a wide screen drops a column rather than squeeze the text.
 const LEAST_TEXT: u16 = 10;
 
@@ -36,7 +36,7 @@ impl Measure {
         match self.fit {
             fit if fit.never_cut() => self.widest.max(1),
             ColumnFit::Choice => self.widest.clamp(1, LEAST_CHOICE),
-            _ => self.widest.clamp(1, LEAST_TEXT.max(width / 4)),
+            _ => self.widest.clamp(1, LEAST_TEXT.max(width / 8)),
         }
     }
 

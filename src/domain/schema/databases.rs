@@ -181,13 +181,14 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         env_stem: "NOTION_ACTIVE_WORKFLOW_INSTANCES",
         alias: "instances",
         summary: &[
-            shown("Workflow", 5),
-            shown("Current State", 7),
-            shown("Status", 6),
-            shown("Priority", 3),
-            shown("Assigned To", 1),
-            shown("Client/Lead Name", 4),
-            shown("Last Transition Date", 2),
+            shown("Workflow", 6),
+            shown("Current State", 8),
+            shown("Status", 7),
+            shown("Priority", 4),
+            shown("Assigned To", 3),
+            shown("Client/Lead Name", 5),
+            // The table's In State (the time since) comes first: one above this.
+            shown("Last Transition Date", 1),
         ],
         columns: &[
             col("Instance ID", Title),

@@ -110,3 +110,4 @@ fn the_sort_arrow_stays_and_the_label_gives_way() {
     assert_eq!(header("Priority", 8, ""), "Priority");
     assert_eq!(header("Priority", 5, ""), "Prio…");
 }
+
