@@ -326,8 +326,9 @@ pub fn load_table(
 impl TableData {
     /// The columns that show in `width` and their widths (see [`super::layout`]): computed
     /// per frame from the widths measured per load. `lead` is room the first column needs
-    /// before its text (a row's mark).
-    pub fn layout(&self, width: u16, lead: u16) -> Vec<Placed> {
+    /// before its text (a row's mark). The column the table sorts by (`sorted`) stays as
+    /// long as the title does: its arrow says how the rows are ordered.
+    pub fn layout(&self, width: u16, lead: u16, sorted: Option<usize>) -> Vec<Placed> {
         let measures: Vec<Measure> = self
             .columns
             .iter()
@@ -336,7 +337,11 @@ impl TableData {
                 fit: c.fit,
                 label: c.label.chars().count() as u16,
                 widest: c.widest + if i == 0 { lead } else { 0 },
-                priority: c.priority,
+                priority: if sorted == Some(i) {
+                    u8::MAX
+                } else {
+                    c.priority
+                },
             })
             .collect();
         layout(&measures, width)

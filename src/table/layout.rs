@@ -17,7 +17,7 @@ pub const SPACING: u16 = 2;
 const LEAST_CHOICE: u16 = 8;
 /// The least a free-text column is given (when its cells are wider): this, or an eighth
 /// of the width, so a wide screen drops a column rather than squeeze the text.
-const LEAST_TEXT: u16 = 10;
+const LEAST_TEXT: u16 = 16;
 
 /// One column as the layout sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

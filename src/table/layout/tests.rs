@@ -71,13 +71,13 @@ fn a_narrow_screen_drops_columns_lowest_priority_first_and_cuts_no_id_or_date() 
             assert!(p.width >= c.widest, "{p:?} cut");
         }
     }
-    let placed = layout(&columns, 42);
+    let placed = layout(&columns, 48);
     assert_eq!(shown(&placed), vec![0, 1, 2, 5], "the due date outranks the priority");
-    assert_eq!(used(&placed), 42);
-    let placed = layout(&columns, 30);
+    assert_eq!(used(&placed), 48);
+    let placed = layout(&columns, 36);
     assert_eq!(shown(&placed), vec![0, 1, 2]);
     // Only the title is never dropped.
-    let placed = layout(&columns, 20);
+    let placed = layout(&columns, 26);
     assert_eq!(shown(&placed), vec![0, 1]);
     let placed = layout(&columns, 9);
     assert_eq!(shown(&placed), vec![0]);

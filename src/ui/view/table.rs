@@ -122,7 +122,7 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
     // The columns that fit (`table::layout`): never an identifier or a date cut, never a
     // cell cut without `…`.
     let lead = if marking { 2 } else { 0 };
-    let placed = data.layout(inner.width, lead);
+    let placed = data.layout(inner.width, lead, view.sort.map(|(column, _)| column));
     let widths: Vec<Constraint> = placed.iter().map(|p| Constraint::Length(p.width)).collect();
     let header = Row::new(placed.iter().map(|p| {
         let arrow = match view.sort {
