@@ -8,7 +8,8 @@ use hsn::domain::demo::demo_data_source_id;
 use hsn::domain::schema::DatabaseKey;
 use hsn::notion::Page;
 use hsn::store::Store;
-use hsn::ui::app::App;
+use hsn::ui::app::{Action, App, Msg};
+use hsn::ui::data::load_detail;
 use hsn::ui::keys::handle_key;
 
 mod ui_support;
@@ -229,4 +230,60 @@ fn the_sort_arrow_shows_on_a_narrow_screen_even_for_a_column_that_did_not_fit() 
     keys(&mut app, "A");
     let (line, screen) = header(&mut app);
     assert!(line.contains("Assigned") || line.contains("Assi"), "{screen}");
+}
+
+/// Does what the runner does for `Action::LoadDetail`: reads the record asked for.
+fn serve_details(app: &mut App, store: &Store) -> Vec<String> {
+    let mut asked = Vec::new();
+    for action in app.take_actions() {
+        if let Action::LoadDetail(page) = action {
+            let detail = load_detail(store, &page).unwrap().unwrap();
+            app.update(Msg::Detail(Box::new(detail)));
+            asked.push(page);
+        }
+    }
+    asked
+}
+
+#[test]
+fn the_side_pane_shows_what_the_row_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    go(&mut app, &store, "5");
+    keys(&mut app, "i");
+    let selected = |app: &App| app.table().unwrap().selected_row().unwrap().page_id.clone();
+    assert_eq!(serve_details(&mut app, &store), [selected(&app)]);
+    assert!(serve_details(&mut app, &store).is_empty(), "asked once");
+    let task = store.record(&selected(&app)).unwrap().unwrap().record;
+    let description: String = task.get("Description");
+    let screen = render(&mut app, 160, 40);
+    insta::assert_snapshot!("preview_task", screen);
+    let words: String = description.chars().take(20).collect();
+    assert!(screen.contains(&words), "the description: {words}\n{screen}");
+    assert!(screen.contains("Created By"), "a property with no column\n{screen}");
+    let pane = |screen: &str| -> String {
+        screen
+            .lines()
+            .map(|l| l.chars().skip(117).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(
+        !pane(&screen).contains("Priority"),
+        "not a column the row shows\n{screen}"
+    );
+    // Another row: its record is read.
+    keys(&mut app, "j");
+    assert_eq!(serve_details(&mut app, &store), [selected(&app)]);
+    // An instance in Error: its message and its last history entry.
+    go(&mut app, &store, "4");
+    keys(&mut app, "e");
+    assert_eq!(serve_details(&mut app, &store), [selected(&app)]);
+    let screen = render(&mut app, 160, 40);
+    insta::assert_snapshot!("preview_instance_error", screen);
+    let pane = pane(&screen);
+    assert!(pane.contains("Error Message"), "{screen}");
+    assert!(pane.contains("Last history entry"), "{screen}");
+    assert!(!pane.contains("Current State"), "a column the row shows\n{screen}");
 }

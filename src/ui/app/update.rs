@@ -16,6 +16,8 @@ impl App {
                 let view = self.table_of(key);
                 view.stuck_rule = stuck_rule;
                 view.replace(*data, now);
+                // The pane's record may have changed with the table: read it again.
+                self.preview_asked = None;
             }
             Msg::Activity { generation, index } => {
                 let now = self.now;
@@ -24,6 +26,9 @@ impl App {
             Msg::Overview(data) => self.overview.replace(*data),
             Msg::OverviewFailed(error) => self.flash_error(error),
             Msg::Detail(detail) => {
+                if self.preview_asked.as_deref() == Some(detail.page_id.as_str()) {
+                    self.previewed = Some((*detail).clone());
+                }
                 for view in self
                     .details
                     .iter_mut()

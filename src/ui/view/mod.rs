@@ -7,6 +7,7 @@ mod chrome;
 mod detail;
 mod overlay;
 mod overview;
+mod preview;
 mod table;
 
 use ratatui::Frame;
