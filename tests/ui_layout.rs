@@ -287,3 +287,61 @@ fn the_side_pane_shows_what_the_row_does_not() {
     assert!(pane.contains("Last history entry"), "{screen}");
     assert!(!pane.contains("Current State"), "a column the row shows\n{screen}");
 }
+
+/// The screen's text as one line, runs of spaces as one: what wraps reads the same.
+fn flowing(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| l.trim_matches('"').trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_history_wraps_every_entry_and_enter_shows_one_whole_with_its_details() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(&dir);
+    let mut app = demo_app(&store);
+    go(&mut app, &store, "4");
+    handle_key(&mut app, key(KeyCode::Enter));
+    serve_details(&mut app, &store);
+    let detail = app.detail().unwrap().detail.clone().unwrap();
+    let entries = detail.history.unwrap().entries;
+    assert!(entries.len() > 3);
+    // Narrow: the history takes the whole width, under the timeline.
+    let screen = render(&mut app, 80, 60);
+    let text = flowing(&screen);
+    for entry in &entries {
+        assert!(
+            text.contains(&entry.action) && text.contains(&entry.note),
+            "{} — {} is not whole:\n{screen}",
+            entry.action,
+            entry.note
+        );
+    }
+    // tab gives j/k to the history; enter shows the selected entry whole.
+    handle_key(&mut app, key(KeyCode::Tab));
+    assert!(app.detail().unwrap().history_focus);
+    let last = entries.len() - 1;
+    let view = app.details.last_mut().unwrap();
+    view.scroll = last;
+    keys(&mut app, "k");
+    assert_eq!(app.detail().unwrap().scroll, last - 1);
+    handle_key(&mut app, key(KeyCode::Enter));
+    assert!(app.detail().unwrap().entry_open);
+    let screen = render(&mut app, 100, 60);
+    insta::assert_snapshot!("history_entry_whole", screen);
+    let entry = &entries[last - 1];
+    assert!(screen.contains("History entry"), "{screen}");
+    assert!(flowing(&screen).contains(&entry.action), "{screen}");
+    for line in entry.details.lines() {
+        assert!(screen.contains(line.trim()), "{line} missing:\n{screen}");
+    }
+    // Any key closes it; the detail stays.
+    handle_key(&mut app, key(KeyCode::Esc));
+    assert!(!app.detail().unwrap().entry_open);
+    assert!(app.detail().is_some());
+}
