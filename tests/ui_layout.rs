@@ -23,9 +23,21 @@ const LONG: &str = "Reconcile the Sedona retreat deposits with the venue's final
 
 /// The tabs, how to reach each, and the long column of its first row (with its label).
 const TABS: [(&str, &str, DatabaseKey, &str, &str); 6] = [
-    ("entities", "1", DatabaseKey::BusinessEntities, "Name", "Name"),
+    (
+        "entities",
+        "1",
+        DatabaseKey::BusinessEntities,
+        "Name",
+        "Name",
+    ),
     ("agents", "2", DatabaseKey::AgentRegistry, "Name", "Name"),
-    ("workflows", "3", DatabaseKey::WorkflowsLibrary, "Name", "Name"),
+    (
+        "workflows",
+        "3",
+        DatabaseKey::WorkflowsLibrary,
+        "Name",
+        "Name",
+    ),
     (
         "instances",
         "4",
@@ -34,7 +46,13 @@ const TABS: [(&str, &str, DatabaseKey, &str, &str); 6] = [
         "Client",
     ),
     ("tasks", "5", DatabaseKey::Tasks, "Task Name", "Task Name"),
-    ("contacts", ":contacts", DatabaseKey::ContactsProfiles, "Name", "Name"),
+    (
+        "contacts",
+        ":contacts",
+        DatabaseKey::ContactsProfiles,
+        "Name",
+        "Name",
+    ),
 ];
 
 /// Sets `column` of the page to `text`, as a sync from Notion would.
@@ -49,7 +67,11 @@ fn set_text(store: &mut Store, key: DatabaseKey, page: &str, column: &str, text:
         "href": null,
     }]);
     store
-        .upsert_pages(key, &demo_data_source_id(key), &[Page::from_json(raw).unwrap()])
+        .upsert_pages(
+            key,
+            &demo_data_source_id(key),
+            &[Page::from_json(raw).unwrap()],
+        )
         .unwrap();
 }
 
@@ -101,7 +123,10 @@ fn identifiers(app: &App) -> Vec<String> {
 fn assert_ids_whole(screen: &str, known: &[String]) {
     let words = screen.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'));
     for word in words {
-        if ["TASK-", "INST-", "WF-"].iter().any(|p| word.starts_with(p)) {
+        if ["TASK-", "INST-", "WF-"]
+            .iter()
+            .any(|p| word.starts_with(p))
+        {
             assert!(
                 known.iter().any(|id| id == word),
                 "{word} is not a whole identifier:\n{screen}"
@@ -113,7 +138,8 @@ fn assert_ids_whole(screen: &str, known: &[String]) {
 /// Each date on screen (`2026-11-27`) is whole: never `2026-11` alone.
 fn assert_dates_whole(screen: &str) {
     let chars: Vec<char> = screen.chars().collect();
-    let digits = |at: usize, n: usize| (at..at + n).all(|i| chars.get(i).is_some_and(char::is_ascii_digit));
+    let digits =
+        |at: usize, n: usize| (at..at + n).all(|i| chars.get(i).is_some_and(char::is_ascii_digit));
     for at in 0..chars.len() {
         let starts = at == 0 || !chars[at - 1].is_ascii_digit();
         if starts && digits(at, 4) && chars.get(at + 4) == Some(&'-') && digits(at + 5, 2) {
@@ -215,7 +241,10 @@ fn the_sort_arrow_shows_on_a_narrow_screen_even_for_a_column_that_did_not_fit() 
         (line, screen)
     };
     let (line, screen) = header(&mut app);
-    assert!(!line.contains("Assigned"), "60 columns drop the assignee:\n{screen}");
+    assert!(
+        !line.contains("Assigned"),
+        "60 columns drop the assignee:\n{screen}"
+    );
     for sort in ["P", "A", "D"] {
         keys(&mut app, sort);
         let (line, screen) = header(&mut app);
@@ -229,7 +258,10 @@ fn the_sort_arrow_shows_on_a_narrow_screen_even_for_a_column_that_did_not_fit() 
     // Sorted by the assignee, its column shows (the rows' order is explained).
     keys(&mut app, "A");
     let (line, screen) = header(&mut app);
-    assert!(line.contains("Assigned") || line.contains("Assi"), "{screen}");
+    assert!(
+        line.contains("Assigned") || line.contains("Assi"),
+        "{screen}"
+    );
 }
 
 /// Does what the runner does for `Action::LoadDetail`: reads the record asked for.
@@ -260,8 +292,14 @@ fn the_side_pane_shows_what_the_row_does_not() {
     let screen = render(&mut app, 160, 40);
     insta::assert_snapshot!("preview_task", screen);
     let words: String = description.chars().take(20).collect();
-    assert!(screen.contains(&words), "the description: {words}\n{screen}");
-    assert!(screen.contains("Created By"), "a property with no column\n{screen}");
+    assert!(
+        screen.contains(&words),
+        "the description: {words}\n{screen}"
+    );
+    assert!(
+        screen.contains("Created By"),
+        "a property with no column\n{screen}"
+    );
     let pane = |screen: &str| -> String {
         screen
             .lines()
@@ -285,7 +323,10 @@ fn the_side_pane_shows_what_the_row_does_not() {
     let pane = pane(&screen);
     assert!(pane.contains("Error Message"), "{screen}");
     assert!(pane.contains("Last history entry"), "{screen}");
-    assert!(!pane.contains("Current State"), "a column the row shows\n{screen}");
+    assert!(
+        !pane.contains("Current State"),
+        "a column the row shows\n{screen}"
+    );
 }
 
 /// The screen's text as one line, runs of spaces as one: what wraps reads the same.

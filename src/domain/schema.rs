@@ -393,7 +393,11 @@ mod tests {
         assert_eq!(tasks.column_fit("Priority"), ColumnFit::Choice);
         assert_eq!(tasks.column_fit("Task Name"), ColumnFit::Text);
         let entities = database(K::BusinessEntities);
-        assert_eq!(entities.column_fit("Name"), ColumnFit::Text, "a name, no id");
+        assert_eq!(
+            entities.column_fit("Name"),
+            ColumnFit::Text,
+            "a name, no id"
+        );
         assert_eq!(
             database(K::WorkflowsLibrary).column_fit("Business Entity"),
             ColumnFit::Text,

@@ -136,7 +136,11 @@ impl ActivityIndex {
             let id = self.strings.intern(&inert(text));
             // A new string is measured once; a known one was.
             let width = if id as usize >= known {
-                self.strings.get(id).chars().count().min(usize::from(u16::MAX)) as u16
+                self.strings
+                    .get(id)
+                    .chars()
+                    .count()
+                    .min(usize::from(u16::MAX)) as u16
             } else {
                 0
             };

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use color_eyre::eyre::Result;
 
+use super::layout::{Measure, Placed, layout};
 use super::{link_ref, machines};
 use crate::domain::models::WorkflowInstance;
-use super::layout::{Measure, Placed, layout};
 use crate::domain::schema::{ColumnFit, ColumnKind, DatabaseKey, DatabaseSchema, database};
 use crate::domain::timeline::start_time;
 use crate::domain::workflow::StateMachine;

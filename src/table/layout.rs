@@ -62,7 +62,9 @@ pub fn layout(columns: &[Measure], width: u16) -> Vec<Placed> {
     }
     let mut kept: Vec<usize> = (0..columns.len()).collect();
     let total = |kept: &[usize]| -> u32 {
-        kept.iter().map(|&c| u32::from(columns[c].least(width))).sum::<u32>()
+        kept.iter()
+            .map(|&c| u32::from(columns[c].least(width)))
+            .sum::<u32>()
             + u32::from(SPACING) * (kept.len() as u32 - 1)
     };
     while kept.len() > 1 && total(&kept) > u32::from(width) {

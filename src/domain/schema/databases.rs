@@ -79,7 +79,11 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Track all business entities utilizing the agent network",
         env_stem: "NOTION_BUSINESS_ENTITIES",
         alias: "entities",
-        summary: &[shown("Entity Type", 3), shown("Integration Status", 2), shown("API Keys Reference", 1)],
+        summary: &[
+            shown("Entity Type", 3),
+            shown("Integration Status", 2),
+            shown("API Keys Reference", 1),
+        ],
         columns: &[
             col("Name", Title),
             col(
@@ -109,7 +113,12 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Every agent of the network: what it does, where it runs, which workflows it serves",
         env_stem: "NOTION_AGENT_REGISTRY",
         alias: "agents",
-        summary: &[shown("Name", 4), shown("Status", 3), shown("Version", 2), shown("Runtime Environment", 1)],
+        summary: &[
+            shown("Name", 4),
+            shown("Status", 3),
+            shown("Version", 2),
+            shown("Runtime Environment", 1),
+        ],
         columns: &[
             col("Agent ID", Title),
             col("Name", Text),
@@ -226,7 +235,12 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "External platforms the agents call, how they authenticate, and their status",
         env_stem: "NOTION_API_INTEGRATIONS",
         alias: "integrations",
-        summary: &[shown("Status", 4), shown("Authentication Type", 2), shown("Version", 1), shown("Base URL", 3)],
+        summary: &[
+            shown("Status", 4),
+            shown("Authentication Type", 2),
+            shown("Version", 1),
+            shown("Base URL", 3),
+        ],
         columns: &[
             col("Platform", Title),
             col("Description", Text),
@@ -254,7 +268,11 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "How data is reshaped between systems, with sample input and output",
         env_stem: "NOTION_DATA_TRANSFORMATIONS",
         alias: "transformations",
-        summary: &[shown("Source Format", 3), shown("Target Format", 2), shown("Used By Workflows", 1)],
+        summary: &[
+            shown("Source Format", 3),
+            shown("Target Format", 2),
+            shown("Used By Workflows", 1),
+        ],
         columns: &[
             col("Transformation Name", Title),
             col("Description", Text),
@@ -272,7 +290,11 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Use cases with user stories and acceptance criteria, and the workflows that implement them",
         env_stem: "NOTION_USE_CASES",
         alias: "use-cases",
-        summary: &[shown("Title", 3), shown("Implementation Status", 2), shown("Implemented By Workflows", 1)],
+        summary: &[
+            shown("Title", 3),
+            shown("Implementation Status", 2),
+            shown("Implemented By Workflows", 1),
+        ],
         columns: &[
             col("Use Case ID", Title),
             col("Title", Text),
@@ -298,7 +320,11 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Message templates for email, SMS, Slack and push notifications",
         env_stem: "NOTION_NOTIFICATIONS_TEMPLATES",
         alias: "notifications",
-        summary: &[shown("Channel", 3), shown("Subject Template", 2), shown("Last Updated", 1)],
+        summary: &[
+            shown("Channel", 3),
+            shown("Subject Template", 2),
+            shown("Last Updated", 1),
+        ],
         columns: &[
             col("Template ID", Title),
             col("Description", Text),
@@ -326,7 +352,11 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "How agents talk to each other: formats, protocols and the workflows that use them",
         env_stem: "NOTION_AGENT_COMMUNICATION",
         alias: "communication",
-        summary: &[shown("Source Agent", 3), shown("Target Agent", 2), shown("Communication Protocol", 1)],
+        summary: &[
+            shown("Source Agent", 3),
+            shown("Target Agent", 2),
+            shown("Communication Protocol", 1),
+        ],
         columns: &[
             col("Pattern Name", Title),
             col("Description", Text),
@@ -387,7 +417,12 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Leads, clients and partners of the network",
         env_stem: "NOTION_CONTACTS_PROFILES",
         alias: "contacts",
-        summary: &[shown("Email", 3), shown("Company", 2), shown("Status", 4), shown("Last Contact", 1)],
+        summary: &[
+            shown("Email", 3),
+            shown("Company", 2),
+            shown("Status", 4),
+            shown("Last Contact", 1),
+        ],
         columns: &[
             col("Name", Title),
             col("Email", Email),
@@ -416,7 +451,12 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Community members, their membership and engagement",
         env_stem: "NOTION_COMMUNITY_HUB",
         alias: "community",
-        summary: &[shown("Email", 3), shown("Membership Type", 2), shown("Status", 4), shown("Engagement Score", 1)],
+        summary: &[
+            shown("Email", 3),
+            shown("Membership Type", 2),
+            shown("Status", 4),
+            shown("Engagement Score", 1),
+        ],
         columns: &[
             col("Member Name", Title),
             col("Email", Email),
@@ -448,7 +488,12 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "What the network's businesses sell: products, services and packages",
         env_stem: "NOTION_PRODUCTS_SERVICES",
         alias: "products",
-        summary: &[shown("Type", 3), shown("Price", 2), shown("Currency", 1), shown("Status", 4)],
+        summary: &[
+            shown("Type", 3),
+            shown("Price", 2),
+            shown("Currency", 1),
+            shown("Status", 4),
+        ],
         columns: &[
             col("Name", Title),
             col(
@@ -481,7 +526,13 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Campaigns with their audience, budget, goals and results",
         env_stem: "NOTION_MARKETING_CAMPAIGNS",
         alias: "campaigns",
-        summary: &[shown("Type", 4), shown("Status", 5), shown("Start Date", 3), shown("End Date", 2), shown("Budget", 1)],
+        summary: &[
+            shown("Type", 4),
+            shown("Status", 5),
+            shown("Start Date", 3),
+            shown("End Date", 2),
+            shown("Budget", 1),
+        ],
         columns: &[
             col("Campaign Name", Title),
             col(
@@ -516,7 +567,12 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Surveys and feedback, with response counts, ratings and insights",
         env_stem: "NOTION_FEEDBACK_SURVEYS",
         alias: "feedback",
-        summary: &[shown("Type", 3), shown("Status", 4), shown("Response Count", 1), shown("Average Rating", 2)],
+        summary: &[
+            shown("Type", 3),
+            shown("Status", 4),
+            shown("Response Count", 1),
+            shown("Average Rating", 2),
+        ],
         columns: &[
             col("Survey Name", Title),
             col(
@@ -548,7 +604,13 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Rewards, bounties and achievements, with their value and who holds them",
         env_stem: "NOTION_REWARDS_BOUNTIES",
         alias: "rewards",
-        summary: &[shown("Type", 4), shown("Value", 3), shown("Currency", 1), shown("Status", 5), shown("Deadline", 2)],
+        summary: &[
+            shown("Type", 4),
+            shown("Value", 3),
+            shown("Currency", 1),
+            shown("Status", 5),
+            shown("Deadline", 2),
+        ],
         columns: &[
             col("Title", Title),
             col(

@@ -72,7 +72,11 @@ fn a_narrow_screen_drops_columns_lowest_priority_first_and_cuts_no_id_or_date() 
         }
     }
     let placed = layout(&columns, 48);
-    assert_eq!(shown(&placed), vec![0, 1, 2, 5], "the due date outranks the priority");
+    assert_eq!(
+        shown(&placed),
+        vec![0, 1, 2, 5],
+        "the due date outranks the priority"
+    );
     assert_eq!(used(&placed), 48);
     let placed = layout(&columns, 36);
     assert_eq!(shown(&placed), vec![0, 1, 2]);
@@ -110,4 +114,3 @@ fn the_sort_arrow_stays_and_the_label_gives_way() {
     assert_eq!(header("Priority", 8, ""), "Priority");
     assert_eq!(header("Priority", 5, ""), "Prio…");
 }
-

@@ -11,8 +11,8 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph,
 use super::super::app::App;
 use super::{count, fit};
 use crate::domain::activity::ActivityKind;
-use crate::present::{duration_text, inert};
 use crate::domain::schema::ColumnFit;
+use crate::present::{duration_text, inert};
 use crate::table::activity::{DAY_MS, Histogram};
 use crate::table::layout::{Measure, Placed, SPACING, header, layout};
 
@@ -182,14 +182,22 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
         .map(|(i, &(label, fit, priority))| Measure {
             fit,
             label: label.len() as u16,
-            widest: if i == 0 { time_width } else { data.widest[i - 1] },
+            widest: if i == 0 {
+                time_width
+            } else {
+                data.widest[i - 1]
+            },
             priority,
         })
         .collect();
     let placed = layout(&measures, area.width);
     let widths: Vec<Constraint> = placed.iter().map(|p| Constraint::Length(p.width)).collect();
-    let header = Row::new(placed.iter().map(|p| Cell::from(header(COLUMNS[p.column].0, p.width, ""))))
-        .style(theme.header());
+    let header = Row::new(
+        placed
+            .iter()
+            .map(|p| Cell::from(header(COLUMNS[p.column].0, p.width, ""))),
+    )
+    .style(theme.header());
     let built: Vec<Row> = view
         .visible()
         .iter()

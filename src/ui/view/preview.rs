@@ -38,7 +38,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, shown: &[&str]) {
     if lines.len() > height && height > 0 {
         // Cut at the bottom, and said so.
         lines.truncate(height - 1);
-        lines.push(Line::styled(fit("… enter opens the whole record", width), theme.dim()));
+        lines.push(Line::styled(
+            fit("… enter opens the whole record", width),
+            theme.dim(),
+        ));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

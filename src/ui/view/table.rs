@@ -12,8 +12,8 @@ use super::{count, fit};
 use crate::domain::schema::database;
 use crate::present::duration_text;
 use crate::table::ColumnSource;
-use crate::table::layout::{Placed, SPACING, header};
 use crate::table::is_stuck;
+use crate::table::layout::{Placed, SPACING, header};
 
 pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let (table_area, pane) = if app.preview {

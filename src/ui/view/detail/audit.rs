@@ -63,7 +63,10 @@ fn entry_lines(
             spans.push(Span::raw(format!("{elapsed:>ELAPSED$} ")));
             // The actor in its colour when it is on this line whole.
             if actor > 0 && part.chars().count() > actor {
-                let split = part.char_indices().nth(actor).map_or(part.len(), |(at, _)| at);
+                let split = part
+                    .char_indices()
+                    .nth(actor)
+                    .map_or(part.len(), |(at, _)| at);
                 spans.push(Span::styled(part[..split].to_string(), theme.key()));
                 spans.push(Span::raw(part[split..].to_string()));
             } else {
@@ -113,7 +116,8 @@ pub(super) fn draw(frame: &mut Frame, app: &App, view: &DetailView, history: &Hi
     };
     let selected = view.scroll.min(history.entries.len() - 1);
     let marked = |i: usize| view.marked == Some(i) || (view.history_focus && i == selected);
-    let block_of = |i: usize| entry_lines(app, &history.entries[i], &elapsed_of(i), width, marked(i));
+    let block_of =
+        |i: usize| entry_lines(app, &history.entries[i], &elapsed_of(i), width, marked(i));
     // The selected entry on screen, newest at the bottom: entries above it while they fit,
     // then below it.
     let mut first = selected;
@@ -164,5 +168,11 @@ fn whole(frame: &mut Frame, app: &App, entry: &AuditEntry) {
         lines.extend(entry.details.lines().map(line));
     }
     let area = frame.area();
-    boxed(frame, area, 100, " History entry (any key closes) ".into(), lines);
+    boxed(
+        frame,
+        area,
+        100,
+        " History entry (any key closes) ".into(),
+        lines,
+    );
 }
