@@ -52,7 +52,7 @@ fn unshown(app: &App, detail: &Detail, shown: &[&str], width: usize) -> Vec<Line
     let theme = app.theme;
     let mut fields: Vec<(&str, String)> = Vec::new();
     let property = |name: &str| detail.properties.iter().find(|(n, _)| *n == name);
-    for name in FIRST {
+    for name in FIRST.iter().filter(|name| !shown.contains(name)) {
         if let Some((name, value)) = property(name) {
             fields.push((name, value.clone()));
         }
