@@ -198,6 +198,20 @@ pub fn record_json(record: &Record, columns: &[&str], titles: &Titles, pending: 
     })
 }
 
+/// Cuts text to `width` characters, marking the cut with `…`: the one way text is
+/// shortened on screen, so a cut never goes unseen.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut cut: String = text.chars().take(width - 1).collect();
+    cut.push('…');
+    cut
+}
+
 /// A duration as people say it: `3d 4h`, `5h 12m`, `42m`, `10s`.
 pub fn duration_text(duration: chrono::Duration) -> String {
     let secs = duration.num_seconds().max(0);

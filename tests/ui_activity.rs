@@ -6,7 +6,6 @@ use crossterm::event::KeyCode;
 
 use hsn::domain::activity::ActivityKind;
 use hsn::store::Store;
-use hsn::table::activity::load_activity;
 use hsn::ui::app::{Action, App, Msg};
 use hsn::ui::data::load_detail;
 use hsn::ui::keys::handle_key;
@@ -14,25 +13,6 @@ use hsn::ui::overview::Panel;
 
 mod ui_support;
 use ui_support::*;
-
-/// Does what the runner does for the Activity tab's loads: reads every row they ask for.
-/// Returns how many loads were asked for.
-fn serve(app: &mut App, store: &Store) -> usize {
-    let mut loads = 0;
-    for action in app.take_actions() {
-        if let Action::LoadActivity { generation, filter } = action {
-            loads += 1;
-            let index = load_activity(store, &filter, None, || true)
-                .unwrap()
-                .expect("not stopped");
-            app.update(Msg::Activity {
-                generation,
-                index: Box::new(index),
-            });
-        }
-    }
-    loads
-}
 
 fn command(app: &mut App, text: &str) {
     handle_key(app, key(KeyCode::Char(':')));

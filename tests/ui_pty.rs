@@ -398,9 +398,10 @@ fn the_activity_tab_lists_a_move_made_in_the_dashboard() {
     screen.send("\tfrom the pty\r");
     screen.wait_for("inquiry → consultation — saved");
     screen.send(":activity\r");
-    let shown = screen.wait_for("from the pty");
+    // Not the note itself: the detail's history shows it whole too.
+    let shown = screen.wait_for("Activity 1 of 1");
     assert!(
-        shown.contains("Activity 1 of 1") && shown.contains("INST-276fac43"),
+        shown.contains("from the pty") && shown.contains("INST-276fac43"),
         "{shown}"
     );
     screen.send("\r");

@@ -142,7 +142,7 @@ pub async fn run_list(args: ListArgs, settings: &Settings, session: &Session) ->
 /// The columns `hsn list` shows: the title, then the database's summary.
 pub(super) fn list_columns(definition: &DatabaseSchema) -> Vec<&'static str> {
     let mut columns = vec![definition.title_column().name];
-    columns.extend(definition.summary.iter().copied());
+    columns.extend(definition.summary_names());
     columns
 }
 

@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 use color_eyre::eyre::Result;
 
 use crate::domain::secrets::shown;
-use crate::present::{inert, json_text};
+use crate::present::{fit, inert, json_text};
 
 /// Prints one line for people, made [`inert`]: controls, escape sequences and bidi
 /// overrides in it (from a Notion title, state, actor or message) are shown as `�`, and
@@ -52,12 +52,7 @@ pub fn wants_json(flag: bool) -> bool {
 pub fn render(headers: &[String], rows: &[Vec<String>]) -> String {
     let cut = |text: &str| -> String {
         let one_line = text.replace(['\n', '\r', '\t'], " ");
-        if one_line.chars().count() > MAX_CELL {
-            let kept: String = one_line.chars().take(MAX_CELL - 1).collect();
-            format!("{kept}…")
-        } else {
-            one_line
-        }
+        fit(&one_line, MAX_CELL)
     };
     let rows: Vec<Vec<String>> = rows
         .iter()

@@ -149,6 +149,36 @@ pub struct Column {
     pub kind: ColumnKind,
 }
 
+/// A column of a database's table (after its title) and its priority: when a terminal is
+/// too narrow for every column, the lowest priority goes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shown {
+    pub name: &'static str,
+    pub priority: u8,
+}
+
+/// How a table may shorten a column's cells. An identifier, a date or a number cut short
+/// reads as another valid one (`TASK-46` for `TASK-467`, `2026-11` for a day), so those
+/// are never cut: the column is dropped instead. Choices and free text are cut with `…`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnFit {
+    Identifier,
+    Date,
+    Number,
+    Choice,
+    Text,
+}
+
+impl ColumnFit {
+    /// Whether a cell of this kind is shown whole or not at all.
+    pub fn never_cut(self) -> bool {
+        matches!(
+            self,
+            ColumnFit::Identifier | ColumnFit::Date | ColumnFit::Number
+        )
+    }
+}
+
 #[derive(Debug)]
 pub struct DatabaseSchema {
     pub key: DatabaseKey,
@@ -159,8 +189,9 @@ pub struct DatabaseSchema {
     pub env_stem: &'static str,
     /// The short name commands use: `hsn list contacts`, `:contacts` in the dashboard.
     pub alias: &'static str,
-    /// The columns a table shows after the title column, in order.
-    pub summary: &'static [&'static str],
+    /// The columns a table shows after the title column, in order, each with its priority
+    /// (which stay when the width runs out; the title always does).
+    pub summary: &'static [Shown],
     pub columns: &'static [Column],
 }
 
@@ -182,6 +213,35 @@ impl DatabaseSchema {
             .iter()
             .find(|c| c.kind == ColumnKind::Title)
             .expect("every database has a title column")
+    }
+
+    /// The names of the columns its table shows after the title, in order.
+    pub fn summary_names(&self) -> impl Iterator<Item = &'static str> + use<> {
+        self.summary.iter().map(|s| s.name)
+    }
+
+    /// Whether the table's title column holds an identifier (`TASK-…`, `INST-…`): its
+    /// name ends with `ID`.
+    pub fn titled_by_id(&self) -> bool {
+        self.title_column().name.ends_with(" ID")
+    }
+
+    /// How a table may shorten column `name`'s cells: a relation shows its targets'
+    /// titles, so it holds identifiers when its target is titled by one.
+    pub fn column_fit(&self, name: &str) -> ColumnFit {
+        let Some(column) = self.column(name) else {
+            return ColumnFit::Text;
+        };
+        match column.kind {
+            ColumnKind::Title if self.titled_by_id() => ColumnFit::Identifier,
+            ColumnKind::Relation { target, .. } if database(target).titled_by_id() => {
+                ColumnFit::Identifier
+            }
+            ColumnKind::Date => ColumnFit::Date,
+            ColumnKind::Number | ColumnKind::Phone => ColumnFit::Number,
+            ColumnKind::Select(_) | ColumnKind::Status(_) => ColumnFit::Choice,
+            _ => ColumnFit::Text,
+        }
     }
 
     /// The columns setup creates with the database: everything but relations, which need
@@ -302,7 +362,7 @@ mod tests {
         let aliases: HashSet<&str> = DATABASES.iter().map(|d| d.alias).collect();
         assert_eq!(aliases.len(), 16);
         for db in &DATABASES {
-            for column in db.summary {
+            for column in db.summary_names() {
                 assert!(
                     db.column(column).is_some(),
                     "{}: summary column {column}",
@@ -318,6 +378,32 @@ mod tests {
         );
         assert_eq!(find_database("CONTACTS").unwrap().key, K::ContactsProfiles);
         assert!(find_database("nope").is_none());
+    }
+
+    #[test]
+    fn ids_and_dates_are_never_cut_text_is() {
+        let tasks = database(K::Tasks);
+        assert_eq!(tasks.column_fit("Task ID"), ColumnFit::Identifier);
+        assert_eq!(
+            tasks.column_fit(TASK_INSTANCE_COLUMN),
+            ColumnFit::Identifier,
+            "a link to an instance shows its INST- id"
+        );
+        assert_eq!(tasks.column_fit("Due Date"), ColumnFit::Date);
+        assert_eq!(tasks.column_fit("Priority"), ColumnFit::Choice);
+        assert_eq!(tasks.column_fit("Task Name"), ColumnFit::Text);
+        let entities = database(K::BusinessEntities);
+        assert_eq!(
+            entities.column_fit("Name"),
+            ColumnFit::Text,
+            "a name, no id"
+        );
+        assert_eq!(
+            database(K::WorkflowsLibrary).column_fit("Business Entity"),
+            ColumnFit::Text,
+            "entities are titled by their name"
+        );
+        assert!(ColumnFit::Date.never_cut() && !ColumnFit::Text.never_cut());
     }
 
     #[test]

@@ -115,6 +115,11 @@ pub struct ActivityIndex {
     pub pages: Strings,
     /// Every row the filter passes is here (else: a first screenful, the rest loading).
     pub complete: bool,
+    /// Per searched column, its widest text (measured once per distinct string), for the
+    /// table's layout.
+    pub widest: [u16; SEARCHED],
+    /// Whether any row is pending (its time then carries ` ⟳`).
+    pub any_pending: bool,
 }
 
 impl ActivityIndex {
@@ -126,14 +131,33 @@ impl ActivityIndex {
             Some(note) if !note.is_empty() => format!("{} — {}", activity.action, note),
             _ => activity.action.clone(),
         };
-        let mut intern = |text: &str| self.strings.intern(&inert(text));
-        let texts = [
+        let mut intern = |text: &str| {
+            let known = self.strings.len();
+            let id = self.strings.intern(&inert(text));
+            // A new string is measured once; a known one was.
+            let width = if id as usize >= known {
+                self.strings
+                    .get(id)
+                    .chars()
+                    .count()
+                    .min(usize::from(u16::MAX)) as u16
+            } else {
+                0
+            };
+            (id, width)
+        };
+        let interned = [
             intern(activity.actor.as_deref().unwrap_or("")),
             intern(&row.instance_id),
             intern(row.workflow.as_deref().unwrap_or("")),
             intern(activity.kind.as_str()),
             intern(&action),
         ];
+        for (widest, (_, width)) in self.widest.iter_mut().zip(interned) {
+            *widest = (*widest).max(width);
+        }
+        let texts = interned.map(|(id, _)| id);
+        self.any_pending |= row.pending;
         let page = self.pages.intern(&row.page_id);
         self.rows.push(Entry {
             at: activity.at.timestamp_millis(),

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use color_eyre::eyre::Result;
 
+use super::layout::{Measure, Placed, layout};
 use super::{link_ref, machines};
 use crate::domain::models::WorkflowInstance;
-use crate::domain::schema::{ColumnKind, DatabaseKey, DatabaseSchema, database};
+use crate::domain::schema::{ColumnFit, ColumnKind, DatabaseKey, DatabaseSchema, database};
 use crate::domain::timeline::start_time;
 use crate::domain::workflow::StateMachine;
 use crate::present::{Titles, cell};
@@ -26,8 +27,11 @@ pub enum ColumnSource {
 pub struct TableColumn {
     pub source: ColumnSource,
     pub label: &'static str,
-    /// The widest cell (capped), measured once per load.
-    pub width: u16,
+    /// The widest cell (with a pending row's ` ⟳` in the title), measured once per load.
+    pub widest: u16,
+    /// How its cells may be shortened, and its priority to stay (see [`super::layout`]).
+    pub fit: ColumnFit,
+    pub priority: u8,
     /// For select and status columns, the schema's option order sorts (High before Low).
     pub choices: &'static [crate::domain::schema::Choice],
     pub numeric: bool,
@@ -130,8 +134,6 @@ pub struct TableData {
     pub pending_writes: usize,
 }
 
-const MAX_WIDTH: usize = 32;
-
 fn label(column: &'static str) -> &'static str {
     match column {
         "Client/Lead Name" => "Client",
@@ -145,32 +147,38 @@ fn label(column: &'static str) -> &'static str {
 /// The columns of a database's table: its title, then its summary (Instances add the
 /// time spent in the current state before the last transition).
 pub fn columns_of(definition: &'static DatabaseSchema) -> Vec<TableColumn> {
-    let mut sources = vec![ColumnSource::Field(definition.title_column().name)];
-    for name in definition.summary {
-        if definition.key == DatabaseKey::ActiveWorkflowInstances && *name == "Last Transition Date"
+    // The title is never dropped.
+    let mut sources = vec![(ColumnSource::Field(definition.title_column().name), u8::MAX)];
+    for shown in definition.summary {
+        if definition.key == DatabaseKey::ActiveWorkflowInstances
+            && shown.name == "Last Transition Date"
         {
-            sources.push(ColumnSource::TimeInState);
+            // The time in state says more than the date it counts from.
+            sources.push((ColumnSource::TimeInState, shown.priority.saturating_add(1)));
         }
-        sources.push(ColumnSource::Field(name));
+        sources.push((ColumnSource::Field(shown.name), shown.priority));
     }
     sources
         .into_iter()
-        .map(|source| {
-            let (label, choices, numeric) = match source {
-                ColumnSource::TimeInState => ("In State", &[][..], true),
+        .map(|(source, priority)| {
+            let (label, choices, numeric, fit) = match source {
+                ColumnSource::TimeInState => ("In State", &[][..], true, ColumnFit::Number),
                 ColumnSource::Field(name) => {
                     let kind = definition.column(name).map(|c| c.kind);
                     (
                         label(name),
                         kind.map(|k| k.choices()).unwrap_or_default(),
                         matches!(kind, Some(ColumnKind::Number)),
+                        definition.column_fit(name),
                     )
                 }
             };
             TableColumn {
                 source,
                 label,
-                width: label.chars().count() as u16,
+                widest: 0,
+                fit,
+                priority,
                 choices,
                 numeric,
             }
@@ -275,22 +283,25 @@ pub fn load_table(
         freshness: Freshness::default(),
         pending_writes: 0,
     };
-    let widths: Vec<usize> = (0..data.columns.len())
+    let widths: Vec<u16> = (0..data.columns.len())
         .map(|c| {
             (0..data.rows.len())
-                .map(|r| data.cell(r, c).chars().count())
+                .map(|r| {
+                    // A pending row's title carries ` ⟳`.
+                    let mark = if c == 0 && data.rows[r].pending { 2 } else { 0 };
+                    data.cell(r, c).chars().count() + mark
+                })
                 .max()
                 .unwrap_or(0)
-                .min(MAX_WIDTH)
+                .min(usize::from(u16::MAX)) as u16
         })
         .collect();
     for (column, widest) in data.columns.iter_mut().zip(widths) {
-        let minimum = if column.source == ColumnSource::TimeInState {
-            8
-        } else {
-            0
+        column.widest = match column.source {
+            // `12d 23h`, `59m`: as wide as it gets.
+            ColumnSource::TimeInState => 7,
+            ColumnSource::Field(_) => widest,
         };
-        column.width = column.width.max(widest as u16).max(minimum);
     }
     data.orders = (0..data.columns.len())
         .map(|c| column_order(&data, c))
@@ -313,6 +324,29 @@ pub fn load_table(
 }
 
 impl TableData {
+    /// The columns that show in `width` and their widths (see [`super::layout`]): computed
+    /// per frame from the widths measured per load. `lead` is room the first column needs
+    /// before its text (a row's mark). The column the table sorts by (`sorted`) stays as
+    /// long as the title does: its arrow says how the rows are ordered.
+    pub fn layout(&self, width: u16, lead: u16, sorted: Option<usize>) -> Vec<Placed> {
+        let measures: Vec<Measure> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Measure {
+                fit: c.fit,
+                label: c.label.chars().count() as u16,
+                widest: c.widest + if i == 0 { lead } else { 0 },
+                priority: if sorted == Some(i) {
+                    u8::MAX
+                } else {
+                    c.priority
+                },
+            })
+            .collect();
+        layout(&measures, width)
+    }
+
     pub fn row(&self, index: usize) -> RowView<'_> {
         RowView { data: self, index }
     }

@@ -1,12 +1,13 @@
 //! A database's records as a table: its columns and rows read from the store
 //! (`data.rs`: every cell string made once per load, so 100,000 records scroll as fast as
 //! 100), which rows show in which order (`view.rs`: the fuzzy filter, the quick filters of
-//! `domain::view`, the sort) and which are marked (`marks.rs`). The dashboard draws it;
+//! `domain::view`, the sort) and which are marked (`marks.rs`), which columns show in a given width (`layout.rs`). The dashboard draws it;
 //! `hsn list --view` prints it: one definition of what a view shows.
 
 pub mod activity;
 pub mod data;
 mod fuzzy;
+pub mod layout;
 pub mod marks;
 pub mod view;
 

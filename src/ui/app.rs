@@ -170,8 +170,12 @@ pub struct DetailView {
     pub detail: Option<Detail>,
     /// Which link `enter` follows.
     pub link: usize,
-    /// The first audit entry drawn.
+    /// The history entry kept on screen (and selected while the history has the focus).
     pub scroll: usize,
+    /// `tab` gives `j`/`k`/`enter` to the history instead of the links.
+    pub history_focus: bool,
+    /// The selected history entry shown whole, with its details (`enter`; `esc` closes).
+    pub entry_open: bool,
     /// The entry marked in the history and the timeline (its position in the log): the
     /// one the Activity tab opened it on.
     pub marked: Option<usize>,
@@ -232,8 +236,13 @@ pub struct App {
     pub mode: Mode,
     /// The open record, and those opened before it (`esc` returns to them).
     pub details: Vec<DetailView>,
-    /// The side (or, when narrow, lower) pane with the selected record's properties.
+    /// The side (or, when narrow, lower) pane with what the selected row does not show.
     pub preview: bool,
+    /// The record the pane shows, read off the loop (`Action::LoadDetail`) when the
+    /// selection changes: one record, never text for every row.
+    pub previewed: Option<Detail>,
+    /// The page last asked for the pane.
+    pub preview_asked: Option<String>,
     pub flash: Option<Flash>,
     pub sync: HashMap<DatabaseKey, SyncStatus>,
     pub pending_writes: usize,
@@ -291,6 +300,8 @@ impl App {
             mode: Mode::Normal,
             details: Vec::new(),
             preview: false,
+            previewed: None,
+            preview_asked: None,
             flash: None,
             sync: HashMap::new(),
             pending_writes: 0,
@@ -320,7 +331,26 @@ impl App {
     }
 
     pub fn take_actions(&mut self) -> Vec<Action> {
+        self.ask_preview();
         std::mem::take(&mut self.actions)
+    }
+
+    /// Asks for the selected row's record when the `i` pane shows and it is not the one
+    /// asked for last: whatever moved the selection (keys, filters, a reload).
+    fn ask_preview(&mut self) {
+        if !self.preview || self.on_overview || self.on_activity || self.detail().is_some() {
+            return;
+        }
+        let Some(page) = self
+            .table()
+            .and_then(|t| Some(t.selected_row()?.page_id.clone()))
+        else {
+            return;
+        };
+        if self.preview_asked.as_deref() != Some(page.as_str()) {
+            self.preview_asked = Some(page.clone());
+            self.actions.push(Action::LoadDetail(page));
+        }
     }
 
     pub fn table(&self) -> Option<&TableView> {

@@ -225,10 +225,25 @@ fn detail_key(app: &mut App, key: KeyEvent) {
         .as_ref()
         .and_then(|d| d.history.as_ref())
         .map_or(0, |h| h.entries.len());
+    if view.entry_open {
+        // The entry shown whole: any key closes it (esc, enter, q…).
+        view.entry_open = false;
+        return;
+    }
     match key.code {
         KeyCode::Esc | KeyCode::Backspace | KeyCode::Char('h') | KeyCode::Left => {
             app.details.pop();
         }
+        KeyCode::Tab | KeyCode::BackTab if entries > 0 => {
+            view.history_focus = !view.history_focus;
+        }
+        KeyCode::Char('j') | KeyCode::Down if view.history_focus => {
+            view.scroll = (view.scroll + 1).min(entries.saturating_sub(1))
+        }
+        KeyCode::Char('k') | KeyCode::Up if view.history_focus => {
+            view.scroll = view.scroll.saturating_sub(1)
+        }
+        KeyCode::Enter if view.history_focus => view.entry_open = true,
         KeyCode::Char('j') | KeyCode::Down => {
             view.link = (view.link + 1).min(links.saturating_sub(1))
         }

@@ -13,6 +13,7 @@ use hsn::domain::overview::StuckRule;
 use hsn::domain::schema::{DATABASES, DatabaseKey};
 use hsn::store::Store;
 use hsn::store::overview::load_overview;
+use hsn::table::activity::load_activity;
 use hsn::table::load_table;
 use hsn::ui::app::{Action, App, Msg};
 use hsn::ui::bulk::Change;
@@ -84,4 +85,23 @@ pub fn changes(actions: &[Action]) -> Vec<Change> {
             _ => Vec::new(),
         })
         .collect()
+}
+
+/// Does what the runner does for the Activity tab's loads: reads every row they ask for.
+/// Returns how many loads were asked for.
+pub fn serve(app: &mut App, store: &Store) -> usize {
+    let mut loads = 0;
+    for action in app.take_actions() {
+        if let Action::LoadActivity { generation, filter } = action {
+            loads += 1;
+            let index = load_activity(store, &filter, None, || true)
+                .unwrap()
+                .expect("not stopped");
+            app.update(Msg::Activity {
+                generation,
+                index: Box::new(index),
+            });
+        }
+    }
+    loads
 }

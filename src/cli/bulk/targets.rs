@@ -126,11 +126,7 @@ fn id_in_json(line: &str, database: &DatabaseSchema) -> Result<String, String> {
 
 /// A line as quoted in an error: at most 80 characters.
 fn shortened(line: &str) -> String {
-    if line.chars().count() <= 80 {
-        line.to_string()
-    } else {
-        format!("{}…", line.chars().take(79).collect::<String>())
-    }
+    crate::present::fit(line, 80)
 }
 
 #[cfg(test)]

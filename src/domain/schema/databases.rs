@@ -2,7 +2,7 @@
 //! types and options, relations, and the columns the tables show.
 
 use super::{
-    Backlink, Choice, Color, Column, ColumnKind, DatabaseKey, DatabaseSchema, StatusGroup,
+    Backlink, Choice, Color, Column, ColumnKind, DatabaseKey, DatabaseSchema, Shown, StatusGroup,
 };
 
 const fn choice(name: &'static str, color: Color) -> Choice {
@@ -19,6 +19,12 @@ const fn status(name: &'static str, color: Color, group: StatusGroup) -> Choice 
         color,
         group: Some(group),
     }
+}
+
+/// A column a table shows after the title; the higher its priority, the longer it stays
+/// when the width runs out.
+const fn shown(name: &'static str, priority: u8) -> Shown {
+    Shown { name, priority }
 }
 
 const fn col(name: &'static str, kind: ColumnKind) -> Column {
@@ -73,7 +79,11 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Track all business entities utilizing the agent network",
         env_stem: "NOTION_BUSINESS_ENTITIES",
         alias: "entities",
-        summary: &["Entity Type", "Integration Status", "API Keys Reference"],
+        summary: &[
+            shown("Entity Type", 3),
+            shown("Integration Status", 2),
+            shown("API Keys Reference", 1),
+        ],
         columns: &[
             col("Name", Title),
             col(
@@ -103,7 +113,12 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Every agent of the network: what it does, where it runs, which workflows it serves",
         env_stem: "NOTION_AGENT_REGISTRY",
         alias: "agents",
-        summary: &["Name", "Status", "Version", "Runtime Environment"],
+        summary: &[
+            shown("Name", 4),
+            shown("Status", 3),
+            shown("Version", 2),
+            shown("Runtime Environment", 1),
+        ],
         columns: &[
             col("Agent ID", Title),
             col("Name", Text),
@@ -141,11 +156,11 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         env_stem: "NOTION_WORKFLOWS_LIBRARY",
         alias: "workflows",
         summary: &[
-            "Name",
-            "Status",
-            "Version",
-            "Initial State",
-            "Business Entity",
+            shown("Name", 5),
+            shown("Status", 4),
+            shown("Version", 1),
+            shown("Initial State", 2),
+            shown("Business Entity", 3),
         ],
         columns: &[
             col("Workflow ID", Title),
@@ -175,13 +190,14 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         env_stem: "NOTION_ACTIVE_WORKFLOW_INSTANCES",
         alias: "instances",
         summary: &[
-            "Workflow",
-            "Current State",
-            "Status",
-            "Priority",
-            "Assigned To",
-            "Client/Lead Name",
-            "Last Transition Date",
+            shown("Workflow", 6),
+            shown("Current State", 8),
+            shown("Status", 7),
+            shown("Priority", 4),
+            shown("Assigned To", 3),
+            shown("Client/Lead Name", 5),
+            // The table's In State (the time since) comes first: one above this.
+            shown("Last Transition Date", 1),
         ],
         columns: &[
             col("Instance ID", Title),
@@ -219,7 +235,12 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "External platforms the agents call, how they authenticate, and their status",
         env_stem: "NOTION_API_INTEGRATIONS",
         alias: "integrations",
-        summary: &["Status", "Authentication Type", "Version", "Base URL"],
+        summary: &[
+            shown("Status", 4),
+            shown("Authentication Type", 2),
+            shown("Version", 1),
+            shown("Base URL", 3),
+        ],
         columns: &[
             col("Platform", Title),
             col("Description", Text),
@@ -247,7 +268,11 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "How data is reshaped between systems, with sample input and output",
         env_stem: "NOTION_DATA_TRANSFORMATIONS",
         alias: "transformations",
-        summary: &["Source Format", "Target Format", "Used By Workflows"],
+        summary: &[
+            shown("Source Format", 3),
+            shown("Target Format", 2),
+            shown("Used By Workflows", 1),
+        ],
         columns: &[
             col("Transformation Name", Title),
             col("Description", Text),
@@ -265,7 +290,11 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Use cases with user stories and acceptance criteria, and the workflows that implement them",
         env_stem: "NOTION_USE_CASES",
         alias: "use-cases",
-        summary: &["Title", "Implementation Status", "Implemented By Workflows"],
+        summary: &[
+            shown("Title", 3),
+            shown("Implementation Status", 2),
+            shown("Implemented By Workflows", 1),
+        ],
         columns: &[
             col("Use Case ID", Title),
             col("Title", Text),
@@ -291,7 +320,11 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Message templates for email, SMS, Slack and push notifications",
         env_stem: "NOTION_NOTIFICATIONS_TEMPLATES",
         alias: "notifications",
-        summary: &["Channel", "Subject Template", "Last Updated"],
+        summary: &[
+            shown("Channel", 3),
+            shown("Subject Template", 2),
+            shown("Last Updated", 1),
+        ],
         columns: &[
             col("Template ID", Title),
             col("Description", Text),
@@ -319,7 +352,11 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "How agents talk to each other: formats, protocols and the workflows that use them",
         env_stem: "NOTION_AGENT_COMMUNICATION",
         alias: "communication",
-        summary: &["Source Agent", "Target Agent", "Communication Protocol"],
+        summary: &[
+            shown("Source Agent", 3),
+            shown("Target Agent", 2),
+            shown("Communication Protocol", 1),
+        ],
         columns: &[
             col("Pattern Name", Title),
             col("Description", Text),
@@ -345,12 +382,12 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         env_stem: "NOTION_TASKS",
         alias: "tasks",
         summary: &[
-            "Task Name",
-            "Status",
-            "Priority",
-            "Assigned To",
-            "Due Date",
-            "Related Workflow Instance",
+            shown("Task Name", 6),
+            shown("Status", 5),
+            shown("Priority", 3),
+            shown("Assigned To", 2),
+            shown("Due Date", 4),
+            shown("Related Workflow Instance", 1),
         ],
         columns: &[
             col("Task ID", Title),
@@ -380,7 +417,12 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Leads, clients and partners of the network",
         env_stem: "NOTION_CONTACTS_PROFILES",
         alias: "contacts",
-        summary: &["Email", "Company", "Status", "Last Contact"],
+        summary: &[
+            shown("Email", 3),
+            shown("Company", 2),
+            shown("Status", 4),
+            shown("Last Contact", 1),
+        ],
         columns: &[
             col("Name", Title),
             col("Email", Email),
@@ -409,7 +451,12 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Community members, their membership and engagement",
         env_stem: "NOTION_COMMUNITY_HUB",
         alias: "community",
-        summary: &["Email", "Membership Type", "Status", "Engagement Score"],
+        summary: &[
+            shown("Email", 3),
+            shown("Membership Type", 2),
+            shown("Status", 4),
+            shown("Engagement Score", 1),
+        ],
         columns: &[
             col("Member Name", Title),
             col("Email", Email),
@@ -441,7 +488,12 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "What the network's businesses sell: products, services and packages",
         env_stem: "NOTION_PRODUCTS_SERVICES",
         alias: "products",
-        summary: &["Type", "Price", "Currency", "Status"],
+        summary: &[
+            shown("Type", 3),
+            shown("Price", 2),
+            shown("Currency", 1),
+            shown("Status", 4),
+        ],
         columns: &[
             col("Name", Title),
             col(
@@ -474,7 +526,13 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Campaigns with their audience, budget, goals and results",
         env_stem: "NOTION_MARKETING_CAMPAIGNS",
         alias: "campaigns",
-        summary: &["Type", "Status", "Start Date", "End Date", "Budget"],
+        summary: &[
+            shown("Type", 4),
+            shown("Status", 5),
+            shown("Start Date", 3),
+            shown("End Date", 2),
+            shown("Budget", 1),
+        ],
         columns: &[
             col("Campaign Name", Title),
             col(
@@ -509,7 +567,12 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Surveys and feedback, with response counts, ratings and insights",
         env_stem: "NOTION_FEEDBACK_SURVEYS",
         alias: "feedback",
-        summary: &["Type", "Status", "Response Count", "Average Rating"],
+        summary: &[
+            shown("Type", 3),
+            shown("Status", 4),
+            shown("Response Count", 1),
+            shown("Average Rating", 2),
+        ],
         columns: &[
             col("Survey Name", Title),
             col(
@@ -541,7 +604,13 @@ pub static DATABASES: [DatabaseSchema; 16] = [
         description: "Rewards, bounties and achievements, with their value and who holds them",
         env_stem: "NOTION_REWARDS_BOUNTIES",
         alias: "rewards",
-        summary: &["Type", "Value", "Currency", "Status", "Deadline"],
+        summary: &[
+            shown("Type", 4),
+            shown("Value", 3),
+            shown("Currency", 1),
+            shown("Status", 5),
+            shown("Deadline", 2),
+        ],
         columns: &[
             col("Title", Title),
             col(

@@ -16,6 +16,8 @@ impl App {
                 let view = self.table_of(key);
                 view.stuck_rule = stuck_rule;
                 view.replace(*data, now);
+                // The pane's record may have changed with the table: read it again.
+                self.preview_asked = None;
             }
             Msg::Activity { generation, index } => {
                 let now = self.now;
@@ -34,6 +36,9 @@ impl App {
                     && form.instance_page == detail.page_id
                 {
                     form.entity = Some(TaskForm::entity_of(&detail));
+                }
+                if self.preview_asked.as_deref() == Some(detail.page_id.as_str()) {
+                    self.previewed = Some((*detail).clone());
                 }
                 for view in self
                     .details

@@ -29,6 +29,9 @@ pub struct AuditEntry {
     pub actor: String,
     pub action: String,
     pub note: String,
+    /// The entry's `details` as indented JSON (made harmless), for showing it whole;
+    /// empty when it has none.
+    pub details: String,
 }
 
 /// An instance's history: the audit trail and its state spans.
@@ -106,12 +109,14 @@ pub fn load_detail(store: &Store, page_id: &str) -> Result<Option<Detail>> {
                     actor: inert(e.actor().unwrap_or("")),
                     action: inert(e.summary()),
                     note: inert(e.note().unwrap_or("")),
+                    details: details_text(e.details()),
                 },
                 LogEntry::Raw(text) => AuditEntry {
                     at: None,
                     actor: String::new(),
                     action: format!("(unreadable) {}", inert(text)),
                     note: String::new(),
+                    details: String::new(),
                 },
             })
             .collect();
@@ -141,6 +146,20 @@ pub fn load_detail(store: &Store, page_id: &str) -> Result<Option<Detail>> {
         history,
         machine,
     }))
+}
+
+/// An entry's details as indented JSON, each line made harmless (`present::inert` makes a
+/// newline a space).
+fn details_text(details: &serde_json::Map<String, serde_json::Value>) -> String {
+    if details.is_empty() {
+        return String::new();
+    }
+    serde_json::to_string_pretty(details)
+        .unwrap_or_default()
+        .lines()
+        .map(inert)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The page's address in Notion, for `o` and `y`.

@@ -201,6 +201,11 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             ));
         }
         if database == DatabaseKey::ActiveWorkflowInstances {
+            keys.push(bind(
+                "tab",
+                "links ↔ history (there j/k an entry, enter shows it whole)",
+                false,
+            ));
             keys.push(bind("t", "absolute / relative times", true));
             keys.push(bind("f", "follow live updates", true));
             keys.push(bind("PgUp/PgDn", "scroll the history", false));

@@ -11,17 +11,21 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph,
 use super::super::app::App;
 use super::{count, fit};
 use crate::domain::activity::ActivityKind;
+use crate::domain::schema::ColumnFit;
 use crate::present::{duration_text, inert};
 use crate::table::activity::{DAY_MS, Histogram};
+use crate::table::layout::{Measure, Placed, SPACING, header, layout};
 
-/// The table's columns: label and width (the last takes the rest).
-const COLUMNS: [(&str, u16); 6] = [
-    ("TIME", 18),
-    ("ACTOR", 14),
-    ("INSTANCE", 14),
-    ("WORKFLOW", 14),
-    ("KIND", 12),
-    ("ACTION", 0),
+/// The table's columns: label, how it may be cut and its priority to stay when the width
+/// runs out (`table::layout`, the tables' rule); the time is never dropped. The columns
+/// after the time are the index's searched texts, in order.
+const COLUMNS: [(&str, ColumnFit, u8); 6] = [
+    ("TIME", ColumnFit::Date, u8::MAX),
+    ("ACTOR", ColumnFit::Text, 2),
+    ("INSTANCE", ColumnFit::Identifier, 4),
+    ("WORKFLOW", ColumnFit::Identifier, 1),
+    ("KIND", ColumnFit::Choice, 3),
+    ("ACTION", ColumnFit::Text, 5),
 ];
 /// The histogram's height, bars and the line of days under them; shown from this many
 /// lines of room on.
@@ -170,14 +174,30 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
     let offset = app.activity.scroll_to_selection(body_height);
     let view = &app.activity;
     let Some(data) = &view.data else { return };
-    let fixed: u16 = COLUMNS.iter().map(|c| c.1 + 2).sum();
-    let action_width = area.width.saturating_sub(fixed).max(10);
-    let widths: Vec<Constraint> = COLUMNS
+    // The time as `when` writes it: `2026-11-05 14:32` or `3d 4h ago`, then ` ⟳`.
+    let time_width = if app.relative_time { 11 } else { 16 } + if data.any_pending { 2 } else { 0 };
+    let measures: Vec<Measure> = COLUMNS
         .iter()
-        .map(|(_, w)| Constraint::Length(if *w == 0 { action_width } else { *w }))
+        .enumerate()
+        .map(|(i, &(label, fit, priority))| Measure {
+            fit,
+            label: label.len() as u16,
+            widest: if i == 0 {
+                time_width
+            } else {
+                data.widest[i - 1]
+            },
+            priority,
+        })
         .collect();
-    let header =
-        Row::new(COLUMNS.iter().map(|(label, _)| Cell::from(*label))).style(theme.header());
+    let placed = layout(&measures, area.width);
+    let widths: Vec<Constraint> = placed.iter().map(|p| Constraint::Length(p.width)).collect();
+    let header = Row::new(
+        placed
+            .iter()
+            .map(|p| Cell::from(header(COLUMNS[p.column].0, p.width, ""))),
+    )
+    .style(theme.header());
     let built: Vec<Row> = view
         .visible()
         .iter()
@@ -190,17 +210,21 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
             if entry.pending {
                 time.push_str(" ⟳");
             }
-            let mut cells = vec![Cell::from(fit(&time, COLUMNS[0].1 as usize))];
-            for (column, (_, width)) in COLUMNS.iter().enumerate().skip(1) {
-                let width = if *width == 0 { action_width } else { *width } as usize;
-                let text = fit(data.text(entry, column - 1), width);
-                let style = if column == 4 {
-                    kind_style(app, entry.kind)
-                } else {
-                    Style::new()
-                };
-                cells.push(Cell::from(text).style(style));
-            }
+            let cells: Vec<Cell> = placed
+                .iter()
+                .map(|&Placed { column, width }| {
+                    let text = match column {
+                        0 => &time,
+                        _ => data.text(entry, column - 1),
+                    };
+                    let style = if column == 4 {
+                        kind_style(app, entry.kind)
+                    } else {
+                        Style::new()
+                    };
+                    Cell::from(fit(text, width.into())).style(style)
+                })
+                .collect();
             let row = Row::new(cells);
             if offset + i == view.selected {
                 row.style(theme.selected())
@@ -212,7 +236,9 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
         })
         .collect();
     frame.render_widget(
-        Table::new(built, widths).header(header).column_spacing(2),
+        Table::new(built, widths)
+            .header(header)
+            .column_spacing(SPACING),
         area,
     );
 }

@@ -8,10 +8,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::super::app::{App, DetailView};
-use super::super::data::{AuditEntry, Detail, History};
+use super::super::data::{Detail, History};
 use super::fit;
 use crate::domain::schema::database;
 use crate::present::duration_text;
+
+mod audit;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let Some(view) = app.detail() else { return };
@@ -60,7 +62,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Layout::vertical([Constraint::Length(timeline_height), Constraint::Min(3)])
                 .areas(right);
         timeline(frame, app, view, history, time);
-        audit(frame, app, view, history, audit_area);
+        audit::draw(frame, app, view, history, audit_area);
     } else {
         let [time, audit_area, link_area, props] = Layout::vertical([
             Constraint::Length(timeline_height),
@@ -70,7 +72,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         ])
         .areas(inner);
         timeline(frame, app, view, history, time);
-        audit(frame, app, view, history, audit_area);
+        audit::draw(frame, app, view, history, audit_area);
         links(frame, app, Some(view.link), detail, link_area);
         properties(frame, app, detail, props);
     }
@@ -166,7 +168,8 @@ pub(super) fn links(
                 } else {
                     ratatui::style::Style::new()
                 };
-                Line::styled(format!("{}: {}", link.column, link.title), style)
+                let text = format!("{}: {}", link.column, link.title);
+                Line::styled(fit(&text, area.width.into()), style)
             })
             .collect()
     };
@@ -249,67 +252,6 @@ fn timeline(frame: &mut Frame, app: &App, view: &DetailView, history: &History, 
                     format!("{}{open}", duration_text(span.duration(app.now)))
                 )),
             ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
-fn when(app: &App, entry: &AuditEntry) -> String {
-    match entry.at {
-        None => String::new(),
-        Some(at) if app.relative_time => format!("{} ago", duration_text(app.now - at)),
-        Some(at) => at.format("%Y-%m-%d %H:%M").to_string(),
-    }
-}
-
-fn audit(frame: &mut Frame, app: &App, view: &DetailView, history: &History, area: Rect) {
-    let theme = app.theme;
-    let title = if app.relative_time {
-        " History (t: absolute) "
-    } else {
-        " History, UTC (t: relative) "
-    };
-    let block = Block::new().borders(Borders::TOP).title(title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if history.entries.is_empty() {
-        frame.render_widget(Paragraph::new("no history yet").style(theme.dim()), inner);
-        return;
-    }
-    let height = inner.height as usize;
-    // Keep the scrolled-to entry on screen, newest at the bottom.
-    let start = view
-        .scroll
-        .saturating_sub(height.saturating_sub(1))
-        .min(history.entries.len().saturating_sub(height));
-    let mut previous = start.checked_sub(1).and_then(|i| history.entries[i].at);
-    let lines: Vec<Line> = history
-        .entries
-        .iter()
-        .enumerate()
-        .skip(start)
-        .take(height)
-        .map(|(position, entry)| {
-            let elapsed = match (previous, entry.at) {
-                (Some(p), Some(t)) => format!("+{}", duration_text(t - p)),
-                _ => String::new(),
-            };
-            previous = entry.at.or(previous);
-            let mut spans = vec![
-                Span::styled(format!("{:<16} ", when(app, entry)), theme.dim()),
-                Span::raw(format!("{elapsed:>7} ")),
-                Span::styled(format!("{} ", entry.actor), theme.key()),
-                Span::raw(entry.action.clone()),
-            ];
-            if !entry.note.is_empty() {
-                spans.push(Span::styled(format!(" — {}", entry.note), theme.dim()));
-            }
-            // The entry the Activity tab opened this on: a mark that shows without colour.
-            if view.marked == Some(position) {
-                spans.insert(0, Span::styled("▶ ", theme.key()));
-                return Line::from(spans).style(theme.selected());
-            }
-            Line::from(spans)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);

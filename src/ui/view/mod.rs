@@ -7,6 +7,7 @@ mod chrome;
 mod detail;
 mod overlay;
 mod overview;
+mod preview;
 mod table;
 mod workflow;
 
@@ -16,6 +17,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::app::{App, Mode};
+pub use crate::present::fit;
 
 pub const MIN_WIDTH: u16 = 20;
 pub const MIN_HEIGHT: u16 = 6;
@@ -113,19 +115,6 @@ pub fn count(n: usize) -> String {
         out.push(c);
     }
     out
-}
-
-/// Cuts text to `width` characters, marking the cut with `…`.
-pub fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut cut: String = text.chars().take(width - 1).collect();
-    cut.push('…');
-    cut
 }
 
 pub fn line(text: impl Into<String>) -> Line<'static> {

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::super::app::App;
 use super::{count, fit};
@@ -13,6 +13,7 @@ use crate::domain::schema::database;
 use crate::present::duration_text;
 use crate::table::ColumnSource;
 use crate::table::is_stuck;
+use crate::table::layout::{Placed, SPACING, header};
 
 pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let (table_area, pane) = if app.preview {
@@ -28,9 +29,9 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     } else {
         (area, None)
     };
-    rows(frame, app, table_area);
+    let shown = rows(frame, app, table_area);
     if let Some(pane) = pane {
-        preview(frame, app, pane);
+        super::preview::draw(frame, app, pane, &shown);
     }
 }
 
@@ -85,7 +86,8 @@ fn title_line(app: &App) -> Line<'static> {
     Line::from(spans)
 }
 
-fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
+/// Draws the rows; answers the columns on screen (by the schema's name).
+fn rows(frame: &mut Frame, app: &mut App, area: Rect) -> Vec<&'static str> {
     let theme = app.theme;
     let now = app.now;
     let block = Block::new().borders(Borders::TOP).title(title_line(app));
@@ -93,11 +95,11 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
     frame.render_widget(block, area);
     let table_key = app.tab;
     let Some(view) = app.tables.get_mut(&table_key) else {
-        return;
+        return Vec::new();
     };
     let Some(_) = &view.data else {
         frame.render_widget(Paragraph::new("loading…"), inner);
-        return;
+        return Vec::new();
     };
     if view.visible.is_empty() {
         let text = if view.total() == 0 {
@@ -106,38 +108,40 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
             "nothing matches (esc clears the filters)"
         };
         frame.render_widget(Paragraph::new(text).style(theme.dim()), inner);
-        return;
+        return Vec::new();
     }
     // One line for the column names.
     let body_height = inner.height.saturating_sub(1) as usize;
     let offset = view.scroll_to_selection(body_height);
-    let Some(data) = &view.data else { return };
+    let Some(data) = &view.data else {
+        return Vec::new();
+    };
     let changed = &app.looked.changed;
     let window = || view.visible.iter().skip(offset).take(body_height);
     // The first column makes room for a dot while any row is marked (●), or any row on
     // screen changed since the operator last looked (•).
     let marking = !view.marks.is_empty()
         || (!changed.is_empty() && window().any(|&i| changed.contains(&data.row(i).page_id)));
-    let widths: Vec<Constraint> = data
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| Constraint::Length(c.width + if i == 0 && marking { 2 } else { 0 }))
-        .collect();
-    let header = Row::new(data.columns.iter().enumerate().map(|(i, c)| {
+    // The columns that fit (`table::layout`): never an identifier or a date cut, never a
+    // cell cut without `…`.
+    let lead = if marking { 2 } else { 0 };
+    let placed = data.layout(inner.width, lead, view.sort.map(|(column, _)| column));
+    let widths: Vec<Constraint> = placed.iter().map(|p| Constraint::Length(p.width)).collect();
+    let header = Row::new(placed.iter().map(|p| {
         let arrow = match view.sort {
-            Some((s, false)) if s == i => " ↑",
-            Some((s, true)) if s == i => " ↓",
+            Some((s, false)) if s == p.column => " ↑",
+            Some((s, true)) if s == p.column => " ↓",
             _ => "",
         };
-        Cell::from(format!("{}{arrow}", c.label))
+        Cell::from(header(data.columns[p.column].label, p.width, arrow))
     }))
     .style(theme.header());
     let built: Vec<Row> = window()
         .enumerate()
         .map(|(i, &index)| {
             let row = data.row(index);
-            let cells = data.columns.iter().enumerate().map(|(c, column)| {
+            let cells = placed.iter().map(|&Placed { column: c, width }| {
+                let column = &data.columns[c];
                 let text = match column.source {
                     ColumnSource::TimeInState => row
                         .entered
@@ -168,8 +172,7 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
                 {
                     style = theme.warn().add_modifier(Modifier::BOLD);
                 }
-                let room = column.width as usize + if c == 0 && marking { 2 } else { 0 };
-                Cell::from(fit(&text, room)).style(style)
+                Cell::from(fit(&text, width.into())).style(style)
             });
             let mut built = Row::new(cells);
             if offset + i == view.selected {
@@ -181,7 +184,9 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
         })
         .collect();
     frame.render_widget(
-        Table::new(built, widths).header(header).column_spacing(2),
+        Table::new(built, widths)
+            .header(header)
+            .column_spacing(SPACING),
         inner,
     );
     app.hits.rows = Rect {
@@ -190,38 +195,11 @@ fn rows(frame: &mut Frame, app: &mut App, area: Rect) {
         ..inner
     };
     app.hits.offset = offset;
-}
-
-fn preview(frame: &mut Frame, app: &App, area: Rect) {
-    let theme = app.theme;
-    let block = Block::bordered().title(" Detail (i hides, enter opens) ");
-    let Some((data, row)) = app
-        .table()
-        .and_then(|t| Some((t.data.as_ref()?, t.selected_row()?)))
-    else {
-        frame.render_widget(block, area);
-        return;
-    };
-    let lines: Vec<Line> = data
-        .columns
+    placed
         .iter()
-        .enumerate()
-        .map(|(i, column)| {
-            let value = match column.source {
-                ColumnSource::TimeInState => row
-                    .entered
-                    .map(|t| duration_text(app.now - t))
-                    .unwrap_or_default(),
-                ColumnSource::Field(_) => row.cell(i).to_string(),
-            };
-            Line::from(vec![
-                Span::styled(format!("{}: ", column.label), theme.header()),
-                Span::raw(value),
-            ])
+        .filter_map(|p| match data.columns[p.column].source {
+            ColumnSource::Field(name) => Some(name),
+            ColumnSource::TimeInState => None,
         })
-        .collect();
-    frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
-        area,
-    );
+        .collect()
 }
