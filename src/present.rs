@@ -138,9 +138,26 @@ impl serde_json::ser::Formatter for InertJson {
     }
 }
 
-/// One cell of a table, safe to print.
-pub fn cell(value: Option<&FieldValue>, titles: &Titles) -> String {
-    inert(&raw_cell(value, titles))
+/// One cell of column `column` for people, safe to print: made [`inert`], and a
+/// credential in it masked and marked (`⚠ sk_live_••••••••3kQ9`, see `domain::secrets`):
+/// tables, the detail pane and text output show it so. JSON output uses [`plain`], exact.
+pub fn cell(column: &str, value: Option<&FieldValue>, titles: &Titles) -> String {
+    for_people(&raw_cell(value, titles), column)
+}
+
+/// What a cell of `column` holding a credential says beside its masked value
+/// (`⚠ looks like a Stripe secret key — move it to your secret store`).
+pub fn cell_hint(column: &str, value: Option<&FieldValue>, titles: &Titles) -> Option<String> {
+    let (_, description) = crate::domain::secrets::shown(&raw_cell(value, titles), column)?;
+    Some(crate::domain::secrets::hint(description))
+}
+
+/// Text of column `column` for people: [`inert`], credentials masked and marked.
+pub fn for_people(text: &str, column: &str) -> String {
+    match crate::domain::secrets::shown(text, column) {
+        Some((masked, _)) => inert(&masked),
+        None => inert(text),
+    }
 }
 
 fn raw_cell(value: Option<&FieldValue>, titles: &Titles) -> String {

@@ -140,7 +140,7 @@ async fn every_typed_model_round_trips_through_notion() {
         page_id: None,
         name: "The 7 Space".into(),
         entity_type: Some("WELLNESS_CENTER".into()),
-        api_keys_reference: "secure/7-space/api-keys".into(),
+        api_keys_reference: "vault://kv/7-space/api-keys".into(),
         primary_workflows: Link::Pages(vec![well_book.clone()]),
         active_agents: Link::Pages(vec![nyra.clone(), solari.clone()]),
         integration_status: Some("Active".into()),

@@ -316,7 +316,7 @@ impl Batch {
 fn change_text(before: &Record, after: &Record, columns: &[&str]) -> String {
     let titles = Titles::default();
     let shown = |record: &Record, column: &str| {
-        let text = cell(record.value(column), &titles);
+        let text = cell(column, record.value(column), &titles);
         if text.is_empty() {
             "(none)".to_string()
         } else {

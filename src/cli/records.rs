@@ -172,7 +172,7 @@ pub(super) fn print_records(
         .map(|r| {
             let mut row: Vec<String> = columns
                 .iter()
-                .map(|c| cell(r.record.value(c), &titles))
+                .map(|c| cell(c, r.record.value(c), &titles))
                 .collect();
             if r.pending > 0 {
                 row[0].push_str(" (pending)");
@@ -272,7 +272,7 @@ pub async fn run_show(args: ShowArgs, session: &Session) -> Result<()> {
         return Ok(());
     }
     for column in &columns {
-        let text = cell(record.value(column), &titles);
+        let text = cell(column, record.value(column), &titles);
         // The history log is long JSON: `hsn history` shows it properly.
         let text = if *column == "History Log" && !text.is_empty() {
             format!(

@@ -235,7 +235,7 @@ pub fn load_table(
                 text.push(' ');
             }
             if let ColumnSource::Field(name) = column.source {
-                text.push_str(&cell(record.value(name), &titles));
+                text.push_str(&cell(name, record.value(name), &titles));
             }
             cell_ends.push(text.len() as u32);
         }

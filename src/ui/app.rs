@@ -243,6 +243,8 @@ pub struct App {
     pub previewed: Option<Detail>,
     /// The page last asked for the pane.
     pub preview_asked: Option<String>,
+    /// Credentials stored in the synced records (`None` until the first scan answers).
+    pub credentials: Option<usize>,
     pub flash: Option<Flash>,
     pub sync: HashMap<DatabaseKey, SyncStatus>,
     pub pending_writes: usize,
@@ -301,6 +303,7 @@ impl App {
             details: Vec::new(),
             preview: false,
             previewed: None,
+            credentials: None,
             preview_asked: None,
             flash: None,
             sync: HashMap::new(),
@@ -441,6 +444,37 @@ impl App {
             }
             None => self.table()?.selected_row().map(|r| r.page_id.clone()),
         }
+    }
+
+    /// Why the record in focus must not be passed around by its link, if it holds a
+    /// credential (shown masked): the integration guide keeps them out of Notion, and a
+    /// link spreads what the page holds.
+    pub fn focus_credential(&self) -> Option<String> {
+        let page = self.focus_page()?;
+        let marked = |text: &str| text.contains(crate::domain::secrets::MARK);
+        let hint_of = |detail: &super::data::Detail| {
+            detail.hints.first().map(|(column, hint)| {
+                format!(
+                    "{column}: {}",
+                    hint.trim_start_matches(crate::domain::secrets::MARK)
+                )
+            })
+        };
+        if let Some(detail) = self
+            .details
+            .iter()
+            .filter_map(|v| v.detail.as_ref())
+            .chain(self.previewed.as_ref())
+            .find(|d| d.page_id == page)
+        {
+            return hint_of(detail);
+        }
+        let table = self.table()?;
+        let row = table.selected_row().filter(|r| r.page_id == page)?;
+        let columns = table.data.as_ref()?.columns.len();
+        (0..columns)
+            .any(|c| marked(row.cell(c)))
+            .then(|| "it holds what looks like a credential".to_string())
     }
 
     pub fn flash(&mut self, text: impl Into<String>) {

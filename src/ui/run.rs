@@ -83,6 +83,7 @@ pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> 
     if last_closed.is_some() {
         app.actions.push(Action::LoadChanged);
     }
+    app.actions.push(Action::CountCredentials);
     match tab {
         Some(key) => app.switch_tab(key),
         None => app.show_overview(),
@@ -105,6 +106,8 @@ pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> 
         activity: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         stuck_rule,
         watch: watch::Watch::new(last_closed, alerts),
+        credentials: (false, false),
+        reference_forms: settings.config_file()?.secrets.reference_forms(),
     };
     let result = looped.run(&mut terminal, &mut app).await;
     if result.is_ok() {
@@ -204,9 +207,34 @@ struct Loop {
     activity: Arc<std::sync::atomic::AtomicU64>,
     stuck_rule: crate::domain::overview::StuckRule,
     watch: watch::Watch,
+    /// The secret scan running, and asked for again meanwhile (coalesced likewise).
+    credentials: (bool, bool),
+    /// What `API Keys Reference` may hold (`[secrets] references`).
+    reference_forms: Vec<String>,
 }
 
 impl Loop {
+    /// The secret scan of the synced records, off the loop: its count for the Overview.
+    /// A failure is logged and counts nothing (doctor says what it is).
+    fn count_credentials(&mut self) {
+        if self.credentials.0 {
+            self.credentials.1 = true;
+            return;
+        }
+        self.credentials.0 = true;
+        let readers = self.readers.clone();
+        let forms = self.reference_forms.clone();
+        self.blocking(move |_| {
+            match readers.read(|store| crate::store::secrets::scan_store(store, &forms)) {
+                Ok(findings) => Answer::App(Msg::Credentials(findings.len())),
+                Err(e) => {
+                    tracing::error!("scanning for credentials: {e:#}");
+                    Answer::App(Msg::Credentials(0))
+                }
+            }
+        });
+    }
+
     async fn run(&mut self, terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
         let mut input = EventStream::new();
         let mut events = self.engine.subscribe();
@@ -245,6 +273,12 @@ impl Loop {
                                 self.overview.0 = false;
                                 if std::mem::take(&mut self.overview.1) {
                                     self.perform(Action::LoadOverview);
+                                }
+                            }
+                            if let Msg::Credentials(_) = &msg {
+                                self.credentials.0 = false;
+                                if std::mem::take(&mut self.credentials.1) {
+                                    self.perform(Action::CountCredentials);
                                 }
                             }
                             if let Msg::Outbox(_) | Msg::OutboxFailed(_) = &msg {
@@ -470,6 +504,7 @@ impl Loop {
             Action::LoadChanged => self.load_changed(),
             Action::MarkSeen(pages) => self.mark_seen(pages),
             Action::CheckAlerts => self.check_alerts(),
+            Action::CountCredentials => self.count_credentials(),
             Action::SaveView { path, view } => self.blocking(move |_| {
                 Answer::App(match crate::config::save_view(&path, &view) {
                     Ok(()) => Msg::Info(format!(

@@ -57,6 +57,9 @@ pub enum Action {
     MarkSeen(Vec<String>),
     /// After a sync: compute what alerts, against the last computation.
     CheckAlerts,
+    /// Count the credentials stored in the synced records (the secret scan), for the
+    /// Overview's line.
+    CountCredentials,
 }
 
 /// What the runner tells the app.
@@ -70,6 +73,8 @@ pub enum Msg {
     },
     Overview(Box<Overview>),
     OverviewFailed(String),
+    /// How many credentials the secret scan found in the synced records.
+    Credentials(usize),
     Detail(Box<Detail>),
     DetailMissing(String),
     Engine(Event),

@@ -25,6 +25,7 @@ impl App {
             }
             Msg::Overview(data) => self.overview.replace(*data),
             Msg::OverviewFailed(error) => self.flash_error(error),
+            Msg::Credentials(found) => self.credentials = Some(found),
             Msg::Detail(detail) => {
                 // A workflow's map counts its instances with the Overview's figures.
                 if detail.machine.is_some() && (self.overview.data.is_none() || self.overview_stale)
@@ -204,6 +205,7 @@ impl App {
     fn engine_event(&mut self, event: Event) {
         match event {
             Event::RecordsChanged { database, ids } => {
+                self.actions.push(Action::CountCredentials);
                 if crate::store::overview::OVERVIEW_SOURCES.contains(&database) {
                     self.overview_changed();
                 }

@@ -10,7 +10,7 @@ use crate::domain::record::{FieldValue, Link, Record};
 use crate::domain::schema::DatabaseKey;
 use crate::domain::timeline::{Span, start_time, timeline};
 use crate::domain::workflow::StateMachine;
-use crate::present::{Titles, cell, inert};
+use crate::present::{Titles, cell, cell_hint, for_people, inert};
 use crate::store::Store;
 use crate::table::{link_ref, machines};
 
@@ -51,6 +51,9 @@ pub struct Detail {
     pub properties: Vec<(&'static str, String)>,
     pub links: Vec<LinkItem>,
     pub history: Option<History>,
+    /// Per property holding a credential: what it looks like and what to do (see
+    /// `domain::secrets::hint`); its value is shown masked.
+    pub hints: Vec<(&'static str, String)>,
     /// A workflow: its state machine, or why its States and Transitions cannot be read.
     pub machine: Option<Result<StateMachine, String>>,
 }
@@ -65,12 +68,19 @@ pub fn load_detail(store: &Store, page_id: &str) -> Result<Option<Detail>> {
     let names: Vec<&str> = definition.columns.iter().map(|c| c.name).collect();
     let titles = Titles::for_records(store, &[record], &names)?;
     let mut properties = Vec::new();
+    let mut hints = Vec::new();
     let mut links = Vec::new();
     for column in definition.columns {
         if column.name == "History Log" {
             continue;
         }
-        properties.push((column.name, cell(record.value(column.name), &titles)));
+        properties.push((
+            column.name,
+            cell(column.name, record.value(column.name), &titles),
+        ));
+        if let Some(hint) = cell_hint(column.name, record.value(column.name), &titles) {
+            hints.push((column.name, hint));
+        }
         let (Some(target), Some(FieldValue::Link(link))) =
             (column.relation_target(), record.value(column.name))
         else {
@@ -107,14 +117,14 @@ pub fn load_detail(store: &Store, page_id: &str) -> Result<Option<Detail>> {
                 LogEntry::Entry(e) => AuditEntry {
                     at: Some(e.timestamp()),
                     actor: inert(e.actor().unwrap_or("")),
-                    action: inert(e.summary()),
-                    note: inert(e.note().unwrap_or("")),
+                    action: for_people(e.summary(), "History Log"),
+                    note: for_people(e.note().unwrap_or(""), "History Log"),
                     details: details_text(e.details()),
                 },
                 LogEntry::Raw(text) => AuditEntry {
                     at: None,
                     actor: String::new(),
-                    action: format!("(unreadable) {}", inert(text)),
+                    action: format!("(unreadable) {}", for_people(text, "History Log")),
                     note: String::new(),
                     details: String::new(),
                 },
@@ -144,6 +154,7 @@ pub fn load_detail(store: &Store, page_id: &str) -> Result<Option<Detail>> {
         properties,
         links,
         history,
+        hints,
         machine,
     }))
 }
@@ -157,7 +168,7 @@ fn details_text(details: &serde_json::Map<String, serde_json::Value>) -> String 
     serde_json::to_string_pretty(details)
         .unwrap_or_default()
         .lines()
-        .map(inert)
+        .map(|line| for_people(line, "History Log"))
         .collect::<Vec<_>>()
         .join("\n")
 }

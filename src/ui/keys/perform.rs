@@ -83,7 +83,9 @@ pub(super) fn perform(app: &mut App, action: Act) -> bool {
             }
         }
         Act::CopyUrl => {
-            if let Some(page) = app.focus_page() {
+            if let Some(why) = app.focus_credential() {
+                app.flash_error(format!("not copied: {why}"));
+            } else if let Some(page) = app.focus_page() {
                 app.actions.push(Action::CopyUrl(page));
             }
         }

@@ -105,16 +105,27 @@ pub(super) fn properties(frame: &mut Frame, app: &App, detail: &Detail, area: Re
         .iter()
         .flat_map(|(name, value)| {
             let style = theme.value(value);
-            value_lines(value, room)
+            let mut lines: Vec<Line> = value_lines(value, room)
                 .into_iter()
                 .enumerate()
-                .map(move |(i, part)| {
+                .map(|(i, part)| {
                     let label: &str = if i == 0 { name } else { "" };
                     Line::from(vec![
                         Span::styled(format!("{label:>label_width$} "), theme.header()),
                         Span::styled(part.to_string(), style),
                     ])
                 })
+                .collect();
+            // A masked credential: what it looks like and what to do, under it.
+            for (_, hint) in detail.hints.iter().filter(|(column, _)| column == name) {
+                for part in value_lines(hint, room) {
+                    lines.push(Line::from(vec![
+                        Span::raw(format!("{:label_width$} ", "")),
+                        Span::styled(part.to_string(), theme.warn()),
+                    ]));
+                }
+            }
+            lines
         })
         .collect();
     frame.render_widget(

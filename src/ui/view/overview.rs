@@ -31,14 +31,30 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
         .looked
         .summary
         .map(|summary| summary.line(app.now, app.looked.offset));
-    let [title, since_area, body, fresh] = Layout::vertical([
+    // Credentials stored in Notion (the secret scan after each sync): said until fixed.
+    let credentials = app.credentials.filter(|n| *n > 0).map(|n| {
+        format!(
+            " {}{} stored in Notion — run hsn doctor --secrets",
+            crate::domain::secrets::MARK,
+            crate::ui::bulk::count_of(n, "credential", "credentials")
+        )
+    });
+    let [title, credentials_area, since_area, body, fresh] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(u16::from(credentials.is_some())),
         Constraint::Length(u16::from(since.is_some())),
         Constraint::Min(1),
         Constraint::Length(1),
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(title_line(&data, theme)), title);
+    if let Some(line) = credentials {
+        let line = crate::present::fit(&line, usize::from(area.width));
+        frame.render_widget(
+            Paragraph::new(TextLine::styled(line, theme.error())),
+            credentials_area,
+        );
+    }
     if let Some(since) = since {
         frame.render_widget(
             Paragraph::new(TextLine::styled(format!(" {since}"), theme.warn())),

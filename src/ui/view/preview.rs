@@ -31,7 +31,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, shown: &[&str]) {
         theme.header().add_modifier(Modifier::BOLD),
     )];
     match app.previewed.as_ref().filter(|d| d.page_id == row.page_id) {
-        Some(detail) => lines.extend(unshown(app, detail, shown, width)),
+        Some(detail) => {
+            // A credential masked in the row or below: what it is and what to do, first.
+            for (column, hint) in &detail.hints {
+                for part in value_lines(&format!("{column}: {hint}"), width.max(1)) {
+                    lines.push(Line::styled(part.to_string(), theme.warn()));
+                }
+            }
+            lines.extend(unshown(app, detail, shown, width))
+        }
         None => lines.push(Line::styled("loading…", theme.dim())),
     }
     let height = usize::from(inner.height);
