@@ -32,9 +32,10 @@ fn j_and_k_choose_in_the_move_popup_and_typing_goes_to_the_note_only_once_focuse
     assert_eq!(selected(&app), (1, String::new()), "j moves, types nothing");
     keys(&mut app, "k");
     assert_eq!(selected(&app), (0, String::new()));
-    // Letters other than j/k do not leak into the note either.
+    // Letters other than j/k do not leak into the note either; the popup says why.
     keys(&mut app, "xy");
     assert_eq!(selected(&app), (0, String::new()));
+    assert!(render(&mut app, 100, 30).contains("tab first to write a note"));
     handle_key(&mut app, key(KeyCode::Tab));
     keys(&mut app, "jk ok");
     assert_eq!(

@@ -32,6 +32,8 @@ pub struct Picker {
     /// Whether keys go to the note (after `tab`) rather than the list: `j` and `k` move
     /// the selection until the operator chooses to write.
     pub note_focused: bool,
+    /// Text was typed while the list had the keys: the popup says to press `tab` first.
+    pub typed_on_list: bool,
 }
 
 impl Picker {
@@ -56,6 +58,7 @@ impl Picker {
             selected,
             // With one option there is nothing to choose: the note has the keys.
             note_focused: note.is_some() && options.len() <= 1,
+            typed_on_list: false,
             note,
             options,
         }
@@ -143,8 +146,12 @@ impl Picker {
                 }
             }
             _ => {
-                if let Some(note) = self.note.as_mut().filter(|_| self.note_focused) {
-                    note.handle(key);
+                match self.note.as_mut() {
+                    Some(note) if self.note_focused => {
+                        note.handle(key);
+                    }
+                    Some(_) => self.typed_on_list |= matches!(key.code, KeyCode::Char(_)),
+                    None => {}
                 }
                 Outcome::Stay
             }

@@ -36,12 +36,24 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             if let Some(note) = &picker.note {
                 lines.push(Line::raw(""));
                 lines.push(field_line(app, "Note", note, picker.note_focused, room));
-                let hint = if picker.note_focused {
-                    " tab back to the list · enter chooses · esc cancels"
+                let (hint, style) = if picker.note_focused {
+                    (
+                        " tab back to the list · enter chooses · esc cancels",
+                        theme.dim(),
+                    )
+                } else if picker.typed_on_list {
+                    // Typing went nowhere: say where it would go.
+                    (
+                        " the list has the keys: tab first to write a note",
+                        theme.warn(),
+                    )
                 } else {
-                    " j/k choose · tab writes a note · enter chooses"
+                    (
+                        " j/k choose · tab writes a note · enter chooses",
+                        theme.dim(),
+                    )
                 };
-                lines.push(Line::styled(fit(hint, room), theme.dim()));
+                lines.push(Line::styled(fit(hint, room), style));
             }
             let popup = centered(area, 60, lines.len() as u16 + 2);
             frame.render_widget(Clear, popup);
