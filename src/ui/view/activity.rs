@@ -33,7 +33,9 @@ const CHART_HEIGHT: u16 = 7;
 const CHART_FROM: u16 = 16;
 
 pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
-    let block = Block::new().borders(Borders::TOP).title(title_line(app));
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(super::fit_line(title_line(app), usize::from(area.width)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let theme = app.theme;

@@ -10,7 +10,7 @@ use super::super::app::{App, MAIN_TABS, Mode, Screen};
 use super::super::commands::hints;
 use super::super::input::LineInput;
 use super::super::keys::bindings;
-use super::{count, fit};
+use super::{count, fit, fit_line};
 use crate::domain::schema::{DatabaseKey, database};
 use crate::present::{duration_text, inert};
 
@@ -59,7 +59,10 @@ pub fn header(frame: &mut Frame, app: &mut App, area: Rect) {
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(
+        Paragraph::new(fit_line(Line::from(spans), usize::from(area.width))),
+        area,
+    );
 }
 
 pub fn flash(frame: &mut Frame, app: &App, area: Rect) {
@@ -115,7 +118,10 @@ pub fn flash(frame: &mut Frame, app: &App, area: Rect) {
             },
         },
     };
-    frame.render_widget(Paragraph::new(line), area);
+    frame.render_widget(
+        Paragraph::new(fit_line(line, usize::from(area.width))),
+        area,
+    );
 }
 
 /// The alert on show: "⚠ 1/3 INST-0042 (WF-CONSULT) entered Error: timeout  ! opens ·
@@ -249,7 +255,7 @@ pub fn status(frame: &mut Frame, app: &App, area: Rect) {
             spans.extend(banner);
         }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(Paragraph::new(fit_line(Line::from(spans), width)), area);
 }
 
 pub fn keys(frame: &mut Frame, app: &App, area: Rect) {
@@ -259,7 +265,14 @@ pub fn keys(frame: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(binding.keys, theme.key()));
         spans.push(Span::raw(format!(" {}  ", short(&binding.what))));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    // The last binding's trailing spaces are not content.
+    if let Some(last) = spans.last_mut() {
+        *last = Span::styled(last.content.trim_end().to_string(), last.style);
+    }
+    frame.render_widget(
+        Paragraph::new(fit_line(Line::from(spans), usize::from(area.width))),
+        area,
+    );
 }
 
 /// The footer's word for a binding: up to the first parenthesis.

@@ -32,7 +32,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if app.follow {
         title.push(Span::styled("[following] ", theme.key()));
     }
-    let block = Block::new().borders(Borders::TOP).title(Line::from(title));
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(super::fit_line(Line::from(title), usize::from(area.width)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if detail.machine.is_some() {

@@ -117,6 +117,29 @@ pub fn count(n: usize) -> String {
     out
 }
 
+/// `line` cut to `width` columns, the cut marked `…` in the span it falls in: status
+/// lines, titles and footers never end silently at the terminal's edge.
+pub fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut left = width;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let span_width = span.width();
+        if span_width < left {
+            left -= span_width;
+            spans.push(span);
+            continue;
+        }
+        // The span the edge falls in: cut, and the line ends here.
+        let style = span.style;
+        spans.push(ratatui::text::Span::styled(fit(&span.content, left), style));
+        break;
+    }
+    Line::from(spans).style(line.style)
+}
+
 pub fn line(text: impl Into<String>) -> Line<'static> {
     Line::raw(text.into())
 }

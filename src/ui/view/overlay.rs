@@ -58,7 +58,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             let popup = centered(area, 60, lines.len() as u16 + 2);
             frame.render_widget(Clear, popup);
             frame.render_widget(
-                Paragraph::new(lines).block(Block::bordered().title(format!(" {} ", picker.title))),
+                Paragraph::new(lines).block(Block::bordered().title(fit(
+                    &format!(" {} ", picker.title),
+                    usize::from(area.width.min(60).saturating_sub(2)),
+                ))),
                 popup,
             );
         }
@@ -89,8 +92,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             let popup = centered(area, 60, lines.len() as u16 + 2);
             frame.render_widget(Clear, popup);
             frame.render_widget(
-                Paragraph::new(lines)
-                    .block(Block::bordered().title(format!(" {} ", inert(&prompt.title)))),
+                Paragraph::new(lines).block(
+                    Block::bordered().title(fit(&format!(" {} ", inert(&prompt.title)), room)),
+                ),
                 popup,
             );
         }
@@ -243,9 +247,12 @@ fn task_form(frame: &mut Frame, app: &App, form: &TaskForm, area: Rect) {
     let popup = centered(area, 70, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(format!(
-            " New task for {} (enter creates, esc cancels) ",
-            form.instance_id
+        Paragraph::new(lines).block(Block::bordered().title(fit(
+            &format!(
+                " New task for {} (enter creates, esc cancels) ",
+                form.instance_id
+            ),
+            room,
         ))),
         popup,
     );

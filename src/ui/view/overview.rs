@@ -47,7 +47,11 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
         Constraint::Length(1),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(title_line(&data, theme)), title);
+    let width = usize::from(area.width);
+    frame.render_widget(
+        Paragraph::new(super::fit_line(title_line(&data, theme), width)),
+        title,
+    );
     if let Some(line) = credentials {
         let line = crate::present::fit(&line, usize::from(area.width));
         frame.render_widget(
@@ -57,7 +61,10 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     }
     if let Some(since) = since {
         frame.render_widget(
-            Paragraph::new(TextLine::styled(format!(" {since}"), theme.warn())),
+            Paragraph::new(super::fit_line(
+                TextLine::styled(format!(" {since}"), theme.warn()),
+                width,
+            )),
             since_area,
         );
     }
@@ -65,7 +72,10 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     for (panel, rect) in PANELS.iter().zip(areas) {
         draw_panel(frame, app, &data, *panel, rect);
     }
-    frame.render_widget(Paragraph::new(freshness_line(app, &data)), fresh);
+    frame.render_widget(
+        Paragraph::new(super::fit_line(freshness_line(app, &data), width)),
+        fresh,
+    );
     app.overview.data = Some(data);
 }
 
@@ -137,9 +147,10 @@ fn draw_panel(frame: &mut Frame, app: &mut App, data: &Overview, panel: Panel, a
     } else {
         theme.header()
     };
-    let block = Block::new()
-        .borders(Borders::TOP)
-        .title(Span::styled(panel_title(panel, data), title_style));
+    let block = Block::new().borders(Borders::TOP).title(Span::styled(
+        super::fit(&panel_title(panel, data), usize::from(area.width)),
+        title_style,
+    ));
     let mut inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {

@@ -90,7 +90,9 @@ fn title_line(app: &App) -> Line<'static> {
 fn rows(frame: &mut Frame, app: &mut App, area: Rect) -> Vec<&'static str> {
     let theme = app.theme;
     let now = app.now;
-    let block = Block::new().borders(Borders::TOP).title(title_line(app));
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(super::fit_line(title_line(app), usize::from(area.width)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let table_key = app.tab;

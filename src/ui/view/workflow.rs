@@ -16,7 +16,15 @@ use super::fit;
 
 pub fn draw(frame: &mut Frame, app: &App, view: &DetailView, detail: &Detail, area: Rect) {
     let rows = state_rows(detail, app.overview.data.as_ref());
-    let [left, right] = split(area, 2);
+    // On a narrow screen the map goes first: it is what a workflow's detail is for.
+    let [left, right] = if area.width >= 80 {
+        split(area, 2)
+    } else {
+        let map = (rows.len() as u16 + 1).min(area.height / 2 + 1);
+        let [map_area, rest] =
+            Layout::vertical([Constraint::Length(map), Constraint::Min(3)]).areas(area);
+        [rest, map_area]
+    };
     let [props, link_area] = Layout::vertical([
         Constraint::Min(3),
         Constraint::Length((detail.links.len() as u16 + 1).clamp(2, left.height / 2)),

@@ -98,7 +98,9 @@ pub(super) fn draw(frame: &mut Frame, app: &App, view: &DetailView, history: &Hi
     } else {
         format!(" History, UTC (t: relative · {focus}) ")
     };
-    let block = Block::new().borders(Borders::TOP).title(title);
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(crate::present::fit(&title, usize::from(area.width)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if history.entries.is_empty() {
