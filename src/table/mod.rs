@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod data;
 mod fuzzy;
+pub mod query;
 pub mod marks;
 pub mod view;
 

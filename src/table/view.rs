@@ -69,12 +69,18 @@ pub struct TableView {
     pub selected: usize,
     /// The first visible row drawn.
     pub offset: usize,
+    /// The `/` filter's text (see `table::query` for its syntax).
     pub filter: String,
     /// Column index and whether descending.
     pub sort: Option<(usize, bool)>,
+    /// `sort` is a default (a built-in view's), not the operator's choice: while the `/`
+    /// filter is typed, the best matches come first. A sort the operator chose (`s`, a
+    /// shifted letter, `:sort`, a view they saved) keeps its column order.
+    pub sort_is_default: bool,
     pub quick: QuickFilter,
-    /// `:filter COLUMN=VALUE`: column index and the value (case-insensitive, whole cell).
-    pub column_filter: Option<(usize, String)>,
+    /// `:filter COLUMN=VALUE`, one per column, all of which a row must pass: column
+    /// index and the value (case-insensitive, whole cell).
+    pub column_filters: Vec<(usize, String)>,
     pub stuck_rule: StuckRule,
     pub viewer: Viewer,
     /// The rows marked for a bulk action.
@@ -155,7 +161,7 @@ impl TableView {
         };
         let criteria = Criteria {
             quick: self.quick.clone(),
-            column_filter: self.column_filter.clone(),
+            column_filters: self.column_filters.clone(),
             now: self.quick.needs_stuck().then_some(now),
             viewer: self.viewer.clone(),
         };
@@ -175,7 +181,7 @@ impl TableView {
         let offered = || -> Vec<Match> {
             candidates(
                 &self.quick,
-                self.column_filter.as_ref(),
+                &self.column_filters,
                 &self.stuck_rule,
                 &self.viewer,
                 data,
@@ -209,7 +215,8 @@ impl TableView {
         };
         let filtering = !filter.trim().is_empty();
         let in_store_order = || matched.iter().map(|m| m.row as usize).collect();
-        self.visible = match self.sort {
+        let sort = self.sort.filter(|_| !(filtering && self.sort_is_default));
+        self.visible = match sort {
             Some((column, descending)) => match data.orders.get(column) {
                 Some(order) => in_column_order(order, matched, descending),
                 None => in_store_order(),
@@ -270,6 +277,7 @@ impl TableView {
 
     /// Sorts by `column`; asked again, reverses.
     pub fn sort_by(&mut self, column: usize, now: DateTime<Utc>) {
+        self.sort_is_default = false;
         self.sort = match self.sort {
             Some((c, descending)) if c == column => Some((c, !descending)),
             _ => Some((column, false)),
@@ -280,11 +288,38 @@ impl TableView {
     /// `s`: the next column, then back to the store's order.
     pub fn cycle_sort(&mut self, now: DateTime<Utc>) {
         let columns = self.data.as_ref().map_or(0, |d| d.columns.len());
+        self.sort_is_default = false;
         self.sort = match self.sort {
             None if columns > 0 => Some((0, false)),
             Some((c, _)) if c + 1 < columns => Some((c + 1, false)),
             _ => None,
         };
+        self.recompute(now);
+    }
+
+    /// `:filter COLUMN=VALUE`: keeps only rows whose `column` is `value` (without case),
+    /// with the column filters of other columns; one of the same column is replaced.
+    pub fn set_column_filter(&mut self, column: usize, value: &str) {
+        let value = value.trim().to_string();
+        match self.column_filters.iter_mut().find(|(c, _)| *c == column) {
+            Some(same) => same.1 = value,
+            None => self.column_filters.push((column, value)),
+        }
+    }
+
+    /// `:filter -COLUMN`: drops the column's filter; whether there was one.
+    pub fn remove_column_filter(&mut self, column: usize) -> bool {
+        let before = self.column_filters.len();
+        self.column_filters.retain(|(c, _)| *c != column);
+        self.column_filters.len() < before
+    }
+
+    /// `esc`: the `/` text, every column filter and the quick filters back to the tab's
+    /// defaults (the sort stays).
+    pub fn clear_filters(&mut self, key: DatabaseKey, now: DateTime<Utc>) {
+        self.filter.clear();
+        self.column_filters.clear();
+        self.quick = QuickFilter::default_for(key);
         self.recompute(now);
     }
 
@@ -302,10 +337,10 @@ impl TableView {
     }
 }
 
-/// The rows the quick filters and the column filter let through, in the store's order.
+/// The rows the quick filters and the column filters let through, in the store's order.
 fn candidates(
     quick: &QuickFilter,
-    column_filter: Option<&(usize, String)>,
+    column_filters: &[(usize, String)],
     rule: &StuckRule,
     viewer: &Viewer,
     data: &TableData,
@@ -344,8 +379,9 @@ fn candidates(
                 .state
                 .as_ref()
                 .is_none_or(|s| &*row.current_state == s.as_str())
-                && column_filter
-                    .is_none_or(|(c, v)| data.cell(i as usize, *c).eq_ignore_ascii_case(v))
+                && column_filters
+                    .iter()
+                    .all(|(c, v)| data.cell(i as usize, *c).eq_ignore_ascii_case(v))
         })
         .collect()
 }
@@ -353,17 +389,17 @@ fn candidates(
 /// How many filter texts [`Narrowing`] remembers.
 const MAX_LEVELS: usize = 32;
 
-/// What the rows offered to the fuzzy filter were chosen by.
+/// What the rows offered to the `/` filter were chosen by.
 #[derive(Debug, Clone, PartialEq)]
 struct Criteria {
     quick: QuickFilter,
-    column_filter: Option<(usize, String)>,
+    column_filters: Vec<(usize, String)>,
     /// The clock, when the stuck filter makes the rows depend on it.
     now: Option<DateTime<Utc>>,
     viewer: Viewer,
 }
 
-/// The fuzzy filter's answers for each text typed so far over one set of candidate rows:
+/// The `/` filter's answers for each text typed so far over one set of candidate rows:
 /// one more character only searches what the text before it matched, and a backspace
 /// finds its answer here. A keystroke over 100,000 rows costs what it matches, not 100,000.
 #[derive(Debug, Clone, Default)]

@@ -14,7 +14,6 @@ use super::commands::run_command;
 use super::edits::refuse_readonly;
 use super::forms::Outcome;
 use super::input::LineInput;
-use crate::table::QuickFilter;
 
 /// Handles a key.
 pub fn handle_key(app: &mut App, key: KeyEvent) {
@@ -34,8 +33,11 @@ pub fn handle_key(app: &mut App, key: KeyEvent) {
         }
         Mode::Filter => filter(app, key),
         Mode::Command(mut input) => match key.code {
-            KeyCode::Esc => {}
-            KeyCode::Enter => run_command(app, input.text().trim()),
+            KeyCode::Esc => app.completions = None,
+            KeyCode::Enter => {
+                app.completions = None;
+                run_command(app, input.text().trim())
+            }
             KeyCode::Tab => {
                 if let Some(done) = super::commands::complete(app, input.text()) {
                     input.set(&done);
@@ -308,11 +310,7 @@ fn table_key(app: &mut App, key: KeyEvent, now: chrono::DateTime<chrono::Utc>) {
         }
         KeyCode::Esc => {
             let tab = app.tab;
-            let table = app.table_mut();
-            table.filter.clear();
-            table.quick = QuickFilter::default_for(tab);
-            table.column_filter = None;
-            table.recompute(now);
+            app.table_mut().clear_filters(tab, now);
         }
         KeyCode::Char(c) if c.is_ascii_uppercase() => {
             let Some(name) = shift_sort(&c.to_string()) else {
