@@ -120,6 +120,9 @@ pub struct TableData {
     /// with one a row lacks cannot match it, which is known without matching. Apart from
     /// the rows, so a keystroke reads 8 bytes per row, not a whole row.
     pub letters: Vec<u64>,
+    /// How many of a row's first cells name the record (see [`name_cells`]): a filter
+    /// word found there ranks the row higher.
+    pub name_cells: usize,
     /// False while only a first screenful is loaded (the rest is on its way).
     pub complete: bool,
     /// Per column, the rows in the column's sort order (see [`ColumnOrder`]).
@@ -176,6 +179,22 @@ pub fn columns_of(definition: &'static DatabaseSchema) -> Vec<TableColumn> {
             }
         })
         .collect()
+}
+
+/// How many of a table's first cells name a record: the title, and when the title is an
+/// ID (`Task ID`), the text column after it (`Task Name`).
+pub fn name_cells(definition: &DatabaseSchema) -> usize {
+    let title = definition.title_column().name;
+    let next_is_text = definition
+        .summary
+        .first()
+        .and_then(|name| definition.column(name))
+        .is_some_and(|c| c.kind == ColumnKind::Text);
+    if title.ends_with(" ID") && next_is_text {
+        2
+    } else {
+        1
+    }
 }
 
 /// How many rows a first screenful loads: more than any terminal is tall.
@@ -269,6 +288,7 @@ pub fn load_table(
         text,
         cell_ends,
         letters: row_letters,
+        name_cells: name_cells(definition),
         complete: true,
         orders: Vec::new(),
         machines: HashMap::new(),
@@ -333,7 +353,17 @@ impl TableData {
         &self.text[start..self.cell_ends[at] as usize]
     }
 
-    /// Row `row`'s text for the fuzzy filter: every cell.
+    /// How long the start of row `row`'s [`haystack`](Self::haystack) naming the record
+    /// is (its first [`name_cells`](Self::name_cells) cells).
+    pub fn name_len(&self, row: usize) -> usize {
+        let last = self.name_cells.clamp(1, self.columns.len().max(1)) - 1;
+        self.cell(row, 0).len()
+            + (1..=last)
+                .map(|c| 1 + self.cell(row, c).len())
+                .sum::<usize>()
+    }
+
+    /// Row `row`'s text for the `/` filter: every cell.
     pub fn haystack(&self, row: usize) -> &str {
         let width = self.columns.len();
         let start = match row {

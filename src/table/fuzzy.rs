@@ -90,8 +90,9 @@ pub(super) fn score_rows(
                 }
                 let text = data.haystack(i);
                 let ascii = data.letters[i] & NOT_ASCII == 0;
-                let title_end = data.cell(i, 0).len();
-                let mut word = |w: &Word| w.score(text, ascii, title_end, &mut matcher, &mut buffer);
+                let title_end = data.name_len(i);
+                let mut word =
+                    |w: &Word| w.score(text, ascii, title_end, &mut matcher, &mut buffer);
                 let mut settled = known(candidate);
                 for w in before {
                     settled += word(w)?;

@@ -7,8 +7,8 @@
 pub mod activity;
 pub mod data;
 mod fuzzy;
-pub mod query;
 pub mod marks;
+pub mod query;
 pub mod view;
 
 pub use data::*;

@@ -9,8 +9,9 @@
 //!   `^start`, `end$`, `!not`), the letters of a word in order with anything between.
 //!
 //! A row's score (for the best-first order while filtering) is the sum of its words':
-//! a substring found in the title scores higher than one elsewhere, one starting a word
-//! higher than one inside a word.
+//! a substring found in the cells naming the record (the title; `Task ID` and `Task
+//! Name`) scores higher than one elsewhere, one starting a word higher than one inside a
+//! word.
 
 use memchr::memmem;
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
@@ -34,10 +35,10 @@ pub enum Word {
     Fuzzy(Atom),
 }
 
-/// What a substring match is worth: found at all, at the start of a word, in the title.
+/// What a substring match is worth: found at all, at the start of a word, in the name.
 const FOUND: u32 = 1;
 const WORD_START: u32 = 2;
-const IN_TITLE: u32 = 4;
+const IN_NAME: u32 = 4;
 
 /// Whether `text` asks for fuzzy matching (a leading `~`).
 pub fn is_fuzzy(text: &str) -> bool {
@@ -121,24 +122,24 @@ impl Word {
     }
 
     /// The word's score in `text` (`None`: no match; a negative word scores 0 where it
-    /// is absent). `title_end`: where the title ends in `text` (a match before it scores
-    /// more). `ascii`: `text` is all ASCII (compared byte for byte, without case).
+    /// is absent). `name_end`: where the cells naming the record end in `text` (a match
+    /// before it scores more). `ascii`: `text` is all ASCII (compared byte for byte, without case).
     pub fn score(
         &self,
         text: &str,
         ascii: bool,
-        title_end: usize,
+        name_end: usize,
         matcher: &mut Matcher,
         buffer: &mut Vec<char>,
     ) -> Option<u32> {
         match self {
             Word::Substring { needle, negative } => {
                 let found = if ascii {
-                    best_ascii(text.as_bytes(), needle.as_bytes(), title_end)
+                    best_ascii(text.as_bytes(), needle.as_bytes(), name_end)
                 } else {
                     let lower = text.to_lowercase();
-                    let title_end = text[..title_end.min(text.len())].to_lowercase().len();
-                    best_exact(lower.as_bytes(), needle.as_bytes(), title_end)
+                    let name_end = text[..name_end.min(text.len())].to_lowercase().len();
+                    best_exact(lower.as_bytes(), needle.as_bytes(), name_end)
                 };
                 match (found, negative) {
                     (Some(score), false) => Some(score),
@@ -159,16 +160,16 @@ impl Word {
 }
 
 /// What an occurrence of a needle at `at..at + len` in `hay` is worth.
-fn worth(hay: &[u8], at: usize, len: usize, title_end: usize) -> u32 {
+fn worth(hay: &[u8], at: usize, len: usize, name_end: usize) -> u32 {
     let word_start = at == 0 || !hay[at - 1].is_ascii_alphanumeric();
-    FOUND + if word_start { WORD_START } else { 0 } + if at + len <= title_end { IN_TITLE } else { 0 }
+    FOUND + if word_start { WORD_START } else { 0 } + if at + len <= name_end { IN_NAME } else { 0 }
 }
 
-const BEST: u32 = FOUND + WORD_START + IN_TITLE;
+const BEST: u32 = FOUND + WORD_START + IN_NAME;
 
 /// The best occurrence of `needle` (lowercase ASCII) in ASCII `hay`, any case: candidates
 /// found by the first byte in either case (memchr), then compared.
-fn best_ascii(hay: &[u8], needle: &[u8], title_end: usize) -> Option<u32> {
+fn best_ascii(hay: &[u8], needle: &[u8], name_end: usize) -> Option<u32> {
     let Some((&first, rest)) = needle.split_first() else {
         return Some(FOUND);
     };
@@ -182,9 +183,9 @@ fn best_ascii(hay: &[u8], needle: &[u8], title_end: usize) -> Option<u32> {
             break;
         }
         if hay[after..after + rest.len()].eq_ignore_ascii_case(rest) {
-            best = best.max(Some(worth(hay, at, needle.len(), title_end)));
-            // Past the title nothing beats a word start.
-            if best == Some(BEST) || (at >= title_end && best >= Some(FOUND + WORD_START)) {
+            best = best.max(Some(worth(hay, at, needle.len(), name_end)));
+            // Past the name nothing beats a word start.
+            if best == Some(BEST) || (at >= name_end && best >= Some(FOUND + WORD_START)) {
                 break;
             }
         }
@@ -193,9 +194,9 @@ fn best_ascii(hay: &[u8], needle: &[u8], title_end: usize) -> Option<u32> {
 }
 
 /// The best occurrence of `needle` in `hay`, both lowercase already.
-fn best_exact(hay: &[u8], needle: &[u8], title_end: usize) -> Option<u32> {
+fn best_exact(hay: &[u8], needle: &[u8], name_end: usize) -> Option<u32> {
     memmem::find_iter(hay, needle)
-        .map(|at| worth(hay, at, needle.len(), title_end))
+        .map(|at| worth(hay, at, needle.len(), name_end))
         .max()
 }
 
@@ -211,4 +212,68 @@ pub fn narrows(longer: &str, shorter: &str) -> bool {
         !shorter.contains('!') && !is_fuzzy(longer)
     };
     longer.starts_with(shorter) && shorter.is_ascii() && shorter_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use nucleo_matcher::Config;
+
+    use super::*;
+
+    fn score(filter: &str, text: &str, name_end: usize) -> Option<u32> {
+        let (mut matcher, mut buffer) = (Matcher::new(Config::DEFAULT), Vec::new());
+        Query::parse(filter).words.iter().try_fold(0, |sum, word| {
+            let ascii = text.is_ascii();
+            Some(sum + word.score(text, ascii, name_end, &mut matcher, &mut buffer)?)
+        })
+    }
+
+    #[test]
+    fn words_are_substrings_in_any_order_and_any_case() {
+        let row = "TASK-09 Call Ana Ruiz about the Sedona retreat High Nyra";
+        assert!(score("sedona", row, 0).is_some());
+        assert!(score("SEDONA ret", row, 0).is_some());
+        assert!(score("nyra high", row, 0).is_some());
+        assert!(score("high nyra", row, 0).is_some());
+        assert_eq!(score("nyra low", row, 0), None);
+        // Letters in order are fuzzy's, not a substring's.
+        assert_eq!(score("sdna", row, 0), None);
+        assert!(score("~sdna", row, 0).is_some());
+        // `!word`: absent.
+        assert_eq!(score("!sedona", row, 0), None);
+        assert!(score("!denver nyra", row, 0).is_some());
+        // Not ASCII: lowercased, then compared.
+        assert!(score("zoë", "Ask ZOË Park", 0).is_some());
+        assert_eq!(score("zoe", "Ask ZOË Park", 0), None);
+    }
+
+    #[test]
+    fn a_match_in_the_name_or_at_a_word_start_scores_more() {
+        let row = "Sedona trip — sedonas";
+        let name_end = "Sedona trip".len();
+        assert_eq!(
+            score("sedona", row, name_end),
+            Some(FOUND + WORD_START + IN_NAME)
+        );
+        assert_eq!(score("sedona", row, 0), Some(FOUND + WORD_START));
+        assert_eq!(score("dona", row, name_end), Some(FOUND + IN_NAME));
+        assert_eq!(score("donas", row, name_end), Some(FOUND));
+        // Each word scores: two words in the name are worth twice one.
+        assert_eq!(
+            score("sedona trip", row, name_end),
+            Some(2 * (FOUND + WORD_START + IN_NAME))
+        );
+    }
+
+    #[test]
+    fn a_longer_text_narrows_a_shorter_one_only_when_its_matches_are_a_subset() {
+        assert!(narrows("sedona", "sed"));
+        assert!(narrows("sed ret", "sed"));
+        assert!(narrows("~sdn", "~sd"));
+        // A negative word growing excludes less; `$` anchors.
+        assert!(!narrows("sed !ab", "sed !a"));
+        assert!(!narrows("~pay$x", "~pay$"));
+        // Another mode.
+        assert!(!narrows("sedona", "sex"));
+    }
 }

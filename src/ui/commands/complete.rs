@@ -23,8 +23,15 @@ pub(super) fn candidates(app: &App, text: &str) -> Vec<String> {
             .map(|w| w.to_string())
             .chain(DATABASES.iter().map(|d| d.alias.to_string()))
             .collect(),
-        Some(("db", _)) => DATABASES.iter().map(|d| format!("db {}", d.alias)).collect(),
-        Some(("view", _)) => app.views.iter().map(|v| format!("view {}", v.name)).collect(),
+        Some(("db", _)) => DATABASES
+            .iter()
+            .map(|d| format!("db {}", d.alias))
+            .collect(),
+        Some(("view", _)) => app
+            .views
+            .iter()
+            .map(|v| format!("view {}", v.name))
+            .collect(),
         Some(("sort", _)) => labels(app).map(|l| format!("sort {l}")).collect(),
         Some(("filter", _)) if app.on_activity && app.detail().is_none() => FILTER_KEYS
             .iter()

@@ -89,8 +89,17 @@ fn absent(data: Option<&TableData>, column: usize, value: &str) -> Absent {
     let listed = if values.present.is_empty() {
         "every row's is empty".to_string()
     } else {
-        let shown: Vec<&str> = values.present.iter().take(LISTED).map(String::as_str).collect();
-        let more = if values.present.len() > LISTED { ", …" } else { "" };
+        let shown: Vec<&str> = values
+            .present
+            .iter()
+            .take(LISTED)
+            .map(String::as_str)
+            .collect();
+        let more = if values.present.len() > LISTED {
+            ", …"
+        } else {
+            ""
+        };
         format!("values: {}{more}", shown.join(", "))
     };
     let head = format!("no row of {noun} has {label} = {value}");
