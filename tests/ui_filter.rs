@@ -32,7 +32,12 @@ fn shown(app: &App, columns: &[usize]) -> Vec<Vec<String>> {
     table
         .visible
         .iter()
-        .map(|&i| columns.iter().map(|&c| data.cell(i, c).to_lowercase()).collect())
+        .map(|&i| {
+            columns
+                .iter()
+                .map(|&c| data.cell(i, c).to_lowercase())
+                .collect()
+        })
         .collect()
 }
 
@@ -99,7 +104,10 @@ fn column_filters_compose_and_come_off_one_at_a_time() {
     command(&mut app, "filter priority=High");
     let both = shown(&app, &[status, priority]);
     assert!(!both.is_empty() && both.len() < to_do.len());
-    assert!(both.iter().all(|r| r[0] == "to do" && r[1] == "high"), "{both:?}");
+    assert!(
+        both.iter().all(|r| r[0] == "to do" && r[1] == "high"),
+        "{both:?}"
+    );
     // The title line lists every column filter.
     let screen = render(&mut app, 160, 20);
     assert!(screen.contains("[Status=to do]"), "{screen}");
@@ -107,7 +115,10 @@ fn column_filters_compose_and_come_off_one_at_a_time() {
     // A second filter on one column replaces the first.
     command(&mut app, "filter priority=low");
     let low = shown(&app, &[status, priority]);
-    assert!(low.iter().all(|r| r[0] == "to do" && r[1] == "low"), "{low:?}");
+    assert!(
+        low.iter().all(|r| r[0] == "to do" && r[1] == "low"),
+        "{low:?}"
+    );
     command(&mut app, "filter -priority");
     assert_eq!(shown(&app, &[status, priority]), to_do);
     command(&mut app, "filter priority=High");
@@ -117,7 +128,11 @@ fn column_filters_compose_and_come_off_one_at_a_time() {
     // Removing a filter that is not there says so.
     command(&mut app, "filter -status");
     let flash = app.flash.as_ref().unwrap();
-    assert!(flash.error && flash.text.contains("no filter on \"status\""), "{}", flash.text);
+    assert!(
+        flash.error && flash.text.contains("no filter on \"status\""),
+        "{}",
+        flash.text
+    );
     // `esc` clears them all, the `/` text too.
     command(&mut app, "filter status=to do");
     keys(&mut app, "/call");
@@ -126,7 +141,10 @@ fn column_filters_compose_and_come_off_one_at_a_time() {
     let table = app.table().unwrap();
     assert!(table.column_filters.is_empty() && table.filter.is_empty());
     let screen = render(&mut app, 160, 20);
-    assert!(!screen.contains("[Status=") && !screen.contains("[Priority="), "{screen}");
+    assert!(
+        !screen.contains("[Status=") && !screen.contains("[Priority="),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -153,9 +171,10 @@ fn a_filter_on_a_value_no_row_has_says_so() {
     for (&key, table) in &app.tables {
         let data = table.data.as_ref().unwrap();
         for (c, column) in data.columns.iter().enumerate() {
-            let absent = column.choices.iter().find(|choice| {
-                (0..data.rows.len()).all(|r| data.cell(r, c) != choice.name)
-            });
+            let absent = column
+                .choices
+                .iter()
+                .find(|choice| (0..data.rows.len()).all(|r| data.cell(r, c) != choice.name));
             if let (Some(choice), None) = (absent, &found) {
                 found = Some((key, column.label, choice.name));
             }
@@ -166,7 +185,11 @@ fn a_filter_on_a_value_no_row_has_says_so() {
     command(&mut app, &format!("filter {label}={choice}"));
     let flash = app.flash.clone().unwrap();
     assert!(!flash.error, "{}", flash.text);
-    assert!(flash.text.contains("filtering on it anyway"), "{}", flash.text);
+    assert!(
+        flash.text.contains("filtering on it anyway"),
+        "{}",
+        flash.text
+    );
     let table = app.table().unwrap();
     assert_eq!(table.column_filters.len(), 1);
     assert!(table.visible.is_empty());
@@ -193,7 +216,10 @@ fn filter_completion_offers_the_tabs_columns_then_their_values() {
         ]
     );
     // Without case, to the one value that fits.
-    assert_eq!(tabbed(&mut app, "filter status=in", 1), ["filter status=In Progress"]);
+    assert_eq!(
+        tabbed(&mut app, "filter status=in", 1),
+        ["filter status=In Progress"]
+    );
     // The instances' own statuses on their tab.
     handle_key(&mut app, key(KeyCode::Esc));
     keys(&mut app, "4");
@@ -226,5 +252,8 @@ fn tab_completes_the_common_prefix_then_cycles() {
     assert_eq!(columns, ["sort Task ID", "sort Task Name", "sort Status"]);
     handle_key(&mut app, key(KeyCode::Enter));
     let table = app.table().unwrap();
-    assert_eq!(table.sort, Some((table.column_named("status").unwrap(), false)));
+    assert_eq!(
+        table.sort,
+        Some((table.column_named("status").unwrap(), false))
+    );
 }

@@ -335,9 +335,7 @@ pub fn filter_keystrokes(
             times.push(press(app, KeyCode::Char(c)));
         }
         if app.table().is_none_or(|t| t.visible.is_empty()) {
-            return Err(eyre!(
-                "{query:?} matches no record: not a fair keystroke"
-            ));
+            return Err(eyre!("{query:?} matches no record: not a fair keystroke"));
         }
         for _ in 0..3 {
             times.push(press(app, KeyCode::Backspace));
