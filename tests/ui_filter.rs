@@ -166,6 +166,16 @@ fn a_filter_on_a_value_no_row_has_says_so() {
     let table = app.table().unwrap();
     assert!(table.column_filters.is_empty());
     assert_eq!(table.visible, before);
+    // Done tasks exist, but the tab's `open` hides them: applied, and said why nothing shows.
+    command(&mut app, "filter status=Done");
+    let flash = app.flash.clone().unwrap();
+    assert!(
+        !flash.error && flash.text.contains("hidden by the other filters"),
+        "{}",
+        flash.text
+    );
+    assert!(app.table().unwrap().visible.is_empty());
+    handle_key(&mut app, key(KeyCode::Esc));
     // A value the schema offers that no row has now: applied, and said.
     let mut found = None;
     for (&key, table) in &app.tables {

@@ -37,7 +37,18 @@ pub(super) fn filter_command(app: &mut App, rest: &str) {
             Absent::Choice(message) => Some(message),
         };
         table.set_column_filter(index, value);
-        message
+        table.recompute(now);
+        // Rows have the value, but another filter (the Tasks tab's `open`, say) hides
+        // them: an empty table must say why.
+        message.or_else(|| {
+            table.visible.is_empty().then(|| {
+                format!(
+                    "rows with {} = {} are hidden by the other filters (esc clears them all)",
+                    table.data.as_ref().map_or("", |d| d.columns[index].label),
+                    value.trim()
+                )
+            })
+        })
     } else {
         table.filter = rest.to_string();
         None
