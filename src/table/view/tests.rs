@@ -178,8 +178,10 @@ fn the_narrowing_cache_answers_as_a_fresh_search() {
     let (data, mut typed) = demo_tasks(&dir);
     for text in ["nyra high", "sed !conf", "~sdn hgh", "high  "] {
         for end in (1..=text.len()).chain((1..text.len()).rev()) {
-            let mut fresh = TableView::default();
-            fresh.filter = text[..end].to_string();
+            let mut fresh = TableView {
+                filter: text[..end].to_string(),
+                ..TableView::default()
+            };
             fresh.replace(data.clone(), chrono::Utc::now());
             assert_eq!(
                 filtered(&mut typed, &text[..end]),
