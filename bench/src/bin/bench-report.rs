@@ -268,7 +268,7 @@ fn activity_rows(rows: &mut Vec<Row>, hsn: &Path) -> Result<()> {
     keystroke_row(
         rows,
         &format!(
-            "Activity filter keystroke over {entries} entries, fuzzy, with the per-day histogram ({} keystrokes)",
+            "Activity filter keystroke over {entries} entries, words as substrings, with the per-day histogram ({} keystrokes)",
             keystrokes.len()
         ),
         &keystrokes,
