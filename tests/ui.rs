@@ -492,6 +492,12 @@ fn typing_a_filter_gives_what_filtering_afresh_gives() {
             "^inst-2",
             "nyra\\ a",
             "zoë",
+            "~con sul",
+            "~book  con !canc",
+            "~pay$",
+            "~'book",
+            "~^inst-2",
+            "~nyra\\ a",
         ] {
             let mut app = demo_app(&store);
             app.table_mut().sort = sort;

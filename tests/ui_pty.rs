@@ -116,9 +116,8 @@ fn advance_an_instance_from_the_dashboard() {
     screen.wait_for("Business Entities Registry");
     screen.send("4");
     screen.wait_for("Active Workflow Instances");
-    // `'` asks for the exact text: a fuzzy "INST-276fac43" may also match another row
-    // whose cells hold those characters in order (the demo's times move with the clock).
-    screen.send("/'INST-276fac43");
+    // A word is found as written (any case): only the row holding it.
+    screen.send("/INST-276fac43");
     screen.wait_for("1 of 49");
     screen.send("\r\r");
     let detail = screen.wait_for("Timeline");
@@ -389,7 +388,7 @@ fn the_activity_tab_lists_a_move_made_in_the_dashboard() {
     assert!(screen.contents().contains("[actor=pty-operator]"));
     screen.send("4");
     screen.wait_for("Active Workflow Instances");
-    screen.send("/'INST-276fac43");
+    screen.send("/INST-276fac43");
     screen.wait_for("1 of 49");
     screen.send("\r\r");
     screen.wait_for("Timeline");

@@ -85,7 +85,7 @@ fn a_saved_view_is_written_and_opens_again() {
     std::fs::write(&config, "# mine\nreadonly = false\n").unwrap();
     app.config_path = Some(config.clone());
     keys(&mut app, "5eD");
-    keys(&mut app, "/call");
+    keys(&mut app, "/~call");
     handle_key(&mut app, key(KeyCode::Enter));
     app.take_actions();
     command(&mut app, "save late-calls");
@@ -103,7 +103,7 @@ fn a_saved_view_is_written_and_opens_again() {
         (view.tab, view.filter.as_str(), view.quick.clone()),
         (
             DatabaseKey::Tasks,
-            "call",
+            "~call",
             vec![Quick::Open, Quick::Overdue]
         )
     );
@@ -124,7 +124,7 @@ fn a_saved_view_is_written_and_opens_again() {
     handle_key(&mut app, key(KeyCode::Enter));
     assert_eq!(app.tab, DatabaseKey::Tasks);
     let table = app.table().unwrap();
-    assert_eq!(table.filter, "call");
+    assert_eq!(table.filter, "~call");
     assert_eq!(table.quick.only, [Quick::Open, Quick::Overdue]);
     insta::assert_snapshot!("saved_view", render(&mut app, 120, 12));
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use color_eyre::eyre::Result;
 
 use super::layout::{Measure, Placed, layout};
+use super::order::column_order;
 use super::{link_ref, machines};
 use crate::domain::models::WorkflowInstance;
 use crate::domain::schema::{ColumnFit, ColumnKind, DatabaseKey, DatabaseSchema, database};
@@ -124,6 +125,9 @@ pub struct TableData {
     /// with one a row lacks cannot match it, which is known without matching. Apart from
     /// the rows, so a keystroke reads 8 bytes per row, not a whole row.
     pub letters: Vec<u64>,
+    /// How many of a row's first cells name the record (see [`name_cells`]): a filter
+    /// word found there ranks the row higher.
+    pub name_cells: usize,
     /// False while only a first screenful is loaded (the rest is on its way).
     pub complete: bool,
     /// Per column, the rows in the column's sort order (see [`ColumnOrder`]).
@@ -184,6 +188,22 @@ pub fn columns_of(definition: &'static DatabaseSchema) -> Vec<TableColumn> {
             }
         })
         .collect()
+}
+
+/// How many of a table's first cells name a record: the title, and when the title is an
+/// ID (`Task ID`), the text column after it (`Task Name`).
+pub fn name_cells(definition: &DatabaseSchema) -> usize {
+    let title = definition.title_column().name;
+    let next_is_text = definition
+        .summary
+        .first()
+        .and_then(|shown| definition.column(shown.name))
+        .is_some_and(|c| c.kind == ColumnKind::Text);
+    if title.ends_with(" ID") && next_is_text {
+        2
+    } else {
+        1
+    }
 }
 
 /// How many rows a first screenful loads: more than any terminal is tall.
@@ -277,6 +297,7 @@ pub fn load_table(
         text,
         cell_ends,
         letters: row_letters,
+        name_cells: name_cells(definition),
         complete: true,
         orders: Vec::new(),
         machines: HashMap::new(),
@@ -367,7 +388,17 @@ impl TableData {
         &self.text[start..self.cell_ends[at] as usize]
     }
 
-    /// Row `row`'s text for the fuzzy filter: every cell.
+    /// How long the start of row `row`'s [`haystack`](Self::haystack) naming the record
+    /// is (its first [`name_cells`](Self::name_cells) cells).
+    pub fn name_len(&self, row: usize) -> usize {
+        let last = self.name_cells.clamp(1, self.columns.len().max(1)) - 1;
+        self.cell(row, 0).len()
+            + (1..=last)
+                .map(|c| 1 + self.cell(row, c).len())
+                .sum::<usize>()
+    }
+
+    /// Row `row`'s text for the `/` filter: every cell.
     pub fn haystack(&self, row: usize) -> &str {
         let width = self.columns.len();
         let start = match row {
@@ -392,62 +423,4 @@ impl Interned {
         self.0.insert(text.to_string(), shared.clone());
         shared
     }
-}
-
-/// What a column sorts by: empty cells last; then the schema's option order for selects,
-/// numbers as numbers, else text without case. Time in state sorts shortest first.
-#[derive(Debug, Clone, PartialEq, PartialOrd)]
-enum SortKey {
-    Choice(usize),
-    Number(f64),
-    Text(String),
-    Empty,
-}
-
-fn column_order(data: &TableData, column: usize) -> ColumnOrder {
-    let (rows, definition) = (&data.rows, &data.columns[column]);
-    let key = |row: usize| -> SortKey {
-        let text = data.cell(row, column);
-        if text.is_empty() {
-            return SortKey::Empty;
-        }
-        if !definition.choices.is_empty() {
-            let rank = definition.choices.iter().position(|c| c.name == text);
-            return SortKey::Choice(rank.unwrap_or(usize::MAX));
-        }
-        if definition.numeric
-            && let Ok(number) = text.parse::<f64>()
-        {
-            return SortKey::Number(number);
-        }
-        SortKey::Text(text.to_lowercase())
-    };
-    let mut ascending: Vec<u32> = (0..rows.len() as u32).collect();
-    let mut rank = vec![0; rows.len()];
-    if definition.source == ColumnSource::TimeInState {
-        // Shortest time in state first: the latest entry first.
-        ascending.sort_by_key(|&i| std::cmp::Reverse(rows[i as usize].entered));
-        let mut place = 0;
-        for (n, &i) in ascending.iter().enumerate() {
-            if n > 0 && rows[ascending[n - 1] as usize].entered != rows[i as usize].entered {
-                place = n as u32;
-            }
-            rank[i as usize] = place;
-        }
-    } else {
-        let keys: Vec<SortKey> = (0..rows.len()).map(key).collect();
-        ascending.sort_by(|&a, &b| {
-            keys[a as usize]
-                .partial_cmp(&keys[b as usize])
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        let mut place = 0;
-        for (n, &i) in ascending.iter().enumerate() {
-            if n > 0 && keys[ascending[n - 1] as usize] != keys[i as usize] {
-                place = n as u32;
-            }
-            rank[i as usize] = place;
-        }
-    }
-    ColumnOrder { ascending, rank }
 }

@@ -1,15 +1,18 @@
-//! The fuzzy filter of a table: each row's text scored against the words typed (nucleo),
-//! in parts on several threads over many rows, and the matches put in order (best first,
-//! or by a column).
+//! The `/` filter of a table: each row's text scored against the words typed (see
+//! `query.rs` for what they mean: substrings, or fuzzy after `~`), in parts on several
+//! threads over many rows, and the matches put in order (best first, or by a column).
 
 use std::cmp::Reverse;
 
-use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{Atom, AtomKind};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
-use super::data::{ColumnOrder, NOT_ASCII, TableData, letters};
+use super::data::{ColumnOrder, NOT_ASCII, TableData};
+use super::query::{Query, Word};
 
-/// A row the fuzzy filter matched.
+pub(crate) use super::query::narrows;
+
+/// A row the filter matched.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Match {
     pub(super) row: u32,
@@ -40,8 +43,7 @@ pub(super) enum Kept {
 }
 
 pub(super) fn kept_scores(longer: &str, shorter: &str) -> Kept {
-    let parse = |text| Pattern::parse(text, CaseMatching::Ignore, Normalization::Smart).atoms;
-    let (longer, shorter) = (parse(longer), parse(shorter));
+    let (longer, shorter) = (Query::parse(longer).words, Query::parse(shorter).words);
     let (Some((_, before)), Some((_, shorter_before))) =
         (longer.split_last(), shorter.split_last())
     else {
@@ -56,14 +58,6 @@ pub(super) fn kept_scores(longer: &str, shorter: &str) -> Kept {
     }
 }
 
-/// Whether every row matching `longer` also matches `shorter`, so a search for `longer`
-/// may start from `shorter`'s matches. True when `longer` extends `shorter` and `shorter`
-/// holds none of the pattern syntax that breaks this (`!` negates, `$` anchors the end,
-/// `\` escapes) nor text that changes how letters are normalised.
-pub(crate) fn narrows(longer: &str, shorter: &str) -> bool {
-    longer.starts_with(shorter) && shorter.is_ascii() && !shorter.contains(['!', '$', '\\'])
-}
-
 /// Scores `candidates` against `filter`; the matches in the order given. With `kept`, the
 /// candidates' scores for the words before the last are reused (see [`Kept`]). Large sets
 /// are split across the machine's cores.
@@ -73,24 +67,18 @@ pub(super) fn score_rows(
     filter: &str,
     kept: Kept,
 ) -> Vec<Match> {
-    let pattern = Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart);
-    let Some((last, before)) = pattern.atoms.split_last() else {
+    let query = Query::parse(filter);
+    let Some((last, before)) = query.words.split_last() else {
         return candidates.to_vec();
     };
     // The words to score before the last, and what the candidate already has for the rest.
-    let (before, known): (&[Atom], fn(&Match) -> u32) = match kept {
+    let (before, known): (&[Word], fn(&Match) -> u32) = match kept {
         Kept::Nothing => (before, |_| 0),
         Kept::Settled => (&[], |m| m.settled),
         Kept::Total => (&[], |m| m.total),
     };
     // Every letter and digit of a word that must match must be in the row.
-    let needed = pattern
-        .atoms
-        .iter()
-        .filter(|atom| !atom.negative)
-        .fold(0, |set, atom| {
-            set | letters(&atom.needle_text().to_string())
-        });
+    let needed = query.needed();
     let score = |part: &[Match]| -> Vec<Match> {
         let mut matcher = Matcher::new(Config::DEFAULT);
         let mut buffer = Vec::new();
@@ -101,15 +89,15 @@ pub(super) fn score_rows(
                     return None;
                 }
                 let text = data.haystack(i);
-                let haystack = match data.letters[i] & NOT_ASCII {
-                    0 => Utf32Str::Ascii(text.as_bytes()),
-                    _ => Utf32Str::new(text, &mut buffer),
-                };
+                let ascii = data.letters[i] & NOT_ASCII == 0;
+                let title_end = data.name_len(i);
+                let mut word =
+                    |w: &Word| w.score(text, ascii, title_end, &mut matcher, &mut buffer);
                 let mut settled = known(candidate);
-                for atom in before {
-                    settled += score_atom(atom, haystack, &mut matcher)? as u32;
+                for w in before {
+                    settled += word(w)?;
                 }
-                let total = settled + score_atom(last, haystack, &mut matcher)? as u32;
+                let total = settled + word(last)?;
                 Some(Match {
                     row: candidate.row,
                     settled,

@@ -1,7 +1,10 @@
 //! A database's records as a table: its columns and rows read from the store
 //! (`data.rs`: every cell string made once per load, so 100,000 records scroll as fast as
-//! 100), which rows show in which order (`view.rs`: the fuzzy filter, the quick filters of
-//! `domain::view`, the sort) and which are marked (`marks.rs`), which columns show in a given width (`layout.rs`). The dashboard draws it;
+//! 100; `order.rs` each column's sort order), which rows show in which order (`view.rs`:
+//! the rows `quick.rs` offers (quick filters of `domain::view`, column filters), the `/`
+//! filter (`query.rs` what its words mean, `fuzzy.rs` scoring and ordering), the sort),
+//! which are marked (`marks.rs`) and which columns show in a given width (`layout.rs`).
+//! The dashboard draws it;
 //! `hsn list --view` prints it: one definition of what a view shows.
 
 pub mod activity;
@@ -9,10 +12,14 @@ pub mod data;
 mod fuzzy;
 pub mod layout;
 pub mod marks;
+mod order;
+pub mod query;
+pub mod quick;
 pub mod view;
 
 pub use data::*;
 pub use marks::Marks;
+pub use quick::*;
 pub use view::*;
 
 use std::collections::HashMap;

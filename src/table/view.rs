@@ -1,64 +1,15 @@
-//! One tab's table: its loaded data, and which rows show in which order (filter, quick
-//! filters, sort) as indices into the data, so a frame never copies a row.
+//! One tab's table: its loaded data, and which rows show in which order (the rows
+//! `quick.rs` offers, the `/` filter, the sort) as indices into the data, so a frame
+//! never copies a row.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
-use super::data::{Row, RowView, TableData};
+use super::data::{RowView, TableData};
 use super::fuzzy::{Kept, Match, best_first, in_column_order, kept_scores, narrows, score_rows};
 use super::marks::Marks;
+use super::quick::{QuickFilter, Viewer, candidates};
 use crate::domain::overview::StuckRule;
 use crate::domain::schema::DatabaseKey;
-use crate::domain::view::{Quick, RowFacts};
-
-/// The quick filters of a tab: each of `only` must admit a row (see [`Quick`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct QuickFilter {
-    pub only: Vec<Quick>,
-    /// From the Overview's funnel: a workflow (its ID and page id) and a state.
-    pub workflow: Option<(String, Option<String>)>,
-    pub state: Option<String>,
-}
-
-impl QuickFilter {
-    /// What a tab shows before any key: the Tasks tab hides Done and Cancelled tasks.
-    pub fn default_for(key: DatabaseKey) -> QuickFilter {
-        QuickFilter {
-            only: if key == DatabaseKey::Tasks {
-                vec![Quick::Open]
-            } else {
-                Vec::new()
-            },
-            ..QuickFilter::default()
-        }
-    }
-
-    pub fn has(&self, quick: &Quick) -> bool {
-        self.only.contains(quick)
-    }
-
-    /// Adds `quick`, or takes it away if it is there. A status replaces another status.
-    pub fn toggle(&mut self, quick: Quick) {
-        if let Some(at) = self.only.iter().position(|q| *q == quick) {
-            self.only.remove(at);
-            return;
-        }
-        if matches!(quick, Quick::Status(_)) {
-            self.only.retain(|q| !matches!(q, Quick::Status(_)));
-        }
-        self.only.push(quick);
-    }
-
-    fn needs_stuck(&self) -> bool {
-        self.has(&Quick::Stuck)
-    }
-}
-
-/// Who the operator is and which day it is where they are: what `mine` and `overdue` go by.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Viewer {
-    pub operator: String,
-    pub today: Option<NaiveDate>,
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct TableView {
@@ -69,35 +20,23 @@ pub struct TableView {
     pub selected: usize,
     /// The first visible row drawn.
     pub offset: usize,
+    /// The `/` filter's text (see `table::query` for its syntax).
     pub filter: String,
     /// Column index and whether descending.
     pub sort: Option<(usize, bool)>,
+    /// `sort` is a default (a built-in view's), not the operator's choice: while the `/`
+    /// filter is typed, the best matches come first. A sort the operator chose (`s`, a
+    /// shifted letter, `:sort`, a view they saved) keeps its column order.
+    pub sort_is_default: bool,
     pub quick: QuickFilter,
-    /// `:filter COLUMN=VALUE`: column index and the value (case-insensitive, whole cell).
-    pub column_filter: Option<(usize, String)>,
+    /// `:filter COLUMN=VALUE`, one per column, all of which a row must pass: column
+    /// index and the value (case-insensitive, whole cell).
+    pub column_filters: Vec<(usize, String)>,
     pub stuck_rule: StuckRule,
     pub viewer: Viewer,
     /// The rows marked for a bulk action.
     pub marks: Marks,
     narrowing: Narrowing,
-}
-
-/// How long `row` may stay in one state before it is stuck, by its workflow's rule.
-pub fn stuck_threshold(rule: &StuckRule, data: &TableData, row: &Row) -> Duration {
-    let workflow = row
-        .workflow
-        .as_ref()
-        .and_then(|w| data.machines.get(&**w))
-        .map(|m| m.workflow_id());
-    rule.threshold(workflow)
-}
-
-/// Whether an instance row is stuck at `now` (Active, in its state past the threshold).
-pub fn is_stuck(rule: &StuckRule, data: &TableData, row: &Row, now: DateTime<Utc>) -> bool {
-    row.status.as_deref() == Some("Active")
-        && row
-            .entered
-            .is_some_and(|t| now - t > stuck_threshold(rule, data, row))
 }
 
 impl TableView {
@@ -155,7 +94,7 @@ impl TableView {
         };
         let criteria = Criteria {
             quick: self.quick.clone(),
-            column_filter: self.column_filter.clone(),
+            column_filters: self.column_filters.clone(),
             now: self.quick.needs_stuck().then_some(now),
             viewer: self.viewer.clone(),
         };
@@ -175,7 +114,7 @@ impl TableView {
         let offered = || -> Vec<Match> {
             candidates(
                 &self.quick,
-                self.column_filter.as_ref(),
+                &self.column_filters,
                 &self.stuck_rule,
                 &self.viewer,
                 data,
@@ -209,7 +148,8 @@ impl TableView {
         };
         let filtering = !filter.trim().is_empty();
         let in_store_order = || matched.iter().map(|m| m.row as usize).collect();
-        self.visible = match self.sort {
+        let sort = self.sort.filter(|_| !(filtering && self.sort_is_default));
+        self.visible = match sort {
             Some((column, descending)) => match data.orders.get(column) {
                 Some(order) => in_column_order(order, matched, descending),
                 None => in_store_order(),
@@ -270,6 +210,7 @@ impl TableView {
 
     /// Sorts by `column`; asked again, reverses.
     pub fn sort_by(&mut self, column: usize, now: DateTime<Utc>) {
+        self.sort_is_default = false;
         self.sort = match self.sort {
             Some((c, descending)) if c == column => Some((c, !descending)),
             _ => Some((column, false)),
@@ -280,11 +221,38 @@ impl TableView {
     /// `s`: the next column, then back to the store's order.
     pub fn cycle_sort(&mut self, now: DateTime<Utc>) {
         let columns = self.data.as_ref().map_or(0, |d| d.columns.len());
+        self.sort_is_default = false;
         self.sort = match self.sort {
             None if columns > 0 => Some((0, false)),
             Some((c, _)) if c + 1 < columns => Some((c + 1, false)),
             _ => None,
         };
+        self.recompute(now);
+    }
+
+    /// `:filter COLUMN=VALUE`: keeps only rows whose `column` is `value` (without case),
+    /// with the column filters of other columns; one of the same column is replaced.
+    pub fn set_column_filter(&mut self, column: usize, value: &str) {
+        let value = value.trim().to_string();
+        match self.column_filters.iter_mut().find(|(c, _)| *c == column) {
+            Some(same) => same.1 = value,
+            None => self.column_filters.push((column, value)),
+        }
+    }
+
+    /// `:filter -COLUMN`: drops the column's filter; whether there was one.
+    pub fn remove_column_filter(&mut self, column: usize) -> bool {
+        let before = self.column_filters.len();
+        self.column_filters.retain(|(c, _)| *c != column);
+        self.column_filters.len() < before
+    }
+
+    /// `esc`: the `/` text, every column filter and the quick filters back to the tab's
+    /// defaults (the sort stays).
+    pub fn clear_filters(&mut self, key: DatabaseKey, now: DateTime<Utc>) {
+        self.filter.clear();
+        self.column_filters.clear();
+        self.quick = QuickFilter::default_for(key);
         self.recompute(now);
     }
 
@@ -302,68 +270,20 @@ impl TableView {
     }
 }
 
-/// The rows the quick filters and the column filter let through, in the store's order.
-fn candidates(
-    quick: &QuickFilter,
-    column_filter: Option<&(usize, String)>,
-    rule: &StuckRule,
-    viewer: &Viewer,
-    data: &TableData,
-    now: DateTime<Utc>,
-) -> Vec<u32> {
-    let column = |label: &str| data.columns.iter().position(|c| c.label == label);
-    let (assignee, due) = (column("Assigned To"), column("Due Date"));
-    let today = viewer
-        .today
-        .unwrap_or_else(|| now.with_timezone(&chrono::Local).date_naive());
-    let facts = |i: usize, row: &Row| RowFacts {
-        status: row.status.as_deref().map(str::to_string),
-        assignee: assignee
-            .map(|c| data.cell(i, c).to_string())
-            .unwrap_or_default(),
-        due: due.and_then(|c| {
-            let text = data.cell(i, c);
-            NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d").ok()
-        }),
-        stuck: quick.needs_stuck() && is_stuck(rule, data, row, now),
-    };
-    (0..data.rows.len() as u32)
-        .filter(|&i| {
-            let row = &data.rows[i as usize];
-            (quick.only.is_empty() || {
-                let facts = facts(i as usize, row);
-                quick
-                    .only
-                    .iter()
-                    .all(|q| q.admits(&facts, &viewer.operator, today))
-            }) && quick.workflow.as_ref().is_none_or(|(id, page)| {
-                row.workflow
-                    .as_deref()
-                    .is_some_and(|w| w == id.as_str() || page.as_deref().is_some_and(|p| p == w))
-            }) && quick
-                .state
-                .as_ref()
-                .is_none_or(|s| &*row.current_state == s.as_str())
-                && column_filter
-                    .is_none_or(|(c, v)| data.cell(i as usize, *c).eq_ignore_ascii_case(v))
-        })
-        .collect()
-}
-
 /// How many filter texts [`Narrowing`] remembers.
 const MAX_LEVELS: usize = 32;
 
-/// What the rows offered to the fuzzy filter were chosen by.
+/// What the rows offered to the `/` filter were chosen by.
 #[derive(Debug, Clone, PartialEq)]
 struct Criteria {
     quick: QuickFilter,
-    column_filter: Option<(usize, String)>,
+    column_filters: Vec<(usize, String)>,
     /// The clock, when the stuck filter makes the rows depend on it.
     now: Option<DateTime<Utc>>,
     viewer: Viewer,
 }
 
-/// The fuzzy filter's answers for each text typed so far over one set of candidate rows:
+/// The `/` filter's answers for each text typed so far over one set of candidate rows:
 /// one more character only searches what the text before it matched, and a backspace
 /// finds its answer here. A keystroke over 100,000 rows costs what it matches, not 100,000.
 #[derive(Debug, Clone, Default)]
@@ -395,55 +315,4 @@ pub fn window_start(selected: usize, offset: usize, height: usize, len: usize) -
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::demo::{demo_data_source_id, demo_pages};
-    use crate::domain::schema::DatabaseKey;
-    use crate::notion::Page;
-    use crate::store::Store;
-    use crate::table::load_table;
-
-    /// Over thousands of rows the candidates are scored in parts on several threads: the
-    /// matches and their order must be those of scoring each row alone.
-    #[test]
-    fn scoring_in_parts_gives_what_scoring_row_by_row_gives() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
-        let key = DatabaseKey::ActiveWorkflowInstances;
-        let (_, instances) = demo_pages(chrono::Utc::now())
-            .unwrap()
-            .into_iter()
-            .find(|(k, _)| *k == key)
-            .unwrap();
-        // The demo's instances, again and again under new ids: well over one part.
-        let pages: Vec<Page> = (0..100)
-            .flat_map(|copy| {
-                instances.iter().map(move |page| {
-                    let mut page = page.clone();
-                    page["id"] = format!("{copy:04}-{}", page["id"].as_str().unwrap()).into();
-                    Page::from_json(page).unwrap()
-                })
-            })
-            .collect();
-        store
-            .upsert_pages(key, &demo_data_source_id(key), &pages)
-            .unwrap();
-        let data = load_table(&store, key, None, None).unwrap();
-        assert!(data.rows.len() > 4_096, "{} rows", data.rows.len());
-        let all: Vec<Match> = (0..data.rows.len() as u32).map(Match::unscored).collect();
-        for filter in ["inq", "con sul", "a"] {
-            let parted = score_rows(&data, &all, filter, Kept::Nothing);
-            let alone: Vec<Match> = all
-                .iter()
-                .flat_map(|m| score_rows(&data, std::slice::from_ref(m), filter, Kept::Nothing))
-                .collect();
-            assert!(!alone.is_empty(), "{filter}");
-            let key = |m: &Match| (m.row, m.settled, m.total);
-            assert_eq!(
-                parted.iter().map(key).collect::<Vec<_>>(),
-                alone.iter().map(key).collect::<Vec<_>>(),
-                "{filter}"
-            );
-        }
-    }
-}
+mod tests;

@@ -1,7 +1,7 @@
 //! The Activity tab (`6`, `:activity`): every history entry of every instance, newest
 //! first. Its structured filters (`:filter actor=… kind=…`, the quick keys) go to the
 //! store, which reads the rows they pass (a screenful first, the rest in the background);
-//! the fuzzy filter (`/`) and the per-day histogram are computed here over what was read
+//! the `/` filter and the per-day histogram are computed here over what was read
 //! (`table::activity`). `enter` opens the entry's instance with the entry marked.
 
 use chrono::{DateTime, Duration, Utc};
@@ -25,10 +25,10 @@ pub const WINDOWS: [i64; 3] = [1, 7, 30];
 pub struct ActivityView {
     /// The structured filters: the store reads the rows they pass.
     pub filter: ActivityFilter,
-    /// The fuzzy filter over the columns shown (`/`).
+    /// The `/` filter over the columns shown.
     pub text: String,
     pub data: Option<ActivityIndex>,
-    /// What the fuzzy filter shows of `data`, and the histogram.
+    /// What the `/` filter shows of `data`, and the histogram.
     pub matcher: ActivityMatcher,
     /// Index into the rows shown.
     pub selected: usize,
@@ -82,7 +82,7 @@ impl ActivityView {
         (first, last)
     }
 
-    /// Filters the rows again with the fuzzy text. `narrow`: only the text changed.
+    /// Filters the rows again with the `/` text. `narrow`: only the text changed.
     pub fn recompute(&mut self, now: DateTime<Utc>, narrow: bool) {
         let window = self.window(now);
         if let Some(data) = &self.data {
@@ -297,7 +297,7 @@ pub fn key(app: &mut App, key: KeyEvent) {
     }
 }
 
-/// A key while the fuzzy filter is typed.
+/// A key while the `/` filter is typed.
 pub fn filter_key(app: &mut App, key: KeyEvent) {
     let now = app.now;
     let view = &mut app.activity;

@@ -285,6 +285,15 @@ pub struct App {
     pub looked: Looked,
     /// What syncs brought that the operator must not miss.
     pub alerts: Alerts,
+    /// The command line's completions `tab` goes through, once they share no more prefix.
+    pub completions: Option<Completions>,
+}
+
+/// The completions of one text, and which of them the command line shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Completions {
+    pub candidates: Vec<String>,
+    pub at: usize,
 }
 
 impl App {
@@ -330,6 +339,7 @@ impl App {
             config_path: None,
             looked: Looked::default(),
             alerts: Alerts::default(),
+            completions: None,
         }
     }
 

@@ -1,61 +1,15 @@
 //! The `:` command line: switching databases, filters, sorts, saved views, the outbox,
-//! quitting; with completion.
+//! quitting; with completion (`complete.rs`); `:filter` on a table (`filter.rs`).
+
+mod complete;
+mod filter;
+
+pub use complete::{complete, hints};
 
 use super::app::{Action, App, Mode};
-use crate::domain::activity::{ActivityKind, FILTER_KEYS};
-use crate::domain::schema::{DATABASES, INSTANCE_STATUSES, database, find_database};
-use crate::domain::view::{Quick, View, check_view_name, find_view};
+use crate::domain::schema::{DATABASES, database, find_database};
+use crate::domain::view::{View, check_view_name, find_view};
 use crate::table::QuickFilter;
-
-const WORDS: [&str; 12] = [
-    "q", "quit", "help", "overview", "activity", "outbox", "refresh", "db ", "filter ", "sort ",
-    "view ", "save ",
-];
-
-/// Every command `:` completes to.
-fn candidates(app: &App, text: &str) -> Vec<String> {
-    let mut all: Vec<String> = WORDS.iter().map(|w| w.to_string()).collect();
-    all.extend(app.views.iter().map(|v| format!("view {}", v.name)));
-    all.extend(DATABASES.iter().map(|d| d.alias.to_string()));
-    all.extend(DATABASES.iter().map(|d| format!("db {}", d.alias)));
-    all.extend(
-        INSTANCE_STATUSES
-            .iter()
-            .map(|s| format!("filter status={}", s.name)),
-    );
-    all.push("filter stuck".into());
-    if app.on_activity {
-        all.extend(FILTER_KEYS.iter().map(|k| format!("filter {k}=")));
-        all.extend(ActivityKind::ALL.iter().map(|k| format!("filter kind={k}")));
-    }
-    all.into_iter()
-        .filter(|c| c.starts_with(text) && c != text)
-        .collect()
-}
-
-/// The longest completion all candidates share, or the first when they share nothing more.
-pub fn complete(app: &App, text: &str) -> Option<String> {
-    let found = candidates(app, text);
-    let first = found.first()?;
-    let mut common = first.clone();
-    for other in &found[1..] {
-        while !other.starts_with(&common) {
-            common.pop();
-        }
-    }
-    Some(if common.len() > text.len() {
-        common
-    } else {
-        first.clone()
-    })
-}
-
-/// The completions shown under the command line.
-pub fn hints(app: &App, text: &str) -> Vec<String> {
-    let mut found = candidates(app, text);
-    found.truncate(6);
-    found
-}
 
 pub fn run_command(app: &mut App, command: &str) {
     let now = app.now;
@@ -78,30 +32,7 @@ pub fn run_command(app: &mut App, command: &str) {
             Some(d) => app.switch_tab(d.key),
             None => unknown_database(app, rest),
         },
-        "filter" => {
-            let tab = app.tab;
-            let table = app.table_mut();
-            if rest.is_empty() {
-                table.column_filter = None;
-                table.quick = QuickFilter::default_for(tab);
-            } else if rest == "stuck" {
-                if !table.quick.has(&Quick::Stuck) {
-                    table.quick.toggle(Quick::Stuck);
-                }
-            } else if let Some((column, value)) = rest.split_once('=') {
-                match table.column_named(column) {
-                    Some(index) => table.column_filter = Some((index, value.trim().to_string())),
-                    None => {
-                        app.flash_error(format!("no column \"{}\" here", column.trim()));
-                        return;
-                    }
-                }
-            } else {
-                table.filter = rest.to_string();
-            }
-            table.selected = 0;
-            table.recompute(now);
-        }
+        "filter" => filter::filter_command(app, rest),
         "view" => open_view(app, rest),
         "save" => save_view(app, rest),
         "sort" => {
@@ -138,13 +69,15 @@ fn open_view(app: &mut App, name: &str) {
     let now = app.now;
     let table = app.table_mut();
     table.filter = view.filter.clone();
-    table.column_filter = None;
+    table.column_filters.clear();
     table.quick = QuickFilter {
         only: view.quick.clone(),
         ..QuickFilter::default()
     };
     table.marks.clear();
     table.sort = None;
+    // A built-in view's sort is a default: a `/` filter typed there ranks by match.
+    table.sort_is_default = view.builtin;
     let mut missing = None;
     if let Some((column, descending)) = &view.sort {
         match table.column_named(column) {

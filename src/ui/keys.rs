@@ -14,7 +14,7 @@ use super::commands::run_command;
 use super::edits::refuse_readonly;
 use super::forms::Outcome;
 use super::input::LineInput;
-use crate::table::{QuickFilter, TableView};
+use crate::table::TableView;
 
 /// Handles a key.
 pub fn handle_key(app: &mut App, key: KeyEvent) {
@@ -40,8 +40,11 @@ pub fn handle_key(app: &mut App, key: KeyEvent) {
         }
         Mode::Filter => filter(app, key),
         Mode::Command(mut input) => match key.code {
-            KeyCode::Esc => {}
-            KeyCode::Enter => run_command(app, input.text().trim()),
+            KeyCode::Esc => app.completions = None,
+            KeyCode::Enter => {
+                app.completions = None;
+                run_command(app, input.text().trim())
+            }
             KeyCode::Tab => {
                 if let Some(done) = super::commands::complete(app, input.text()) {
                     input.set(&done);
@@ -344,11 +347,7 @@ fn table_key(app: &mut App, key: KeyEvent, now: chrono::DateTime<chrono::Utc>) {
         }
         KeyCode::Esc => {
             let tab = app.tab;
-            let table = app.table_mut();
-            table.filter.clear();
-            table.quick = QuickFilter::default_for(tab);
-            table.column_filter = None;
-            table.recompute(now);
+            app.table_mut().clear_filters(tab, now);
         }
         KeyCode::Char(c) if c.is_ascii_uppercase() => {
             let Some((_, name, _)) = SORT_LETTERS.iter().find(|(l, _, _)| *l == c) else {

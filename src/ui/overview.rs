@@ -203,7 +203,7 @@ pub fn follow(app: &mut App, target: Target) {
             let now = app.now;
             let table = app.table_mut();
             table.filter.clear();
-            table.column_filter = None;
+            table.column_filters.clear();
             table.quick = QuickFilter {
                 workflow: Some((workflow_id, workflow_page)),
                 state: Some(state),

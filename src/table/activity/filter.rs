@@ -1,18 +1,19 @@
-//! The Activity tab's fuzzy filter and its per-day histogram, in one pass over the rows.
+//! The Activity tab's `/` filter and its per-day histogram, in one pass over the rows.
 //!
-//! Each word typed is scored (nucleo) against each distinct string once, not against each
-//! row: a row passes a word when one of its searched texts does (a `!word`: when none
-//! holds it). The rows keep their order (newest first: the log's story), so nothing is
+//! The words mean what they mean in every table (`table/query.rs`: substrings without
+//! case; fuzzy after a leading `~`). Each word is tried against each distinct string
+//! once, not against each row: a row passes a word when one of its searched texts does
+//! (a `!word`: when none holds it). The rows keep their order (newest first: the log's story), so nothing is
 //! sorted. While a word grows, only the strings that matched its shorter form are scored
 //! again; while the text grows, only the rows shown before are looked at again (the idea
 //! of `table/fuzzy.rs`).
 
-use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str};
+use nucleo_matcher::pattern::AtomKind;
+use nucleo_matcher::{Config, Matcher};
 
 use super::{ActivityIndex, Strings};
-use crate::table::data::{NOT_ASCII, letters};
-use crate::table::fuzzy::score_atom;
+use crate::table::data::NOT_ASCII;
+use crate::table::query::{Query, Word};
 
 /// The per-day counts of the rows shown.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -50,13 +51,13 @@ pub struct Filtered {
     pub histogram: Histogram,
 }
 
-/// The fuzzy filter of one index, remembering what it matched for the next keystroke.
+/// The `/` filter of one index, remembering what it matched for the next keystroke.
 #[derive(Debug, Clone, Default)]
 pub struct ActivityMatcher {
     /// The text `shown` was filtered with.
     text: String,
     /// Each word of `text` and which strings hold it.
-    words: Vec<(Atom, Vec<bool>)>,
+    words: Vec<(Word, Vec<bool>)>,
     /// `shown` is of the index filtered last (not reset since).
     ready: bool,
     pub shown: Filtered,
@@ -82,8 +83,7 @@ impl ActivityMatcher {
         narrow: bool,
     ) -> &Filtered {
         let narrow = narrow && self.ready;
-        let pattern = Pattern::parse(text, CaseMatching::Ignore, Normalization::Smart);
-        let words = self.words_of(&index.strings, pattern.atoms, narrow);
+        let words = self.words_of(&index.strings, Query::parse(text).words, narrow);
         let narrowing = narrow && narrows(text, &self.text);
         let all: Vec<u32>;
         let candidates: &[u32] = if narrowing {
@@ -97,9 +97,9 @@ impl ActivityMatcher {
             let mut visible = Vec::new();
             for &i in part {
                 let row = &index.rows[i as usize];
-                let passes = words.iter().all(|(atom, holds)| {
+                let passes = words.iter().all(|(word, holds)| {
                     let held = |t: &u32| holds[*t as usize];
-                    if atom.negative {
+                    if word.is_negative() {
                         row.texts.iter().all(held)
                     } else {
                         row.texts.iter().any(held)
@@ -132,24 +132,16 @@ impl ActivityMatcher {
     fn words_of(
         &mut self,
         strings: &Strings,
-        atoms: Vec<Atom>,
+        words: Vec<Word>,
         narrow: bool,
-    ) -> Vec<(Atom, Vec<bool>)> {
+    ) -> Vec<(Word, Vec<bool>)> {
         let mut before = if narrow {
             std::mem::take(&mut self.words)
         } else {
             Vec::new()
         };
-        // A word's letters must all be in a string it matches (a `!word`: always scored).
-        let needed = |atom: &Atom| {
-            if atom.negative {
-                0
-            } else {
-                letters(&atom.needle_text().to_string())
-            }
-        };
         // Each thread scores with a matcher of its own.
-        let holds = |atom: &Atom, needed: u64, plain: Option<&[u8]>, id: usize| {
+        let holds = |word: &Word, needed: u64, plain: Option<&[u8]>, id: usize| {
             thread_local! {
                 static MATCHER: std::cell::RefCell<(Matcher, Vec<char>)> =
                     std::cell::RefCell::new((Matcher::new(Config::DEFAULT), Vec::new()));
@@ -159,55 +151,58 @@ impl ActivityMatcher {
                 return false;
             }
             let text = strings.get(id as u32);
+            let ascii = held & NOT_ASCII == 0;
             if let Some(needle) = plain
-                && held & NOT_ASCII == 0
+                && ascii
             {
                 return in_order(needle, text.as_bytes());
             }
             MATCHER.with_borrow_mut(|(matcher, buffer)| {
-                let haystack = if held & NOT_ASCII == 0 {
-                    Utf32Str::Ascii(text.as_bytes())
-                } else {
-                    Utf32Str::new(text, buffer)
-                };
-                score_atom(atom, haystack, matcher).is_some()
+                word.score(text, ascii, 0, matcher, buffer).is_some()
             })
         };
-        atoms
+        words
             .into_iter()
-            .map(|atom| {
-                let needed = needed(&atom);
-                // A plain fuzzy word of ASCII: a subsequence test answers for ASCII strings.
-                let needle = atom.needle_text().to_string();
-                let plain = (atom.kind == AtomKind::Fuzzy
-                    && !atom.negative
+            .map(|word| {
+                // A word's letters must all be in a string it matches (a `!word`: always
+                // tried).
+                let needed = word.needed();
+                // A plain fuzzy word of ASCII: a subsequence test answers for ASCII
+                // strings, without scoring.
+                let needle = match &word {
+                    Word::Fuzzy(atom) if atom.kind == AtomKind::Fuzzy && !atom.negative => {
+                        atom.needle_text().to_string()
+                    }
+                    _ => String::new(),
+                };
+                let plain = (!needle.is_empty()
                     && needle.is_ascii()
                     && needle.bytes().all(|b| !b.is_ascii_uppercase()))
                 .then_some(needle.as_bytes());
-                if let Some(at) = before.iter().position(|(known, _)| *known == atom) {
+                if let Some(at) = before.iter().position(|(known, _)| *known == word) {
                     return before.swap_remove(at);
                 }
                 let shorter = before
                     .iter()
-                    .position(|(known, _)| grows(&atom, known))
+                    .position(|(known, _)| word.grows(known))
                     .map(|at| before.swap_remove(at).1);
                 let found = match shorter {
                     Some(mut found) => {
                         for (id, held) in found.iter_mut().enumerate() {
                             if *held {
-                                *held = holds(&atom, needed, plain, id);
+                                *held = holds(&word, needed, plain, id);
                             }
                         }
                         found
                     }
                     None => in_parts(strings.len(), |range| {
                         range
-                            .map(|id| holds(&atom, needed, plain, id))
+                            .map(|id| holds(&word, needed, plain, id))
                             .collect::<Vec<_>>()
                     })
                     .concat(),
                 };
-                (atom, found)
+                (word, found)
             })
             .collect()
     }
@@ -266,17 +261,7 @@ pub(super) fn in_order(needle: &[u8], text: &[u8]) -> bool {
     wanted.peek().is_none()
 }
 
-/// Whether every string holding `longer` holds `shorter`: a plain fuzzy word typed on.
-fn grows(longer: &Atom, shorter: &Atom) -> bool {
-    let plain = |atom: &Atom| atom.kind == AtomKind::Fuzzy && !atom.negative;
-    let (long, short) = (
-        longer.needle_text().to_string(),
-        shorter.needle_text().to_string(),
-    );
-    plain(longer) && plain(shorter) && short.is_ascii() && long.starts_with(&short)
-}
-
-/// Whether every row matching `longer` also matches `shorter` (see `table/fuzzy.rs`).
+/// Whether every row matching `longer` also matches `shorter` (see `table/query.rs`).
 fn narrows(longer: &str, shorter: &str) -> bool {
-    super::super::fuzzy::narrows(longer, shorter)
+    crate::table::query::narrows(longer, shorter)
 }

@@ -109,8 +109,11 @@ fn words_match_any_column_and_all_words_must_match() {
     // A word in the actor column, one in the instance's.
     assert_eq!(shown(&mut m, &index, "solari", false), [0, 3]);
     assert_eq!(shown(&mut m, &index, "solari inst-3", false), [3]);
-    // Fuzzy: letters in order, any case.
-    assert_eq!(shown(&mut m, &index, "errconf", false), [1]);
+    // A word is a substring, any case: letters in order are not enough …
+    assert_eq!(shown(&mut m, &index, "errconf", false), [] as [u32; 0]);
+    assert_eq!(shown(&mut m, &index, "CONFIRM", false), [1]);
+    // … unless the text starts with `~`: fuzzy, letters in order, any case.
+    assert_eq!(shown(&mut m, &index, "~errconf", false), [1]);
     // `!word`: no column holds it.
     assert_eq!(shown(&mut m, &index, "!nyra", false), [0, 3, 4]);
     // The kind column is searched too.
@@ -121,15 +124,16 @@ fn words_match_any_column_and_all_words_must_match() {
 fn narrowing_answers_as_a_fresh_filter_does() {
     let index = index();
     let mut typed = ActivityMatcher::default();
-    let text = "trans b";
-    for end in 0..=text.len() {
-        let narrowed = shown(&mut typed, &index, &text[..end], true);
-        let fresh = shown(&mut ActivityMatcher::default(), &index, &text[..end], false);
-        assert_eq!(narrowed, fresh, "at {:?}", &text[..end]);
+    for text in ["trans b", "~trans b", "tra !nyra"] {
+        for end in 0..=text.len() {
+            let narrowed = shown(&mut typed, &index, &text[..end], true);
+            let fresh = shown(&mut ActivityMatcher::default(), &index, &text[..end], false);
+            assert_eq!(narrowed, fresh, "at {:?}", &text[..end]);
+        }
     }
     // Backspace: wider again.
-    let fresh = shown(&mut ActivityMatcher::default(), &index, "tra", false);
-    assert_eq!(shown(&mut typed, &index, "tra", true), fresh);
+    let fresh = shown(&mut ActivityMatcher::default(), &index, "~tra", false);
+    assert_eq!(shown(&mut typed, &index, "~tra", true), fresh);
     assert!(fresh.len() > 2);
     // A reset (new rows) never narrows from what was shown before.
     typed.reset();

@@ -29,7 +29,7 @@ pub fn bindings(app: &App) -> Vec<Binding> {
     match &app.mode {
         Mode::Filter => {
             return vec![
-                bind("type", "filter as you type (fuzzy)", true),
+                bind("type", "filter as you type (words; ~ fuzzy)", true),
                 bind("enter", "keep the filter", true),
                 bind("esc", "clear the filter", true),
             ];
@@ -150,7 +150,11 @@ pub fn bindings(app: &App) -> Vec<Binding> {
             "open the instance, its history at this entry",
             true,
         ));
-        keys.push(bind(k(Act::Filter), "filter the text shown (fuzzy)", true));
+        keys.push(bind(
+            k(Act::Filter),
+            "filter the text shown (words; ~ fuzzy)",
+            true,
+        ));
         keys.push(bind("t", "absolute / relative times", true));
         keys.push(bind(
             k(Act::ActivityTransitions),

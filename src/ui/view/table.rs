@@ -79,8 +79,9 @@ fn title_line(app: &App) -> Line<'static> {
     if let Some(state) = &table.quick.state {
         spans.push(Span::styled(format!("[{state}] "), theme.key()));
     }
-    if let (Some((column, value)), Some(data)) = (&table.column_filter, &table.data) {
-        let label = data.columns.get(*column).map_or("", |c| c.label);
+    for (column, value) in &table.column_filters {
+        let label = table.data.as_ref().and_then(|d| d.columns.get(*column));
+        let label = label.map_or("", |c| c.label);
         spans.push(Span::styled(format!("[{label}={value}] "), theme.key()));
     }
     Line::from(spans)
