@@ -1,8 +1,8 @@
 //! `cargo run --release -p hsn-bench --bin bench-report`: measures every figure of
 //! BENCHMARKS.md on this machine and rewrites that file (machine, date and commit included).
 //! Peers (the official JS and Python SDKs) are measured too when `bench/peers/install.sh`
-//! has installed them. `--quick`: the fast figures only; `--only log`: the audit log's row
-//! alone (`hsn log --since 1d` over 100,000 instances); `--only keystroke`: the table
+//! has installed them. `--quick`: the fast figures only; `--only log` (or `keystroke`,
+//! `secrets`): that row (`hsn log --since 1d` over 100,000 instances); `--only keystroke`: the table
 //! filter's keystroke row alone. None rewrites BENCHMARKS.md.
 
 use std::fmt::Write as _;
@@ -425,6 +425,16 @@ async fn main() -> Result<()> {
         }
         return Ok(());
     }
+    // `--only secrets`: the secret scan's row alone, printed.
+    if let [_, flag, what] = &args[..]
+        && flag == "--only"
+        && what == "secrets"
+    {
+        for f in hsn_bench::secrets::figures()? {
+            row(&mut Vec::new(), &f.what, &f.target, f.measured, f.ok);
+        }
+        return Ok(());
+    }
     // `--only keystroke`: the table filter's keystroke row alone, printed.
     if let [_, flag, what] = &args[..]
         && flag == "--only"
@@ -633,6 +643,22 @@ async fn main() -> Result<()> {
         Some(recompute < 5.0),
     );
     drop(store);
+
+    // The secret scan over 100,000 instances (a store of its own).
+    match hsn_bench::secrets::figures() {
+        Ok(figures) => {
+            for f in figures {
+                row(&mut rows, &f.what, &f.target, f.measured, f.ok);
+            }
+        }
+        Err(e) => row(
+            &mut rows,
+            "Secret scan (`hsn doctor --secrets`), 100,000 instances",
+            "≤ 2000 ms",
+            format!("the measurement failed: {e}"),
+            Some(false),
+        ),
+    }
 
     // The audit log over 100,000 instances' histories (a store of its own).
     match hsn_bench::log::figures(&hsn) {
