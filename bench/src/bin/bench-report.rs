@@ -1,9 +1,9 @@
 //! `cargo run --release -p hsn-bench --bin bench-report`: measures every figure of
 //! BENCHMARKS.md on this machine and rewrites that file (machine, date and commit included).
 //! Peers (the official JS and Python SDKs) are measured too when `bench/peers/install.sh`
-//! has installed them. `--quick`: the fast figures only; `--only log` (or `keystroke`,
-//! `secrets`): that row (`hsn log --since 1d` over 100,000 instances); `--only keystroke`: the table
-//! filter's keystroke row alone. None rewrites BENCHMARKS.md.
+//! has installed them. `--quick`: the fast figures only; `--only log` (`hsn log --since 1d`
+//! over 100,000 instances), `--only keystroke` (the table filter's keystroke), `--only
+//! secrets` (the secret scan): that row alone. None of them rewrites BENCHMARKS.md.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
