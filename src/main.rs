@@ -4,7 +4,7 @@ use clap::Parser;
 
 use hsn::cli::{Cli, run};
 use hsn::config::Settings;
-use hsn::present::inert;
+use hsn::present::for_people;
 
 fn main() -> std::process::ExitCode {
     if let Err(e) = color_eyre::install() {
@@ -30,7 +30,7 @@ fn main() -> std::process::ExitCode {
             // One line, with the causes: scripts read the first line of stderr. Notion's
             // messages and titles can be in it, so it is made inert (which also turns a
             // newline in them into a space).
-            eprintln!("hsn: {}", inert(&format!("{e:#}")));
+            eprintln!("hsn: {}", for_people(&format!("{e:#}"), ""));
             // A change refused because hsn is read-only: 2, as for a usage error.
             if e.downcast_ref::<hsn::sync::ReadOnly>().is_some()
                 || e.downcast_ref::<hsn::cli::Usage>().is_some()

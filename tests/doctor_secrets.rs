@@ -2,8 +2,6 @@
 //! are found and named masked (never the value, in any output or log), `API Keys
 //! Reference` holds references only, and the token's place is checked.
 
-use std::path::{Path, PathBuf};
-
 use hsn::domain::schema::DatabaseKey;
 use hsn::notion::PageParent;
 use hsn::workspace::doctor::Verdict;
@@ -11,7 +9,7 @@ use hsn::workspace::token_place::token_place;
 use serde_json::{Value, json};
 
 mod support;
-use support::{Workspace, workspace};
+use support::{Workspace, contains, files_under, workspace};
 
 /// What a run printed, success or not.
 fn stdout(output: &std::process::Output) -> String {
@@ -51,23 +49,6 @@ async fn doctor(ws: &Workspace, args: &[&str]) -> std::process::Output {
         .output()
         .await
         .unwrap()
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(files_under(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 #[tokio::test]

@@ -2,11 +2,13 @@
 //! sync, failures — no byte hsn wrote anywhere (stdout, stderr, `.env.notion`, the store and
 //! its journal, logs) contains it. Files hsn creates are readable by their owner only.
 
-use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use fake_notion::FakeNotion;
+
+mod support;
 use serde_json::json;
+use support::{contains, files_under};
 
 // Dashes keep it from looking like a real token to secret scanners; it is as unique.
 const CANARY: &str = "ntn_CANARY-7a1f3c9e-5b2d8f4a-6c0e1b3d5f7a9c2e";
@@ -40,23 +42,6 @@ impl Run {
         self.outputs.push(output.clone());
         output
     }
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(files_under(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

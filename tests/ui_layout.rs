@@ -4,9 +4,7 @@
 
 use crossterm::event::KeyCode;
 
-use hsn::domain::demo::demo_data_source_id;
 use hsn::domain::schema::DatabaseKey;
-use hsn::notion::Page;
 use hsn::store::Store;
 use hsn::ui::app::{Action, App, Msg};
 use hsn::ui::data::load_detail;
@@ -54,26 +52,6 @@ const TABS: [(&str, &str, DatabaseKey, &str, &str); 6] = [
         "Name",
     ),
 ];
-
-/// Sets `column` of the page to `text`, as a sync from Notion would.
-fn set_text(store: &mut Store, key: DatabaseKey, page: &str, column: &str, text: &str) {
-    let mut raw = store.raw_page(page).unwrap().unwrap();
-    let property = &mut raw["properties"][column];
-    let kind = property["type"].as_str().unwrap().to_string();
-    property[kind.as_str()] = serde_json::json!([{
-        "type": "text",
-        "text": {"content": text, "link": null},
-        "plain_text": text,
-        "href": null,
-    }]);
-    store
-        .upsert_pages(
-            key,
-            &demo_data_source_id(key),
-            &[Page::from_json(raw).unwrap()],
-        )
-        .unwrap();
-}
 
 fn go(app: &mut App, store: &Store, how: &str) {
     if let Some(command) = how.strip_prefix(':') {

@@ -4,52 +4,15 @@
 
 use crossterm::event::KeyCode;
 
-use hsn::domain::demo::demo_data_source_id;
 use hsn::domain::schema::DatabaseKey;
-use hsn::notion::Page;
 use hsn::store::Store;
-use hsn::ui::app::{Action, App, Msg};
-use hsn::ui::data::load_detail;
+use hsn::ui::app::{Action, Msg};
 use hsn::ui::keys::handle_key;
 
 mod ui_support;
 use ui_support::*;
 
 const STRIPE_KEY: &str = "sk_live_51HqLyjWDarjtT1zdp7dcXzQkJ8Qy3kQ9";
-
-/// Sets `column` of the page to `text`, as a sync from Notion would.
-fn set_text(store: &mut Store, key: DatabaseKey, page: &str, column: &str, text: &str) {
-    let mut raw = store.raw_page(page).unwrap().unwrap();
-    let property = &mut raw["properties"][column];
-    let kind = property["type"].as_str().unwrap().to_string();
-    property[kind.as_str()] = serde_json::json!([{
-        "type": "text",
-        "text": {"content": text, "link": null},
-        "plain_text": text,
-        "href": null,
-    }]);
-    store
-        .upsert_pages(
-            key,
-            &demo_data_source_id(key),
-            &[Page::from_json(raw).unwrap()],
-        )
-        .unwrap();
-}
-
-fn serve_details(app: &mut App, store: &Store) -> Vec<Action> {
-    let mut other = Vec::new();
-    for action in app.take_actions() {
-        match action {
-            Action::LoadDetail(page) => {
-                let detail = load_detail(store, &page).unwrap().unwrap();
-                app.update(Msg::Detail(Box::new(detail)));
-            }
-            action => other.push(action),
-        }
-    }
-    other
-}
 
 /// The demo with The 7 Space's key pasted into Notion.
 fn leaky_demo(store: &mut Store) -> String {
@@ -99,7 +62,7 @@ fn a_stripe_key_in_an_entity_is_masked_with_its_hint_and_y_refuses() {
     assert!(table.contains("⚠ sk_live_••••••••3kQ9"), "{table}");
     // The i pane says what it is.
     keys(&mut app, "i");
-    serve_details(&mut app, &store);
+    serve_loads(&mut app, &store);
     let pane = render(&mut app, 160, 30);
     assert!(pane.contains("⚠ looks like a Stripe"), "{pane}");
     keys(&mut app, "i");
@@ -118,7 +81,7 @@ fn a_stripe_key_in_an_entity_is_masked_with_its_hint_and_y_refuses() {
     );
     // The detail: masked, with the hint under it.
     handle_key(&mut app, key(KeyCode::Enter));
-    serve_details(&mut app, &store);
+    serve_loads(&mut app, &store);
     let detail = render(&mut app, 140, 30);
     insta::assert_snapshot!("entity_detail_masked", detail);
     assert!(!detail.contains(STRIPE_KEY), "{detail}");
@@ -178,10 +141,19 @@ fn a_key_in_a_history_note_is_masked_and_the_overview_counts_credentials() {
     );
     let mut app = demo_app(&store);
     app.open_detail(instance);
-    serve_details(&mut app, &store);
+    serve_loads(&mut app, &store);
     let screen = render(&mut app, 160, 40);
     assert!(!screen.contains(STRIPE_KEY), "{screen}");
     assert!(screen.contains("⚠ sk_live_••••"), "{screen}");
+    // The Activity tab and the Overview's recent entries show it masked too.
+    keys(&mut app, "6");
+    serve(&mut app, &store);
+    let activity = render(&mut app, 200, 40);
+    assert!(activity.contains("by mistake"), "{activity}");
+    assert!(
+        !activity.contains(STRIPE_KEY) && !activity.contains("51HqLyj"),
+        "{activity}"
+    );
     // The Overview's line, from the scan's count.
     let forms = hsn::domain::secrets::REFERENCE_FORMS;
     let found = hsn::store::secrets::scan_store(&store, forms).unwrap();

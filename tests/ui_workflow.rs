@@ -3,40 +3,11 @@
 
 use crossterm::event::KeyCode;
 
-use hsn::domain::demo::demo_data_source_id;
-use hsn::domain::overview::StuckRule;
 use hsn::domain::schema::DatabaseKey;
-use hsn::store::Store;
-use hsn::store::overview::load_overview;
-use hsn::ui::app::{Action, App, Msg};
-use hsn::ui::data::load_detail;
 use hsn::ui::keys::handle_key;
 
 mod ui_support;
 use ui_support::*;
-
-/// Answers the loads the app asked for that this test bench can: details and the Overview.
-fn answer(app: &mut App, store: &Store) {
-    for action in app.take_actions() {
-        match action {
-            Action::LoadDetail(page) => {
-                let detail = load_detail(store, &page).unwrap().unwrap();
-                app.update(Msg::Detail(Box::new(detail)));
-            }
-            Action::LoadOverview => {
-                let overview = load_overview(
-                    store,
-                    |k| Some(demo_data_source_id(k)),
-                    &StuckRule::default(),
-                    now(),
-                )
-                .unwrap();
-                app.update(Msg::Overview(Box::new(overview)));
-            }
-            _ => {}
-        }
-    }
-}
 
 #[test]
 fn a_workflow_shows_its_states_with_counts_and_enter_opens_their_instances() {
@@ -68,9 +39,9 @@ fn a_workflow_shows_its_states_with_counts_and_enter_opens_their_instances() {
         .unwrap()
         .selected = position;
     handle_key(&mut app, key(KeyCode::Enter));
-    answer(&mut app, &store);
+    serve_loads(&mut app, &store);
     // The detail asked for the Overview's counts; answered, the map shows them.
-    answer(&mut app, &store);
+    serve_loads(&mut app, &store);
     let screen = render(&mut app, 140, 40);
     insta::assert_snapshot!("workflow_states", screen);
     assert!(
@@ -123,8 +94,8 @@ fn past_the_states_j_reaches_the_links_and_enter_follows_one() {
     let mut app = demo_app(&store);
     keys(&mut app, "3");
     handle_key(&mut app, key(KeyCode::Enter));
-    answer(&mut app, &store);
-    answer(&mut app, &store);
+    serve_loads(&mut app, &store);
+    serve_loads(&mut app, &store);
     let states = hsn::ui::workflow::open_rows(&app).len();
     let links = app.detail().unwrap().detail.as_ref().unwrap().links.len();
     assert!(links > 0, "demo workflows link their entity");
@@ -135,7 +106,7 @@ fn past_the_states_j_reaches_the_links_and_enter_follows_one() {
         .title
         .clone();
     handle_key(&mut app, key(KeyCode::Enter));
-    answer(&mut app, &store);
+    serve_loads(&mut app, &store);
     assert_eq!(app.details.len(), 2, "the link opened over the workflow");
     assert_eq!(app.detail().unwrap().detail.as_ref().unwrap().title, title);
 }

@@ -21,7 +21,7 @@ use super::table::say;
 use crate::domain::record::Record;
 use crate::domain::schema::DatabaseSchema;
 use crate::domain::write::Write;
-use crate::present::{Titles, cell, inert};
+use crate::present::{Titles, cell, for_people};
 
 /// How many records the question shows before "… and N more".
 pub const SAMPLE: usize = 5;
@@ -298,7 +298,7 @@ impl Batch {
             ));
         }
         for line in &question {
-            writeln!(tty, "{}", inert(line))?;
+            writeln!(tty, "{}", for_people(line, ""))?;
         }
         write!(tty, "[y/N] ")?;
         tty.flush()?;

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::session::Session;
 use super::table::{say, say_json};
 use crate::domain::write::Write;
-use crate::present::inert;
+use crate::present::for_people;
 use crate::store::OutboxEntry;
 
 #[derive(Debug, Args)]
@@ -72,7 +72,7 @@ pub async fn run(args: OutboxArgs, session: &Session) -> Result<()> {
                     entry.state.as_str()
                 );
             }
-            let what = inert(&summary(&entry));
+            let what = for_people(&summary(&entry), "");
             if !yes
                 && !confirmed(&format!(
                     "Drop write {id} ({what})? Nothing is sent to Notion; the record shows Notion's copy again. [y/N] "

@@ -9,7 +9,7 @@ use color_eyre::eyre::{Result, bail};
 use super::session::Session;
 use crate::domain::schema::DATABASES;
 use crate::notion::Priority;
-use crate::present::inert;
+use crate::present::for_people;
 use crate::sync::Backend;
 
 #[derive(Debug, Args)]
@@ -54,7 +54,11 @@ pub async fn run(args: SyncArgs, session: &Session) -> Result<()> {
             }
             Err(e) => {
                 failures += 1;
-                println!("{}: failed: {}", definition.title, inert(&e.to_string()));
+                println!(
+                    "{}: failed: {}",
+                    definition.title,
+                    for_people(&e.to_string(), "")
+                );
             }
         }
     }
@@ -104,7 +108,11 @@ async fn send_writes(session: &Session) -> Result<()> {
         ];
         for (how, writes) in lines {
             for (seq, what, why) in writes {
-                println!("  {how} {seq}: {}: {}", inert(what), inert(why));
+                println!(
+                    "  {how} {seq}: {}: {}",
+                    for_people(what, ""),
+                    for_people(why, "")
+                );
             }
         }
     }

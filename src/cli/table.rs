@@ -52,6 +52,8 @@ pub fn wants_json(flag: bool) -> bool {
 pub fn render(headers: &[String], rows: &[Vec<String>]) -> String {
     let cut = |text: &str| -> String {
         let one_line = text.replace(['\n', '\r', '\t'], " ");
+        // Masked before the cut: half a key no longer looks like one.
+        let one_line = shown(&one_line, "").map_or(one_line, |(masked, _)| masked);
         fit(&one_line, MAX_CELL)
     };
     let rows: Vec<Vec<String>> = rows

@@ -130,7 +130,11 @@ impl AlertFacts {
                 name(&instance.instance_id, index.workflow_label(instance))
             );
             if !instance.error_message.trim().is_empty() {
-                text.push_str(&format!(": {}", instance.error_message.trim()));
+                let message = instance.error_message.trim();
+                // The line and a desktop notification show it: a credential masked.
+                let message = crate::domain::secrets::shown(message, "Error Message")
+                    .map_or_else(|| message.to_string(), |(masked, _)| masked);
+                text.push_str(&format!(": {message}"));
             }
             facts.in_error.insert(instance.page_id.clone(), text);
         }

@@ -178,18 +178,38 @@ pub fn mask(secret: &str, keep_prefix: usize) -> String {
     } else {
         String::new()
     };
-    format!("{prefix}••••••••{tail}")
+    format!("{prefix}{MASKED}{tail}")
 }
 
-/// Whether `text` can hold a credential at all: every rule needs a word of 12 characters
-/// or more (or a PEM header). Most cells are names and states, skipped at the cost of
-/// one look at their bytes.
+/// Whether `text` can hold a credential at all: every rule needs a word of 15 characters
+/// or more (a Slack token's least; a password in a URL with its scheme and host) or a PEM
+/// header. Most cells are names and states, skipped at the cost of one look at their bytes.
 pub fn might_hold_secret(text: &str) -> bool {
-    text.len() >= 12
+    text.len() >= 15
         && (text.contains("-----BEGIN")
             || text
                 .split(|c: char| c.is_whitespace())
-                .any(|word| word.len() >= 12))
+                .any(|word| word.len() >= 15))
+}
+
+/// What every mask holds: a shown text holding it was masked (a title may hold a `⚠` of
+/// its own; it does not hold eight bullets).
+pub const MASKED: &str = "••••••••";
+
+/// What every rule needs somewhere in a text, literally: the scan of a whole database
+/// first looks for these in each record's stored JSON and reads the record's values only
+/// where one is (most records hold none, and reading them is most of the cost). Kept in
+/// step with [`RULES`] by a test over their examples, JSON-escaped as the store holds them.
+const ANCHORS: &str = r#"\b(?:ntn_|secret_|AKIA|ASIA|ABIA|ACCA|sk_|rk_|gh[pousr]_|github_pat_|xox[baprs]-|AIza|sk-|eyJ)|(?i:aws)|PRIVATE KEY|://[^/\s:@]{1,64}:[^/\s@]{3,128}@"#;
+
+/// Whether a record's stored JSON may hold a credential a rule finds (see [`ANCHORS`]).
+/// The entropy check has no anchor: a database with a column named for a secret is read
+/// whole.
+pub fn may_hold_credential(stored: &[u8]) -> bool {
+    static ANCHORED: OnceLock<regex::bytes::Regex> = OnceLock::new();
+    ANCHORED
+        .get_or_init(|| regex::bytes::Regex::new(ANCHORS).expect("the anchors are valid"))
+        .is_match(stored)
 }
 
 /// The marker before a masked credential on screen and in text output.

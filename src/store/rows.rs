@@ -41,7 +41,7 @@ impl Store {
         limit: Option<usize>,
         each: impl FnMut(StoredRecord) -> Result<()>,
     ) -> Result<()> {
-        self.scan(key, columns, Some(limit), each)
+        self.scan(key, columns, Some(limit), &|_| true, each)
     }
 
     /// [`Store::each_record_summary`] of every record in the order they are stored: for
@@ -53,7 +53,20 @@ impl Store {
         columns: &[&str],
         each: impl FnMut(StoredRecord) -> Result<()>,
     ) -> Result<()> {
-        self.scan(key, columns, None, each)
+        self.scan(key, columns, None, &|_| true, each)
+    }
+
+    /// [`Store::each_record_unordered`] of the records whose stored fields JSON `keep`
+    /// passes, looked at before any is decoded: a scan for something most records lack
+    /// (a credential) reads only the records that may hold it.
+    pub fn each_record_where(
+        &self,
+        key: DatabaseKey,
+        columns: &[&str],
+        keep: &dyn Fn(&[u8]) -> bool,
+        each: impl FnMut(StoredRecord) -> Result<()>,
+    ) -> Result<()> {
+        self.scan(key, columns, None, keep, each)
     }
 
     /// Reads records of `key` with only `columns`; `by_title` orders them by title (and
@@ -63,6 +76,7 @@ impl Store {
         key: DatabaseKey,
         columns: &[&str],
         by_title: Option<Option<usize>>,
+        keep: &dyn Fn(&[u8]) -> bool,
         mut each: impl FnMut(StoredRecord) -> Result<()>,
     ) -> Result<()> {
         let definition = database(key);
@@ -89,9 +103,16 @@ impl Store {
         let mut rows = statement.query([definition.alias])?;
         let context = || format!("cannot read the {} table from the store", definition.title);
         while let Some(row) = rows.next().wrap_err_with(context)? {
+            let fields = match row.get_ref(5)? {
+                ValueRef::Text(fields) => Some(fields),
+                _ => None,
+            };
+            if !keep(fields.unwrap_or_default()) {
+                continue;
+            }
             let mut record = Record::new(key);
             record.page_id = Some(row.get(0)?);
-            if let ValueRef::Text(fields) = row.get_ref(5)? {
+            if let Some(fields) = fields {
                 pick_fields(fields, &columns, &mut record);
             }
             each(StoredRecord {

@@ -8,7 +8,9 @@ use color_eyre::eyre::{Result, WrapErr};
 use super::Store;
 use crate::domain::record::FieldValue;
 use crate::domain::schema::{ColumnKind, DATABASES};
-use crate::domain::secrets::{Finding, check_value, safe_title};
+use crate::domain::secrets::{
+    Finding, check_value, may_hold_credential, names_a_secret, safe_title,
+};
 
 /// Every finding in the store, database by database in schema order, records in the
 /// order they are stored. `forms`: the accepted reference forms.
@@ -31,8 +33,12 @@ pub fn scan_store<S: AsRef<str>>(store: &Store, forms: &[S]) -> Result<Vec<Findi
             .map(|c| c.name)
             .collect();
         let title_column = definition.title_column().name;
+        // Only records whose stored text holds a rule's anchor are read, unless a column
+        // is named for a secret (its check, by entropy, has no anchor).
+        let read_all = columns.iter().any(|c| names_a_secret(c));
+        let keep = |stored: &[u8]| read_all || may_hold_credential(stored);
         store
-            .each_record_unordered(definition.key, &columns, |stored| {
+            .each_record_where(definition.key, &columns, &keep, |stored| {
                 let record = &stored.record;
                 for &column in &columns {
                     let value = match record.value(column) {

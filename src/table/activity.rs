@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use color_eyre::eyre::Result;
 
 use crate::domain::activity::{ActivityFilter, ActivityKind};
-use crate::present::inert;
+use crate::present::for_people;
 use crate::store::{ActivityRow, Store};
 use crate::table::data::{NOT_ASCII, letters};
 
@@ -133,7 +133,8 @@ impl ActivityIndex {
         };
         let mut intern = |text: &str| {
             let known = self.strings.len();
-            let id = self.strings.intern(&inert(text));
+            // Masked as everywhere on screen: what is searched is what is shown.
+            let id = self.strings.intern(&for_people(text, "History Log"));
             // A new string is measured once; a known one was.
             let width = if id as usize >= known {
                 self.strings

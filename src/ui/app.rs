@@ -461,7 +461,8 @@ impl App {
     /// link spreads what the page holds.
     pub fn focus_credential(&self) -> Option<String> {
         let page = self.focus_page()?;
-        let marked = |text: &str| text.contains(crate::domain::secrets::MARK);
+        // A mask's bullets, not its `⚠`: a title may hold a `⚠` of its own.
+        let marked = |text: &str| text.contains(crate::domain::secrets::MASKED);
         let hint_of = |detail: &super::data::Detail| {
             detail.hints.first().map(|(column, hint)| {
                 format!(

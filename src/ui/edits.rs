@@ -38,6 +38,12 @@ fn targets(app: &App, key: DatabaseKey, column: &str) -> Result<Vec<Target>, Str
         } else {
             index.map(|c| view.cell(c).to_string()).unwrap_or_default()
         };
+        // A masked value is not the value: never offered back to be written.
+        let current = if current.contains(crate::domain::secrets::MASKED) {
+            String::new()
+        } else {
+            current
+        };
         Some(Target {
             page: view.page_id.clone(),
             title: view.title().to_string(),

@@ -210,3 +210,23 @@ pub fn stdout(output: &std::process::Output) -> String {
     );
     String::from_utf8(output.stdout.clone()).unwrap()
 }
+
+/// Every file under `dir`, at any depth: what a test searches for bytes that must not be
+/// anywhere (a token, a credential).
+pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}

@@ -60,6 +60,26 @@ pub fn overview_app(store: &Store) -> App {
     app
 }
 
+/// Sets `column` (rich text or title) of the page to `text`, as a sync from Notion would.
+pub fn set_text(store: &mut Store, key: DatabaseKey, page: &str, column: &str, text: &str) {
+    let mut raw = store.raw_page(page).unwrap().unwrap();
+    let property = &mut raw["properties"][column];
+    let kind = property["type"].as_str().unwrap().to_string();
+    property[kind.as_str()] = serde_json::json!([{
+        "type": "text",
+        "text": {"content": text, "link": null},
+        "plain_text": text,
+        "href": null,
+    }]);
+    store
+        .upsert_pages(
+            key,
+            &demo_data_source_id(key),
+            &[hsn::notion::Page::from_json(raw).unwrap()],
+        )
+        .unwrap();
+}
+
 pub fn render(app: &mut App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|frame| view::draw(frame, app)).unwrap();
@@ -89,6 +109,27 @@ pub fn changes(actions: &[Action]) -> Vec<Change> {
 
 /// Does what the runner does for the Activity tab's loads: reads every row they ask for.
 /// Returns how many loads were asked for.
+/// Answers the loads of records and figures the app asked for, as the runner would (the
+/// Overview at the fixed clock); returns the other actions.
+pub fn serve_loads(app: &mut App, store: &Store) -> Vec<Action> {
+    let mut other = Vec::new();
+    for action in app.take_actions() {
+        match action {
+            Action::LoadDetail(page) => {
+                let detail = hsn::ui::data::load_detail(store, &page).unwrap().unwrap();
+                app.update(Msg::Detail(Box::new(detail)));
+            }
+            Action::LoadOverview => {
+                let source = |k| Some(demo_data_source_id(k));
+                let overview = load_overview(store, source, &StuckRule::default(), now()).unwrap();
+                app.update(Msg::Overview(Box::new(overview)));
+            }
+            action => other.push(action),
+        }
+    }
+    other
+}
+
 pub fn serve(app: &mut App, store: &Store) -> usize {
     let mut loads = 0;
     for action in app.take_actions() {

@@ -97,7 +97,8 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "private-key",
         description: "private key (PEM block)",
-        pattern: r"-----BEGIN[ A-Z0-9]{0,20} PRIVATE KEY(?: BLOCK)?-----",
+        // The whole block, to its END line (or the end of the text): the body is the key.
+        pattern: r"-----BEGIN[ A-Z0-9]{0,20} PRIVATE KEY(?: BLOCK)?-----(?s:.*?)(?:-----END[ A-Z0-9]{0,20} PRIVATE KEY(?: BLOCK)?-----|\z)",
         keep_prefix: 0,
         true_positives: &[
             "-----BEGIN RSA PRIVATE KEY-----\nMIIEow...",

@@ -154,3 +154,45 @@ fn shown_text_marks_and_masks_each_credential_and_leaves_the_rest() {
     assert_eq!(shown("INST-276fac43 WF-WELL-BOOK inquiry", ""), None);
     assert!(hint(first).contains("move it to your secret store"));
 }
+
+#[test]
+fn a_private_key_is_masked_whole_not_only_its_header() {
+    let text = "deploy key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\nthanks";
+    let (masked, _) = shown(text, "Notes").unwrap();
+    assert!(
+        !masked.contains("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"),
+        "{masked}"
+    );
+    assert!(
+        masked.starts_with("deploy key:\n⚠ ") && masked.ends_with("\nthanks"),
+        "{masked}"
+    );
+    // Cut before its END line, the rest of the text is the key.
+    let open = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC";
+    let (masked, _) = shown(open, "Notes").unwrap();
+    assert!(!masked.contains("MIIEvQIBADAN"), "{masked}");
+}
+
+#[test]
+fn every_rules_examples_pass_the_anchors_as_the_store_holds_them() {
+    for rule in RULES {
+        for text in rule.true_positives {
+            let stored = serde_json::to_string(&serde_json::json!({"Notes": text})).unwrap();
+            assert!(
+                may_hold_credential(stored.as_bytes()),
+                "{}: {stored}",
+                rule.id
+            );
+        }
+    }
+    let quoted = serde_json::to_string("https://ops:pa\"ss@db.example.com").unwrap();
+    assert!(may_hold_credential(quoted.as_bytes()));
+    // Ordinary records pass by without being read.
+    for text in [
+        "TASK-0046 Confirm Olivia Hart's booking",
+        "[2026-11-27T12:00:00Z] Nyra: inquiry → consultation",
+    ] {
+        let stored = serde_json::to_string(text).unwrap();
+        assert!(!may_hold_credential(stored.as_bytes()), "{text}");
+    }
+}

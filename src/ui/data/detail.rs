@@ -10,7 +10,7 @@ use crate::domain::record::{FieldValue, Link, Record};
 use crate::domain::schema::DatabaseKey;
 use crate::domain::timeline::{Span, start_time, timeline};
 use crate::domain::workflow::StateMachine;
-use crate::present::{Titles, cell, cell_hint, for_people, inert};
+use crate::present::{Titles, cell, cell_hint, for_people};
 use crate::store::Store;
 use crate::table::{link_ref, machines};
 
@@ -103,7 +103,7 @@ pub fn load_detail(store: &Store, page_id: &str) -> Result<Option<Detail>> {
             links.push(LinkItem {
                 column: column.name,
                 page_id,
-                title: inert(&title),
+                title: for_people(&title, ""),
             });
         }
     }
@@ -116,7 +116,7 @@ pub fn load_detail(store: &Store, page_id: &str) -> Result<Option<Detail>> {
             .map(|entry| match entry {
                 LogEntry::Entry(e) => AuditEntry {
                     at: Some(e.timestamp()),
-                    actor: inert(e.actor().unwrap_or("")),
+                    actor: for_people(e.actor().unwrap_or(""), ""),
                     action: for_people(e.summary(), "History Log"),
                     note: for_people(e.note().unwrap_or(""), "History Log"),
                     details: details_text(e.details()),
@@ -144,12 +144,12 @@ pub fn load_detail(store: &Store, page_id: &str) -> Result<Option<Detail>> {
     });
     let machine = (record.database == DatabaseKey::WorkflowsLibrary).then(|| {
         StateMachine::from_workflow(&Workflow::from_record(record))
-            .map_err(|e| inert(&e.to_string()))
+            .map_err(|e| for_people(&e.to_string(), ""))
     });
     Ok(Some(Detail {
         page_id: page_id.to_string(),
         key: record.database,
-        title: inert(&record.title()),
+        title: for_people(&record.title(), ""),
         pending: stored.pending > 0,
         properties,
         links,

@@ -12,7 +12,7 @@ use super::super::input::LineInput;
 use super::super::keys::bindings;
 use super::{count, fit, fit_line};
 use crate::domain::schema::{DatabaseKey, database};
-use crate::present::{duration_text, inert};
+use crate::present::{duration_text, for_people};
 
 const SPINNER: [char; 4] = ['⠋', '⠙', '⠹', '⠸'];
 
@@ -107,12 +107,12 @@ pub fn flash(frame: &mut Frame, app: &App, area: Rect) {
         }
         _ => match &app.flash {
             // Flashes carry Notion's answers and record titles.
-            Some(flash) if flash.error => Line::styled(inert(&flash.text), theme.error()),
-            Some(flash) => Line::styled(inert(&flash.text), theme.ok()),
+            Some(flash) if flash.error => Line::styled(for_people(&flash.text, ""), theme.error()),
+            Some(flash) => Line::styled(for_people(&flash.text, ""), theme.ok()),
             // A batch on its way (`Assign 30 tasks to Nyra: 12/30 sent`) for the moment it
             // takes; the alerts stay until dismissed.
             None => match (&app.progress, alert_line(app)) {
-                (Some(progress), _) => Line::styled(inert(&progress.line()), theme.warn()),
+                (Some(progress), _) => Line::styled(for_people(&progress.line(), ""), theme.warn()),
                 (None, Some(line)) => line,
                 (None, None) => Line::raw(""),
             },
@@ -140,7 +140,7 @@ fn alert_line(app: &App) -> Option<Line<'static>> {
         ));
     }
     // Alert texts carry record titles and Notion's error messages.
-    spans.push(Span::styled(inert(&alert.text), theme.error()));
+    spans.push(Span::styled(for_people(&alert.text, ""), theme.error()));
     let mut hint = format!("  {} opens", k(Act::AlertOpen));
     if several {
         hint.push_str(&format!(" · {} next", k(Act::AlertNext)));

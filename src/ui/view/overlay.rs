@@ -12,7 +12,7 @@ use super::super::input::LineInput;
 use super::super::keys::bindings;
 use super::detail::value_lines;
 use super::{boxed, centered, fit};
-use crate::present::inert;
+use crate::present::for_people;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
@@ -85,7 +85,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                     Style::new()
                 };
                 lines.push(Line::styled(
-                    fit(&format!(" {} ", inert(name)), room),
+                    fit(&format!(" {} ", for_people(name, "")), room),
                     style,
                 ));
             }
@@ -93,7 +93,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             frame.render_widget(Clear, popup);
             frame.render_widget(
                 Paragraph::new(lines).block(
-                    Block::bordered().title(fit(&format!(" {} ", inert(&prompt.title)), room)),
+                    Block::bordered()
+                        .title(fit(&format!(" {} ", for_people(&prompt.title, "")), room)),
                 ),
                 popup,
             );
@@ -210,7 +211,7 @@ fn task_form(frame: &mut Frame, app: &App, form: &TaskForm, area: Rect) {
     let mut lines: Vec<Line> = form
         .link_lines()
         .iter()
-        .map(|l| Line::styled(fit(&format!(" {}", inert(l)), room), theme.dim()))
+        .map(|l| Line::styled(fit(&format!(" {}", for_people(l, "")), room), theme.dim()))
         .collect();
     lines.push(Line::raw(""));
     for (i, name) in TASK_FIELDS.iter().enumerate() {
@@ -240,7 +241,7 @@ fn task_form(frame: &mut Frame, app: &App, form: &TaskForm, area: Rect) {
         lines.push(line);
         if let Some((_, error)) = form.error.as_ref().filter(|(field, _)| *field == i) {
             // Under its field, where the label's column ends.
-            let error = format!("{:>14}{}", "", inert(error));
+            let error = format!("{:>14}{}", "", for_people(error, ""));
             lines.push(Line::styled(fit(&error, room), theme.error()));
         }
     }
@@ -295,7 +296,7 @@ fn outbox(frame: &mut Frame, app: &App, view: &OutboxView, area: Rect) {
                     row.attempts,
                     if row.attempts == 1 { "" } else { "s" },
                     if row.stuck { " · stuck" } else { "" },
-                    inert(&row.summary),
+                    for_people(&row.summary, ""),
                 );
                 let style = if selected {
                     theme.selected()
@@ -306,7 +307,7 @@ fn outbox(frame: &mut Frame, app: &App, view: &OutboxView, area: Rect) {
                 };
                 lines.push(Line::styled(fit(&head, room), style));
                 if let Some(error) = &row.error {
-                    let error = inert(error);
+                    let error = for_people(error, "");
                     let width = room.saturating_sub(ERROR_INDENT.len()).max(1);
                     let parts = value_lines(&error, width);
                     let cut = parts.len() > ERROR_LINES;
@@ -362,7 +363,7 @@ fn confirm_drop(frame: &mut Frame, app: &App, view: &OutboxView, seq: i64, area:
         .iter()
         .flatten()
         .find(|r| r.seq == seq)
-        .map(|r| inert(&r.summary))
+        .map(|r| for_people(&r.summary, ""))
         .unwrap_or_default();
     let lines = vec![
         Line::raw(format!("Drop write {seq} ({summary})?")),

@@ -14,7 +14,7 @@ use super::super::overview::{Line, PANELS, Panel, TaskGroup, lines};
 use super::super::theme::Theme;
 use super::{count, fit};
 use crate::domain::overview::{DayCount, Overview};
-use crate::present::{duration_text, inert};
+use crate::present::{duration_text, for_people, inert};
 
 pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     app.hits.overview.clear();
@@ -297,7 +297,10 @@ fn render_line(
             let room = width.saturating_sub(head.chars().count());
             TextLine::from(vec![
                 Span::raw(head),
-                Span::styled(fit(&inert(&i.error_message), room), theme.error()),
+                Span::styled(
+                    fit(&for_people(&i.error_message, "Error Message"), room),
+                    theme.error(),
+                ),
             ])
         }
         Line::Stuck(i) => TextLine::from(vec![
@@ -323,7 +326,7 @@ fn render_line(
             let who = if t.assignee.is_empty() {
                 "unassigned".to_string()
             } else {
-                inert(&t.assignee)
+                for_people(&t.assignee, "Assigned To")
             };
             let head = format!("{when:>8} ");
             let tail = format!("  {:<14}", fit(&who, 14));
@@ -331,7 +334,10 @@ fn render_line(
             TextLine::from(vec![
                 Span::raw(head),
                 Span::styled(format!("{priority:<7}"), theme.value(&priority)),
-                Span::raw(format!("{:<room$}", fit(&inert(&t.name), room))),
+                Span::raw(format!(
+                    "{:<room$}",
+                    fit(&for_people(&t.name, "Task Name"), room)
+                )),
                 Span::styled(tail, theme.dim()),
             ])
         }
@@ -339,13 +345,13 @@ fn render_line(
             let head = format!(
                 "{} {:<12} {} ",
                 e.at.format("%m-%d %H:%M"),
-                fit(&inert(&e.actor), 12),
+                fit(&for_people(&e.actor, "History Log"), 12),
                 inert(&e.instance_id)
             );
             let room = width.saturating_sub(head.chars().count());
             TextLine::from(vec![
                 Span::styled(head, theme.dim()),
-                Span::raw(fit(&inert(&e.action), room)),
+                Span::raw(fit(&for_people(&e.action, "History Log"), room)),
             ])
         }
     }
