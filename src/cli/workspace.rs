@@ -151,11 +151,17 @@ pub async fn run_doctor(args: DoctorArgs, settings: &Settings, demo: bool) -> Re
             "     → move each to your secret store (vault://…, op://…, env:NAME) and keep only the reference in Notion; rotate any key that was stored",
         )?;
     }
+    let credentials = |n: usize| if n == 1 { "credential" } else { "credentials" };
+    let checks = |n: usize| if n == 1 { "check" } else { "checks" };
     match (failures, findings.len()) {
         (0, 0) => Ok(()),
-        (0, n) => bail!("{n} credentials stored in Notion (see above)"),
-        (f, 0) => bail!("{f} checks failed"),
-        (f, n) => bail!("{f} checks failed and {n} credentials are stored in Notion"),
+        (0, n) => bail!("{n} {} stored in Notion (see above)", credentials(n)),
+        (f, 0) => bail!("{f} {} failed", checks(f)),
+        (f, n) => bail!(
+            "{f} {} failed and {n} {} stored in Notion",
+            checks(f),
+            credentials(n)
+        ),
     }
 }
 
