@@ -162,7 +162,7 @@ tm send-keys 4
 settle "In State"
 shoot instances Instances
 
-tm send-keys / "'$timeline_instance" Enter
+tm send-keys / "$timeline_instance" Enter
 settle "1 of "
 tm send-keys Enter
 settle "History"
