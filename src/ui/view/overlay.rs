@@ -167,6 +167,17 @@ fn help(frame: &mut Frame, app: &App, scroll: usize, area: Rect) {
         )
     };
     let title = fit(&title, usize::from(popup.width.saturating_sub(2)));
+    scrolled_popup(frame, popup, title, lines, scroll);
+}
+
+/// A bordered popup over what is under it, its lines shown from `scroll`.
+fn scrolled_popup(
+    frame: &mut Frame,
+    popup: Rect,
+    title: String,
+    lines: Vec<Line<'static>>,
+    scroll: usize,
+) {
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines)
@@ -343,13 +354,7 @@ fn outbox(frame: &mut Frame, app: &App, view: &OutboxView, area: Rect) {
     let body = usize::from(height.saturating_sub(2));
     let scroll = shown.1.saturating_sub(body).min(shown.0);
     let popup = centered(area, popup_width, height);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .scroll((scroll.min(usize::from(u16::MAX)) as u16, 0))
-            .block(Block::bordered().title(title)),
-        popup,
-    );
+    scrolled_popup(frame, popup, title, lines, scroll);
     if let Some(seq) = view.confirm_drop {
         confirm_drop(frame, app, view, seq, area);
     }
