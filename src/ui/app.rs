@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 
 use super::activity::ActivityView;
 use super::bulk::{Confirm, Progress, Queued, RecentlySettled, Settled, UndoStep};
-use super::data::{Detail, OutboxRow};
+use super::data::Detail;
 use super::forms::{Picker, Prompt, TaskForm};
 use super::input::LineInput;
 use super::overview::OverviewView;
@@ -22,12 +22,17 @@ use crate::domain::view::View;
 use crate::sync::Event;
 use crate::table::{TableView, Viewer};
 
+mod budget;
+mod clock;
 mod looked;
 mod message;
+mod outbox;
 mod update;
 
+pub use budget::BudgetLine;
 pub use looked::{Alerts, Looked};
 pub use message::{Action, Msg};
+pub use outbox::OutboxView;
 
 /// The five tabs always in the header; the other 11 databases open with `:NAME`.
 pub const MAIN_TABS: [DatabaseKey; 5] = [
@@ -54,53 +59,6 @@ pub fn main_tab(name: &str) -> color_eyre::Result<Option<DatabaseKey>> {
         })
 }
 
-/// The request budget on the status line: "Notion 37/180 a min", and a recent 429.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BudgetLine {
-    pub text: String,
-    /// A 429 came lately, or the gate is closed.
-    pub warn: bool,
-}
-
-impl BudgetLine {
-    /// What the status line says of `status`. Whole seconds only, so the line changes (and
-    /// the screen redraws) at most once a second.
-    pub fn from_status(status: &crate::sync::RateStatus) -> BudgetLine {
-        use crate::notion::RateLimitReason;
-        let mut text = format!("Notion {}/{} a min", status.spent, status.budget);
-        if status.budget < status.configured {
-            text.push_str(&format!(" (of {})", status.configured));
-        }
-        let recent = status
-            .last_limited
-            .as_ref()
-            .filter(|seen| seen.ago < std::time::Duration::from_secs(300));
-        let mut warn = false;
-        if let Some(seen) = recent {
-            warn = true;
-            let what = match seen.reason {
-                RateLimitReason::Connection => "429: budget spent",
-                RateLimitReason::Workspace => "429: workspace saturated",
-                RateLimitReason::Endpoint => "429: endpoint limit",
-                RateLimitReason::Blocked => "429: CONNECTION BLOCKED",
-                RateLimitReason::Overload => "529: Notion overloaded",
-                RateLimitReason::Other(_) => "429",
-            };
-            text.push_str(&format!(" · {what}"));
-            match status.closed_for {
-                Some(wait) => text.push_str(&format!(", waiting {} s", wait.as_secs() + 1)),
-                None => text.push_str(&format!(
-                    " {} ago",
-                    crate::present::duration_text(
-                        chrono::Duration::from_std(seen.ago).unwrap_or_default(),
-                    )
-                )),
-            }
-        }
-        BudgetLine { text, warn }
-    }
-}
-
 #[derive(Debug, Clone, Default)]
 pub enum Mode {
     #[default]
@@ -120,47 +78,6 @@ pub enum Mode {
     Confirm(Confirm),
     /// How a batch ended: the records not changed, with Notion's reasons.
     Report(Progress),
-}
-
-/// The `:outbox` list.
-#[derive(Debug, Clone, Default)]
-pub struct OutboxView {
-    /// `None` until the first load answers.
-    pub rows: Option<Vec<OutboxRow>>,
-    pub selected: usize,
-    /// The write `d` asks about dropping: `y` drops it, any other key keeps it.
-    pub confirm_drop: Option<i64>,
-}
-
-impl OutboxView {
-    pub fn selected_row(&self) -> Option<&OutboxRow> {
-        self.rows.as_ref()?.get(self.selected)
-    }
-
-    pub fn move_by(&mut self, step: isize) {
-        let len = self.rows.as_ref().map_or(0, Vec::len);
-        self.selected = self
-            .selected
-            .saturating_add_signed(step)
-            .min(len.saturating_sub(1));
-    }
-
-    /// A new list: the selection stays on the same write while it is listed.
-    pub fn replace(&mut self, rows: Vec<OutboxRow>) {
-        let seq = self.selected_row().map(|r| r.seq);
-        self.selected = seq
-            .and_then(|seq| rows.iter().position(|r| r.seq == seq))
-            .unwrap_or(self.selected)
-            .min(rows.len().saturating_sub(1));
-        if self
-            .confirm_drop
-            .is_some_and(|seq| !rows.iter().any(|r| r.seq == seq))
-        {
-            // Settled meanwhile: nothing left to drop.
-            self.confirm_drop = None;
-        }
-        self.rows = Some(rows);
-    }
 }
 
 /// The detail screen of one record (`enter`).
@@ -537,29 +454,8 @@ impl App {
         ));
     }
 
-    /// The Overview's figures changed under it: recompute now if it shows, else when shown.
-    /// The day turned over: the figures counted against today (overdue, due today, this
-    /// week, the activity's days) are computed again, without `r`.
-    fn new_day(&mut self) {
-        self.overview_changed();
-        self.activity_changed();
-        let now = self.now;
-        for table in self.tables.values_mut() {
-            table.recompute(now);
-        }
-    }
-
-    /// A minute passed: tables filtered by the clock (only stuck instances) are filtered
-    /// again, so an instance shows once it has been in its state long enough.
-    fn recompute_clocked_tables(&mut self) {
-        let now = self.now;
-        for table in self.tables.values_mut() {
-            if table.quick.has(&crate::domain::view::Quick::Stuck) {
-                table.recompute(now);
-            }
-        }
-    }
-
+    /// The Overview's figures changed under it: recompute now if it shows, else when shown
+    /// (or when a workflow's map counts with them).
     fn overview_changed(&mut self) {
         let counting = self
             .detail()
@@ -569,19 +465,6 @@ impl App {
             self.actions.push(Action::LoadOverview);
         } else {
             self.overview_stale = true;
-        }
-    }
-
-    /// `:outbox`: lists the queued writes (loaded off the loop).
-    pub fn open_outbox(&mut self) {
-        self.mode = Mode::Outbox(OutboxView::default());
-        self.actions.push(Action::LoadOutbox);
-    }
-
-    /// The outbox changed: the open `:outbox` list reads it again.
-    fn outbox_changed(&mut self) {
-        if matches!(self.mode, Mode::Outbox(_)) {
-            self.actions.push(Action::LoadOutbox);
         }
     }
 
@@ -596,33 +479,5 @@ impl App {
             ..DetailView::default()
         });
         self.actions.push(Action::LoadDetail(page_id));
-    }
-
-    /// Advances the clock: expires the flash and moves the spinner. Returns whether the
-    /// screen shows anything that changed with it.
-    pub fn tick(&mut self, now: DateTime<Utc>) -> bool {
-        let second_changed = now.timestamp() != self.now.timestamp();
-        let minute_changed = now.timestamp() / 60 != self.now.timestamp() / 60;
-        // "Today" is the UTC day for the Overview's figures and the local one for due
-        // dates in the tables: either turning over changes what is late or due.
-        let day_changed = now.date_naive() != self.now.date_naive()
-            || now.with_timezone(&chrono::Local).date_naive()
-                != self.now.with_timezone(&chrono::Local).date_naive();
-        self.now = now;
-        if day_changed {
-            self.new_day();
-        } else if minute_changed {
-            self.recompute_clocked_tables();
-        }
-        let mut changed = second_changed;
-        if self.flash.as_ref().is_some_and(|f| f.until <= now) {
-            self.flash = None;
-            changed = true;
-        }
-        if self.sync.values().any(|s| s.fetching.is_some()) {
-            self.spinner = self.spinner.wrapping_add(1);
-            changed = true;
-        }
-        changed
     }
 }
