@@ -272,3 +272,12 @@ fn a_token_in_a_shell_history_or_of_the_wrong_shape_is_a_warning() {
         "{odd:?}"
     );
 }
+
+#[test]
+fn without_a_token_there_is_no_workspace_to_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = verdicts(&token_place(None, false, dir.path(), &[]));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].0, Verdict::Failure);
+    assert!(lines[0].1.contains("set NOTION_API_TOKEN"));
+}

@@ -106,7 +106,8 @@ pub async fn run_doctor(args: DoctorArgs, settings: &Settings, demo: bool) -> Re
             say(&mut out, &check.to_string())
         };
     };
-    if !args.secrets {
+    // The demo has no token and no workspace: only its records are scanned.
+    if !args.secrets && !demo {
         let token = settings.get("NOTION_API_TOKEN");
         let from_environment =
             std::env::var("NOTION_API_TOKEN").is_ok_and(|t| !t.trim().is_empty());
@@ -118,7 +119,7 @@ pub async fn run_doctor(args: DoctorArgs, settings: &Settings, demo: bool) -> Re
         {
             print(&check);
         }
-        if token.is_some_and(|t| !t.trim().is_empty()) && !demo {
+        if token.is_some_and(|t| !t.trim().is_empty()) {
             let client = super::notion_client(settings)?;
             doctor::doctor(&client, &setting, &mut print).await;
         }

@@ -38,9 +38,11 @@ pub fn token_place(
 ) -> Vec<Check> {
     let mut checks = Vec::new();
     let Some(token) = token.filter(|t| !t.trim().is_empty()) else {
+        // Nothing of a workspace can be checked: a failure (`hsn --demo doctor` checks the
+        // demo's records alone).
         checks.push(line(
-            Verdict::Warning,
-            "no NOTION_API_TOKEN: hsn runs on its demo workspace",
+            Verdict::Failure,
+            "no NOTION_API_TOKEN, so no workspace to check (hsn runs on its demo workspace)",
             Some("set NOTION_API_TOKEN in the environment or .env (mode 0600)".into()),
         ));
         return checks;
