@@ -124,7 +124,7 @@ fn a_key_in_a_history_note_is_masked_and_the_overview_counts_credentials() {
     let mut store = demo_store(&dir);
     leaky_demo(&mut store);
     let app = demo_app(&store);
-    let instance = app.tables[&DatabaseKey::ActiveWorkflowInstances]
+    let instance: String = app.tables[&DatabaseKey::ActiveWorkflowInstances]
         .selected_row()
         .unwrap()
         .page_id
@@ -140,7 +140,7 @@ fn a_key_in_a_history_note_is_masked_and_the_overview_counts_credentials() {
         &log,
     );
     let mut app = demo_app(&store);
-    app.open_detail(instance);
+    app.open_detail(instance.clone());
     serve_loads(&mut app, &store);
     let screen = render(&mut app, 160, 40);
     assert!(!screen.contains(STRIPE_KEY), "{screen}");
@@ -154,16 +154,45 @@ fn a_key_in_a_history_note_is_masked_and_the_overview_counts_credentials() {
         !activity.contains(STRIPE_KEY) && !activity.contains("51HqLyj"),
         "{activity}"
     );
-    // The Overview's line, from the scan's count.
+    // y on the entry of an instance whose row shows a credential: refused there too (the
+    // record is found in the Instances table).
+    set_text(
+        &mut store,
+        DatabaseKey::ActiveWorkflowInstances,
+        &instance,
+        "Client/Lead Name",
+        STRIPE_KEY,
+    );
+    let mut app = demo_app(&store);
+    keys(&mut app, "6");
+    serve(&mut app, &store);
+    let at = {
+        let view = &app.activity;
+        let data = view.data.as_ref().unwrap();
+        view.visible()
+            .iter()
+            .position(|&i| data.page_id(&data.rows[i as usize]) == instance)
+            .unwrap()
+    };
+    app.activity.selected = at;
+    assert_eq!(app.focus_page().as_deref(), Some(instance.as_str()));
+    keys(&mut app, "y");
+    assert!(
+        !app.take_actions()
+            .iter()
+            .any(|a| matches!(a, Action::CopyUrl(_)))
+    );
+    assert!(app.flash.as_ref().unwrap().text.starts_with("not copied"));
+    // The Overview's line, from the scan's count: the entity, the history, the name.
     let forms = hsn::domain::secrets::REFERENCE_FORMS;
     let found = hsn::store::secrets::scan_store(&store, forms).unwrap();
-    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found.len(), 3, "{found:?}");
     let mut app = overview_app(&store);
     assert!(!render(&mut app, 120, 40).contains("credential"));
     app.update(Msg::Credentials(found.len()));
     let overview = render(&mut app, 120, 40);
     assert!(
-        overview.contains("⚠ 2 credentials stored in Notion — run hsn doctor --secrets"),
+        overview.contains("⚠ 3 credentials stored in Notion — run hsn doctor --secrets"),
         "{overview}"
     );
 }

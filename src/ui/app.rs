@@ -397,12 +397,19 @@ impl App {
         {
             return hint_of(detail);
         }
-        let table = self.table()?;
-        let row = table.selected_row().filter(|r| r.page_id == page)?;
-        let columns = table.data.as_ref()?.columns.len();
-        (0..columns)
-            .any(|c| marked(row.cell(c)))
-            .then(|| "it holds what looks like a credential".to_string())
+        // The record's row in any table loaded (from the Overview or the Activity tab, the
+        // record is not the selected row): a rare key, so a plain search.
+        let row_marked = self
+            .tables
+            .values()
+            .filter_map(|t| t.data.as_ref())
+            .any(|data| {
+                data.rows
+                    .iter()
+                    .position(|r| r.page_id == page)
+                    .is_some_and(|i| (0..data.columns.len()).any(|c| marked(data.cell(i, c))))
+            });
+        row_marked.then(|| "it holds what looks like a credential".to_string())
     }
 
     pub fn flash(&mut self, text: impl Into<String>) {
