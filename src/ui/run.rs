@@ -84,7 +84,6 @@ pub async fn run(session: Session, readonly: bool, tab: Option<DatabaseKey>) -> 
     if last_closed.is_some() {
         app.actions.push(Action::LoadChanged);
     }
-    app.actions.push(Action::CountCredentials);
     match tab {
         Some(key) => app.switch_tab(key),
         None => app.show_overview(),

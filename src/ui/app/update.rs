@@ -23,7 +23,14 @@ impl App {
                 let now = self.now;
                 self.activity.replace(generation, *index, now);
             }
-            Msg::Overview(data) => self.overview.replace(*data),
+            Msg::Overview(data) => {
+                self.overview.replace(*data);
+                // The first scan for credentials once the Overview is on screen: it reads
+                // every record, and the figures come first.
+                if self.credentials.is_none() {
+                    self.actions.push(Action::CountCredentials);
+                }
+            }
             Msg::OverviewFailed(error) => self.flash_error(error),
             Msg::Credentials(found) => self.credentials = Some(found),
             Msg::Detail(detail) => {

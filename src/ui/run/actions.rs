@@ -15,7 +15,13 @@ impl Loop {
         let readers = self.readers.clone();
         let forms = self.reference_forms.clone();
         self.blocking(move |_| {
-            match readers.read(|store| crate::store::secrets::scan_store(store, &forms)) {
+            let scanned = readers.read(|store| {
+                let found = crate::store::secrets::scan_store(store, &forms);
+                // The scan read every table: give the page cache back.
+                store.release_memory()?;
+                found
+            });
+            match scanned {
                 Ok(findings) => Answer::App(Msg::Credentials(findings.len())),
                 Err(e) => {
                     tracing::error!("scanning for credentials: {e:#}");
