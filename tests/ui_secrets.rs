@@ -190,7 +190,10 @@ fn a_key_in_a_history_note_is_masked_and_the_overview_counts_credentials() {
     let mut app = overview_app(&store);
     // The scan is asked for once the Overview's figures are on screen, not before them.
     let asked = app.take_actions();
-    assert!(asked.iter().any(|a| matches!(a, Action::CountCredentials)), "{asked:?}");
+    assert!(
+        asked.iter().any(|a| matches!(a, Action::CountCredentials)),
+        "{asked:?}"
+    );
     assert!(!render(&mut app, 120, 40).contains("credential"));
     app.update(Msg::Credentials(found.len()));
     let overview = render(&mut app, 120, 40);
